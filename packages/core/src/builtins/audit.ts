@@ -1,0 +1,47 @@
+import { arg } from "../args.js";
+import type { AuditEntry, AuditOutcome } from "../audit.js";
+import type { Bot } from "../bot.js";
+import { defineCommand } from "../command.js";
+import { out } from "../output.js";
+
+const outcomes = ["succeeded", "failed", "cancelled", "timed-out", "denied", "expired", "rejected"] as const;
+
+function summary(entry: AuditEntry): string {
+  if (entry.outcome) return entry.durationMs !== undefined ? `${entry.outcome} in ${entry.durationMs}ms` : entry.outcome;
+  if (entry.decision) return `${entry.decision}${entry.rule ? ` (${entry.rule})` : ""}`;
+  if (entry.event === "received" && entry.detail?.text) return String(entry.detail.text);
+  if (entry.event === "role") return `${entry.detail?.change} ${entry.detail?.role} → ${entry.detail?.target}`;
+  if (entry.errorId) return entry.errorId;
+  return "";
+}
+
+/** `audit`: recent audit entries, filtered. */
+export function auditCommand(bot: Bot) {
+  return defineCommand({
+    name: "audit",
+    summary: "Show recent audit log entries (filters: --user, --command, --outcome, --job)",
+    examples: ["audit", "audit --user alice --outcome denied", "audit --command deploy --limit 50"],
+    permission: "audit:read",
+    args: {
+      user: arg.string({ description: "a principal or network:id" }),
+      command: arg.string({ description: "a command name" }),
+      outcome: arg.enum(outcomes, { description: "only entries with this outcome" }),
+      job: arg.string({ description: "a job id" }),
+      limit: arg.number({ default: 20, validate: (n) => (n >= 1 && n <= 500 ? undefined : "must be between 1 and 500") }),
+    },
+    handler: async ({ args, message }) => {
+      const entries = await bot.auditLog.query({
+        limit: args.limit,
+        ...(args.user ? { actor: bot.identity.actorIdFor(args.user, message.network) } : {}),
+        ...(args.command ? { command: args.command } : {}),
+        ...(args.outcome ? { outcome: args.outcome as AuditOutcome } : {}),
+        ...(args.job ? { jobId: args.job } : {}),
+      });
+      if (entries.length === 0) return "no audit entries match";
+      const rows = entries
+        .reverse()
+        .map((e) => [String(e.seq), e.time.slice(11, 19), e.jobId ?? "", e.event, e.actor ?? "", e.command ?? "", summary(e)]);
+      return [out.table(["#", "time", "job", "event", "actor", "command", "detail"], rows)];
+    },
+  });
+}

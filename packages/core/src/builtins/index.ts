@@ -1,0 +1,26 @@
+import type { Bot } from "../bot.js";
+import type { AnyCommand } from "../command.js";
+import { approvalCommands } from "./approvals.js";
+import { auditCommand } from "./audit.js";
+import { helpCommand } from "./help.js";
+import { jobCommands } from "./jobs.js";
+import { locksCommand } from "./locks.js";
+import { pingCommand } from "./ping.js";
+import { roleCommands } from "./roles.js";
+import { whoamiCommand } from "./whoami.js";
+import { whyCommand } from "./why.js";
+
+/** The commands every bot has: help, whoami, why, audit, jobs, cancel, approve, deny, role, locks, ping. */
+export function builtinCommands(bot: Bot): AnyCommand[] {
+  return [
+    helpCommand(bot),
+    whoamiCommand(bot),
+    whyCommand(bot),
+    auditCommand(bot),
+    ...jobCommands(bot),
+    ...approvalCommands(bot),
+    ...roleCommands(bot),
+    locksCommand(bot),
+    pingCommand(),
+  ];
+}

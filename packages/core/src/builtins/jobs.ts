@@ -1,0 +1,46 @@
+import { arg } from "../args.js";
+import type { Bot } from "../bot.js";
+import { defineCommand } from "../command.js";
+import { formatDuration } from "../duration.js";
+import { DeniedError, UserError } from "../errors.js";
+import { out } from "../output.js";
+
+/** `jobs` and `cancel <id>`. */
+export function jobCommands(bot: Bot) {
+  const jobs = defineCommand({
+    name: "jobs",
+    summary: "List running jobs and jobs waiting for approval",
+    examples: ["jobs"],
+    handler: ({ job: self }) => {
+      const rows = bot.jobs
+        .list()
+        .filter((j) => j.id !== self.id)
+        .map((j) => [
+          j.id,
+          j.command.name,
+          j.actor.name,
+          j.state === "running" ? "running" : `awaiting ${j.approval!.approvers.size}/${j.approval!.count} approvals`,
+          formatDuration(Date.now() - j.createdAt.getTime()),
+          `${j.message.network} ${j.message.room.name ?? j.message.room.id}`,
+        ]);
+      if (rows.length === 0) return "no jobs are running";
+      return [out.table(["job", "command", "for", "state", "age", "where"], rows)];
+    },
+  });
+  const cancel = defineCommand({
+    name: "cancel",
+    summary: "Cancel a running job, or withdraw one waiting for approval (others' jobs need jobs:cancel)",
+    examples: ["cancel k3j9x"],
+    args: { id: arg.string({ positional: true, required: true, description: "the job id" }) },
+    handler: async ({ args, actor }) => {
+      const job = bot.jobs.get(args.id);
+      if (!job) throw new UserError(`no job ${args.id} is running`, `see ${bot.prefix}jobs`);
+      if (job.actor.id !== actor.id && !(actor.verified && bot.policy.check(actor.roles, "jobs:cancel").held)) {
+        throw new DeniedError(`job ${job.id} belongs to ${job.actor.name}; cancelling it needs permission jobs:cancel`, "command cancel");
+      }
+      await bot.cancel(job, actor);
+      return out.status("ok", `cancelling job ${job.id} (${job.command.name})`);
+    },
+  });
+  return [jobs, cancel];
+}

@@ -1,0 +1,20 @@
+import type { Bot } from "../bot.js";
+import { defineCommand } from "../command.js";
+import { formatDuration } from "../duration.js";
+import { out } from "../output.js";
+
+/** `locks`: who holds which lease, why, and until when. */
+export function locksCommand(bot: Bot) {
+  return defineCommand({
+    name: "locks",
+    summary: "List held locks (deploy environments, rollouts) with owner, reason and expiry",
+    examples: ["locks"],
+    handler: async () => {
+      const locks = await bot.store.listLocks();
+      if (locks.length === 0) return "no locks are held";
+      const now = Date.now();
+      const rows = locks.map((l) => [l.name, l.owner, l.reason, `in ${formatDuration(l.expiresAt.getTime() - now)}`]);
+      return [out.table(["lock", "owner", "reason", "expires"], rows)];
+    },
+  });
+}

@@ -1,0 +1,11 @@
+import { defineCommand } from "../command.js";
+
+/** `ping`: is the bot alive? */
+export function pingCommand() {
+  return defineCommand({
+    name: "ping",
+    summary: "Check that the bot is alive",
+    examples: ["ping"],
+    handler: ({ actor }) => `pong, ${actor.name}`,
+  });
+}

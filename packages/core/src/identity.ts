@@ -1,0 +1,115 @@
+/**
+ * Identity: who is speaking, as far as the network verified it. Nicks and display names never grant anything.
+ * @module
+ */
+import type { PolicyConfig } from "./policy-config.js";
+import type { Sender } from "./message.js";
+import type { Store } from "./store.js";
+
+/** The person behind a message, with the roles they hold right now. */
+export interface Actor {
+  /** Principal id; `<network>:<id>` for a verified identity not linked to a principal; `guest:<network>:<id>` otherwise. */
+  id: string;
+  /** What to call them. */
+  name: string;
+  /** True when the id comes from a configured principal. */
+  known: boolean;
+  /** True when the network verified the sender. */
+  verified: boolean;
+  /** Roles from config and runtime grants (a guest has only the guest role). */
+  roles: string[];
+  network: string;
+  sender: Sender;
+}
+
+const GRANTS = "role-grants";
+
+/** Maps verified network identities to principals and their roles; keeps runtime role grants in the store. */
+export class IdentityDirectory {
+  readonly #byIdentity = new Map<string, string>();
+  #grants = new Map<string, string[]>();
+
+  constructor(
+    readonly policy: PolicyConfig,
+    private readonly store: Store,
+  ) {
+    for (const [principal, config] of Object.entries(policy.principals)) {
+      for (const [network, ids] of Object.entries(config.identities)) {
+        for (const id of Array.isArray(ids) ? ids : [ids]) this.#byIdentity.set(`${network}\u0000${id}`, principal);
+      }
+    }
+  }
+
+  /** Loads runtime role grants from the store. */
+  async load(): Promise<void> {
+    this.#grants = new Map(await this.store.list<string[]>(GRANTS));
+  }
+
+  /** The actor for a sender on a network. */
+  resolve(network: string, sender: Sender): Actor {
+    const guest = this.policy.guestRole;
+    if (!sender.verified) {
+      return { id: `guest:${network}:${sender.id}`, name: sender.name, known: false, verified: false, roles: [guest], network, sender };
+    }
+    const principal = this.#byIdentity.get(`${network}\u0000${sender.id}`);
+    if (principal) {
+      const config = this.policy.principals[principal]!;
+      const roles = unique([...config.roles, ...(this.#grants.get(principal) ?? [])]);
+      return { id: principal, name: config.name ?? principal, known: true, verified: true, roles, network, sender };
+    }
+    const id = `${network}:${sender.id}`;
+    const roles = unique([guest, ...(this.#grants.get(id) ?? [])]);
+    return { id, name: sender.name, known: false, verified: true, roles, network, sender };
+  }
+
+  /** Turns what someone typed (`bob`, `irc:bob`) into an actor id: a principal, or an identity on `network`. */
+  actorIdFor(name: string, network: string): string {
+    if (this.policy.principals[name]) return name;
+    if (name.includes(":")) {
+      const [net, ...rest] = name.split(":");
+      const id = rest.join(":");
+      return this.#byIdentity.get(`${net}\u0000${id}`) ?? name;
+    }
+    return this.#byIdentity.get(`${network}\u0000${name}`) ?? `${network}:${name}`;
+  }
+
+  /** Roles from config for an actor id. */
+  configuredRoles(actorId: string): string[] {
+    return this.policy.principals[actorId]?.roles ?? [];
+  }
+
+  /** Roles granted at runtime. */
+  grantedRoles(actorId: string): string[] {
+    return this.#grants.get(actorId) ?? [];
+  }
+
+  /** Every actor with runtime grants. */
+  allGrants(): Array<[string, string[]]> {
+    return [...this.#grants.entries()].sort(([a], [b]) => a.localeCompare(b));
+  }
+
+  /** Adds a runtime role; returns false when the actor already had it. */
+  async grant(actorId: string, role: string): Promise<boolean> {
+    const current = this.grantedRoles(actorId);
+    if (current.includes(role) || this.configuredRoles(actorId).includes(role)) return false;
+    const next = [...current, role].sort();
+    await this.store.set(GRANTS, actorId, next);
+    this.#grants.set(actorId, next);
+    return true;
+  }
+
+  /** Removes a runtime role; returns false when it was not granted at runtime. */
+  async revoke(actorId: string, role: string): Promise<boolean> {
+    const current = this.grantedRoles(actorId);
+    if (!current.includes(role)) return false;
+    const next = current.filter((r) => r !== role);
+    if (next.length) await this.store.set(GRANTS, actorId, next);
+    else await this.store.delete(GRANTS, actorId);
+    this.#grants.set(actorId, next);
+    return true;
+  }
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}

@@ -1,0 +1,145 @@
+/**
+ * Runs one job: context, timeout, cancellation, progress, the final reply and the outcome in the audit log.
+ * @module
+ */
+import type { AuditLog, AuditOutcome, AuditRecord } from "./audit.js";
+import type { CommandContext, JobLocks } from "./command.js";
+import { formatDuration } from "./duration.js";
+import { DeniedError, JobCancelledError, JobTimeoutError, newCorrelationId, UserError } from "./errors.js";
+import type { Job } from "./jobs.js";
+import type { Logger } from "./logger.js";
+import { type OutgoingMessage, out, toBlocks } from "./output.js";
+import { ProgressStream } from "./progress.js";
+import type { Store } from "./store.js";
+
+/** What the runner needs from the bot. */
+export interface JobRunnerDeps {
+  auditLog: AuditLog;
+  store: Store;
+  logger: Logger;
+  defaultTimeoutMs: number;
+  progressIntervalMs: number;
+  /** The store view for a plugin (or core). */
+  storeFor(plugin: string | undefined): Store;
+}
+
+/** How a job ended. */
+export interface JobResult {
+  outcome: AuditOutcome;
+  errorId?: string;
+}
+
+function locksFor(store: Store, owner: string): JobLocks {
+  return {
+    acquire: (name, reason, ttlMs) => store.acquireLock({ name, owner, reason, ttlMs }),
+    release: (name) => store.releaseLock(name, owner),
+    list: () => store.listLocks(),
+  };
+}
+
+/** Reports an internal error: detail to the log, only the correlation id to chat. */
+export function describeInternalError(logger: Logger, error: unknown, bindings: Record<string, unknown>) {
+  const errorId = newCorrelationId();
+  logger.error({ err: error, errorId, ...bindings }, "internal error");
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return {
+    errorId,
+    chat: out.status("fail", `internal error (reference ${errorId}); the details are in the bot's log`),
+    detail: { error: message },
+  };
+}
+
+/** Runs a job whose "started" entry is already in the audit log; resolves after its outcome is written. */
+export async function runJob(job: Job, deps: JobRunnerDeps, approvers: string[]): Promise<JobResult> {
+  const { command } = job;
+  const logger = deps.logger.child({ jobId: job.id, command: command.name });
+  const started = Date.now();
+  const signal = job.controller.signal;
+  const timeoutMs = command.timeoutMs ?? deps.defaultTimeoutMs;
+  const timer = setTimeout(() => job.controller.abort(new JobTimeoutError(timeoutMs)), timeoutMs);
+  timer.unref?.();
+
+  let chain = Promise.resolve();
+  const send = (message: OutgoingMessage): Promise<void> => {
+    chain = chain
+      .then(() => job.respond(message))
+      .catch((error: unknown) => logger.warn({ err: error }, "could not deliver a reply"));
+    return chain;
+  };
+  const progress = new ProgressStream(
+    (lines) => send({ blocks: [out.code(lines.join("\n"))], kind: "progress", jobId: job.id }),
+    deps.progressIntervalMs,
+  );
+  const context: CommandContext<Record<string, unknown>> = {
+    args: job.args,
+    actor: job.actor,
+    approvers,
+    message: job.message,
+    job: { id: job.id, command: command.name },
+    signal,
+    reply: (reply) => send({ blocks: toBlocks(reply), kind: "reply", jobId: job.id }),
+    progress: (line) => progress.push(line),
+    store: deps.storeFor(command.plugin),
+    locks: locksFor(deps.store, job.actor.id),
+    logger,
+  };
+
+  let result: JobResult = { outcome: "succeeded" };
+  let detail: Record<string, unknown> | undefined;
+  let rule: string | undefined;
+  try {
+    const aborted = new Promise<never>((_, reject) => {
+      if (signal.aborted) reject(signal.reason);
+      signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+    });
+    aborted.catch(() => {});
+    const reply = await Promise.race([Promise.resolve().then(() => command.handler(context)), aborted]);
+    await progress.flush();
+    if (reply !== undefined && reply !== "") await send({ blocks: toBlocks(reply), kind: "reply", jobId: job.id });
+  } catch (error) {
+    await progress.flush();
+    if (signal.aborted) {
+      const reason = signal.reason as unknown;
+      if (reason instanceof JobTimeoutError) {
+        result = { outcome: "timed-out" };
+        await send({ blocks: [out.status("fail", `job ${job.id} (${command.name}) timed out after ${formatDuration(timeoutMs)}`)], kind: "notice", jobId: job.id });
+      } else {
+        const by = reason instanceof JobCancelledError ? reason.by : "shutdown";
+        result = { outcome: "cancelled" };
+        detail = { cancelledBy: by };
+        await send({ blocks: [out.status("warn", `job ${job.id} (${command.name}) was cancelled by ${by}`)], kind: "notice", jobId: job.id });
+      }
+    } else if (error instanceof UserError) {
+      result = { outcome: error instanceof DeniedError ? "denied" : "failed" };
+      if (error instanceof DeniedError) rule = error.rule;
+      detail = { error: error.message };
+      await send({ blocks: [out.status("fail", error.hint ? `${error.message}\n${error.hint}` : error.message)], kind: "reply", jobId: job.id });
+    } else {
+      const internal = describeInternalError(logger, error, { jobId: job.id });
+      result = { outcome: "failed", errorId: internal.errorId };
+      detail = internal.detail;
+      await send({ blocks: [internal.chat], kind: "reply", jobId: job.id });
+    }
+  } finally {
+    clearTimeout(timer);
+    await progress.close();
+  }
+  await chain;
+  const record: AuditRecord = {
+    event: "outcome",
+    jobId: job.id,
+    actor: job.actor.id,
+    command: command.name,
+    outcome: result.outcome,
+    durationMs: Date.now() - started,
+    ...(result.errorId ? { errorId: result.errorId } : {}),
+    ...(rule ? { rule } : {}),
+    ...(detail ? { detail } : {}),
+  };
+  try {
+    await deps.auditLog.append([record]);
+  } catch (error) {
+    logger.error({ err: error, record }, "could not write the outcome to the audit log");
+  }
+  return result;
+}

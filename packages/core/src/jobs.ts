@@ -1,0 +1,103 @@
+/**
+ * Jobs: every invocation gets a short id, an AbortController and a place in the job list.
+ * @module
+ */
+import { randomBytes } from "node:crypto";
+import type { AnyCommand } from "./command.js";
+import type { Actor } from "./identity.js";
+import type { IncomingMessage } from "./message.js";
+import type { OutgoingMessage } from "./output.js";
+
+/** Where a job's output goes. */
+export type Responder = (message: OutgoingMessage) => Promise<void>;
+
+/** A pending approval attached to a job. */
+export interface PendingApproval {
+  rule: string;
+  count: number;
+  permission: string;
+  expiresAt: Date;
+  /** Principal id → name, in the order they approved. */
+  approvers: Map<string, string>;
+  timer: NodeJS.Timeout;
+}
+
+/** A job the runtime knows about: waiting for approval, or running. */
+export interface Job {
+  id: string;
+  command: AnyCommand;
+  /** Arguments as parsed (never shown; see `auditArgs`). */
+  args: Record<string, unknown>;
+  /** Arguments with secrets redacted, for lists and the audit log. */
+  auditArgs: Record<string, unknown>;
+  actor: Actor;
+  message: IncomingMessage;
+  respond: Responder;
+  state: "awaiting-approval" | "running";
+  createdAt: Date;
+  startedAt?: Date;
+  controller: AbortController;
+  approval?: PendingApproval;
+}
+
+const alphabet = "abcdefghjkmnpqrstuvwxyz23456789";
+
+/** Live jobs by id. */
+export class JobTable {
+  readonly #jobs = new Map<string, Job>();
+  readonly #idle = new Set<() => void>();
+
+  /** A new id no live job has: 5 characters that are easy to read and type. */
+  newId(): string {
+    for (;;) {
+      const bytes = randomBytes(5);
+      let id = "";
+      for (const byte of bytes) id += alphabet[byte % alphabet.length];
+      if (!this.#jobs.has(id)) return id;
+    }
+  }
+
+  add(job: Job): void {
+    this.#jobs.set(job.id, job);
+  }
+
+  get(id: string): Job | undefined {
+    return this.#jobs.get(id.toLowerCase().replace(/^#/, ""));
+  }
+
+  remove(id: string): void {
+    this.#jobs.delete(id);
+    if (this.runningCount() === 0) for (const resolve of this.#idle) resolve();
+  }
+
+  list(): Job[] {
+    return [...this.#jobs.values()].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+  }
+
+  runningCount(): number {
+    let n = 0;
+    for (const job of this.#jobs.values()) if (job.state === "running") n++;
+    return n;
+  }
+
+  /** Resolves when no job is running (jobs waiting for approval don't count). */
+  idle(): Promise<void> {
+    if (this.runningCount() === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        this.#idle.delete(done);
+        resolve();
+      };
+      this.#idle.add(done);
+    });
+  }
+}
+
+/** Arguments with every `secret` argument replaced by `[redacted]`. */
+export function redactArgs(command: AnyCommand, args: Record<string, unknown>): Record<string, unknown> {
+  const redacted: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(args)) {
+    redacted[name] = command.args[name]?.options.secret && value !== undefined ? "[redacted]" : value;
+  }
+  return redacted;
+}

@@ -1,0 +1,61 @@
+import type { Lock, LockRequest, LockResult, Store } from "./store.js";
+
+/** A {@link Store} in memory: for tests, benchmarks and embedding. Values are deep-copied through JSON. */
+export class MemoryStore implements Store {
+  readonly #data = new Map<string, Map<string, string>>();
+  readonly #locks = new Map<string, Lock>();
+
+  async get<T>(namespace: string, key: string): Promise<T | undefined> {
+    const raw = this.#data.get(namespace)?.get(key);
+    return raw === undefined ? undefined : (JSON.parse(raw) as T);
+  }
+
+  async set<T>(namespace: string, key: string, value: T): Promise<void> {
+    let ns = this.#data.get(namespace);
+    if (!ns) this.#data.set(namespace, (ns = new Map()));
+    ns.set(key, JSON.stringify(value));
+  }
+
+  async delete(namespace: string, key: string): Promise<boolean> {
+    return this.#data.get(namespace)?.delete(key) ?? false;
+  }
+
+  async list<T>(namespace: string, prefix = ""): Promise<Array<[string, T]>> {
+    const ns = this.#data.get(namespace);
+    if (!ns) return [];
+    return [...ns.entries()]
+      .filter(([k]) => k.startsWith(prefix))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => [k, JSON.parse(v) as T]);
+  }
+
+  async acquireLock(request: LockRequest): Promise<LockResult> {
+    const now = new Date();
+    const held = this.#locks.get(request.name);
+    if (held && held.expiresAt > now && held.owner !== request.owner) return { acquired: false, holder: { ...held } };
+    const lock: Lock = {
+      name: request.name,
+      owner: request.owner,
+      reason: request.reason,
+      acquiredAt: held && held.owner === request.owner && held.expiresAt > now ? held.acquiredAt : now,
+      expiresAt: new Date(now.getTime() + request.ttlMs),
+    };
+    this.#locks.set(request.name, lock);
+    return { acquired: true, lock: { ...lock } };
+  }
+
+  async releaseLock(name: string, owner?: string): Promise<boolean> {
+    const held = this.#locks.get(name);
+    if (!held || held.expiresAt <= new Date()) return false;
+    if (owner !== undefined && held.owner !== owner) return false;
+    return this.#locks.delete(name);
+  }
+
+  async listLocks(): Promise<Lock[]> {
+    const now = new Date();
+    return [...this.#locks.values()]
+      .filter((l) => l.expiresAt > now)
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((l) => ({ ...l }));
+  }
+}

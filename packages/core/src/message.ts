@@ -1,0 +1,63 @@
+/**
+ * The message model shared by every adapter: what the network told us, nothing more.
+ * @module
+ */
+
+/** A person as seen by one chat network. */
+export interface Sender {
+  /**
+   * The network's stable identifier for this person: an IRC services account, a Matrix user id, a Slack user id.
+   * For an unverified sender it is whatever the network offers (an IRC nick), and it grants nothing.
+   */
+  id: string;
+  /** What to call them in replies (nick, display name). Never used for authorisation. */
+  name: string;
+  /** True only when the network itself vouches for `id` (services account, homeserver, Slack). */
+  verified: boolean;
+}
+
+/** Where a message was said. */
+export interface Room {
+  /** Network-specific room id (`#ops`, `!abc:example.org`, `C0123`). */
+  id: string;
+  /** A human name for the room, when known. */
+  name?: string;
+  /** True for a direct (one-to-one) conversation; every message in it is a command. */
+  direct: boolean;
+}
+
+/** A message received from a chat network, normalised by its adapter. */
+export interface IncomingMessage {
+  /** The network's message id, or one the adapter made up. */
+  id: string;
+  /** Which configured network it came from, e.g. `shell`, `irc`, `matrix-home`. */
+  network: string;
+  room: Room;
+  /** Thread or reply-chain id where the network has threads. */
+  thread?: string;
+  sender: Sender;
+  text: string;
+  time: Date;
+}
+
+/** Where a reply goes: a room on a network, optionally inside a thread, optionally mentioning someone. */
+export interface ReplyTarget {
+  network: string;
+  room: Room;
+  thread?: string;
+  /** The message being answered, for networks that can quote or thread it. */
+  inReplyTo?: string;
+  /** The person being answered (adapters may prefix `nick:` in shared rooms). */
+  mention?: Sender;
+}
+
+/** The reply target for answering `message` where it was said. */
+export function replyTargetFor(message: IncomingMessage): ReplyTarget {
+  return {
+    network: message.network,
+    room: message.room,
+    ...(message.thread !== undefined ? { thread: message.thread } : {}),
+    inReplyTo: message.id,
+    mention: message.sender,
+  };
+}

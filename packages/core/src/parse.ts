@@ -1,0 +1,100 @@
+/**
+ * Turns the words after a command's name into typed arguments, with yargs-parser for flags.
+ * @module
+ */
+import yargsParser from "yargs-parser";
+import { type ArgDef, coerceArg, usageOf } from "./args.js";
+import type { AnyCommand } from "./command.js";
+import { UserError } from "./errors.js";
+import { matchPattern } from "./pattern.js";
+import type { RegisteredCommand } from "./registry.js";
+
+/** The usage line of a command, e.g. `deploy <app>[/<ref>] [to <env>] [--force]`. */
+export function usageLine(entry: RegisteredCommand, prefix = ""): string {
+  const { command } = entry;
+  const inPattern = new Set(entry.pattern?.names ?? []);
+  const parts = [prefix + command.name];
+  if (entry.pattern) parts.push(entry.pattern.source.replace(/\{(\w+)(\.\.\.)?\}/g, "<$1$2>"));
+  const rest = (Object.entries(command.args) as Array<[string, ArgDef]>).filter(([name]) => !inPattern.has(name));
+  for (const [name, definition] of rest) if (definition.options.positional) parts.push(usageOf(name, definition));
+  for (const [name, definition] of rest) if (!definition.options.positional) parts.push(usageOf(name, definition));
+  return parts.join(" ");
+}
+
+function flagConfig(command: AnyCommand) {
+  const booleans: string[] = [];
+  const strings: string[] = [];
+  const alias: Record<string, string> = {};
+  for (const [name, definition] of Object.entries(command.args) as Array<[string, ArgDef]>) {
+    (definition.kind === "boolean" ? booleans : strings).push(name);
+    if (definition.options.alias) alias[name] = definition.options.alias;
+  }
+  return { booleans, strings, alias };
+}
+
+/**
+ * Parses words into the command's arguments: flags (`--env prod`, `-f`), then either the word pattern or the
+ * positional arguments in declaration order. Throws a {@link UserError} whose hint is the usage line.
+ */
+export function parseArgs(entry: RegisteredCommand, words: string[], prefix = ""): Record<string, unknown> {
+  const { command } = entry;
+  const usage = `usage: ${usageLine(entry, prefix)}`;
+  const fail = (message: string): never => {
+    throw new UserError(message, usage);
+  };
+  const { booleans, strings, alias } = flagConfig(command);
+  const parsed = yargsParser(words, {
+    boolean: booleans,
+    string: strings,
+    alias,
+    configuration: {
+      "camel-case-expansion": false,
+      "dot-notation": false,
+      "parse-numbers": false,
+      "parse-positional-numbers": false,
+      "duplicate-arguments-array": true,
+      "flatten-duplicate-arrays": false,
+      "boolean-negation": false,
+      "strip-aliased": true,
+    },
+  });
+  const raw: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(parsed)) {
+    if (key === "_" || key === "--") continue;
+    if (!(key in command.args)) fail(`unknown option --${key}`);
+    raw[key] = value;
+  }
+  const positionals = [...parsed._, ...(parsed["--"] ?? [])].map(String);
+
+  if (entry.pattern && positionals.length > 0) {
+    const values = matchPattern(entry.pattern, positionals.join(" "));
+    if (!values) fail(`"${positionals.join(" ")}" does not fit the pattern`);
+    for (const [key, value] of Object.entries(values ?? {})) if (!(key in raw)) raw[key] = value;
+  } else if (!entry.pattern) {
+    const slots = (Object.entries(command.args) as Array<[string, ArgDef]>).filter(([, d]) => d.options.positional);
+    let i = 0;
+    for (const [name, definition] of slots) {
+      if (i >= positionals.length) break;
+      if (name in raw) continue;
+      raw[name] = definition.options.rest ? positionals.slice(i).join(" ") : positionals[i];
+      i = definition.options.rest ? positionals.length : i + 1;
+    }
+    if (i < positionals.length) fail(`unexpected argument "${positionals[i]}"`);
+  }
+
+  const args: Record<string, unknown> = {};
+  for (const [name, definition] of Object.entries(command.args) as Array<[string, ArgDef]>) {
+    const given = raw[name];
+    if (given === undefined || (Array.isArray(given) && given.length === 0)) {
+      if (definition.options.default !== undefined) args[name] = definition.options.default;
+      else if (definition.options.required) fail(`missing ${name}`);
+      continue;
+    }
+    if (Array.isArray(given)) fail(`${name} was given more than once`);
+    if (definition.kind !== "boolean" && given === "" ) fail(`${name} needs a value`);
+    const result = coerceArg(name, definition, given);
+    if ("error" in result) fail(result.error);
+    else args[name] = result.value;
+  }
+  return args;
+}

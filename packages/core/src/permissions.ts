@@ -1,0 +1,126 @@
+/**
+ * Permission decisions: roles grant permissions (with wildcards), rules add conditions on arguments, room and
+ * network, and deny always wins. Every decision names what decided it.
+ * @module
+ */
+import type { AnyCommand, ApprovalRule } from "./command.js";
+import type { Actor } from "./identity.js";
+import type { PolicyConfig, RuleConfig } from "./policy-config.js";
+
+/** Where a command is being run. */
+export interface DecisionInput {
+  actor: Actor;
+  command: AnyCommand;
+  args: Record<string, unknown>;
+  network: string;
+  room: string;
+}
+
+/** The outcome of a permission check. */
+export type Decision =
+  | { allowed: true; reason: string; rule: string; approval?: ApprovalRule & { rule: string } }
+  | { allowed: false; reason: string; rule: string };
+
+/** Does a granted permission pattern cover a required permission? `deploy:*` covers `deploy:run`; `*` covers all. */
+export function permissionMatches(pattern: string, permission: string): boolean {
+  if (pattern === "*" || pattern === permission) return true;
+  const want = permission.split(":");
+  const have = pattern.split(":");
+  for (let i = 0; i < have.length; i++) {
+    if (have[i] === "*") {
+      if (i === have.length - 1) return want.length > i;
+      if (want[i] === undefined) return false;
+      continue;
+    }
+    if (have[i] !== want[i]) return false;
+  }
+  return have.length === want.length;
+}
+
+/** Why an actor does or does not hold a permission. */
+export type PermissionCheck =
+  | { held: true; role: string; grant: string }
+  | { held: false; deniedBy?: { role: string; grant: string } };
+
+const listOf = (value: string | string[]) => (Array.isArray(value) ? value : [value]);
+
+/** Evaluates permissions and rules from a {@link PolicyConfig}. */
+export class Policy {
+  constructor(readonly config: PolicyConfig) {}
+
+  /** Whether any of `roles` grants `permission`; a `!pattern` in any role denies it. */
+  check(roles: string[], permission: string): PermissionCheck {
+    let granted: { role: string; grant: string } | undefined;
+    for (const role of roles) {
+      for (const grant of this.config.roles[role]?.permissions ?? []) {
+        if (grant.startsWith("!")) {
+          if (permissionMatches(grant.slice(1), permission)) return { held: false, deniedBy: { role, grant } };
+        } else if (!granted && permissionMatches(grant, permission)) granted = { role, grant };
+      }
+    }
+    return granted ? { held: true, ...granted } : { held: false };
+  }
+
+  /** Every permission pattern the roles grant (for `whoami`). */
+  grantsOf(roles: string[]): string[] {
+    return [...new Set(roles.flatMap((r) => this.config.roles[r]?.permissions ?? []))];
+  }
+
+  /** Rules that apply to this command, these arguments, this room and network. */
+  matchingRules(input: DecisionInput): RuleConfig[] {
+    return this.config.rules.filter((rule) => ruleApplies(rule, input));
+  }
+
+  /** Decides whether the actor may run the command with these arguments here. */
+  decide(input: DecisionInput): Decision {
+    const rules = this.matchingRules(input);
+    const denyRule = rules.find((r) => r.deny);
+    if (denyRule) return { allowed: false, rule: `rule ${denyRule.name}`, reason: `rule "${denyRule.name}" forbids this` };
+
+    const requirements: Array<{ permission: string; source: string }> = [];
+    if (input.command.permission) requirements.push({ permission: input.command.permission, source: `command ${input.command.name}` });
+    for (const rule of rules) if (rule.require) requirements.push({ permission: rule.require, source: `rule ${rule.name}` });
+
+    const granted: string[] = [];
+    for (const { permission, source } of requirements) {
+      const result = this.check(input.actor.roles, permission);
+      if (!result.held) {
+        const roles = input.actor.roles.join(", ") || "none";
+        const because = result.deniedBy
+          ? `role ${result.deniedBy.role} denies it (${result.deniedBy.grant})`
+          : `your roles (${roles}) do not grant it`;
+        const guestHint = input.actor.verified ? "" : "; you are not identified with the network, so you are a guest";
+        return { allowed: false, rule: source, reason: `${source} requires permission ${permission}, and ${because}${guestHint}` };
+      }
+      granted.push(`${permission} via role ${result.role} (${result.grant}) for ${source}`);
+    }
+
+    const approvalRule = rules.find((r) => r.approval);
+    const approval = approvalRule?.approval
+      ? { count: approvalRule.approval.count, permission: approvalRule.approval.permission, ...(approvalRule.approval.ttl ? { ttlMs: approvalRule.approval.ttl } : {}), rule: `rule ${approvalRule.name}` }
+      : input.command.approval
+        ? { ...input.command.approval, rule: `command ${input.command.name}` }
+        : undefined;
+
+    const rule = requirements.length ? requirements.map((r) => r.source).join(", ") : "no permission needed";
+    const reason = granted.length ? `you hold ${granted.join("; ")}` : `command ${input.command.name} needs no permission`;
+    return approval ? { allowed: true, rule, reason, approval } : { allowed: true, rule, reason };
+  }
+}
+
+function ruleApplies(rule: RuleConfig, input: DecisionInput): boolean {
+  const name = input.command.name;
+  const commandMatches =
+    rule.command === "*" || rule.command === name || (rule.command.endsWith("*") && name.startsWith(rule.command.slice(0, -1)));
+  if (!commandMatches) return false;
+  const { when } = rule;
+  if (when.room !== undefined && !listOf(when.room).includes(input.room)) return false;
+  if (when.network !== undefined && !listOf(when.network).includes(input.network)) return false;
+  for (const [arg, expected] of Object.entries(when.args ?? {})) {
+    const actual = input.args[arg];
+    if (actual === undefined) return false;
+    const values = listOf(expected);
+    if (!values.includes("*") && !values.includes(String(actual))) return false;
+  }
+  return true;
+}

@@ -1,0 +1,99 @@
+/**
+ * The command registry: a trie of command words, so finding a command costs the number of words typed,
+ * never the number of commands registered.
+ * @module
+ */
+import type { ArgsSchema } from "./args.js";
+import type { AnyCommand } from "./command.js";
+import { compilePattern, type WordPattern } from "./pattern.js";
+import { suggest } from "./suggest.js";
+
+interface Node {
+  command?: AnyCommand;
+  /** The full name this node was registered under (a name or an alias). */
+  registeredAs?: string;
+  children: Map<string, Node>;
+}
+
+/** A registered command with its compiled pattern. */
+export interface RegisteredCommand {
+  command: AnyCommand;
+  pattern?: WordPattern;
+}
+
+/** The result of looking up the words of a command line. */
+export type Lookup =
+  | { found: true; entry: RegisteredCommand; /** Words after the command name. */ rest: string[] }
+  | { found: false; /** Words that matched a command group (`role`), if any. */ prefix: string[]; unknown: string; suggestions: string[]; group: string[] };
+
+const splitName = (name: string) => name.trim().toLowerCase().split(/\s+/);
+
+/** Holds every command; rejects duplicates and overlaps when they are registered. */
+export class CommandRegistry {
+  readonly #root: Node = { children: new Map() };
+  readonly #entries = new Map<AnyCommand, RegisteredCommand>();
+
+  /** Registers a command under its name and aliases. Throws, naming both commands, on a clash. */
+  register(command: AnyCommand): void {
+    const entry: RegisteredCommand = { command };
+    if (command.pattern) {
+      entry.pattern = compilePattern(command.pattern);
+      for (const name of entry.pattern.names) {
+        if (!(name in command.args)) throw new Error(`command "${command.name}": pattern uses {${name}}, which is not in its args`);
+      }
+    }
+    const restArgs = Object.entries(command.args as ArgsSchema).filter(([, d]) => d.options.rest);
+    if (restArgs.length > 1) throw new Error(`command "${command.name}": only one argument can take the rest of the words`);
+    for (const name of [command.name, ...(command.aliases ?? [])]) {
+      let node = this.#root;
+      for (const word of splitName(name)) {
+        let child = node.children.get(word);
+        if (!child) node.children.set(word, (child = { children: new Map() }));
+        node = child;
+      }
+      if (node.command) {
+        const owner = (c: AnyCommand) => `"${c.name}"${c.plugin ? ` (plugin ${c.plugin})` : ""}`;
+        const what =
+          node.command.pattern && command.pattern
+            ? `patterns "${node.registeredAs} ${node.command.pattern}" and "${name} ${command.pattern}" overlap`
+            : `"${name}" is already taken`;
+        throw new Error(`command ${owner(command)} clashes with command ${owner(node.command)}: ${what}`);
+      }
+      node.command = command;
+      node.registeredAs = name;
+    }
+    this.#entries.set(command, entry);
+  }
+
+  /** Finds the command for a list of words: the longest registered name that the words start with. */
+  lookup(words: string[]): Lookup {
+    let node = this.#root;
+    let best: { node: Node; depth: number } | undefined;
+    let depth = 0;
+    for (const word of words) {
+      const child = node.children.get(word.toLowerCase());
+      if (!child) break;
+      node = child;
+      depth++;
+      if (node.command) best = { node, depth };
+    }
+    if (best?.node.command) {
+      return { found: true, entry: this.#entries.get(best.node.command)!, rest: words.slice(best.depth) };
+    }
+    const prefix = words.slice(0, depth);
+    const unknown = words[depth] ?? "";
+    const group = [...node.children.keys()].sort();
+    return { found: false, prefix, unknown, group, suggestions: unknown ? suggest(unknown, node.children.keys()) : [] };
+  }
+
+  /** Every registered command, in registration order. */
+  all(): RegisteredCommand[] {
+    return [...this.#entries.values()];
+  }
+
+  /** The entry for a command by its exact name. */
+  get(name: string): RegisteredCommand | undefined {
+    const found = this.lookup(splitName(name));
+    return found.found && found.rest.length === 0 ? found.entry : undefined;
+  }
+}

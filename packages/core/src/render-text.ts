@@ -1,0 +1,54 @@
+import type { Block, StatusLevel } from "./output.js";
+
+const statusMark: Record<StatusLevel, string> = { ok: "✔", warn: "⚠", fail: "✖", info: "ℹ" };
+
+/** Pads `text` to `width` display columns (counting code points, which is right for most chat text). */
+function pad(text: string, width: number): string {
+  return text + " ".repeat(Math.max(0, width - [...text].length));
+}
+
+/** Renders a table as aligned columns with a header rule. */
+export function renderTable(columns: string[], rows: string[][]): string[] {
+  const widths = columns.map((c, i) => Math.max([...c].length, ...rows.map((r) => [...(r[i] ?? "")].length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : pad(c, widths[i] ?? 0)))
+      .join("  ")
+      .trimEnd();
+  return [line(columns), line(widths.map((w) => "-".repeat(w))), ...rows.map((r) => line(columns.map((_, i) => r[i] ?? "")))];
+}
+
+/** Renders one block as plain lines. */
+export function renderBlockLines(block: Block): string[] {
+  switch (block.type) {
+    case "text":
+      return block.text.split("\n");
+    case "code":
+      return block.text.replace(/\n$/, "").split("\n");
+    case "table":
+      return renderTable(block.columns, block.rows);
+    case "facts": {
+      const width = Math.max(0, ...block.facts.map(([k]) => [...k].length));
+      return block.facts.map(([k, v]) => `${pad(`${k}:`, width + 1)} ${v}`);
+    }
+    case "status":
+      return `${statusMark[block.level]} ${block.text}`.split("\n");
+    case "image":
+      return [
+        ...(block.fallback ? [block.fallback] : []),
+        block.url ? `[image: ${block.alt}] ${block.url}` : `[image: ${block.alt}]`,
+      ];
+    case "link":
+      return [block.text ? `${block.text}: ${block.url}` : block.url];
+  }
+}
+
+/** Renders blocks as plain text, one line per array element. Every adapter can fall back on this. */
+export function renderTextLines(blocks: Block[]): string[] {
+  return blocks.flatMap(renderBlockLines);
+}
+
+/** Renders blocks as one plain-text string. */
+export function renderText(blocks: Block[]): string {
+  return renderTextLines(blocks).join("\n");
+}

@@ -1,0 +1,40 @@
+/**
+ * Store interfaces. Core ships in-memory implementations; `@switchboard/store-sqlite` is the durable default.
+ * @module
+ */
+
+/** A lease on a named resource (a deploy environment, a rollout). */
+export interface Lock {
+  name: string;
+  /** Principal id (or job id) holding it. */
+  owner: string;
+  reason: string;
+  acquiredAt: Date;
+  expiresAt: Date;
+}
+
+/** Asking for a lock. Taking a lock you already hold renews it. */
+export interface LockRequest {
+  name: string;
+  owner: string;
+  reason: string;
+  ttlMs: number;
+}
+
+export type LockResult = { acquired: true; lock: Lock } | { acquired: false; holder: Lock };
+
+/** Key/value data and leases, namespaced per plugin. Values must be JSON-serialisable. */
+export interface Store {
+  get<T>(namespace: string, key: string): Promise<T | undefined>;
+  set<T>(namespace: string, key: string, value: T): Promise<void>;
+  delete(namespace: string, key: string): Promise<boolean>;
+  /** Entries of a namespace whose key starts with `prefix`, sorted by key. */
+  list<T>(namespace: string, prefix?: string): Promise<Array<[key: string, value: T]>>;
+  /** Takes the lock unless someone else holds an unexpired one. */
+  acquireLock(request: LockRequest): Promise<LockResult>;
+  /** Releases a lock; with `owner`, only when that owner holds it. Returns whether a lock was released. */
+  releaseLock(name: string, owner?: string): Promise<boolean>;
+  /** Unexpired locks, sorted by name. */
+  listLocks(): Promise<Lock[]>;
+  close?(): Promise<void>;
+}

@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import { defineCommand, permissionMatches, Policy, policyConfigSchema } from "../src/index.js";
+import type { Actor } from "../src/index.js";
+
+const actor = (roles: string[], verified = true): Actor => ({
+  id: "alice",
+  name: "alice",
+  known: true,
+  verified,
+  roles,
+  network: "test",
+  sender: { id: "alice", name: "alice", verified },
+});
+
+describe("permission patterns", () => {
+  it.each([
+    ["*", "deploy:run", true],
+    ["deploy:*", "deploy:run", true],
+    ["deploy:*", "deploy:production:force", true],
+    ["deploy:*", "deploy", false],
+    ["deploy:run", "deploy:run", true],
+    ["deploy:run", "deploy:runner", false],
+    ["deploy:*:force", "deploy:prod:force", true],
+    ["puppet:*", "deploy:run", false],
+  ])("%s covers %s: %s", (pattern, permission, expected) => {
+    expect(permissionMatches(pattern, permission)).toBe(expected);
+  });
+});
+
+describe("policy decisions", () => {
+  const policy = new Policy(
+    policyConfigSchema.parse({
+      roles: {
+        deployer: { permissions: ["deploy:*", "!deploy:production"] },
+        releaser: { permissions: ["deploy:*"] },
+        guest: { permissions: [] },
+      },
+      rules: [
+        { name: "prod-needs-release", command: "deploy", when: { args: { env: "production" } }, require: "deploy:production", approval: { permission: "deploy:approve", count: 2, ttl: "10m" } },
+        { name: "no-deploys-in-random", command: "deploy*", when: { room: "#random" }, deny: true },
+      ],
+    }),
+  );
+  const deploy = defineCommand({ name: "deploy", summary: "deploy", permission: "deploy:run", handler: () => undefined });
+  const decide = (roles: string[], args: Record<string, unknown>, room = "#ops", verified = true) =>
+    policy.decide({ actor: actor(roles, verified), command: deploy, args, network: "test", room });
+
+  it("allows with the role that grants the permission and says so", () => {
+    const decision = decide(["deployer"], { env: "staging" });
+    expect(decision).toMatchObject({ allowed: true, rule: "command deploy" });
+    expect(decision.reason).toMatch(/deploy:run via role deployer \(deploy:\*\)/);
+  });
+
+  it("a rule on arguments adds a permission, and a role's !deny wins over its wildcard", () => {
+    const decision = decide(["deployer"], { env: "production" });
+    expect(decision).toMatchObject({ allowed: false, rule: "rule prod-needs-release" });
+    expect(decision.reason).toMatch(/role deployer denies it \(!deploy:production\)/);
+  });
+
+  it("deny in one role wins over a grant in another", () => {
+    expect(decide(["releaser", "deployer"], { env: "production" }).allowed).toBe(false);
+  });
+
+  it("a matching rule can require approval with its own count and ttl", () => {
+    const decision = decide(["releaser"], { env: "production" });
+    expect(decision).toMatchObject({ allowed: true, approval: { count: 2, permission: "deploy:approve", ttlMs: 600_000, rule: "rule prod-needs-release" } });
+  });
+
+  it("a deny rule on the room wins over every grant", () => {
+    expect(decide(["releaser"], { env: "staging" }, "#random")).toMatchObject({ allowed: false, rule: "rule no-deploys-in-random" });
+  });
+
+  it("tells a guest why", () => {
+    expect(decide(["guest"], {}, "#ops", false).reason).toMatch(/not identified with the network, so you are a guest/);
+  });
+
+  it("rejects a rule that does nothing", () => {
+    expect(() => policyConfigSchema.parse({ rules: [{ name: "x", command: "deploy" }] })).toThrow(/at least one of require, deny or approval/);
+  });
+});
