@@ -3,7 +3,7 @@
  * canonical JSON encoding, so editing or removing any entry breaks every hash after it.
  * @module
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 
 /** What happened. An invocation writes received → decision → (approval…) → started → outcome. */
 export type AuditEvent =
@@ -77,19 +77,63 @@ export interface AuditLog {
 
 export const GENESIS_HASH = "0".repeat(64);
 
-/** JSON with object keys sorted and `undefined` dropped: the same value always encodes to the same bytes. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? "null" : canonicalJson(v))).join(",")}]`;
-  const keys = Object.keys(value as object)
-    .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-    .sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(",")}}`;
+/** Copies plain objects with their keys sorted (recursively) and drops `undefined` values. */
+function sortKeys(value: unknown): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) return value;
+  const sorted: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v !== undefined) sorted[key] = sortKeys(v);
+  }
+  return sorted;
 }
 
-/** The hash an entry must carry. */
+/** JSON with object keys sorted and `undefined` dropped: the same value always encodes to the same bytes. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value)) ?? "null";
+}
+
+/** The fields an audit entry can have, in canonical (sorted) order. */
+const ENTRY_FIELDS = [
+  "actor",
+  "args",
+  "command",
+  "decision",
+  "detail",
+  "durationMs",
+  "errorId",
+  "event",
+  "jobId",
+  "network",
+  "outcome",
+  "prevHash",
+  "room",
+  "rule",
+  "seq",
+  "time",
+] as const;
+const KNOWN_FIELDS = new Set<string>(ENTRY_FIELDS);
+
+/**
+ * The canonical encoding of an entry without its hash: the same bytes as `canonicalJson`, written field by field
+ * (this runs several times per command, so it avoids copying the entry).
+ */
+function encodeEntry(entry: Omit<AuditEntry, "hash">): string {
+  for (const key in entry) if (!KNOWN_FIELDS.has(key)) return canonicalJson(entry);
+  let out = "{";
+  for (const field of ENTRY_FIELDS) {
+    const value = entry[field];
+    if (value === undefined) continue;
+    out += `${out.length > 1 ? "," : ""}"${field}":${typeof value === "object" ? canonicalJson(value) : JSON.stringify(value)}`;
+  }
+  return `${out}}`;
+}
+
+/** The hash an entry must carry: sha256 over its canonical encoding, without the hash field. */
 export function hashEntry(entry: Omit<AuditEntry, "hash">): string {
-  return createHash("sha256").update(canonicalJson(entry)).digest("hex");
+  return hash("sha256", encodeEntry(entry));
 }
 
 /** Chains records after `previous` (the last stored entry, or none for an empty log). */
@@ -102,8 +146,8 @@ export function chainRecords(
   let prevHash = previous?.hash ?? GENESIS_HASH;
   const time = now.toISOString();
   return records.map((record) => {
-    const unhashed = { ...record, seq: ++seq, time, prevHash };
-    const entry: AuditEntry = { ...unhashed, hash: hashEntry(unhashed) };
+    const entry = { ...record, seq: ++seq, time, prevHash } as AuditEntry;
+    entry.hash = hashEntry(entry);
     prevHash = entry.hash;
     return entry;
   });
@@ -120,14 +164,14 @@ export async function verifyChain(entries: AsyncIterable<AuditEntry> | Iterable<
   let prevHash = GENESIS_HASH;
   let checked = 0;
   for await (const entry of entries) {
-    const { hash, ...rest } = entry;
+    const { hash: stored, ...rest } = entry;
     if (entry.seq !== expectedSeq)
       return { ok: false, checked, firstBad: { seq: entry.seq, reason: `expected entry #${expectedSeq} here (an entry is missing or was inserted)` } };
     if (entry.prevHash !== prevHash)
       return { ok: false, checked, firstBad: { seq: entry.seq, reason: "its link to the previous entry does not match" } };
-    if (hashEntry(rest) !== hash)
+    if (hashEntry(rest) !== stored)
       return { ok: false, checked, firstBad: { seq: entry.seq, reason: "its content does not match its hash (it was edited)" } };
-    prevHash = hash;
+    prevHash = stored;
     expectedSeq++;
     checked++;
   }

@@ -52,7 +52,8 @@ export function describeInternalError(logger: Logger, error: unknown, bindings: 
 /** Runs a job whose "started" entry is already in the audit log; resolves after its outcome is written. */
 export async function runJob(job: Job, deps: JobRunnerDeps, approvers: string[]): Promise<JobResult> {
   const { command } = job;
-  const logger = deps.logger.child({ jobId: job.id, command: command.name });
+  let jobLogger: Logger | undefined;
+  const logger = () => (jobLogger ??= deps.logger.child({ jobId: job.id, command: command.name }));
   const started = Date.now();
   const signal = job.controller.signal;
   const timeoutMs = command.timeoutMs ?? deps.defaultTimeoutMs;
@@ -63,13 +64,15 @@ export async function runJob(job: Job, deps: JobRunnerDeps, approvers: string[])
   const send = (message: OutgoingMessage): Promise<void> => {
     chain = chain
       .then(() => job.respond(message))
-      .catch((error: unknown) => logger.warn({ err: error }, "could not deliver a reply"));
+      .catch((error: unknown) => logger().warn({ err: error }, "could not deliver a reply"));
     return chain;
   };
-  const progress = new ProgressStream(
-    (lines) => send({ blocks: [out.code(lines.join("\n"))], kind: "progress", jobId: job.id }),
-    deps.progressIntervalMs,
-  );
+  let stream: ProgressStream | undefined;
+  const progress = () =>
+    (stream ??= new ProgressStream(
+      (lines) => send({ blocks: [out.code(lines.join("\n"))], kind: "progress", jobId: job.id }),
+      deps.progressIntervalMs,
+    ));
   const context: CommandContext<Record<string, unknown>> = {
     args: job.args,
     actor: job.actor,
@@ -78,10 +81,14 @@ export async function runJob(job: Job, deps: JobRunnerDeps, approvers: string[])
     job: { id: job.id, command: command.name },
     signal,
     reply: (reply) => send({ blocks: toBlocks(reply), kind: "reply", jobId: job.id }),
-    progress: (line) => progress.push(line),
+    progress: (line) => progress().push(line),
     store: deps.storeFor(command.plugin),
-    locks: locksFor(deps.store, job.actor.id),
-    logger,
+    get locks() {
+      return locksFor(deps.store, job.actor.id);
+    },
+    get logger() {
+      return logger();
+    },
   };
 
   let result: JobResult = { outcome: "succeeded" };
@@ -94,10 +101,10 @@ export async function runJob(job: Job, deps: JobRunnerDeps, approvers: string[])
     });
     aborted.catch(() => {});
     const reply = await Promise.race([Promise.resolve().then(() => command.handler(context)), aborted]);
-    await progress.flush();
+    await stream?.flush();
     if (reply !== undefined && reply !== "") await send({ blocks: toBlocks(reply), kind: "reply", jobId: job.id });
   } catch (error) {
-    await progress.flush();
+    await stream?.flush();
     if (signal.aborted) {
       const reason = signal.reason as unknown;
       if (reason instanceof JobTimeoutError) {
@@ -115,14 +122,14 @@ export async function runJob(job: Job, deps: JobRunnerDeps, approvers: string[])
       detail = { error: error.message };
       await send({ blocks: [out.status("fail", error.hint ? `${error.message}\n${error.hint}` : error.message)], kind: "reply", jobId: job.id });
     } else {
-      const internal = describeInternalError(logger, error, { jobId: job.id });
+      const internal = describeInternalError(logger(), error, { jobId: job.id });
       result = { outcome: "failed", errorId: internal.errorId };
       detail = internal.detail;
       await send({ blocks: [internal.chat], kind: "reply", jobId: job.id });
     }
   } finally {
     clearTimeout(timer);
-    await progress.close();
+    await stream?.close();
   }
   await chain;
   const record: AuditRecord = {
@@ -139,7 +146,7 @@ export async function runJob(job: Job, deps: JobRunnerDeps, approvers: string[])
   try {
     await deps.auditLog.append([record]);
   } catch (error) {
-    logger.error({ err: error, record }, "could not write the outcome to the audit log");
+    logger().error({ err: error, record }, "could not write the outcome to the audit log");
   }
   return result;
 }

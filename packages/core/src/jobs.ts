@@ -46,13 +46,18 @@ const alphabet = "abcdefghjkmnpqrstuvwxyz23456789";
 export class JobTable {
   readonly #jobs = new Map<string, Job>();
   readonly #idle = new Set<() => void>();
+  #pool = Buffer.alloc(0);
+  #poolOffset = 0;
 
   /** A new id no live job has: 5 characters that are easy to read and type. */
   newId(): string {
     for (;;) {
-      const bytes = randomBytes(5);
+      if (this.#poolOffset + 5 > this.#pool.length) {
+        this.#pool = randomBytes(4096);
+        this.#poolOffset = 0;
+      }
       let id = "";
-      for (const byte of bytes) id += alphabet[byte % alphabet.length];
+      for (let i = 0; i < 5; i++) id += alphabet[this.#pool[this.#poolOffset++]! % alphabet.length];
       if (!this.#jobs.has(id)) return id;
     }
   }

@@ -32,18 +32,10 @@ function flagConfig(command: AnyCommand) {
   return { booleans, strings, alias };
 }
 
-/**
- * Parses words into the command's arguments: flags (`--env prod`, `-f`), then either the word pattern or the
- * positional arguments in declaration order. Throws a {@link UserError} whose hint is the usage line.
- */
-export function parseArgs(entry: RegisteredCommand, words: string[], prefix = ""): Record<string, unknown> {
-  const { command } = entry;
-  const usage = `usage: ${usageLine(entry, prefix)}`;
-  const fail = (message: string): never => {
-    throw new UserError(message, usage);
-  };
+/** Runs yargs-parser over words that contain flags. */
+function parseFlags(command: AnyCommand, words: string[]): { _: Array<string | number>; "--"?: Array<string | number> } & Record<string, unknown> {
   const { booleans, strings, alias } = flagConfig(command);
-  const parsed = yargsParser(words, {
+  return yargsParser(words, {
     boolean: booleans,
     string: strings,
     alias,
@@ -56,12 +48,25 @@ export function parseArgs(entry: RegisteredCommand, words: string[], prefix = ""
       "flatten-duplicate-arrays": false,
       "boolean-negation": false,
       "strip-aliased": true,
+      "halt-at-non-option": false,
     },
   });
+}
+
+/**
+ * Parses words into the command's arguments: flags (`--env prod`, `-f`), then either the word pattern or the
+ * positional arguments in declaration order. Throws a {@link UserError} whose hint is the usage line.
+ */
+export function parseArgs(entry: RegisteredCommand, words: string[], prefix = ""): Record<string, unknown> {
+  const { command } = entry;
+  const fail = (message: string): never => {
+    throw new UserError(message, `usage: ${usageLine(entry, prefix)}`);
+  };
+  const parsed = words.some((w) => w.startsWith("-")) ? parseFlags(command, words) : { _: words };
   const raw: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(parsed)) {
     if (key === "_" || key === "--") continue;
-    if (!(key in command.args)) fail(`unknown option --${key}`);
+    if (!Object.hasOwn(command.args, key)) fail(`unknown option --${key}`);
     raw[key] = value;
   }
   const positionals = [...parsed._, ...(parsed["--"] ?? [])].map(String);
@@ -69,13 +74,13 @@ export function parseArgs(entry: RegisteredCommand, words: string[], prefix = ""
   if (entry.pattern && positionals.length > 0) {
     const values = matchPattern(entry.pattern, positionals.join(" "));
     if (!values) fail(`"${positionals.join(" ")}" does not fit the pattern`);
-    for (const [key, value] of Object.entries(values ?? {})) if (!(key in raw)) raw[key] = value;
+    for (const [key, value] of Object.entries(values ?? {})) if (!Object.hasOwn(raw, key)) raw[key] = value;
   } else if (!entry.pattern) {
     const slots = (Object.entries(command.args) as Array<[string, ArgDef]>).filter(([, d]) => d.options.positional);
     let i = 0;
     for (const [name, definition] of slots) {
       if (i >= positionals.length) break;
-      if (name in raw) continue;
+      if (Object.hasOwn(raw, name)) continue;
       raw[name] = definition.options.rest ? positionals.slice(i).join(" ") : positionals[i];
       i = definition.options.rest ? positionals.length : i + 1;
     }
@@ -91,7 +96,7 @@ export function parseArgs(entry: RegisteredCommand, words: string[], prefix = ""
       continue;
     }
     if (Array.isArray(given)) fail(`${name} was given more than once`);
-    if (definition.kind !== "boolean" && given === "" ) fail(`${name} needs a value`);
+    if (definition.kind !== "boolean" && given === "") fail(`${name} needs a value`);
     const result = coerceArg(name, definition, given);
     if ("error" in result) fail(result.error);
     else args[name] = result.value;

@@ -39,7 +39,7 @@ export class CommandRegistry {
     if (command.pattern) {
       entry.pattern = compilePattern(command.pattern);
       for (const name of entry.pattern.names) {
-        if (!(name in command.args)) throw new Error(`command "${command.name}": pattern uses {${name}}, which is not in its args`);
+        if (!Object.hasOwn(command.args, name)) throw new Error(`command "${command.name}": pattern uses {${name}}, which is not in its args`);
       }
     }
     const restArgs = Object.entries(command.args as ArgsSchema).filter(([, d]) => d.options.rest);

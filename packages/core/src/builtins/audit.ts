@@ -9,7 +9,13 @@ const outcomes = ["succeeded", "failed", "cancelled", "timed-out", "denied", "ex
 function summary(entry: AuditEntry): string {
   if (entry.outcome) return entry.durationMs !== undefined ? `${entry.outcome} in ${entry.durationMs}ms` : entry.outcome;
   if (entry.decision) return `${entry.decision}${entry.rule ? ` (${entry.rule})` : ""}`;
-  if (entry.event === "received" && entry.detail?.text) return String(entry.detail.text);
+  if (entry.event === "received") {
+    if (entry.detail?.text) return String(entry.detail.text);
+    return Object.entries(entry.args ?? {})
+      .filter(([, v]) => v !== undefined && v !== false)
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join(" ");
+  }
   if (entry.event === "role") return `${entry.detail?.change} ${entry.detail?.role} → ${entry.detail?.target}`;
   if (entry.errorId) return entry.errorId;
   return "";
