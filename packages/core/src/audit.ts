@@ -77,11 +77,29 @@ export interface AuditLog {
 
 export const GENESIS_HASH = "0".repeat(64);
 
+const isPlainObject = (value: object) => {
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+};
+
+/** True when a plain object's keys are already in sorted order with no `undefined` values (nothing to copy). */
+function isCanonicalObject(value: Record<string, unknown>): boolean {
+  let previous: string | undefined;
+  for (const key in value) {
+    const v = value[key];
+    if (v === undefined || (previous !== undefined && previous >= key)) return false;
+    if (v !== null && typeof v === "object" && (Array.isArray(v) || !isPlainObject(v) || !isCanonicalObject(v as Record<string, unknown>))) return false;
+    previous = key;
+  }
+  return true;
+}
+
 /** Copies plain objects with their keys sorted (recursively) and drops `undefined` values. */
 function sortKeys(value: unknown): unknown {
   if (value === null || typeof value !== "object") return value;
   if (Array.isArray(value)) return value.map(sortKeys);
-  if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) return value;
+  if (!isPlainObject(value)) return value;
+  if (isCanonicalObject(value as Record<string, unknown>)) return value;
   const sorted: Record<string, unknown> = {};
   for (const key of Object.keys(value).sort()) {
     const v = (value as Record<string, unknown>)[key];
@@ -95,62 +113,64 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeys(value)) ?? "null";
 }
 
-/** The fields an audit entry can have, in canonical (sorted) order. */
-const ENTRY_FIELDS = [
-  "actor",
-  "args",
-  "command",
-  "decision",
-  "detail",
-  "durationMs",
-  "errorId",
-  "event",
-  "jobId",
-  "network",
-  "outcome",
-  "prevHash",
-  "room",
-  "rule",
-  "seq",
-  "time",
-] as const;
-const KNOWN_FIELDS = new Set<string>(ENTRY_FIELDS);
-
-/**
- * The canonical encoding of an entry without its hash: the same bytes as `canonicalJson`, written field by field
- * (this runs several times per command, so it avoids copying the entry).
- */
-function encodeEntry(entry: Omit<AuditEntry, "hash">): string {
-  for (const key in entry) if (!KNOWN_FIELDS.has(key)) return canonicalJson(entry);
-  let out = "{";
-  for (const field of ENTRY_FIELDS) {
-    const value = entry[field];
-    if (value === undefined) continue;
-    out += `${out.length > 1 ? "," : ""}"${field}":${typeof value === "object" ? canonicalJson(value) : JSON.stringify(value)}`;
-  }
-  return `${out}}`;
-}
-
 /** The hash an entry must carry: sha256 over its canonical encoding, without the hash field. */
 export function hashEntry(entry: Omit<AuditEntry, "hash">): string {
-  return hash("sha256", encodeEntry(entry));
+  return hash("sha256", canonicalJson(entry));
 }
 
-/** Chains records after `previous` (the last stored entry, or none for an empty log). */
+/**
+ * Builds the entry with its keys in canonical (sorted) order and nested objects canonical, so that
+ * `JSON.stringify(entry)` is its canonical encoding (undefined fields are left out by JSON.stringify).
+ * Fields that are not part of {@link AuditRecord} are not kept.
+ */
+function canonicalEntry(record: AuditRecord, seq: number, time: string, prevHash: string): AuditEntry {
+  return {
+    actor: record.actor,
+    args: record.args === undefined ? undefined : (sortKeys(record.args) as Record<string, unknown>),
+    command: record.command,
+    decision: record.decision,
+    detail: record.detail === undefined ? undefined : (sortKeys(record.detail) as Record<string, unknown>),
+    durationMs: record.durationMs,
+    errorId: record.errorId,
+    event: record.event,
+    hash: "",
+    jobId: record.jobId,
+    network: record.network,
+    outcome: record.outcome,
+    prevHash,
+    room: record.room,
+    rule: record.rule,
+    seq,
+    time,
+  } as AuditEntry;
+}
+
+/**
+ * Chains records after `previous` (the last stored entry, or none for an empty log). `onEncoded`, if given, gets
+ * each entry's JSON text (canonical field order, `hash` last) so a store can keep it without encoding it again.
+ */
 export function chainRecords(
   previous: { seq: number; hash: string } | undefined,
   records: AuditRecord[],
   now = new Date(),
+  onEncoded?: (json: string, entry: AuditEntry) => void,
 ): AuditEntry[] {
   let seq = previous?.seq ?? 0;
   let prevHash = previous?.hash ?? GENESIS_HASH;
   const time = now.toISOString();
-  return records.map((record) => {
-    const entry = { ...record, seq: ++seq, time, prevHash } as AuditEntry;
-    entry.hash = hashEntry(entry);
+  const entries: AuditEntry[] = [];
+  for (const record of records) {
+    const entry = canonicalEntry(record, ++seq, time, prevHash);
+    // Keys are in canonical order and nested objects are canonical: without `hash`, JSON.stringify is the
+    // canonical encoding. `hash` is undefined while encoding so it is left out, then filled in.
+    (entry as { hash?: string }).hash = undefined;
+    const canonical = JSON.stringify(entry);
+    entry.hash = hash("sha256", canonical);
+    onEncoded?.(`${canonical.slice(0, -1)},"hash":"${entry.hash}"}`, entry);
     prevHash = entry.hash;
-    return entry;
-  });
+    entries.push(entry);
+  }
+  return entries;
 }
 
 /** Result of walking the chain. */
@@ -189,27 +209,33 @@ export function matchesAuditQuery(entry: AuditEntry, query: AuditQuery): boolean
   );
 }
 
-/** An {@link AuditLog} in memory: for tests, benchmarks and embedding (not tamper-proof across restarts). */
+/**
+ * An {@link AuditLog} in memory: for tests, benchmarks and embedding (not tamper-proof across restarts).
+ * Entries are kept as their JSON text, which costs the garbage collector far less than millions of small objects;
+ * reading parses them back.
+ */
 export class MemoryAuditLog implements AuditLog {
-  readonly #entries: AuditEntry[] = [];
+  readonly #lines: string[] = [];
+  #last: { seq: number; hash: string } | undefined;
 
   async append(records: AuditRecord[]): Promise<AuditEntry[]> {
-    const chained = chainRecords(this.#entries.at(-1), records);
-    this.#entries.push(...chained);
+    const chained = chainRecords(this.#last, records, new Date(), (json) => this.#lines.push(json));
+    const last = chained.at(-1);
+    if (last) this.#last = { seq: last.seq, hash: last.hash };
     return chained;
   }
 
   async query(query: AuditQuery): Promise<AuditEntry[]> {
     const limit = query.limit ?? 20;
     const found: AuditEntry[] = [];
-    for (let i = this.#entries.length - 1; i >= 0 && found.length < limit; i--) {
-      const entry = this.#entries[i]!;
+    for (let i = this.#lines.length - 1; i >= 0 && found.length < limit; i--) {
+      const entry = JSON.parse(this.#lines[i]!) as AuditEntry;
       if (matchesAuditQuery(entry, query)) found.push(entry);
     }
     return found;
   }
 
   async *entries(): AsyncIterable<AuditEntry> {
-    yield* this.#entries;
+    for (const line of this.#lines) yield JSON.parse(line) as AuditEntry;
   }
 }

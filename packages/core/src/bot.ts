@@ -5,7 +5,6 @@
 import type { Adapter, AdapterHost } from "./adapter.js";
 import { extractCommandText } from "./addressing.js";
 import { type AuditLog, type AuditRecord, MemoryAuditLog } from "./audit.js";
-import type { ArgsSchema } from "./args.js";
 import { builtinCommands } from "./builtins/index.js";
 import type { AnyCommand } from "./command.js";
 import { formatDuration } from "./duration.js";
@@ -223,7 +222,7 @@ export class Bot {
       id: this.jobs.newId(),
       command,
       args,
-      auditArgs: redactArgs(command, args),
+      auditArgs: found.entry.hasSecrets ? redactArgs(command, args) : args,
       actor,
       message,
       respond,
@@ -231,7 +230,7 @@ export class Bot {
       createdAt: new Date(),
       controller: new AbortController(),
     };
-    const hasSecrets = Object.values(command.args as ArgsSchema).some((d) => d.options.secret);
+    const hasSecrets = found.entry.hasSecrets;
     const base = { jobId: job.id, actor: actor.id, command: command.name };
     const received: AuditRecord = {
       event: "received",

@@ -64,21 +64,20 @@ export function parseArgs(entry: RegisteredCommand, words: string[], prefix = ""
   };
   const parsed = words.some((w) => w.startsWith("-")) ? parseFlags(command, words) : { _: words };
   const raw: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(parsed)) {
+  for (const key in parsed) {
     if (key === "_" || key === "--") continue;
     if (!Object.hasOwn(command.args, key)) fail(`unknown option --${key}`);
-    raw[key] = value;
+    raw[key] = (parsed as Record<string, unknown>)[key];
   }
-  const positionals = [...parsed._, ...(parsed["--"] ?? [])].map(String);
+  const positionals = parsed["--"] ? [...parsed._, ...parsed["--"]].map(String) : (parsed._ as string[]).map(String);
 
   if (entry.pattern && positionals.length > 0) {
     const values = matchPattern(entry.pattern, positionals.join(" "));
     if (!values) fail(`"${positionals.join(" ")}" does not fit the pattern`);
     for (const [key, value] of Object.entries(values ?? {})) if (!Object.hasOwn(raw, key)) raw[key] = value;
   } else if (!entry.pattern) {
-    const slots = (Object.entries(command.args) as Array<[string, ArgDef]>).filter(([, d]) => d.options.positional);
     let i = 0;
-    for (const [name, definition] of slots) {
+    for (const [name, definition] of entry.positional) {
       if (i >= positionals.length) break;
       if (Object.hasOwn(raw, name)) continue;
       raw[name] = definition.options.rest ? positionals.slice(i).join(" ") : positionals[i];
@@ -88,7 +87,7 @@ export function parseArgs(entry: RegisteredCommand, words: string[], prefix = ""
   }
 
   const args: Record<string, unknown> = {};
-  for (const [name, definition] of Object.entries(command.args) as Array<[string, ArgDef]>) {
+  for (const [name, definition] of entry.args) {
     const given = raw[name];
     if (given === undefined || (Array.isArray(given) && given.length === 0)) {
       if (definition.options.default !== undefined) args[name] = definition.options.default;

@@ -3,7 +3,7 @@
  * never the number of commands registered.
  * @module
  */
-import type { ArgsSchema } from "./args.js";
+import type { ArgDef, ArgsSchema } from "./args.js";
 import type { AnyCommand } from "./command.js";
 import { compilePattern, type WordPattern } from "./pattern.js";
 import { suggest } from "./suggest.js";
@@ -15,10 +15,16 @@ interface Node {
   children: Map<string, Node>;
 }
 
-/** A registered command with its compiled pattern. */
+/** A registered command with what dispatch needs precomputed. */
 export interface RegisteredCommand {
   command: AnyCommand;
   pattern?: WordPattern;
+  /** The argument definitions in declaration order. */
+  args: Array<[name: string, definition: ArgDef]>;
+  /** The positional ones, in order. */
+  positional: Array<[name: string, definition: ArgDef]>;
+  /** Whether any argument is secret (and must be redacted). */
+  hasSecrets: boolean;
 }
 
 /** The result of looking up the words of a command line. */
@@ -35,14 +41,20 @@ export class CommandRegistry {
 
   /** Registers a command under its name and aliases. Throws, naming both commands, on a clash. */
   register(command: AnyCommand): void {
-    const entry: RegisteredCommand = { command };
+    const args = Object.entries(command.args as ArgsSchema);
+    const entry: RegisteredCommand = {
+      command,
+      args,
+      positional: args.filter(([, d]) => d.options.positional),
+      hasSecrets: args.some(([, d]) => d.options.secret),
+    };
     if (command.pattern) {
       entry.pattern = compilePattern(command.pattern);
       for (const name of entry.pattern.names) {
         if (!Object.hasOwn(command.args, name)) throw new Error(`command "${command.name}": pattern uses {${name}}, which is not in its args`);
       }
     }
-    const restArgs = Object.entries(command.args as ArgsSchema).filter(([, d]) => d.options.rest);
+    const restArgs = args.filter(([, d]) => d.options.rest);
     if (restArgs.length > 1) throw new Error(`command "${command.name}": only one argument can take the rest of the words`);
     for (const name of [command.name, ...(command.aliases ?? [])]) {
       let node = this.#root;

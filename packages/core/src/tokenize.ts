@@ -5,6 +5,12 @@ import { UserError } from "./errors.js";
  * escapes the next character outside single quotes. Never throws anything but a {@link UserError}.
  */
 export function tokenize(line: string): string[] {
+  if (!/["'\\]/.test(line)) {
+    const words = line.split(/[ \t\n\r]+/);
+    if (words[0] === "") words.shift();
+    if (words.at(-1) === "") words.pop();
+    return words;
+  }
   const tokens: string[] = [];
   let current = "";
   let inToken = false;
