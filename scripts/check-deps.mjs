@@ -15,7 +15,9 @@ const folders = ["packages", "apps", "examples", "bench"].flatMap((group) => {
   try {
     return readdirSync(dir)
       .map((name) => join(dir, name))
-      .filter((path) => statSync(path).isDirectory() && statSync(join(path, "package.json"), { throwIfNoEntry: false }));
+      .filter(
+        (path) => statSync(path).isDirectory() && statSync(join(path, "package.json"), { throwIfNoEntry: false }),
+      );
   } catch {
     return [];
   }
@@ -55,7 +57,8 @@ for (const folder of [...new Set(folders)]) {
   ]) {
     for (const dep of Object.keys(pkg[field] ?? {})) {
       if (dep.startsWith("@switchboard/") || dep === "switchboard") {
-        if (list !== "*" && !list.includes(dep)) problems.push(`${rel}: ${field} has ${dep}, which ${pkg.name} may not depend on`);
+        if (list !== "*" && !list.includes(dep))
+          problems.push(`${rel}: ${field} has ${dep}, which ${pkg.name} may not depend on`);
       }
       for (const [lib, places] of Object.entries(onlyIn)) {
         if (dep === lib && !places.includes(rel)) problems.push(`${rel}: ${lib} belongs only in ${places.join(", ")}`);
@@ -68,7 +71,8 @@ for (const folder of [...new Set(folders)]) {
     for (const match of text.matchAll(/(?:from\s+|import\s*\(\s*|require\(\s*)["']([^"']+)["']/g)) {
       const spec = match[1];
       const where = relative(root, file);
-      if (/^@switchboard\/[^/]+\/(src|dist)(\/|$)/.test(spec)) problems.push(`${where}: imports ${spec}; use the package's public entry`);
+      if (/^@switchboard\/[^/]+\/(src|dist)(\/|$)/.test(spec))
+        problems.push(`${where}: imports ${spec}; use the package's public entry`);
       if (spec.startsWith("../")) {
         const target = relative(folder, join(file, "..", spec));
         if (target.startsWith("..")) problems.push(`${where}: imports ${spec}, outside its package`);

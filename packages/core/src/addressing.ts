@@ -24,10 +24,17 @@ export function extractCommandText(text: string, direct: boolean, options: Addre
     return wordStart.test(rest[0] ?? "") ? rest.trim() : undefined;
   }
   const first = trimmed[0];
-  if (first === "@" || (first !== undefined && options.names.some((n) => n[0]?.toLowerCase() === first.toLowerCase()))) {
+  if (
+    first === "@" ||
+    (first !== undefined && options.names.some((n) => n[0]?.toLowerCase() === first.toLowerCase()))
+  ) {
     const lower = trimmed.toLowerCase();
     for (const name of options.names) {
-      const at = lower.startsWith(`@${name.toLowerCase()}`) ? name.length + 1 : lower.startsWith(name.toLowerCase()) ? name.length : -1;
+      const at = lower.startsWith(`@${name.toLowerCase()}`)
+        ? name.length + 1
+        : lower.startsWith(name.toLowerCase())
+          ? name.length
+          : -1;
       if (at < 0) continue;
       const after = trimmed.slice(at);
       const match = /^[:,]?\s+(.*)$/s.exec(after) ?? (first === "@" && after === "" ? ["", ""] : undefined);

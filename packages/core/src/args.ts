@@ -61,8 +61,9 @@ export const arg = {
   number: <const O extends ArgOptionsBase<number>>(options?: O): ArgDef<number, Present<O>> =>
     def("number", options ?? {}),
   /** A boolean flag (`--force`); always present, false unless given. */
-  flag: <const O extends Omit<ArgOptionsBase<boolean>, "positional" | "required">>(options?: O): ArgDef<boolean, true> =>
-    def("boolean", { default: false, ...options }),
+  flag: <const O extends Omit<ArgOptionsBase<boolean>, "positional" | "required">>(
+    options?: O,
+  ): ArgDef<boolean, true> => def("boolean", { default: false, ...options }),
   enum: <const V extends readonly string[], const O extends ArgOptionsBase<V[number]>>(
     values: V,
     options?: O,
@@ -94,7 +95,8 @@ export function coerceArg(name: string, definition: ArgDef, raw: unknown): { val
       else return { error: `${name} is a flag; it takes no value` };
       break;
     case "enum":
-      if (!definition.values?.includes(text)) return { error: `${name} must be one of ${definition.values?.join(", ")}, not "${text}"` };
+      if (!definition.values?.includes(text))
+        return { error: `${name} must be one of ${definition.values?.join(", ")}, not "${text}"` };
       value = text;
       break;
     case "duration": {

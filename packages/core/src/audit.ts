@@ -88,7 +88,12 @@ function isCanonicalObject(value: Record<string, unknown>): boolean {
   for (const key in value) {
     const v = value[key];
     if (v === undefined || (previous !== undefined && previous >= key)) return false;
-    if (v !== null && typeof v === "object" && (Array.isArray(v) || !isPlainObject(v) || !isCanonicalObject(v as Record<string, unknown>))) return false;
+    if (
+      v !== null &&
+      typeof v === "object" &&
+      (Array.isArray(v) || !isPlainObject(v) || !isCanonicalObject(v as Record<string, unknown>))
+    )
+      return false;
     previous = key;
   }
   return true;
@@ -186,11 +191,26 @@ export async function verifyChain(entries: AsyncIterable<AuditEntry> | Iterable<
   for await (const entry of entries) {
     const { hash: stored, ...rest } = entry;
     if (entry.seq !== expectedSeq)
-      return { ok: false, checked, firstBad: { seq: entry.seq, reason: `expected entry #${expectedSeq} here (an entry is missing or was inserted)` } };
+      return {
+        ok: false,
+        checked,
+        firstBad: {
+          seq: entry.seq,
+          reason: `expected entry #${expectedSeq} here (an entry is missing or was inserted)`,
+        },
+      };
     if (entry.prevHash !== prevHash)
-      return { ok: false, checked, firstBad: { seq: entry.seq, reason: "its link to the previous entry does not match" } };
+      return {
+        ok: false,
+        checked,
+        firstBad: { seq: entry.seq, reason: "its link to the previous entry does not match" },
+      };
     if (hashEntry(rest) !== stored)
-      return { ok: false, checked, firstBad: { seq: entry.seq, reason: "its content does not match its hash (it was edited)" } };
+      return {
+        ok: false,
+        checked,
+        firstBad: { seq: entry.seq, reason: "its content does not match its hash (it was edited)" },
+      };
     prevHash = stored;
     expectedSeq++;
     checked++;

@@ -96,7 +96,10 @@ export class Bot {
       storeFor: (plugin) => {
         const key = plugin ?? "core";
         let view = storeViews.get(key);
-        if (!view) storeViews.set(key, (view = namespacedStore(this.store, key)));
+        if (!view) {
+          view = namespacedStore(this.store, key);
+          storeViews.set(key, view);
+        }
         return view;
       },
     };
@@ -121,7 +124,9 @@ export class Bot {
     if (plugin.configSchema) {
       const parsed = plugin.configSchema.safeParse(rawConfig ?? {});
       if (!parsed.success) {
-        const problems = parsed.error.issues.map((i) => `${["plugins", plugin.name, ...i.path].join(".")}: ${i.message}`);
+        const problems = parsed.error.issues.map(
+          (i) => `${["plugins", plugin.name, ...i.path].join(".")}: ${i.message}`,
+        );
         throw new Error(`invalid configuration for plugin ${plugin.name}:\n  ${problems.join("\n  ")}`);
       }
       config = parsed.data;
@@ -163,7 +168,8 @@ export class Bot {
       else if (job.approval) clearTimeout(job.approval.timer);
     }
     await Promise.race([this.jobs.idle(), new Promise((r) => setTimeout(r, graceMs).unref())]);
-    for (const adapter of this.#adapters.values()) await adapter.stop().catch((err: unknown) => this.logger.warn({ err }, "adapter stop failed"));
+    for (const adapter of this.#adapters.values())
+      await adapter.stop().catch((err: unknown) => this.logger.warn({ err }, "adapter stop failed"));
     for (const entry of this.#plugins) await entry.teardown?.();
     this.#started = false;
   }
@@ -192,19 +198,32 @@ export class Bot {
       await this.#dispatch(message, text, responder);
     } catch (error) {
       if (error instanceof UserError) {
-        await this.#reply(responder, out.status("fail", error.hint ? `${error.message}\n${error.hint}` : error.message));
+        await this.#reply(
+          responder,
+          out.status("fail", error.hint ? `${error.message}\n${error.hint}` : error.message),
+        );
         return;
       }
       const internal = describeInternalError(this.logger, error, { network: message.network, messageId: message.id });
       await this.auditLog
-        .append([{ event: "error", network: message.network, room: message.room.id, errorId: internal.errorId, detail: internal.detail }])
+        .append([
+          {
+            event: "error",
+            network: message.network,
+            room: message.room.id,
+            errorId: internal.errorId,
+            detail: internal.detail,
+          },
+        ])
         .catch((err: unknown) => this.logger.error({ err }, "could not write to the audit log"));
       await this.#reply(responder, internal.chat);
     }
   }
 
   async #reply(respond: Responder, reply: Reply, kind: OutgoingMessage["kind"] = "reply"): Promise<void> {
-    await respond({ blocks: toBlocks(reply), kind }).catch((err: unknown) => this.logger.warn({ err }, "could not deliver a reply"));
+    await respond({ blocks: toBlocks(reply), kind }).catch((err: unknown) =>
+      this.logger.warn({ err }, "could not deliver a reply"),
+    );
   }
 
   async #dispatch(message: IncomingMessage, text: string, respond: Responder): Promise<void> {
@@ -243,7 +262,14 @@ export class Bot {
     if (!decision.allowed) {
       await this.auditLog.append([
         received,
-        { event: "decision", ...base, decision: "denied", outcome: "denied", rule: decision.rule, detail: { reason: decision.reason } },
+        {
+          event: "decision",
+          ...base,
+          decision: "denied",
+          outcome: "denied",
+          rule: decision.rule,
+          detail: { reason: decision.reason },
+        },
       ]);
       await this.#reply(respond, out.status("fail", `denied: ${decision.reason}`));
       return;
@@ -264,8 +290,19 @@ export class Bot {
       this.jobs.add(job);
       await this.auditLog.append([
         received,
-        { event: "decision", ...base, decision: "needs-approval", rule: decision.rule, detail: { reason: decision.reason } },
-        { event: "approval-requested", ...base, rule: decision.approval.rule, detail: { count, permission: decision.approval.permission, ttlMs } },
+        {
+          event: "decision",
+          ...base,
+          decision: "needs-approval",
+          rule: decision.rule,
+          detail: { reason: decision.reason },
+        },
+        {
+          event: "approval-requested",
+          ...base,
+          rule: decision.approval.rule,
+          detail: { count, permission: decision.approval.permission, ttlMs },
+        },
       ]);
       const people = count === 1 ? "1 approval" : `${count} approvals`;
       await this.#reply(
@@ -281,14 +318,16 @@ export class Bot {
     }
     this.jobs.add(job);
     job.startedAt = new Date();
-    await this.auditLog.append([
-      received,
-      { event: "decision", ...base, decision: "allowed", rule: decision.rule, detail: { reason: decision.reason } },
-      { event: "started", ...base },
-    ]).catch((error: unknown) => {
-      this.jobs.remove(job.id);
-      throw error;
-    });
+    await this.auditLog
+      .append([
+        received,
+        { event: "decision", ...base, decision: "allowed", rule: decision.rule, detail: { reason: decision.reason } },
+        { event: "started", ...base },
+      ])
+      .catch((error: unknown) => {
+        this.jobs.remove(job.id);
+        throw error;
+      });
     await this.#execute(job, []);
   }
 
@@ -320,28 +359,53 @@ export class Bot {
     const job = this.#waitingJob(jobId);
     const approval = job.approval!;
     if (!approver.verified)
-      throw new UserError("only people identified with the network can approve", "log in with the network's services first");
-    if (approver.id === job.actor.id) throw new UserError(`you requested job ${job.id}; someone else has to approve it`);
+      throw new UserError(
+        "only people identified with the network can approve",
+        "log in with the network's services first",
+      );
+    if (approver.id === job.actor.id)
+      throw new UserError(`you requested job ${job.id}; someone else has to approve it`);
     const check = this.policy.check(approver.roles, approval.permission);
-    if (!check.held) throw new UserError(`approving job ${job.id} needs permission ${approval.permission}, which your roles (${approver.roles.join(", ")}) do not grant`);
+    if (!check.held)
+      throw new UserError(
+        `approving job ${job.id} needs permission ${approval.permission}, which your roles (${approver.roles.join(", ")}) do not grant`,
+      );
     if (approval.approvers.has(approver.id)) {
       return `you already approved job ${job.id} (${approval.approvers.size}/${approval.count})`;
     }
     approval.approvers.set(approver.id, approver.name);
     const approvers = [...approval.approvers.keys()];
     await this.auditLog.append([
-      { event: "approval", jobId: job.id, actor: approver.id, command: job.command.name, decision: "approved", network: approver.network, detail: { requester: job.actor.id, approvals: approvers.length, needed: approval.count } },
+      {
+        event: "approval",
+        jobId: job.id,
+        actor: approver.id,
+        command: job.command.name,
+        decision: "approved",
+        network: approver.network,
+        detail: { requester: job.actor.id, approvals: approvers.length, needed: approval.count },
+      },
     ]);
     if (approvers.length < approval.count) {
-      await this.#reply(job.respond, out.status("info", `job ${job.id}: approved by ${approver.name} (${approvers.length}/${approval.count})`), "notice");
+      await this.#reply(
+        job.respond,
+        out.status("info", `job ${job.id}: approved by ${approver.name} (${approvers.length}/${approval.count})`),
+        "notice",
+      );
       return `approved job ${job.id} (${approvers.length}/${approval.count}); waiting for more approvals`;
     }
     clearTimeout(approval.timer);
     job.state = "running";
     job.startedAt = new Date();
-    await this.auditLog.append([{ event: "started", jobId: job.id, actor: job.actor.id, command: job.command.name, detail: { approvers } }]);
+    await this.auditLog.append([
+      { event: "started", jobId: job.id, actor: job.actor.id, command: job.command.name, detail: { approvers } },
+    ]);
     const names = [...approval.approvers.values()].join(", ");
-    await this.#reply(job.respond, out.status("ok", `job ${job.id}: approved by ${names}; running ${job.command.name} for ${job.actor.name}`), "notice");
+    await this.#reply(
+      job.respond,
+      out.status("ok", `job ${job.id}: approved by ${names}; running ${job.command.name} for ${job.actor.name}`),
+      "notice",
+    );
     void this.#execute(job, approvers);
     return `approved job ${job.id}; it is running now for ${job.actor.name}`;
   }
@@ -359,21 +423,46 @@ export class Bot {
     clearTimeout(approval.timer);
     this.jobs.remove(job.id);
     await this.auditLog.append([
-      { event: "outcome", jobId: job.id, actor: job.actor.id, command: job.command.name, outcome: "rejected", decision: "rejected", detail: { by: by.id } },
+      {
+        event: "outcome",
+        jobId: job.id,
+        actor: job.actor.id,
+        command: job.command.name,
+        outcome: "rejected",
+        decision: "rejected",
+        detail: { by: by.id },
+      },
     ]);
-    await this.#reply(job.respond, out.status("warn", `job ${job.id} (${job.command.name}) was refused by ${by.name}`), "notice");
+    await this.#reply(
+      job.respond,
+      out.status("warn", `job ${job.id} (${job.command.name}) was refused by ${by.name}`),
+      "notice",
+    );
     return `job ${job.id} refused`;
   }
 
   /** @internal expires a waiting job whose approval TTL ran out */
   async expireApproval(jobId: string): Promise<void> {
     const job = this.jobs.get(jobId);
-    if (!job || job.state !== "awaiting-approval") return;
+    if (job?.state !== "awaiting-approval") return;
     this.jobs.remove(job.id);
     await this.auditLog
-      .append([{ event: "outcome", jobId: job.id, actor: job.actor.id, command: job.command.name, outcome: "expired", detail: { approvals: job.approval?.approvers.size ?? 0 } }])
+      .append([
+        {
+          event: "outcome",
+          jobId: job.id,
+          actor: job.actor.id,
+          command: job.command.name,
+          outcome: "expired",
+          detail: { approvals: job.approval?.approvers.size ?? 0 },
+        },
+      ])
       .catch((err: unknown) => this.logger.error({ err }, "could not write to the audit log"));
-    await this.#reply(job.respond, out.status("warn", `job ${job.id} (${job.command.name}) expired without enough approvals`), "notice");
+    await this.#reply(
+      job.respond,
+      out.status("warn", `job ${job.id} (${job.command.name}) expired without enough approvals`),
+      "notice",
+    );
   }
 
   /**
@@ -388,15 +477,27 @@ export class Bot {
     clearTimeout(job.approval!.timer);
     this.jobs.remove(job.id);
     await this.auditLog.append([
-      { event: "outcome", jobId: job.id, actor: job.actor.id, command: job.command.name, outcome: "cancelled", detail: { cancelledBy: by.id } },
+      {
+        event: "outcome",
+        jobId: job.id,
+        actor: job.actor.id,
+        command: job.command.name,
+        outcome: "cancelled",
+        detail: { cancelledBy: by.id },
+      },
     ]);
-    await this.#reply(job.respond, out.status("warn", `job ${job.id} (${job.command.name}) was withdrawn by ${by.name}`), "notice");
+    await this.#reply(
+      job.respond,
+      out.status("warn", `job ${job.id} (${job.command.name}) was withdrawn by ${by.name}`),
+      "notice",
+    );
   }
 
   #waitingJob(jobId: string): Job {
     const job = this.jobs.get(jobId);
     if (!job) throw new UserError(`no job ${jobId} is waiting for approval`, `see ${this.prefix}jobs`);
-    if (job.state !== "awaiting-approval") throw new UserError(`job ${job.id} is not waiting for approval (it is ${job.state})`);
+    if (job.state !== "awaiting-approval")
+      throw new UserError(`job ${job.id} is not waiting for approval (it is ${job.state})`);
     return job;
   }
 }

@@ -2,8 +2,9 @@
  * Identity: who is speaking, as far as the network verified it. Nicks and display names never grant anything.
  * @module
  */
-import type { PolicyConfig } from "./policy-config.js";
+
 import type { Sender } from "./message.js";
+import type { PolicyConfig } from "./policy-config.js";
 import type { Store } from "./store.js";
 
 /** The person behind a message, with the roles they hold right now. */
@@ -49,7 +50,15 @@ export class IdentityDirectory {
   resolve(network: string, sender: Sender): Actor {
     const guest = this.policy.guestRole;
     if (!sender.verified) {
-      return { id: `guest:${network}:${sender.id}`, name: sender.name, known: false, verified: false, roles: [guest], network, sender };
+      return {
+        id: `guest:${network}:${sender.id}`,
+        name: sender.name,
+        known: false,
+        verified: false,
+        roles: [guest],
+        network,
+        sender,
+      };
     }
     const principal = this.#byIdentity.get(`${network}\u0000${sender.id}`);
     if (principal) {

@@ -1,4 +1,14 @@
 export type { Adapter, AdapterCapabilities, AdapterHost } from "./adapter.js";
+export { type AddressingOptions, extractCommandText } from "./addressing.js";
+export {
+  type ArgDef,
+  type ArgKind,
+  type ArgsOf,
+  type ArgsSchema,
+  type ArgValue,
+  arg,
+  type StringArgOptions,
+} from "./args.js";
 export {
   type AuditEntry,
   type AuditEvent,
@@ -6,15 +16,30 @@ export {
   type AuditOutcome,
   type AuditQuery,
   type AuditRecord,
-  type VerifyResult,
   canonicalJson,
   chainRecords,
   GENESIS_HASH,
   hashEntry,
   MemoryAuditLog,
   matchesAuditQuery,
+  type VerifyResult,
   verifyChain,
 } from "./audit.js";
+export { Bot, type BotOptions, createBot } from "./bot.js";
+export {
+  type AnyCommand,
+  type ApprovalRule,
+  type Command,
+  type CommandContext,
+  type CommandHandler,
+  type CommandSpec,
+  defineCommand,
+  type JobLocks,
+} from "./command.js";
+export { formatDuration, parseDuration } from "./duration.js";
+export { DeniedError, JobCancelledError, JobTimeoutError, newCorrelationId, UserError } from "./errors.js";
+export { type Actor, IdentityDirectory } from "./identity.js";
+export type { Job, Responder } from "./jobs.js";
 export { createLogger, type Logger, silentLogger } from "./logger.js";
 export { MemoryStore } from "./memory-store.js";
 export { type IncomingMessage, type ReplyTarget, type Room, replyTargetFor, type Sender } from "./message.js";
@@ -33,29 +58,17 @@ export {
   type TextBlock,
   toBlocks,
 } from "./output.js";
-export { renderBlockLines, renderTable, renderText, renderTextLines } from "./render-text.js";
-export type { Lock, LockRequest, LockResult, Store } from "./store.js";
-export { type AddressingOptions, extractCommandText } from "./addressing.js";
-export { type ArgDef, type ArgKind, type ArgsOf, type ArgsSchema, type ArgValue, arg, type StringArgOptions } from "./args.js";
-export { Bot, type BotOptions, createBot } from "./bot.js";
-export {
-  type AnyCommand,
-  type ApprovalRule,
-  type Command,
-  type CommandContext,
-  type CommandHandler,
-  type CommandSpec,
-  defineCommand,
-  type JobLocks,
-} from "./command.js";
-export { formatDuration, parseDuration } from "./duration.js";
-export { DeniedError, JobCancelledError, JobTimeoutError, newCorrelationId, UserError } from "./errors.js";
-export { type Actor, IdentityDirectory } from "./identity.js";
-export type { Job, Responder } from "./jobs.js";
 export { parseArgs, usageLine } from "./parse.js";
 export { compilePattern, matchPattern, type WordPattern } from "./pattern.js";
 export { type Decision, type DecisionInput, Policy, permissionMatches } from "./permissions.js";
-export { definePlugin, namespacedStore, type Plugin, type PluginSetupContext, type Teardown } from "./plugin.js";
+export {
+  type AnyPlugin,
+  definePlugin,
+  namespacedStore,
+  type Plugin,
+  type PluginSetupContext,
+  type Teardown,
+} from "./plugin.js";
 export {
   approvalConfigSchema,
   type PolicyConfig,
@@ -67,6 +80,8 @@ export {
   roleConfigSchema,
   ruleConfigSchema,
 } from "./policy-config.js";
-export { type Lookup, CommandRegistry, type RegisteredCommand } from "./registry.js";
+export { CommandRegistry, type Lookup, type RegisteredCommand } from "./registry.js";
+export { renderBlockLines, renderTable, renderText, renderTextLines } from "./render-text.js";
+export type { Lock, LockRequest, LockResult, Store } from "./store.js";
 export { suggest } from "./suggest.js";
 export { tokenize } from "./tokenize.js";

@@ -109,18 +109,30 @@ export async function runJob(job: Job, deps: JobRunnerDeps, approvers: string[])
       const reason = signal.reason as unknown;
       if (reason instanceof JobTimeoutError) {
         result = { outcome: "timed-out" };
-        await send({ blocks: [out.status("fail", `job ${job.id} (${command.name}) timed out after ${formatDuration(timeoutMs)}`)], kind: "notice", jobId: job.id });
+        await send({
+          blocks: [out.status("fail", `job ${job.id} (${command.name}) timed out after ${formatDuration(timeoutMs)}`)],
+          kind: "notice",
+          jobId: job.id,
+        });
       } else {
         const by = reason instanceof JobCancelledError ? reason.by : "shutdown";
         result = { outcome: "cancelled" };
         detail = { cancelledBy: by };
-        await send({ blocks: [out.status("warn", `job ${job.id} (${command.name}) was cancelled by ${by}`)], kind: "notice", jobId: job.id });
+        await send({
+          blocks: [out.status("warn", `job ${job.id} (${command.name}) was cancelled by ${by}`)],
+          kind: "notice",
+          jobId: job.id,
+        });
       }
     } else if (error instanceof UserError) {
       result = { outcome: error instanceof DeniedError ? "denied" : "failed" };
       if (error instanceof DeniedError) rule = error.rule;
       detail = { error: error.message };
-      await send({ blocks: [out.status("fail", error.hint ? `${error.message}\n${error.hint}` : error.message)], kind: "reply", jobId: job.id });
+      await send({
+        blocks: [out.status("fail", error.hint ? `${error.message}\n${error.hint}` : error.message)],
+        kind: "reply",
+        jobId: job.id,
+      });
     } else {
       const internal = describeInternalError(logger(), error, { jobId: job.id });
       result = { outcome: "failed", errorId: internal.errorId };

@@ -11,7 +11,10 @@ export interface Logger {
 
 /** A pino logger writing JSON lines to stderr at `level` (default `info`). */
 export function createLogger(level = process.env.SWITCHBOARD_LOG_LEVEL ?? "info"): Logger {
-  return pino({ level, redact: { paths: ["*.password", "*.token", "*.secret"], censor: "[redacted]" } }, pino.destination(2));
+  return pino(
+    { level, redact: { paths: ["*.password", "*.token", "*.secret"], censor: "[redacted]" } },
+    pino.destination(2),
+  );
 }
 
 /** A logger that discards everything (tests, benchmarks). */

@@ -12,7 +12,10 @@ export class MemoryStore implements Store {
 
   async set<T>(namespace: string, key: string, value: T): Promise<void> {
     let ns = this.#data.get(namespace);
-    if (!ns) this.#data.set(namespace, (ns = new Map()));
+    if (!ns) {
+      ns = new Map();
+      this.#data.set(namespace, ns);
+    }
     ns.set(key, JSON.stringify(value));
   }
 

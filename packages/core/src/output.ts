@@ -83,5 +83,6 @@ export const out = {
     alt,
     ...extra,
   }),
-  link: (url: string, text?: string): LinkBlock => (text === undefined ? { type: "link", url } : { type: "link", url, text }),
+  link: (url: string, text?: string): LinkBlock =>
+    text === undefined ? { type: "link", url } : { type: "link", url, text },
 };

@@ -33,7 +33,10 @@ function flagConfig(command: AnyCommand) {
 }
 
 /** Runs yargs-parser over words that contain flags. */
-function parseFlags(command: AnyCommand, words: string[]): { _: Array<string | number>; "--"?: Array<string | number> } & Record<string, unknown> {
+function parseFlags(
+  command: AnyCommand,
+  words: string[],
+): { _: Array<string | number>; "--"?: Array<string | number> } & Record<string, unknown> {
   const { booleans, strings, alias } = flagConfig(command);
   return yargsParser(words, {
     boolean: booleans,

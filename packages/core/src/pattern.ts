@@ -62,7 +62,7 @@ function leadingLiteral(items: Item[], from: number): string | undefined {
   return undefined;
 }
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+const escapeRegex = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 
 function emit(items: Item[], names: string[], follow: string | undefined): string {
   let out = "";
@@ -79,11 +79,11 @@ function emit(items: Item[], names: string[], follow: string | undefined): strin
         break;
       }
       case "lit":
-        out += escape(item.text);
+        out += escapeRegex(item.text);
         break;
       case "ph":
         names.push(item.name);
-        out += item.rest ? `(?<${item.name}>.+)` : `(?<${item.name}>[^\\s${next ? escape(next) : ""}]+)`;
+        out += item.rest ? `(?<${item.name}>.+)` : `(?<${item.name}>[^\\s${next ? escapeRegex(next) : ""}]+)`;
         break;
       case "opt":
         out += `(?:${emit(item.items, names, next)})?`;

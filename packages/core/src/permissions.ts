@@ -75,11 +75,14 @@ export class Policy {
   decide(input: DecisionInput): Decision {
     const rules = this.matchingRules(input);
     const denyRule = rules.find((r) => r.deny);
-    if (denyRule) return { allowed: false, rule: `rule ${denyRule.name}`, reason: `rule "${denyRule.name}" forbids this` };
+    if (denyRule)
+      return { allowed: false, rule: `rule ${denyRule.name}`, reason: `rule "${denyRule.name}" forbids this` };
 
     const requirements: Array<{ permission: string; source: string }> = [];
-    if (input.command.permission) requirements.push({ permission: input.command.permission, source: `command ${input.command.name}` });
-    for (const rule of rules) if (rule.require) requirements.push({ permission: rule.require, source: `rule ${rule.name}` });
+    if (input.command.permission)
+      requirements.push({ permission: input.command.permission, source: `command ${input.command.name}` });
+    for (const rule of rules)
+      if (rule.require) requirements.push({ permission: rule.require, source: `rule ${rule.name}` });
 
     const granted: string[] = [];
     for (const { permission, source } of requirements) {
@@ -90,20 +93,31 @@ export class Policy {
           ? `role ${result.deniedBy.role} denies it (${result.deniedBy.grant})`
           : `your roles (${roles}) do not grant it`;
         const guestHint = input.actor.verified ? "" : "; you are not identified with the network, so you are a guest";
-        return { allowed: false, rule: source, reason: `${source} requires permission ${permission}, and ${because}${guestHint}` };
+        return {
+          allowed: false,
+          rule: source,
+          reason: `${source} requires permission ${permission}, and ${because}${guestHint}`,
+        };
       }
       granted.push(`${permission} via role ${result.role} (${result.grant}) for ${source}`);
     }
 
     const approvalRule = rules.find((r) => r.approval);
     const approval = approvalRule?.approval
-      ? { count: approvalRule.approval.count, permission: approvalRule.approval.permission, ...(approvalRule.approval.ttl ? { ttlMs: approvalRule.approval.ttl } : {}), rule: `rule ${approvalRule.name}` }
+      ? {
+          count: approvalRule.approval.count,
+          permission: approvalRule.approval.permission,
+          ...(approvalRule.approval.ttl ? { ttlMs: approvalRule.approval.ttl } : {}),
+          rule: `rule ${approvalRule.name}`,
+        }
       : input.command.approval
         ? { ...input.command.approval, rule: `command ${input.command.name}` }
         : undefined;
 
     const rule = requirements.length ? requirements.map((r) => r.source).join(", ") : "no permission needed";
-    const reason = granted.length ? `you hold ${granted.join("; ")}` : `command ${input.command.name} needs no permission`;
+    const reason = granted.length
+      ? `you hold ${granted.join("; ")}`
+      : `command ${input.command.name} needs no permission`;
     return approval ? { allowed: true, rule, reason, approval } : { allowed: true, rule, reason };
   }
 }
@@ -111,7 +125,9 @@ export class Policy {
 function ruleApplies(rule: RuleConfig, input: DecisionInput): boolean {
   const name = input.command.name;
   const commandMatches =
-    rule.command === "*" || rule.command === name || (rule.command.endsWith("*") && name.startsWith(rule.command.slice(0, -1)));
+    rule.command === "*" ||
+    rule.command === name ||
+    (rule.command.endsWith("*") && name.startsWith(rule.command.slice(0, -1)));
   if (!commandMatches) return false;
   const { when } = rule;
   if (when.room !== undefined && !listOf(when.room).includes(input.room)) return false;

@@ -27,6 +27,7 @@ export interface Plugin<C = unknown> {
   configSchema?: z.ZodType<C>;
   /** The commands, or a function building them from the validated config. */
   commands: AnyCommand[] | ((config: C) => AnyCommand[]);
+  // biome-ignore lint/suspicious/noConfusingVoidType: setup may return nothing, or a teardown
   setup?: (context: PluginSetupContext<C>) => void | Teardown | Promise<void | Teardown>;
 }
 
@@ -48,3 +49,7 @@ export function namespacedStore(store: Store, prefix: string): Store {
     listLocks: () => store.listLocks(),
   };
 }
+
+/** A plugin of any configuration type (for lists of plugins). */
+// biome-ignore lint/suspicious/noExplicitAny: the configuration type varies per plugin
+export type AnyPlugin = Plugin<any>;

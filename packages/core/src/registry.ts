@@ -29,8 +29,14 @@ export interface RegisteredCommand {
 
 /** The result of looking up the words of a command line. */
 export type Lookup =
-  | { found: true; entry: RegisteredCommand; /** Words after the command name. */ rest: string[] }
-  | { found: false; /** Words that matched a command group (`role`), if any. */ prefix: string[]; unknown: string; suggestions: string[]; group: string[] };
+  | { found: true; entry: RegisteredCommand /** Words after the command name. */; rest: string[] }
+  | {
+      found: false /** Words that matched a command group (`role`), if any. */;
+      prefix: string[];
+      unknown: string;
+      suggestions: string[];
+      group: string[];
+    };
 
 const splitName = (name: string) => name.trim().toLowerCase().split(/\s+/);
 
@@ -51,16 +57,21 @@ export class CommandRegistry {
     if (command.pattern) {
       entry.pattern = compilePattern(command.pattern);
       for (const name of entry.pattern.names) {
-        if (!Object.hasOwn(command.args, name)) throw new Error(`command "${command.name}": pattern uses {${name}}, which is not in its args`);
+        if (!Object.hasOwn(command.args, name))
+          throw new Error(`command "${command.name}": pattern uses {${name}}, which is not in its args`);
       }
     }
     const restArgs = args.filter(([, d]) => d.options.rest);
-    if (restArgs.length > 1) throw new Error(`command "${command.name}": only one argument can take the rest of the words`);
+    if (restArgs.length > 1)
+      throw new Error(`command "${command.name}": only one argument can take the rest of the words`);
     for (const name of [command.name, ...(command.aliases ?? [])]) {
       let node = this.#root;
       for (const word of splitName(name)) {
         let child = node.children.get(word);
-        if (!child) node.children.set(word, (child = { children: new Map() }));
+        if (!child) {
+          child = { children: new Map() };
+          node.children.set(word, child);
+        }
         node = child;
       }
       if (node.command) {

@@ -15,7 +15,11 @@ export function renderTable(columns: string[], rows: string[][]): string[] {
       .map((c, i) => (i === cells.length - 1 ? c : pad(c, widths[i] ?? 0)))
       .join("  ")
       .trimEnd();
-  return [line(columns), line(widths.map((w) => "-".repeat(w))), ...rows.map((r) => line(columns.map((_, i) => r[i] ?? "")))];
+  return [
+    line(columns),
+    line(widths.map((w) => "-".repeat(w))),
+    ...rows.map((r) => line(columns.map((_, i) => r[i] ?? ""))),
+  ];
 }
 
 /** Renders one block as plain lines. */

@@ -36,7 +36,8 @@ export function tokenize(line: string): string[] {
       inToken = true;
     }
   }
-  if (quote) throw new UserError(`unterminated ${quote === '"' ? "double" : "single"} quote`, `close the ${quote} quote`);
+  if (quote)
+    throw new UserError(`unterminated ${quote === '"' ? "double" : "single"} quote`, `close the ${quote} quote`);
   if (inToken) tokens.push(current);
   return tokens;
 }

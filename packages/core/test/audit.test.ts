@@ -3,12 +3,17 @@ import { canonicalJson, chainRecords, GENESIS_HASH, hashEntry, MemoryAuditLog, v
 
 describe("audit chain", () => {
   it("encodes canonically: key order and undefined do not matter", () => {
-    expect(canonicalJson({ b: 1, a: { d: [1, undefined], c: "x" }, z: undefined })).toBe('{"a":{"c":"x","d":[1,null]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [1, undefined], c: "x" }, z: undefined })).toBe(
+      '{"a":{"c":"x","d":[1,null]},"b":1}',
+    );
   });
 
   it("links each entry to the previous one", async () => {
     const log = new MemoryAuditLog();
-    const [first, second] = await log.append([{ event: "received", actor: "a" }, { event: "decision", actor: "a" }]);
+    const [first, second] = await log.append([
+      { event: "received", actor: "a" },
+      { event: "decision", actor: "a" },
+    ]);
     expect(first!.prevHash).toBe(GENESIS_HASH);
     expect(second!.prevHash).toBe(first!.hash);
     const { hash, ...rest } = second!;
@@ -17,11 +22,20 @@ describe("audit chain", () => {
   });
 
   it("names the first edited, removed or reordered entry", async () => {
-    const entries = chainRecords(undefined, [1, 2, 3, 4].map((i) => ({ event: "received" as const, actor: `u${i}` })));
+    const entries = chainRecords(
+      undefined,
+      [1, 2, 3, 4].map((i) => ({ event: "received" as const, actor: `u${i}` })),
+    );
     const edited = entries.map((e) => (e.seq === 3 ? { ...e, actor: "mallory" } : e));
-    expect(await verifyChain(edited)).toMatchObject({ ok: false, firstBad: { seq: 3, reason: expect.stringMatching(/edited/) } });
+    expect(await verifyChain(edited)).toMatchObject({
+      ok: false,
+      firstBad: { seq: 3, reason: expect.stringMatching(/edited/) },
+    });
     const removed = entries.filter((e) => e.seq !== 2);
-    expect(await verifyChain(removed)).toMatchObject({ ok: false, firstBad: { seq: 3, reason: expect.stringMatching(/missing/) } });
+    expect(await verifyChain(removed)).toMatchObject({
+      ok: false,
+      firstBad: { seq: 3, reason: expect.stringMatching(/missing/) },
+    });
     const rehashed = entries.map((e) => (e.seq === 2 ? { ...e, hash: hashEntry({ ...e, actor: "x" }) } : e));
     expect(await verifyChain(rehashed)).toMatchObject({ ok: false, firstBad: { seq: 2 } });
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { defineCommand, permissionMatches, Policy, policyConfigSchema } from "../src/index.js";
 import type { Actor } from "../src/index.js";
+import { defineCommand, Policy, permissionMatches, policyConfigSchema } from "../src/index.js";
 
 const actor = (roles: string[], verified = true): Actor => ({
   id: "alice",
@@ -36,12 +36,23 @@ describe("policy decisions", () => {
         guest: { permissions: [] },
       },
       rules: [
-        { name: "prod-needs-release", command: "deploy", when: { args: { env: "production" } }, require: "deploy:production", approval: { permission: "deploy:approve", count: 2, ttl: "10m" } },
+        {
+          name: "prod-needs-release",
+          command: "deploy",
+          when: { args: { env: "production" } },
+          require: "deploy:production",
+          approval: { permission: "deploy:approve", count: 2, ttl: "10m" },
+        },
         { name: "no-deploys-in-random", command: "deploy*", when: { room: "#random" }, deny: true },
       ],
     }),
   );
-  const deploy = defineCommand({ name: "deploy", summary: "deploy", permission: "deploy:run", handler: () => undefined });
+  const deploy = defineCommand({
+    name: "deploy",
+    summary: "deploy",
+    permission: "deploy:run",
+    handler: () => undefined,
+  });
   const decide = (roles: string[], args: Record<string, unknown>, room = "#ops", verified = true) =>
     policy.decide({ actor: actor(roles, verified), command: deploy, args, network: "test", room });
 
@@ -63,11 +74,17 @@ describe("policy decisions", () => {
 
   it("a matching rule can require approval with its own count and ttl", () => {
     const decision = decide(["releaser"], { env: "production" });
-    expect(decision).toMatchObject({ allowed: true, approval: { count: 2, permission: "deploy:approve", ttlMs: 600_000, rule: "rule prod-needs-release" } });
+    expect(decision).toMatchObject({
+      allowed: true,
+      approval: { count: 2, permission: "deploy:approve", ttlMs: 600_000, rule: "rule prod-needs-release" },
+    });
   });
 
   it("a deny rule on the room wins over every grant", () => {
-    expect(decide(["releaser"], { env: "staging" }, "#random")).toMatchObject({ allowed: false, rule: "rule no-deploys-in-random" });
+    expect(decide(["releaser"], { env: "staging" }, "#random")).toMatchObject({
+      allowed: false,
+      rule: "rule no-deploys-in-random",
+    });
   });
 
   it("tells a guest why", () => {
@@ -75,6 +92,8 @@ describe("policy decisions", () => {
   });
 
   it("rejects a rule that does nothing", () => {
-    expect(() => policyConfigSchema.parse({ rules: [{ name: "x", command: "deploy" }] })).toThrow(/at least one of require, deny or approval/);
+    expect(() => policyConfigSchema.parse({ rules: [{ name: "x", command: "deploy" }] })).toThrow(
+      /at least one of require, deny or approval/,
+    );
   });
 });

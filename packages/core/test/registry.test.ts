@@ -1,12 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { arg, CommandRegistry, defineCommand, parseArgs, usageLine, UserError } from "../src/index.js";
+import { arg, CommandRegistry, defineCommand, parseArgs, UserError, usageLine } from "../src/index.js";
 
 const noop = () => undefined;
 
 describe("command registry", () => {
   it("finds the longest registered name and leaves the rest as arguments", () => {
     const registry = new CommandRegistry();
-    registry.register(defineCommand({ name: "deploy", summary: "d", pattern: "{app}", args: { app: arg.string() }, handler: noop }));
+    registry.register(
+      defineCommand({ name: "deploy", summary: "d", pattern: "{app}", args: { app: arg.string() }, handler: noop }),
+    );
     registry.register(defineCommand({ name: "deploy lock", summary: "l", handler: noop }));
     const found = registry.lookup(["Deploy", "lock", "api"]);
     expect(found).toMatchObject({ found: true, rest: ["api"] });
@@ -17,28 +19,55 @@ describe("command registry", () => {
   it("refuses duplicate names and aliases, naming both commands and plugins", () => {
     const registry = new CommandRegistry();
     registry.register({ ...defineCommand({ name: "status", summary: "s", handler: noop }), plugin: "deploy" });
-    expect(() => registry.register({ ...defineCommand({ name: "ci", aliases: ["status"], summary: "c", handler: noop }), plugin: "ci" })).toThrow(
-      'command "ci" (plugin ci) clashes with command "status" (plugin deploy): "status" is already taken',
-    );
+    expect(() =>
+      registry.register({
+        ...defineCommand({ name: "ci", aliases: ["status"], summary: "c", handler: noop }),
+        plugin: "ci",
+      }),
+    ).toThrow('command "ci" (plugin ci) clashes with command "status" (plugin deploy): "status" is already taken');
   });
 
   it("refuses overlapping patterns at start-up, naming both", () => {
     const registry = new CommandRegistry();
-    registry.register(defineCommand({ name: "graph", summary: "g", pattern: "{target}", args: { target: arg.string() }, handler: noop }));
+    registry.register(
+      defineCommand({
+        name: "graph",
+        summary: "g",
+        pattern: "{target}",
+        args: { target: arg.string() },
+        handler: noop,
+      }),
+    );
     expect(() =>
-      registry.register(defineCommand({ name: "graph", summary: "h", pattern: "{from} {target}", args: { from: arg.string(), target: arg.string() }, handler: noop })),
+      registry.register(
+        defineCommand({
+          name: "graph",
+          summary: "h",
+          pattern: "{from} {target}",
+          args: { from: arg.string(), target: arg.string() },
+          handler: noop,
+        }),
+      ),
     ).toThrow(/patterns "graph \{target\}" and "graph \{from\} \{target\}" overlap/);
   });
 
   it("refuses a pattern placeholder that is not an argument", () => {
-    expect(() => new CommandRegistry().register(defineCommand({ name: "x", summary: "x", pattern: "{nope}", handler: noop }))).toThrow(/\{nope\}/);
+    expect(() =>
+      new CommandRegistry().register(defineCommand({ name: "x", summary: "x", pattern: "{nope}", handler: noop })),
+    ).toThrow(/\{nope\}/);
   });
 
   it("suggests close names for a typo, and lists subcommands of a group", () => {
     const registry = new CommandRegistry();
-    for (const name of ["deploy", "deploys", "role grant", "role revoke"]) registry.register(defineCommand({ name, summary: name, handler: noop }));
+    for (const name of ["deploy", "deploys", "role grant", "role revoke"])
+      registry.register(defineCommand({ name, summary: name, handler: noop }));
     expect(registry.lookup(["delpoy"])).toMatchObject({ found: false, suggestions: ["deploy", "deploys"] });
-    expect(registry.lookup(["role"])).toMatchObject({ found: false, prefix: ["role"], unknown: "", group: ["grant", "revoke"] });
+    expect(registry.lookup(["role"])).toMatchObject({
+      found: false,
+      prefix: ["role"],
+      unknown: "",
+      group: ["grant", "revoke"],
+    });
     expect(registry.lookup(["role", "grnat"])).toMatchObject({ found: false, suggestions: ["grant"] });
   });
 
@@ -100,6 +129,8 @@ describe("argument parsing", () => {
   });
 
   it("writes a usage line from the metadata", () => {
-    expect(usageLine(entry, "!")).toBe("!lock <staging|production> [reason...] [--for <for>] [--count <count>] [--force] [--token <token>]");
+    expect(usageLine(entry, "!")).toBe(
+      "!lock <staging|production> [reason...] [--for <for>] [--count <count>] [--force] [--token <token>]",
+    );
   });
 });

@@ -47,7 +47,8 @@ export function runAdapterContract(name: string, setup: () => Promise<ContractSe
         name: "contract lines",
         summary: "prints numbered lines",
         args: { count: arg.number({ positional: true, required: true }) },
-        handler: ({ args }) => out.code(Array.from({ length: args.count }, (_, i) => `line ${i + 1} of ${args.count}`).join("\n")),
+        handler: ({ args }) =>
+          out.code(Array.from({ length: args.count }, (_, i) => `line ${i + 1} of ${args.count}`).join("\n")),
       });
       const blocks = defineCommand({
         name: "contract blocks",
@@ -68,7 +69,9 @@ export function runAdapterContract(name: string, setup: () => Promise<ContractSe
         commands: [secret, lines, blocks],
         policy: {
           roles: { tester: { permissions: ["contract:*"] } },
-          principals: { tester: { roles: ["tester"], identities: { [context.adapter.network]: context.verifiedUser.id } } },
+          principals: {
+            tester: { roles: ["tester"], identities: { [context.adapter.network]: context.verifiedUser.id } },
+          },
         },
       });
       await bot.start();

@@ -1,11 +1,11 @@
 import {
+  type AnyPlugin,
   type AuditEntry,
   type Bot,
   type BotOptions,
   createBot,
   type IncomingMessage,
   type OutgoingMessage,
-  type Plugin,
   renderText,
   silentLogger,
 } from "@switchboard/core";
@@ -41,7 +41,7 @@ export interface Speaker {
 
 /** Options for {@link createHarness}: bot options (adapters are made for you) plus plugins to enable. */
 export interface HarnessOptions extends Omit<BotOptions, "adapters"> {
-  plugins?: Array<[Plugin<never>, unknown] | Plugin<never>>;
+  plugins?: Array<[AnyPlugin, unknown] | AnyPlugin>;
   /** Extra networks to create adapters for up front (more are created when someone speaks on them). */
   networks?: string[];
 }

@@ -1,4 +1,11 @@
-import type { Adapter, AdapterCapabilities, AdapterHost, IncomingMessage, OutgoingMessage, ReplyTarget } from "@switchboard/core";
+import type {
+  Adapter,
+  AdapterCapabilities,
+  AdapterHost,
+  IncomingMessage,
+  OutgoingMessage,
+  ReplyTarget,
+} from "@switchboard/core";
 
 /** One message the bot sent through a {@link MemoryAdapter}. */
 export interface SentMessage {

@@ -8,10 +8,16 @@ describe("approvals", () => {
   it("a production deploy waits for a second person, then runs as the requester with the approver recorded", async () => {
     const h = await createHarness({ policy, commands: [deploy] });
     const request = await h.as("bob").say("!deploy api to production");
-    expect(request.text).toMatch(/needs 1 approval from someone with deploy:approve \(rule production-needs-approval\), not bob/);
+    expect(request.text).toMatch(
+      /needs 1 approval from someone with deploy:approve \(rule production-needs-approval\), not bob/,
+    );
     const id = jobIdIn(request.text);
-    expect((await h.as("bob").say(`!approve ${id}`)).text).toBe(`✖ you requested job ${id}; someone else has to approve it`);
-    expect((await h.as("mallory", { verified: false }).say(`!approve ${id}`)).text).toMatch(/only people identified with the network can approve/);
+    expect((await h.as("bob").say(`!approve ${id}`)).text).toBe(
+      `✖ you requested job ${id}; someone else has to approve it`,
+    );
+    expect((await h.as("mallory", { verified: false }).say(`!approve ${id}`)).text).toMatch(
+      /only people identified with the network can approve/,
+    );
     expect((await h.as("zed").say(`!approve ${id}`)).text).toMatch(/needs permission deploy:approve/);
 
     expect((await h.as("carol").say(`!approve ${id}`)).text).toBe(`✔ approved job ${id}; it is running now for bob`);
@@ -19,7 +25,9 @@ describe("approvals", () => {
     expect(h.transcript()).toMatch(new RegExp(`job ${id}: approved by carol; running deploy for bob`));
     expect(h.transcript()).toMatch(/deployed api\/main to production for bob approved by carol/);
 
-    const trail = (await h.audit()).filter((e) => e.jobId === id).map((e) => [e.event, e.actor, e.decision ?? e.outcome ?? ""]);
+    const trail = (await h.audit())
+      .filter((e) => e.jobId === id)
+      .map((e) => [e.event, e.actor, e.decision ?? e.outcome ?? ""]);
     expect(trail).toEqual([
       ["received", "bob", ""],
       ["decision", "bob", "needs-approval"],
@@ -32,10 +40,22 @@ describe("approvals", () => {
   });
 
   it("counts a quorum of distinct people; the same person twice counts once", async () => {
-    const twoPeople = { ...policy, rules: [{ name: "two-approvers", command: "deploy", when: { args: { env: "production" } }, approval: { permission: "deploy:approve", count: 2 } }] };
+    const twoPeople = {
+      ...policy,
+      rules: [
+        {
+          name: "two-approvers",
+          command: "deploy",
+          when: { args: { env: "production" } },
+          approval: { permission: "deploy:approve", count: 2 },
+        },
+      ],
+    };
     const h = await createHarness({ policy: twoPeople, commands: [deploy] });
     const id = jobIdIn((await h.as("bob").say("!deploy api to production")).text);
-    expect((await h.as("carol").say(`!approve ${id}`)).text).toBe(`✔ approved job ${id} (1/2); waiting for more approvals`);
+    expect((await h.as("carol").say(`!approve ${id}`)).text).toBe(
+      `✔ approved job ${id} (1/2); waiting for more approvals`,
+    );
     expect((await h.as("carol").say(`!approve ${id}`)).text).toBe(`✔ you already approved job ${id} (1/2)`);
     expect((await h.as("alice").say("!jobs")).text).toMatch(new RegExp(`${id} +deploy +bob +awaiting 1/2 approvals`));
     expect(h.transcript()).not.toMatch(/deployed api/);
@@ -48,7 +68,9 @@ describe("approvals", () => {
   it("works across networks: the same principal linked on another network can approve", async () => {
     const h = await createHarness({ policy, commands: [deploy], networks: ["test", "matrix"] });
     const id = jobIdIn((await h.as("bob").say("!deploy api to production")).text);
-    const approval = await h.as("@carol:example.org", { network: "matrix", room: "!room:example.org" }).say(`!approve ${id}`);
+    const approval = await h
+      .as("@carol:example.org", { network: "matrix", room: "!room:example.org" })
+      .say(`!approve ${id}`);
     expect(approval.text).toBe(`✔ approved job ${id}; it is running now for bob`);
     await h.idle();
     // The result goes to the room where bob asked, on bob's network.
@@ -63,7 +85,10 @@ describe("approvals", () => {
     const id = jobIdIn((await h.as("bob").say("!deploy api to production")).text);
     await h.waitFor(/expired without enough approvals/);
     expect((await h.as("carol").say(`!approve ${id}`)).text).toMatch(`no job ${id} is waiting for approval`);
-    expect((await h.audit()).filter((e) => e.jobId === id).at(-1)).toMatchObject({ event: "outcome", outcome: "expired" });
+    expect((await h.audit()).filter((e) => e.jobId === id).at(-1)).toMatchObject({
+      event: "outcome",
+      outcome: "expired",
+    });
     await h.close();
   });
 
@@ -76,7 +101,12 @@ describe("approvals", () => {
     const second = jobIdIn((await h.as("bob").say("!deploy api to production")).text);
     expect((await h.as("bob").say(`!cancel ${second}`)).text).toMatch(/cancelling job/);
     const outcomes = (await h.audit()).filter((e) => e.event === "outcome").map((e) => [e.jobId, e.outcome]);
-    expect(outcomes).toEqual(expect.arrayContaining([[first, "rejected"], [second, "cancelled"]]));
+    expect(outcomes).toEqual(
+      expect.arrayContaining([
+        [first, "rejected"],
+        [second, "cancelled"],
+      ]),
+    );
     expect(h.transcript()).not.toMatch(/deployed api/);
     await h.close();
   });

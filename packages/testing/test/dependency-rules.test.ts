@@ -31,15 +31,26 @@ describe("the dependency rule check run by CI", () => {
   it("fails when an adapter depends on a plugin, or a plugin reaches into core's src", () => {
     const root = workspace({
       "packages/core/package.json": JSON.stringify({ name: "@switchboard/core" }),
-      "packages/plugin-x/package.json": JSON.stringify({ name: "@switchboard/plugin-x", dependencies: { "@switchboard/core": "*" } }),
-      "packages/plugin-x/src/index.ts": 'import { a } from "@switchboard/core/src/bot.js";\nimport { b } from "../../core/src/x.js";\n',
-      "packages/adapter-y/package.json": JSON.stringify({ name: "@switchboard/adapter-y", dependencies: { "@switchboard/plugin-x": "*", commander: "14" } }),
+      "packages/plugin-x/package.json": JSON.stringify({
+        name: "@switchboard/plugin-x",
+        dependencies: { "@switchboard/core": "*" },
+      }),
+      "packages/plugin-x/src/index.ts":
+        'import { a } from "@switchboard/core/src/bot.js";\nimport { b } from "../../core/src/x.js";\n',
+      "packages/adapter-y/package.json": JSON.stringify({
+        name: "@switchboard/adapter-y",
+        dependencies: { "@switchboard/plugin-x": "*", commander: "14" },
+      }),
     });
     const result = check(root);
     expect(result.ok).toBe(false);
-    expect(result.output).toContain("packages/adapter-y: dependencies has @switchboard/plugin-x, which @switchboard/adapter-y may not depend on");
+    expect(result.output).toContain(
+      "packages/adapter-y: dependencies has @switchboard/plugin-x, which @switchboard/adapter-y may not depend on",
+    );
     expect(result.output).toContain("packages/adapter-y: commander belongs only in apps/bot");
-    expect(result.output).toContain("packages/plugin-x/src/index.ts: imports @switchboard/core/src/bot.js; use the package's public entry");
+    expect(result.output).toContain(
+      "packages/plugin-x/src/index.ts: imports @switchboard/core/src/bot.js; use the package's public entry",
+    );
     expect(result.output).toContain("packages/plugin-x/src/index.ts: imports ../../core/src/x.js, outside its package");
   });
 });

@@ -52,7 +52,11 @@ describe("bad input gets a clear answer", () => {
     expect(id).toBeDefined();
     expect(text).not.toMatch(/TypeError|hunter2|at /);
     const outcome = (await h.audit()).find((e) => e.event === "outcome");
-    expect(outcome).toMatchObject({ outcome: "failed", errorId: id, detail: { error: expect.stringMatching(/^TypeError: /) } });
+    expect(outcome).toMatchObject({
+      outcome: "failed",
+      errorId: id,
+      detail: { error: expect.stringMatching(/^TypeError: /) },
+    });
     await h.close();
   });
 });

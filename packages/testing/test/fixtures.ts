@@ -15,7 +15,12 @@ export const policy = {
     dave: { roles: ["deployer"], identities: { test: "dave" } },
   },
   rules: [
-    { name: "production-needs-approval", command: "deploy", when: { args: { env: "production" } }, approval: { permission: "deploy:approve", count: 1 } },
+    {
+      name: "production-needs-approval",
+      command: "deploy",
+      when: { args: { env: "production" } },
+      approval: { permission: "deploy:approve", count: 1 },
+    },
     { name: "no-deploys-in-random", command: "deploy", when: { room: "#random" }, deny: true },
   ],
 };
@@ -45,7 +50,10 @@ export const deploy = defineCommand({
         });
       });
     }
-    return out.status("ok", `deployed ${args.app}/${args.ref} to ${args.env} for ${actor.id}${approvers.length ? ` approved by ${approvers.join(",")}` : ""}`);
+    return out.status(
+      "ok",
+      `deployed ${args.app}/${args.ref} to ${args.env} for ${actor.id}${approvers.length ? ` approved by ${approvers.join(",")}` : ""}`,
+    );
   },
 });
 

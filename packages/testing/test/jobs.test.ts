@@ -3,15 +3,19 @@ import { describe, expect, it } from "vitest";
 import { createHarness } from "../src/index.js";
 import { deploy, hang, policy } from "./fixtures.js";
 
-const jobIdIn = (text: string) => /job ([a-z0-9]{5})/.exec(text)?.[1] ?? "";
-
 describe("jobs", () => {
   it("run concurrently: a slow job does not hold up a fast one", async () => {
     const h = await createHarness({ policy, commands: [deploy] });
     const order: string[] = [];
-    const slow = h.as("bob").say("!deploy slow --delay 300ms").then(() => order.push("slow"));
+    const slow = h
+      .as("bob")
+      .say("!deploy slow --delay 300ms")
+      .then(() => order.push("slow"));
     await h.waitFor(/deploying slow/);
-    await h.as("bob").say("!deploy fast").then(() => order.push("fast"));
+    await h
+      .as("bob")
+      .say("!deploy fast")
+      .then(() => order.push("fast"));
     const listed = (await h.as("alice").say("!jobs")).text;
     expect(listed).toMatch(/deploy +bob +running/);
     await slow;
@@ -24,11 +28,16 @@ describe("jobs", () => {
     const running = h.as("bob").say("!deploy api --delay 10s");
     await h.waitFor(/deploying api/);
     const id = /^(\w{5}) +deploy/m.exec((await h.as("alice").say("!jobs")).text)?.[1] ?? "";
-    expect((await h.as("dave").say(`!cancel ${id}`)).text).toMatch(`job ${id} belongs to bob; cancelling it needs permission jobs:cancel`);
+    expect((await h.as("dave").say(`!cancel ${id}`)).text).toMatch(
+      `job ${id} belongs to bob; cancelling it needs permission jobs:cancel`,
+    );
     expect((await h.as("bob").say(`!cancel ${id}`)).text).toBe(`✔ cancelling job ${id} (deploy)`);
     expect((await running).text).toMatch(`job ${id} (deploy) was cancelled by bob`);
     const outcomes = (await h.audit()).filter((e) => e.event === "outcome");
-    expect(outcomes.find((e) => e.jobId === id)).toMatchObject({ outcome: "cancelled", detail: { cancelledBy: "bob" } });
+    expect(outcomes.find((e) => e.jobId === id)).toMatchObject({
+      outcome: "cancelled",
+      detail: { cancelledBy: "bob" },
+    });
     expect(outcomes.find((e) => e.command === "cancel" && e.actor === "dave")).toMatchObject({ outcome: "denied" });
     await h.close();
   });
@@ -76,12 +85,16 @@ describe("locks", () => {
       args: { name: arg.string({ positional: true, required: true }) },
       handler: async ({ args, locks }) => {
         const result = await locks.acquire(args.name, "testing locks", 60_000);
-        return result.acquired ? `took ${args.name}` : `${args.name} is held by ${result.holder.owner}: ${result.holder.reason}`;
+        return result.acquired
+          ? `took ${args.name}`
+          : `${args.name} is held by ${result.holder.owner}: ${result.holder.reason}`;
       },
     });
     const h = await createHarness({ policy, commands: [take] });
     expect((await h.as("alice").say("!take deploy:api:production")).text).toBe("took deploy:api:production");
-    expect((await h.as("bob").say("!take deploy:api:production")).text).toBe("deploy:api:production is held by alice: testing locks");
+    expect((await h.as("bob").say("!take deploy:api:production")).text).toBe(
+      "deploy:api:production is held by alice: testing locks",
+    );
     expect((await h.as("alice").say("!take deploy:api:production")).text).toBe("took deploy:api:production");
     expect((await h.as("bob").say("!locks")).text).toMatch(/deploy:api:production +alice +testing locks +in (\d+s|1m)/);
     await h.close();
@@ -108,7 +121,12 @@ describe("audit", () => {
     expect(denied).not.toMatch(/ bob +deploy /);
     expect(denied).toMatch(/ bob +audit +denied/);
     const bobs = (await h.as("carol").say("!audit --user bob --command deploy")).text;
-    expect(bobs.split("\n").filter((l) => / bob +deploy( |$)/.test(l)).map((l) => l.split(/ +/)[3])).toEqual(["received", "decision", "started", "outcome"]);
+    expect(
+      bobs
+        .split("\n")
+        .filter((l) => / bob +deploy( |$)/.test(l))
+        .map((l) => l.split(/ +/)[3]),
+    ).toEqual(["received", "decision", "started", "outcome"]);
     await h.close();
   });
 });

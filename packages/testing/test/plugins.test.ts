@@ -37,12 +37,19 @@ describe("plugins", () => {
   });
 
   it("refuse bad configuration naming the plugin and the key", async () => {
-    await expect(createHarness({ plugins: [[counter, { step: -1, label: "x" }]] })).rejects.toThrow(/plugins\.counter\.step: Too small/);
+    await expect(createHarness({ plugins: [[counter, { step: -1, label: "x" }]] })).rejects.toThrow(
+      /plugins\.counter\.step: Too small/,
+    );
     await expect(createHarness({ plugins: [[counter, { step: 1 }]] })).rejects.toThrow(/plugins\.counter\.label/);
   });
 
   it("cannot take a name another plugin or the core already uses", async () => {
-    const clash = definePlugin({ name: "clash", commands: [defineCommand({ name: "help", summary: "x", handler: () => "x" })] });
-    await expect(createHarness({ plugins: [clash] })).rejects.toThrow(/command "help" \(plugin clash\) clashes with command "help"/);
+    const clash = definePlugin({
+      name: "clash",
+      commands: [defineCommand({ name: "help", summary: "x", handler: () => "x" })],
+    });
+    await expect(createHarness({ plugins: [clash] })).rejects.toThrow(
+      /command "help" \(plugin clash\) clashes with command "help"/,
+    );
   });
 });

@@ -7,7 +7,8 @@ import { out } from "../output.js";
 const outcomes = ["succeeded", "failed", "cancelled", "timed-out", "denied", "expired", "rejected"] as const;
 
 function summary(entry: AuditEntry): string {
-  if (entry.outcome) return entry.durationMs !== undefined ? `${entry.outcome} in ${entry.durationMs}ms` : entry.outcome;
+  if (entry.outcome)
+    return entry.durationMs !== undefined ? `${entry.outcome} in ${entry.durationMs}ms` : entry.outcome;
   if (entry.decision) return `${entry.decision}${entry.rule ? ` (${entry.rule})` : ""}`;
   if (entry.event === "received") {
     if (entry.detail?.text) return String(entry.detail.text);
@@ -33,7 +34,10 @@ export function auditCommand(bot: Bot) {
       command: arg.string({ description: "a command name" }),
       outcome: arg.enum(outcomes, { description: "only entries with this outcome" }),
       job: arg.string({ description: "a job id" }),
-      limit: arg.number({ default: 20, validate: (n) => (n >= 1 && n <= 500 ? undefined : "must be between 1 and 500") }),
+      limit: arg.number({
+        default: 20,
+        validate: (n) => (n >= 1 && n <= 500 ? undefined : "must be between 1 and 500"),
+      }),
     },
     handler: async ({ args, message }) => {
       const entries = await bot.auditLog.query({
@@ -46,7 +50,15 @@ export function auditCommand(bot: Bot) {
       if (entries.length === 0) return "no audit entries match";
       const rows = entries
         .reverse()
-        .map((e) => [String(e.seq), e.time.slice(11, 19), e.jobId ?? "", e.event, e.actor ?? "", e.command ?? "", summary(e)]);
+        .map((e) => [
+          String(e.seq),
+          e.time.slice(11, 19),
+          e.jobId ?? "",
+          e.event,
+          e.actor ?? "",
+          e.command ?? "",
+          summary(e),
+        ]);
       return [out.table(["#", "time", "job", "event", "actor", "command", "detail"], rows)];
     },
   });

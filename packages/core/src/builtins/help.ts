@@ -23,9 +23,13 @@ export function helpCommand(bot: Bot) {
       if (args.command) {
         const found = bot.registry.lookup(args.command.split(/\s+/));
         if (!found.found) {
-          const group = found.prefix.length && !found.unknown ? found.group.map((g) => `${found.prefix.join(" ")} ${g}`) : [];
-          if (group.length) return [out.text(`"${found.prefix.join(" ")}" has subcommands: ${group.map((g) => p + g).join(", ")}`)];
-          const hint = found.suggestions.length ? ` Did you mean ${found.suggestions.map((s) => p + s).join(", ")}?` : "";
+          const group =
+            found.prefix.length && !found.unknown ? found.group.map((g) => `${found.prefix.join(" ")} ${g}`) : [];
+          if (group.length)
+            return [out.text(`"${found.prefix.join(" ")}" has subcommands: ${group.map((g) => p + g).join(", ")}`)];
+          const hint = found.suggestions.length
+            ? ` Did you mean ${found.suggestions.map((s) => p + s).join(", ")}?`
+            : "";
           return [out.status("fail", `no command "${args.command}".${hint}`)];
         }
         const { command } = found.entry;
@@ -34,13 +38,16 @@ export function helpCommand(bot: Bot) {
         if (command.aliases?.length) facts.push(["aliases", command.aliases.join(", ")]);
         facts.push(["permission", command.permission ?? "none"]);
         if (command.sideEffect) facts.push(["side effects", "yes"]);
-        if (command.approval) facts.push(["approval", `${command.approval.count ?? 1} × ${command.approval.permission}`]);
+        if (command.approval)
+          facts.push(["approval", `${command.approval.count ?? 1} × ${command.approval.permission}`]);
         for (const [name, definition] of Object.entries(command.args as ArgsSchema)) {
           if (definition.options.description) facts.push([name, definition.options.description]);
         }
         blocks.push(out.facts(facts));
-        if (command.examples?.length) blocks.push(out.text(`examples: ${command.examples.map((e) => p + e).join(" · ")}`));
-        if (!mayRun(bot, actor, command)) blocks.push(out.status("warn", `you may not run this (needs ${command.permission})`));
+        if (command.examples?.length)
+          blocks.push(out.text(`examples: ${command.examples.map((e) => p + e).join(" · ")}`));
+        if (!mayRun(bot, actor, command))
+          blocks.push(out.status("warn", `you may not run this (needs ${command.permission})`));
         return blocks;
       }
       const visible = bot.registry.all().filter((e) => !e.command.hidden);

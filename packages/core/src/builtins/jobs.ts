@@ -36,7 +36,10 @@ export function jobCommands(bot: Bot) {
       const job = bot.jobs.get(args.id);
       if (!job) throw new UserError(`no job ${args.id} is running`, `see ${bot.prefix}jobs`);
       if (job.actor.id !== actor.id && !(actor.verified && bot.policy.check(actor.roles, "jobs:cancel").held)) {
-        throw new DeniedError(`job ${job.id} belongs to ${job.actor.name}; cancelling it needs permission jobs:cancel`, "command cancel");
+        throw new DeniedError(
+          `job ${job.id} belongs to ${job.actor.name}; cancelling it needs permission jobs:cancel`,
+          "command cancel",
+        );
       }
       await bot.cancel(job, actor);
       return out.status("ok", `cancelling job ${job.id} (${job.command.name})`);

@@ -12,7 +12,10 @@ export function roleCommands(bot: Bot) {
 
   const knownRole = (name: string) => {
     if (!bot.policy.config.roles[name]) {
-      throw new UserError(`no role "${name}"`, `roles: ${Object.keys(bot.policy.config.roles).join(", ") || "none configured"}`);
+      throw new UserError(
+        `no role "${name}"`,
+        `roles: ${Object.keys(bot.policy.config.roles).join(", ") || "none configured"}`,
+      );
     }
   };
   /** You may only hand out roles whose every permission you hold yourself. */
@@ -20,12 +23,17 @@ export function roleCommands(bot: Bot) {
     for (const permission of bot.policy.config.roles[name]?.permissions ?? []) {
       if (permission.startsWith("!")) continue;
       if (!bot.policy.check(actor.roles, permission).held) {
-        throw new DeniedError(`you cannot ${verb} role ${name}: it grants ${permission}, which you do not hold`, `command role ${verb}`);
+        throw new DeniedError(
+          `you cannot ${verb} role ${name}: it grants ${permission}, which you do not hold`,
+          `command role ${verb}`,
+        );
       }
     }
   };
   const audit = (actor: Actor, jobId: string, change: string, who: string, name: string) =>
-    bot.auditLog.append([{ event: "role", jobId, actor: actor.id, command: `role ${change}`, detail: { change, role: name, target: who } }]);
+    bot.auditLog.append([
+      { event: "role", jobId, actor: actor.id, command: `role ${change}`, detail: { change, role: name, target: who } },
+    ]);
   const resolveTarget = (text: string, network: string) => {
     const id = bot.identity.actorIdFor(text, network);
     if (id.startsWith("guest:")) throw new UserError("roles can only be given to verified identities");
@@ -62,7 +70,9 @@ export function roleCommands(bot: Bot) {
       if (!(await bot.identity.revoke(who, args.role))) {
         const fromConfig = bot.identity.configuredRoles(who).includes(args.role);
         throw new UserError(
-          fromConfig ? `${who} has role ${args.role} from the configuration file; change it there` : `${who} does not have role ${args.role}`,
+          fromConfig
+            ? `${who} has role ${args.role} from the configuration file; change it there`
+            : `${who} does not have role ${args.role}`,
         );
       }
       await audit(actor, job.id, "revoke", who, args.role);
@@ -89,7 +99,11 @@ export function roleCommands(bot: Bot) {
       for (const [who, roles] of bot.identity.allGrants()) {
         for (const r of roles) holders.set(r, [...(holders.get(r) ?? []), `${who} (granted)`]);
       }
-      const rows = Object.entries(bot.policy.config.roles).map(([name, r]) => [name, r.permissions.join(", "), (holders.get(name) ?? []).join(", ")]);
+      const rows = Object.entries(bot.policy.config.roles).map(([name, r]) => [
+        name,
+        r.permissions.join(", "),
+        (holders.get(name) ?? []).join(", "),
+      ]);
       return [out.table(["role", "permissions", "holders"], rows)];
     },
   });

@@ -12,9 +12,22 @@ export function whoamiCommand(bot: Bot) {
       const grants = bot.policy.grantsOf(actor.roles);
       return [
         out.facts([
-          ["you are", actor.known ? `${actor.name} (principal ${actor.id})` : actor.verified ? `${actor.id} (not linked to a principal)` : `a guest`],
-          ["network", `${actor.network} as ${actor.sender.id}${actor.sender.name !== actor.sender.id ? ` (${actor.sender.name})` : ""}`],
-          ["verified", actor.verified ? "yes, by the network" : "no: log in with the network's services to be recognised"],
+          [
+            "you are",
+            actor.known
+              ? `${actor.name} (principal ${actor.id})`
+              : actor.verified
+                ? `${actor.id} (not linked to a principal)`
+                : `a guest`,
+          ],
+          [
+            "network",
+            `${actor.network} as ${actor.sender.id}${actor.sender.name !== actor.sender.id ? ` (${actor.sender.name})` : ""}`,
+          ],
+          [
+            "verified",
+            actor.verified ? "yes, by the network" : "no: log in with the network's services to be recognised",
+          ],
           ["roles", actor.roles.join(", ") || "none"],
           ["permissions", grants.join(", ") || "none"],
         ]),

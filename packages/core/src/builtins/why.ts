@@ -12,18 +12,29 @@ export function whyCommand(bot: Bot) {
     name: "why",
     summary: "Explain whether you may run a command line, and which rule decides",
     examples: ["why deploy api to production", "why role grant bob admin"],
-    args: { line: arg.string({ positional: true, rest: true, required: true, description: "the command line to explain" }) },
+    args: {
+      line: arg.string({ positional: true, rest: true, required: true, description: "the command line to explain" }),
+    },
     handler: ({ args, actor, message }): Block[] => {
       const line = args.line.startsWith(bot.prefix) ? args.line.slice(bot.prefix.length) : args.line;
       const found = bot.registry.lookup(tokenize(line));
       if (!found.found) throw new UserError(`no command matches "${line}"`, `try ${bot.prefix}help`);
       const parsed = parseArgs(found.entry, found.rest, bot.prefix);
-      const input = { actor, command: found.entry.command, args: parsed, network: message.network, room: message.room.id };
+      const input = {
+        actor,
+        command: found.entry.command,
+        args: parsed,
+        network: message.network,
+        room: message.room.id,
+      };
       const decision = bot.policy.decide(input);
       const rules = bot.policy.matchingRules(input).map((r) => r.name);
       const blocks: Block[] = [
         decision.allowed
-          ? out.status(decision.approval ? "warn" : "ok", `allowed${decision.approval ? " after approval" : ""}: ${decision.reason}`)
+          ? out.status(
+              decision.approval ? "warn" : "ok",
+              `allowed${decision.approval ? " after approval" : ""}: ${decision.reason}`,
+            )
           : out.status("fail", `denied: ${decision.reason}`),
       ];
       const facts: Array<[string, string]> = [
@@ -32,7 +43,10 @@ export function whyCommand(bot: Bot) {
         ["matching rules", rules.join(", ") || "none"],
       ];
       if (decision.allowed && decision.approval) {
-        facts.push(["approval", `${decision.approval.count ?? 1} × ${decision.approval.permission} (${decision.approval.rule})`]);
+        facts.push([
+          "approval",
+          `${decision.approval.count ?? 1} × ${decision.approval.permission} (${decision.approval.rule})`,
+        ]);
       }
       blocks.push(out.facts(facts));
       return blocks;
