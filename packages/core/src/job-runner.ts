@@ -8,7 +8,7 @@ import { formatDuration } from "./duration.js";
 import { DeniedError, JobCancelledError, JobTimeoutError, newCorrelationId, UserError } from "./errors.js";
 import type { Job } from "./jobs.js";
 import type { Logger } from "./logger.js";
-import { type OutgoingMessage, out, toBlocks } from "./output.js";
+import { type OutgoingMessage, out, type StatusLevel, toBlocks } from "./output.js";
 import { ProgressStream } from "./progress.js";
 import type { Store } from "./store.js";
 
@@ -94,6 +94,9 @@ export async function runJob(job: Job, deps: JobRunnerDeps, approvers: string[])
   let result: JobResult = { outcome: "succeeded" };
   let detail: Record<string, unknown> | undefined;
   let rule: string | undefined;
+  /** The last message of the job: sent only once the outcome is in the audit log. */
+  let final: OutgoingMessage | undefined;
+  const notice = (level: StatusLevel, text: string): OutgoingMessage => ({ blocks: [out.status(level, text)], kind: "notice", jobId: job.id });
   try {
     const aborted = new Promise<never>((_, reject) => {
       if (signal.aborted) reject(signal.reason);
@@ -101,43 +104,33 @@ export async function runJob(job: Job, deps: JobRunnerDeps, approvers: string[])
     });
     aborted.catch(() => {});
     const reply = await Promise.race([Promise.resolve().then(() => command.handler(context)), aborted]);
-    await stream?.flush();
-    if (reply !== undefined && reply !== "") await send({ blocks: toBlocks(reply), kind: "reply", jobId: job.id });
+    if (reply !== undefined && reply !== "") final = { blocks: toBlocks(reply), kind: "reply", jobId: job.id };
   } catch (error) {
-    await stream?.flush();
     if (signal.aborted) {
       const reason = signal.reason as unknown;
       if (reason instanceof JobTimeoutError) {
         result = { outcome: "timed-out" };
-        await send({
-          blocks: [out.status("fail", `job ${job.id} (${command.name}) timed out after ${formatDuration(timeoutMs)}`)],
-          kind: "notice",
-          jobId: job.id,
-        });
+        final = notice("fail", `job ${job.id} (${command.name}) timed out after ${formatDuration(timeoutMs)}`);
       } else {
         const by = reason instanceof JobCancelledError ? reason.by : "shutdown";
         result = { outcome: "cancelled" };
         detail = { cancelledBy: by };
-        await send({
-          blocks: [out.status("warn", `job ${job.id} (${command.name}) was cancelled by ${by}`)],
-          kind: "notice",
-          jobId: job.id,
-        });
+        final = notice("warn", `job ${job.id} (${command.name}) was cancelled by ${by}`);
       }
     } else if (error instanceof UserError) {
       result = { outcome: error instanceof DeniedError ? "denied" : "failed" };
       if (error instanceof DeniedError) rule = error.rule;
       detail = { error: error.message };
-      await send({
+      final = {
         blocks: [out.status("fail", error.hint ? `${error.message}\n${error.hint}` : error.message)],
         kind: "reply",
         jobId: job.id,
-      });
+      };
     } else {
       const internal = describeInternalError(logger(), error, { jobId: job.id });
       result = { outcome: "failed", errorId: internal.errorId };
       detail = internal.detail;
-      await send({ blocks: [internal.chat], kind: "reply", jobId: job.id });
+      final = { blocks: [internal.chat], kind: "reply", jobId: job.id };
     }
   } finally {
     clearTimeout(timer);
@@ -156,9 +149,12 @@ export async function runJob(job: Job, deps: JobRunnerDeps, approvers: string[])
     ...(detail ? { detail } : {}),
   };
   try {
+    // Written before the final reply: whoever saw the answer can find the outcome in the audit log.
     await deps.auditLog.append([record]);
   } catch (error) {
     logger().error({ err: error, record }, "could not write the outcome to the audit log");
   }
+  if (final) await send(final);
+  await chain;
   return result;
 }

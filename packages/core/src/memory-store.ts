@@ -11,6 +11,7 @@ export class MemoryStore implements Store {
   }
 
   async set<T>(namespace: string, key: string, value: T): Promise<void> {
+    if (value === undefined) throw new TypeError(`store.set(${namespace}, ${key}): value is undefined (use delete)`);
     let ns = this.#data.get(namespace);
     if (!ns) {
       ns = new Map();
@@ -33,6 +34,7 @@ export class MemoryStore implements Store {
   }
 
   async acquireLock(request: LockRequest): Promise<LockResult> {
+    if (!Number.isFinite(request.ttlMs) || request.ttlMs <= 0) throw new RangeError(`lock ${request.name}: ttlMs must be a positive number`);
     const now = new Date();
     const held = this.#locks.get(request.name);
     if (held && held.expiresAt > now && held.owner !== request.owner) return { acquired: false, holder: { ...held } };
@@ -58,7 +60,7 @@ export class MemoryStore implements Store {
     const now = new Date();
     return [...this.#locks.values()]
       .filter((l) => l.expiresAt > now)
-      .sort((a, b) => a.name.localeCompare(b.name))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
       .map((l) => ({ ...l }));
   }
 }

@@ -1,0 +1,213 @@
+import type { AuditEntry, AuditLog, AuditQuery, AuditRecord } from "@switchboard/core";
+import { canonicalJson, chainRecords, hashEntry } from "@switchboard/core";
+import type Database from "better-sqlite3";
+import type { SqliteDatabase } from "./open-database.js";
+import { migrate } from "./schema.js";
+
+/** Options for {@link SqliteAuditLog}. */
+export interface SqliteAuditLogOptions {
+  /** When true, {@link SqliteAuditLog.close} also closes the database. Default `false` (the caller owns it). */
+  closeDatabase?: boolean;
+}
+
+/** A stored row. `body` is authoritative; the other columns are copies of its fields, kept for indexing. */
+interface AuditRow {
+  seq: number;
+  time: string;
+  event: string;
+  job_id: string | null;
+  actor: string | null;
+  command: string | null;
+  outcome: string | null;
+  prev_hash: string;
+  hash: string;
+  body: string;
+}
+
+/** How many rows {@link SqliteAuditLog.entries} reads per query. */
+const PAGE_SIZE = 1000;
+
+/** The columns that copy a field of the body: column name, entry field. */
+const INDEXED_FIELDS = [
+  ["seq", "seq"],
+  ["time", "time"],
+  ["event", "event"],
+  ["job_id", "jobId"],
+  ["actor", "actor"],
+  ["command", "command"],
+  ["outcome", "outcome"],
+  ["prev_hash", "prevHash"],
+  ["hash", "hash"],
+] as const satisfies ReadonlyArray<readonly [keyof AuditRow, keyof AuditEntry]>;
+
+/** A lone UTF-16 surrogate (paired ones form one code point under the `u` flag and do not match). */
+const LONE_SURROGATE = /\p{Surrogate}/gu;
+
+/**
+ * The value an indexed text column holds for an entry field. Lone surrogates become U+FFFD, which is what SQLite's
+ * UTF-8 text can hold, so the column reads back exactly as written and compares equal to the body's field.
+ */
+function columnValue(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  return typeof value === "string" ? value.replace(LONE_SURROGATE, "\uFFFD") : canonicalJson(value);
+}
+
+/** True when a stored column holds what the body says. */
+function columnMatches(stored: unknown, field: unknown): boolean {
+  return typeof stored === "number" ? stored === field : stored === columnValue(field);
+}
+
+function parseBody(row: Pick<AuditRow, "seq" | "body">): AuditEntry {
+  let entry: unknown;
+  try {
+    entry = JSON.parse(row.body);
+  } catch {
+    entry = undefined;
+  }
+  if (entry === null || typeof entry !== "object" || Array.isArray(entry))
+    throw new Error(
+      `audit entry #${row.seq}: its stored body is not a JSON object (the file was edited or is corrupt)`,
+    );
+  return entry as AuditEntry;
+}
+
+/**
+ * The entry a row stands for, as {@link verifyChain} should see it. Normally that is the stored body. When a column
+ * disagrees with the body, one of the two was edited behind the log's back: if the body no longer matches its own
+ * hash it is returned as is; otherwise the body with the disagreeing columns laid over it is returned. Either way the
+ * result fails verification at this row's seq, so tampering with an index column alone is caught too.
+ */
+function rowToEntry(row: AuditRow): AuditEntry {
+  const body = parseBody(row);
+  let overlay: Record<string, unknown> | undefined;
+  for (const [column, field] of INDEXED_FIELDS) {
+    if (columnMatches(row[column], body[field])) continue;
+    if (overlay === undefined) overlay = { ...body };
+    overlay[field] = row[column] ?? undefined;
+  }
+  if (overlay === undefined) return body;
+  const { hash, ...rest } = body;
+  if (hashEntry(rest) !== hash) return body;
+  return overlay as unknown as AuditEntry;
+}
+
+/** Query filters that have an indexed column, in SQL parameter order. */
+const QUERY_COLUMNS = [
+  ["actor", "actor"],
+  ["command", "command"],
+  ["outcome", "outcome"],
+  ["event", "event"],
+  ["jobId", "job_id"],
+] as const satisfies ReadonlyArray<readonly [keyof AuditQuery, keyof AuditRow]>;
+
+/**
+ * The durable {@link AuditLog}: an append-only, hash-chained log in a SQLite table.
+ *
+ * - {@link SqliteAuditLog.append} chains records after the last stored entry and inserts them in one IMMEDIATE
+ *   transaction, so several processes (or connections) can append to the same file and still form one chain.
+ * - Entries cannot be changed through the API, and SQLite triggers refuse UPDATE and DELETE on the table. Someone
+ *   with write access to the file can still drop the triggers and edit it; {@link verifyChain} over
+ *   {@link SqliteAuditLog.entries} detects that.
+ * - Each row stores the whole entry as JSON in `body`: the canonical encoding core's `chainRecords` hashed, with the
+ *   `hash` field appended. The body is authoritative; `seq`, `time`, `event`, `job_id`, `actor`, `command`,
+ *   `outcome`, `prev_hash` and `hash` are copies of its fields, kept as columns so they can be indexed.
+ *   {@link SqliteAuditLog.entries} cross-checks the two, so editing only a column is detected too.
+ *
+ * The methods are synchronous underneath (better-sqlite3); the returned promises settle after the work is done.
+ */
+export class SqliteAuditLog implements AuditLog {
+  readonly #db: SqliteDatabase;
+  readonly #closeDatabase: boolean;
+  readonly #insert: Database.Statement;
+  readonly #last: Database.Statement<[], { seq: number; hash: string }>;
+  readonly #page: Database.Statement<[number, number], AuditRow>;
+  readonly #queries = new Map<string, Database.Statement<unknown[], Pick<AuditRow, "seq" | "body">>>();
+  readonly #append: Database.Transaction<(records: AuditRecord[]) => AuditEntry[]>;
+
+  /**
+   * @param db - An open database, normally from {@link openDatabase}. Its schema is brought up to date.
+   */
+  constructor(db: SqliteDatabase, options: SqliteAuditLogOptions = {}) {
+    migrate(db);
+    this.#db = db;
+    this.#closeDatabase = options.closeDatabase ?? false;
+    this.#insert = db.prepare(
+      `INSERT INTO audit (seq, time, event, job_id, actor, command, outcome, prev_hash, hash, body)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.#last = db.prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
+    this.#page = db.prepare("SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?");
+    const insert = (body: string, entry: AuditEntry): void => {
+      this.#insert.run(
+        entry.seq,
+        columnValue(entry.time),
+        columnValue(entry.event),
+        columnValue(entry.jobId),
+        columnValue(entry.actor),
+        columnValue(entry.command),
+        columnValue(entry.outcome),
+        columnValue(entry.prevHash),
+        columnValue(entry.hash),
+        body,
+      );
+    };
+    this.#append = db.transaction((records: AuditRecord[]) =>
+      // Read the last entry inside the IMMEDIATE transaction: another connection may have appended since. The body
+      // is the JSON text chainRecords hashed (plus the hash), so nothing is encoded twice.
+      chainRecords(this.#last.get(), records, new Date(), insert),
+    );
+  }
+
+  /**
+   * Chains `records` after the last stored entry and stores them in one transaction. Resolves after the commit
+   * (durable as configured by the database's `synchronous` mode). An empty array writes nothing.
+   */
+  async append(records: AuditRecord[]): Promise<AuditEntry[]> {
+    if (records.length === 0) return [];
+    return this.#append.immediate(records);
+  }
+
+  /** Matching entries, newest first, at most `query.limit` (default 20). Filters use the indexed columns. */
+  async query(query: AuditQuery): Promise<AuditEntry[]> {
+    const limit = query.limit ?? 20;
+    if (!(limit > 0)) return [];
+    const params: unknown[] = [];
+    const conditions: string[] = [];
+    for (const [filter, column] of QUERY_COLUMNS) {
+      const value = query[filter];
+      if (value === undefined) continue;
+      conditions.push(`${column} = ?`);
+      params.push(columnValue(value));
+    }
+    params.push(Number.isFinite(limit) ? Math.ceil(limit) : -1);
+    const sql = `SELECT seq, body FROM audit${conditions.length > 0 ? ` WHERE ${conditions.join(" AND ")}` : ""} ORDER BY seq DESC LIMIT ?`;
+    let statement = this.#queries.get(sql);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql);
+      this.#queries.set(sql, statement);
+    }
+    return statement.all(...params).map(parseBody);
+  }
+
+  /**
+   * Every entry, oldest first, read from the stored bodies a page at a time (other calls may run between pages;
+   * entries appended meanwhile are included). A row whose indexed columns disagree with its body is yielded in a
+   * form that fails {@link verifyChain} at its seq.
+   *
+   * @throws When a stored body is not a JSON object.
+   */
+  async *entries(): AsyncIterable<AuditEntry> {
+    let after = 0;
+    for (;;) {
+      const rows = this.#page.all(after, PAGE_SIZE);
+      for (const row of rows) yield rowToEntry(row);
+      if (rows.length < PAGE_SIZE) return;
+      after = rows.at(-1)!.seq;
+    }
+  }
+
+  /** Closes the database if this log was created with `closeDatabase: true`; otherwise does nothing. */
+  async close(): Promise<void> {
+    if (this.#closeDatabase && this.#db.open) this.#db.close();
+  }
+}

@@ -1,0 +1,103 @@
+import { statSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { describe, expect, it } from "vitest";
+import { openDatabase, openSqlite, type SynchronousMode } from "../src/index.js";
+import { onCleanup, tempDbPath, tempDir } from "./helpers.js";
+
+describe("openDatabase", () => {
+  it("creates missing parent directories and a private (0600) file in WAL mode", () => {
+    const path = join(tempDir(), "nested", "deeper", "switchboard.db");
+    const db = openDatabase(path);
+    onCleanup(() => db.close());
+    expect(statSync(path).isFile()).toBe(true);
+    if (process.platform !== "win32") {
+      expect(statSync(path).mode & 0o777).toBe(0o600);
+      db.prepare("INSERT INTO kv VALUES ('ns', 'k', '1')").run();
+      expect(statSync(`${path}-wal`).mode & 0o777).toBe(0o600);
+    }
+    expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
+  });
+
+  it("leaves the mode of an existing file alone", () => {
+    const path = tempDbPath();
+    new Database(path).close();
+    const mode = statSync(path).mode & 0o777;
+    const db = openDatabase(path);
+    onCleanup(() => db.close());
+    expect(statSync(path).mode & 0o777).toBe(mode);
+  });
+
+  it.each([
+    [undefined, 1],
+    ["NORMAL", 1],
+    ["FULL", 2],
+  ] as const)("sets synchronous %s", (synchronous, expected) => {
+    const db = openDatabase(tempDbPath(), synchronous === undefined ? {} : { synchronous });
+    onCleanup(() => db.close());
+    expect(db.pragma("synchronous", { simple: true })).toBe(expected);
+  });
+
+  it("sets the busy timeout", () => {
+    const a = openDatabase(tempDbPath());
+    const b = openDatabase(tempDbPath(), { busyTimeoutMs: 250 });
+    onCleanup(() => a.close());
+    onCleanup(() => b.close());
+    expect(a.pragma("busy_timeout", { simple: true })).toBe(5000);
+    expect(b.pragma("busy_timeout", { simple: true })).toBe(250);
+  });
+
+  it("sets the checkpoint interval", () => {
+    const a = openDatabase(tempDbPath());
+    const b = openDatabase(tempDbPath(), { walAutocheckpointPages: 500 });
+    onCleanup(() => a.close());
+    onCleanup(() => b.close());
+    expect(a.pragma("wal_autocheckpoint", { simple: true })).toBe(10_000);
+    expect(b.pragma("wal_autocheckpoint", { simple: true })).toBe(500);
+  });
+
+  it("rejects invalid options", () => {
+    expect(() => openDatabase(tempDbPath(), { synchronous: "OFF" as SynchronousMode })).toThrow(RangeError);
+    expect(() => openDatabase(tempDbPath(), { busyTimeoutMs: -1 })).toThrow(RangeError);
+    expect(() => openDatabase(tempDbPath(), { walAutocheckpointPages: 1.5 })).toThrow(RangeError);
+  });
+
+  it("records schema version 1 once, however often the file is opened", () => {
+    const path = tempDbPath();
+    openDatabase(path).close();
+    const db = openDatabase(path);
+    onCleanup(() => db.close());
+    expect(db.prepare("SELECT version FROM schema_version").pluck().all()).toEqual([1]);
+    expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all()).toEqual([
+      "audit",
+      "kv",
+      "locks",
+      "schema_version",
+    ]);
+  });
+
+  it("refuses a file with a newer schema", () => {
+    const path = tempDbPath();
+    openDatabase(path).close();
+    const raw = new Database(path);
+    raw.prepare("INSERT INTO schema_version (version, applied_at) VALUES (2, 'later')").run();
+    raw.close();
+    expect(() => openDatabase(path)).toThrow(/schema version 2/);
+  });
+
+  it("opens an in-memory database", async () => {
+    const { store, auditLog, close } = openSqlite(":memory:");
+    onCleanup(close);
+    await store.set("ns", "k", 1);
+    await auditLog.append([{ event: "received" }]);
+    expect(await store.get("ns", "k")).toBe(1);
+    expect(await auditLog.query({})).toHaveLength(1);
+  });
+
+  it("closes idempotently", () => {
+    const storage = openSqlite(tempDbPath());
+    storage.close();
+    storage.close();
+    expect(storage.db.open).toBe(false);
+  });
+});
