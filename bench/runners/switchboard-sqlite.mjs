@@ -7,7 +7,9 @@ import { openSqlite } from "@switchboard/store-sqlite";
 import { runSwitchboard } from "./switchboard.mjs";
 
 const dir = mkdtempSync(join(tmpdir(), "switchboard-bench-"));
-const storage = openSqlite(join(dir, "switchboard.db"), { synchronous: process.env.BENCH_SQLITE_SYNCHRONOUS ?? "NORMAL" });
+const storage = openSqlite(join(dir, "switchboard.db"), {
+  synchronous: process.env.BENCH_SQLITE_SYNCHRONOUS ?? "NORMAL",
+});
 await runSwitchboard("switchboard-sqlite", {
   auditLog: storage.auditLog,
   store: storage.store,

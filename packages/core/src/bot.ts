@@ -74,6 +74,8 @@ export class Bot {
   readonly #names: string[];
   readonly #runner: JobRunnerDeps;
   #started = false;
+  /** `handle()` calls that have not finished (for {@link idle}). */
+  readonly #inFlight = new Set<Promise<void>>();
 
   constructor(options: BotOptions = {}) {
     this.name = options.name ?? "switchboard";
@@ -174,9 +176,12 @@ export class Bot {
     this.#started = false;
   }
 
-  /** Resolves when no job is running. */
-  idle(): Promise<void> {
-    return this.jobs.idle();
+  /** Resolves when no message is being handled and no job is running (jobs waiting for approval don't count). */
+  async idle(): Promise<void> {
+    while (this.#inFlight.size > 0 || this.jobs.runningCount() > 0) {
+      await Promise.all([...this.#inFlight]);
+      await this.jobs.idle();
+    }
   }
 
   /** Sends output to a room on one of the bot's networks. */
@@ -190,10 +195,15 @@ export class Bot {
    * Handles one received message. Replies go to `respond` (default: the adapter of the message's network).
    * Resolves when the command has finished, been refused, or is waiting for approval. Never rejects.
    */
-  async handle(message: IncomingMessage, respond?: Responder): Promise<void> {
+  handle(message: IncomingMessage, respond?: Responder): Promise<void> {
     const text = extractCommandText(message.text, message.room.direct, { prefix: this.prefix, names: this.#names });
-    if (text === undefined) return;
-    const responder = respond ?? ((output: OutgoingMessage) => this.send(message, output));
+    if (text === undefined) return Promise.resolve();
+    const handling = this.#handle(message, text, respond ?? ((output: OutgoingMessage) => this.send(message, output)));
+    this.#inFlight.add(handling);
+    return handling.finally(() => this.#inFlight.delete(handling));
+  }
+
+  async #handle(message: IncomingMessage, text: string, responder: Responder): Promise<void> {
     try {
       await this.#dispatch(message, text, responder);
     } catch (error) {

@@ -96,7 +96,11 @@ export async function runJob(job: Job, deps: JobRunnerDeps, approvers: string[])
   let rule: string | undefined;
   /** The last message of the job: sent only once the outcome is in the audit log. */
   let final: OutgoingMessage | undefined;
-  const notice = (level: StatusLevel, text: string): OutgoingMessage => ({ blocks: [out.status(level, text)], kind: "notice", jobId: job.id });
+  const notice = (level: StatusLevel, text: string): OutgoingMessage => ({
+    blocks: [out.status(level, text)],
+    kind: "notice",
+    jobId: job.id,
+  });
   try {
     const aborted = new Promise<never>((_, reject) => {
       if (signal.aborted) reject(signal.reason);

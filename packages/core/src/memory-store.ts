@@ -34,7 +34,8 @@ export class MemoryStore implements Store {
   }
 
   async acquireLock(request: LockRequest): Promise<LockResult> {
-    if (!Number.isFinite(request.ttlMs) || request.ttlMs <= 0) throw new RangeError(`lock ${request.name}: ttlMs must be a positive number`);
+    if (!Number.isFinite(request.ttlMs) || request.ttlMs <= 0)
+      throw new RangeError(`lock ${request.name}: ttlMs must be a positive number`);
     const now = new Date();
     const held = this.#locks.get(request.name);
     if (held && held.expiresAt > now && held.owner !== request.owner) return { acquired: false, holder: { ...held } };

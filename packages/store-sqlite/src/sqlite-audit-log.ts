@@ -122,7 +122,13 @@ export class SqliteAuditLog implements AuditLog {
   readonly #last: Database.Statement<[], { seq: number; hash: string }>;
   readonly #page: Database.Statement<[number, number], AuditRow>;
   readonly #queries = new Map<string, Database.Statement<unknown[], Pick<AuditRow, "seq" | "body">>>();
-  readonly #append: Database.Transaction<(records: AuditRecord[]) => AuditEntry[]>;
+  readonly #append: Database.Transaction<(batches: AuditRecord[][]) => AuditEntry[][]>;
+  /** Appends waiting for the next group commit. */
+  #pending: Array<{
+    records: AuditRecord[];
+    resolve: (entries: AuditEntry[]) => void;
+    reject: (error: unknown) => void;
+  }> = [];
 
   /**
    * @param db - An open database, normally from {@link openDatabase}. Its schema is brought up to date.
@@ -151,20 +157,44 @@ export class SqliteAuditLog implements AuditLog {
         body,
       );
     };
-    this.#append = db.transaction((records: AuditRecord[]) =>
+    this.#append = db.transaction((batches: AuditRecord[][]) => {
       // Read the last entry inside the IMMEDIATE transaction: another connection may have appended since. The body
       // is the JSON text chainRecords hashed (plus the hash), so nothing is encoded twice.
-      chainRecords(this.#last.get(), records, new Date(), insert),
-    );
+      let last: { seq: number; hash: string } | undefined = this.#last.get();
+      const now = new Date();
+      return batches.map((records) => {
+        const entries = chainRecords(last, records, now, insert);
+        last = entries.at(-1) ?? last;
+        return entries;
+      });
+    });
   }
 
   /**
-   * Chains `records` after the last stored entry and stores them in one transaction. Resolves after the commit
-   * (durable as configured by the database's `synchronous` mode). An empty array writes nothing.
+   * Chains `records` after the last stored entry and stores them. Resolves after the commit (durable as configured
+   * by the database's `synchronous` mode). An empty array writes nothing.
+   *
+   * Group commit: appends made in the same turn of the event loop (concurrent jobs) are written in one transaction,
+   * in the order they were made, each batch still contiguous in the chain. If that transaction fails, all of them
+   * reject and nothing of them is stored.
    */
-  async append(records: AuditRecord[]): Promise<AuditEntry[]> {
-    if (records.length === 0) return [];
-    return this.#append.immediate(records);
+  append(records: AuditRecord[]): Promise<AuditEntry[]> {
+    if (records.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ records, resolve, reject });
+      if (this.#pending.length === 1) queueMicrotask(() => this.#flush());
+    });
+  }
+
+  #flush(): void {
+    const batch = this.#pending;
+    this.#pending = [];
+    try {
+      const results = this.#append.immediate(batch.map((b) => b.records));
+      for (let i = 0; i < batch.length; i++) batch[i]!.resolve(results[i]!);
+    } catch (error) {
+      for (const b of batch) b.reject(error);
+    }
   }
 
   /** Matching entries, newest first, at most `query.limit` (default 20). Filters use the indexed columns. */

@@ -7,9 +7,9 @@ import { out } from "../output.js";
 const outcomes = ["succeeded", "failed", "cancelled", "timed-out", "denied", "expired", "rejected"] as const;
 
 function summary(entry: AuditEntry): string {
+  if (entry.decision) return `${entry.decision}${entry.rule ? ` (${entry.rule})` : ""}`;
   if (entry.outcome)
     return entry.durationMs !== undefined ? `${entry.outcome} in ${entry.durationMs}ms` : entry.outcome;
-  if (entry.decision) return `${entry.decision}${entry.rule ? ` (${entry.rule})` : ""}`;
   if (entry.event === "received") {
     if (entry.detail?.text) return String(entry.detail.text);
     return Object.entries(entry.args ?? {})

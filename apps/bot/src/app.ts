@@ -1,0 +1,103 @@
+/**
+ * The running application: logger, plugins, adapters and the SQLite store wired into a bot, and how it shuts down.
+ * @module
+ */
+import { resolve } from "node:path";
+import { ShellAdapter } from "@switchboard/adapter-shell";
+import type { Adapter, Bot, Logger } from "@switchboard/core";
+import { type AdapterConfig, createAdapter } from "./adapter-types.js";
+import { buildBot } from "./build-bot.js";
+import type { LoadedConfig } from "./config/load.js";
+import type { SwitchboardConfig } from "./config/schema.js";
+import { createFileLogger, logLevel } from "./logging.js";
+import { loadPlugins, type PluginImporter } from "./plugins.js";
+
+/** Options for {@link createApp}. */
+export interface AppOptions {
+  /** `"config"` (default): every adapter in the configuration. `"shell"`: only a shell adapter (`switchboard shell`). */
+  adapters?: "config" | "shell";
+  /** Who speaks in the shell at first (`switchboard shell --user`). */
+  shellUser?: string;
+  /** How plugin packages are imported. Default: `import("@switchboard/plugin-<name>")`. */
+  importPlugin?: PluginImporter;
+  /** Log here instead of `log.file`. */
+  logger?: Logger;
+}
+
+/** A wired bot and what it owns. */
+export interface App {
+  config: SwitchboardConfig;
+  bot: Bot;
+  logger: Logger;
+  /** Absolute path of the log file (undefined when a logger was passed in). */
+  logFile: string | undefined;
+  /** Absolute path of the SQLite database. */
+  storePath: string;
+  adapters: Adapter[];
+  /** The shell adapter, when one is in use. */
+  shell: ShellAdapter | undefined;
+  /** Starts the bot: plugin setup, then every adapter. */
+  start(): Promise<void>;
+  /**
+   * Stops the bot (running jobs get `graceMs` to finish, then are cancelled), closes the database (checkpointing
+   * its write-ahead log) and flushes the log. Safe to call more than once.
+   */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** The adapter entries to start: all of them, or the first shell entry (or a default one) for `switchboard shell`. */
+function adapterEntries(config: SwitchboardConfig, which: "config" | "shell"): AdapterConfig[] {
+  if (which === "config") return config.adapters;
+  return [config.adapters.find((entry) => entry.type === "shell") ?? { type: "shell" }];
+}
+
+/**
+ * Builds the application from a loaded configuration. Plugins are imported (and their configuration validated)
+ * before any file is created, so a bad configuration leaves nothing behind. The SQLite package is imported here,
+ * only by the commands that need it.
+ */
+export async function createApp(loaded: LoadedConfig, options: AppOptions = {}): Promise<App> {
+  const { config } = loaded;
+  const plugins = await loadPlugins(loaded, options.importPlugin);
+  const fileLogger = options.logger ? undefined : createFileLogger(config.log.file, logLevel(config.log.level));
+  const logger = options.logger ?? fileLogger!.logger;
+  const adapters: Adapter[] = [];
+  for (const entry of adapterEntries(config, options.adapters ?? "config")) {
+    adapters.push(
+      await createAdapter(entry, { logger, ...(options.shellUser ? { shellUser: options.shellUser } : {}) }),
+    );
+  }
+  const storePath = resolve(config.store.path);
+  const { openSqlite } = await import("@switchboard/store-sqlite");
+  const storage = openSqlite(storePath, { synchronous: config.store.synchronous });
+  let bot: Bot;
+  try {
+    bot = buildBot(config, { store: storage.store, auditLog: storage.auditLog, logger, adapters, plugins });
+  } catch (error) {
+    storage.close();
+    throw error;
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    config,
+    bot,
+    logger,
+    logFile: fileLogger?.file,
+    storePath,
+    adapters,
+    shell: adapters.find((a): a is ShellAdapter => a instanceof ShellAdapter),
+    start: () => bot.start(),
+    close(graceMs = 5000) {
+      closing ??= (async () => {
+        try {
+          await bot.stop(graceMs);
+        } finally {
+          storage.close();
+          logger.info({ store: storePath }, "stopped");
+          fileLogger?.flush();
+        }
+      })();
+      return closing;
+    },
+  };
+}

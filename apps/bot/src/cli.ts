@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+/**
+ * The `switchboard` command line. Only commander is imported up front; each subcommand imports what it needs
+ * when it runs, so `switchboard shell` starts fast and `switchboard config show-default` loads almost nothing.
+ * @module
+ */
+import { Command, Option } from "commander";
+import pkg from "../package.json" with { type: "json" };
+
+/** Runs a subcommand, prints a failure as one line (a ConfigError lists its problems), and exits with its code. */
+async function run(action: () => Promise<number>): Promise<void> {
+  let code: number;
+  try {
+    code = await action();
+  } catch (error) {
+    const { describeFailure } = await import("./failure.js");
+    const failure = describeFailure(error);
+    process.stderr.write(`${failure.text}\n`);
+    code = failure.exitCode;
+  }
+  // Let stdout drain (a pipe to a slow reader), then leave even if a library left a handle open.
+  await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
+  process.exit(code);
+}
+
+const configOption = () =>
+  new Option(
+    "-c, --config <file>",
+    "configuration file (default: $SWITCHBOARD_CONFIG, ./switchboard.yaml, or the built-in default)",
+  );
+const dbOption = () =>
+  new Option("--db <file>", "SQLite database to read (default: store.path from the configuration)");
+
+const program = new Command("switchboard")
+  .description("Switchboard: ChatOps from your terminal and your chat rooms")
+  .version(pkg.version, "-V, --version")
+  .showHelpAfterError()
+  .enablePositionalOptions();
+
+program
+  .command("shell")
+  .description("chat with the bot in this terminal (or pipe commands in, one per line); ignores other adapters")
+  .option("-u, --user <name>", "speak as NAME (default: the shell adapter's user in the config, else your OS login)")
+  .addOption(configOption())
+  .action((options: { config?: string; user?: string }) =>
+    run(async () => (await import("./commands/shell.js")).shellCommand(options)),
+  );
+
+program
+  .command("start")
+  .description("run the bot on every adapter in the configuration until SIGINT/SIGTERM")
+  .addOption(configOption())
+  .action((options: { config?: string }) =>
+    run(async () => (await import("./commands/start.js")).startCommand(options)),
+  );
+
+const config = program.command("config").description("check or show configuration");
+config
+  .command("check")
+  .description(
+    "validate the configuration (and the plugins' sections); print a summary, or every problem with its line",
+  )
+  .addOption(configOption())
+  .action((options: { config?: string }) =>
+    run(async () => (await import("./commands/config-check.js")).configCheckCommand(options)),
+  );
+config
+  .command("show-default")
+  .description("print the built-in configuration (with your login); save it as switchboard.yaml to customise it")
+  .action(() => run(async () => (await import("./commands/config-show-default.js")).configShowDefaultCommand()));
+
+program
+  .command("commands")
+  .description("list every command: name, plugin, permission, side effect, summary")
+  .addOption(configOption())
+  .action((options: { config?: string }) =>
+    run(async () => (await import("./commands/list-commands.js")).listCommandsCommand(options)),
+  );
+
+const audit = program.command("audit").description("inspect the hash-chained audit log");
+audit
+  .command("verify")
+  .description("check the whole hash chain; exit 1 naming the first bad entry")
+  .addOption(configOption())
+  .addOption(dbOption())
+  .action((options: { config?: string; db?: string }) =>
+    run(async () => (await import("./commands/audit-verify.js")).auditVerifyCommand(options)),
+  );
+audit
+  .command("export")
+  .description("write every entry as JSON lines (oldest first)")
+  .option("-o, --output <file>", "write to FILE instead of stdout")
+  .addOption(configOption())
+  .addOption(dbOption())
+  .action((options: { config?: string; db?: string; output?: string }) =>
+    run(async () => (await import("./commands/audit-export.js")).auditExportCommand(options)),
+  );
+audit
+  .command("tail")
+  .description("show the last entries; with --follow, keep showing new ones")
+  .option("-n, --lines <n>", "how many entries", "10")
+  .option("-f, --follow", "keep printing entries as they are written (Ctrl-C to stop)")
+  .option("--json", "print entries as JSON lines")
+  .addOption(configOption())
+  .addOption(dbOption())
+  .action((options: { config?: string; db?: string; lines?: string; follow?: boolean; json?: boolean }) =>
+    run(async () => (await import("./commands/audit-tail.js")).auditTailCommand(options)),
+  );
+
+await program.parseAsync();

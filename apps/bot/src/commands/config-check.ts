@@ -1,0 +1,44 @@
+import { formatDuration, MemoryAuditLog, MemoryStore, silentLogger } from "@switchboard/core";
+import { networkName } from "../adapter-types.js";
+import { buildBot } from "../build-bot.js";
+import { loadConfig } from "../config/load.js";
+import { loadPlugins } from "../plugins.js";
+
+/** Options of `switchboard config check`. */
+export interface ConfigCheckOptions {
+  config?: string;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+/**
+ * `switchboard config check`: loads the configuration and every plugin (validating their sections) and builds the
+ * bot in memory (catching command clashes), then prints a summary. Problems are thrown as a ConfigError (exit 1).
+ */
+export async function configCheckCommand(options: ConfigCheckOptions): Promise<number> {
+  const loaded = loadConfig(options.config);
+  const plugins = await loadPlugins(loaded);
+  const bot = buildBot(loaded.config, {
+    store: new MemoryStore(),
+    auditLog: new MemoryAuditLog(),
+    logger: silentLogger(),
+    plugins,
+  });
+  const { config } = loaded;
+  const commands = bot.registry.all();
+  const fromPlugins = commands.filter((e) => e.command.plugin).length;
+  const roles = Object.keys(config.roles);
+  const lines = [
+    `ok: ${loaded.source}`,
+    `  bot        ${config.bot.name}, prefix "${config.bot.prefix}"${config.bot.aliases.length ? `, aliases ${config.bot.aliases.join(", ")}` : ""}`,
+    `  timeouts   commands ${formatDuration(config.bot.defaultTimeout)}, approvals ${formatDuration(config.bot.approvalTtl)}, progress every ${formatDuration(config.bot.progressInterval)}`,
+    `  store      ${config.store.path} (synchronous ${config.store.synchronous})`,
+    `  log        ${config.log.file} (level ${config.log.level ?? process.env.SWITCHBOARD_LOG_LEVEL ?? "info"})`,
+    `  adapters   ${config.adapters.map((a) => `${networkName(a)} (${a.type})`).join(", ")}`,
+    `  plugins    ${plugins.map((p) => p.name).join(", ") || "none"}`,
+    `  policy     ${plural(roles.length, "role")}${roles.length ? ` (${roles.join(", ")})` : ""}, ${plural(Object.keys(config.principals).length, "principal")}, ${plural(config.rules.length, "rule")}; everyone else gets role ${config.guestRole}`,
+    `  commands   ${commands.length} (${commands.length - fromPlugins} built in, ${fromPlugins} from plugins)`,
+  ];
+  process.stdout.write(`${lines.join("\n")}\n`);
+  return 0;
+}

@@ -1,0 +1,19 @@
+import { createApp } from "../app.js";
+import { loadConfig } from "../config/load.js";
+import { runApp } from "../lifecycle.js";
+
+/** Options of `switchboard shell`. */
+export interface ShellCommandOptions {
+  config?: string;
+  user?: string;
+}
+
+/**
+ * `switchboard shell`: the bot on a shell adapter only (whatever other adapters the configuration lists), until the
+ * input ends; then running jobs finish, the database is closed, and the exit code is 0.
+ */
+export async function shellCommand(options: ShellCommandOptions): Promise<number> {
+  const loaded = loadConfig(options.config);
+  const app = await createApp(loaded, { adapters: "shell", ...(options.user ? { shellUser: options.user } : {}) });
+  return runApp(app);
+}

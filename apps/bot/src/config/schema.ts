@@ -1,0 +1,119 @@
+/**
+ * The configuration file's shape, validated with zod. Roles, principals, rules and guestRole are core's schemas.
+ * @module
+ */
+import {
+  approvalConfigSchema,
+  policyConfigSchema,
+  principalConfigSchema,
+  roleConfigSchema,
+  ruleConfigSchema,
+} from "@switchboard/core";
+import { z } from "zod";
+import { adapterEntrySchema, adapterTypes } from "../adapter-types.js";
+import { durationSchema } from "./duration.js";
+
+/** Where the SQLite file goes unless `store.path` says otherwise (relative to the working directory). */
+export const DEFAULT_STORE_PATH = "./.switchboard/switchboard.db";
+/** Where the log goes unless `log.file` says otherwise. */
+export const DEFAULT_LOG_FILE = "./.switchboard/switchboard.log";
+
+export const botSectionSchema = z
+  .object({
+    /** Name people address the bot by (`switchboard: help`). */
+    name: z.string().min(1).default("switchboard"),
+    /** Command prefix in shared rooms. */
+    prefix: z.string().min(1).default("!"),
+    /** Other names it answers to. */
+    aliases: z.array(z.string().min(1)).default([]),
+    /** Time limit of a command without its own. */
+    defaultTimeout: durationSchema.default(5 * 60_000),
+    /** How long approval requests stay open. */
+    approvalTtl: durationSchema.default(15 * 60_000),
+    /** Minimum time between two progress messages of a job. */
+    progressInterval: durationSchema.default(1000),
+  })
+  .strict();
+
+export const storeSectionSchema = z
+  .object({
+    /** The SQLite file (store and audit log). */
+    path: z.string().min(1).default(DEFAULT_STORE_PATH),
+    /** SQLite `synchronous`: NORMAL survives a process crash, FULL also a power loss (slower). */
+    synchronous: z.enum(["NORMAL", "FULL"]).default("NORMAL"),
+  })
+  .strict();
+
+export const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+export const logSectionSchema = z
+  .object({
+    /** Default: `$SWITCHBOARD_LOG_LEVEL`, else `info`. */
+    level: z.enum(logLevels).optional(),
+    /** JSON-lines log file. */
+    file: z.string().min(1).default(DEFAULT_LOG_FILE),
+  })
+  .strict();
+
+/** The whole file. */
+export const configSchema = z
+  .object({
+    bot: botSectionSchema.prefault({}),
+    store: storeSectionSchema.prefault({}),
+    log: logSectionSchema.prefault({}),
+    /** Chat networks to connect; default: one shell adapter. */
+    adapters: z
+      .array(adapterEntrySchema)
+      .min(1, "at least one adapter is needed")
+      .prefault([{ type: "shell" }]),
+    /** Plugin name → its configuration (validated by the plugin). */
+    plugins: z
+      .record(
+        z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "a plugin name is lower-case letters, digits and dashes"),
+        z.unknown(),
+      )
+      .default({}),
+    ...policyConfigSchema.shape,
+  })
+  .strict();
+
+/** A validated configuration (durations in ms, defaults filled in). */
+export type SwitchboardConfig = z.output<typeof configSchema>;
+
+/** The keys allowed where an unknown key was found, for suggestions (`raw` is the file's content). */
+export function knownKeys(path: ReadonlyArray<string | number>, raw: unknown): string[] | undefined {
+  const [section, item, sub] = path;
+  switch (path.length === 0 ? "" : section) {
+    case "":
+      return Object.keys(configSchema.shape);
+    case "bot":
+      return path.length === 1 ? Object.keys(botSectionSchema.shape) : undefined;
+    case "store":
+      return path.length === 1 ? Object.keys(storeSectionSchema.shape) : undefined;
+    case "log":
+      return path.length === 1 ? Object.keys(logSectionSchema.shape) : undefined;
+    case "roles":
+      return path.length === 2 ? Object.keys(roleConfigSchema.shape) : undefined;
+    case "principals":
+      return path.length === 2 ? Object.keys(principalConfigSchema.shape) : undefined;
+    case "rules":
+      if (path.length === 2) return Object.keys(ruleConfigSchema.shape);
+      if (path.length === 3 && sub === "when") return ["args", "room", "network"];
+      if (path.length === 3 && sub === "approval") return Object.keys(approvalConfigSchema.shape);
+      return undefined;
+    case "adapters": {
+      if (path.length !== 2) return undefined;
+      const entries = (raw as { adapters?: unknown } | null)?.adapters;
+      const type = Array.isArray(entries)
+        ? (entries[item as number] as { type?: unknown } | undefined)?.type
+        : undefined;
+      const row =
+        typeof type === "string" && Object.hasOwn(adapterTypes, type)
+          ? adapterTypes[type as keyof typeof adapterTypes]
+          : undefined;
+      return row ? Object.keys(row.schema.shape) : undefined;
+    }
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Plugins named in `plugins:` are loaded by dynamic import of `@switchboard/plugin-<name>`, whose default export is
+ * a core Plugin; each one's configuration is validated by its own schema, with errors placed in the file.
+ * @module
+ */
+import type { Plugin } from "@switchboard/core";
+import type { LoadedConfig } from "./config/load.js";
+
+/** A plugin ready for `bot.use(plugin, config)`. */
+export interface LoadedPlugin {
+  /** The key under `plugins:`. */
+  name: string;
+  plugin: Plugin<unknown>;
+  /** The raw configuration from the file (the plugin validated it). */
+  config: unknown;
+}
+
+/** Imports a plugin package by plugin name (replaceable for embedding and tests). */
+export type PluginImporter = (name: string) => Promise<unknown>;
+
+/** The package a plugin name stands for. */
+export const pluginPackage = (name: string) => `@switchboard/plugin-${name}`;
+
+/** The default importer: `import("@switchboard/plugin-<name>")`, resolved from the switchboard package. */
+export const importPluginPackage: PluginImporter = (name) => import(pluginPackage(name));
+
+function isPlugin(value: unknown): value is Plugin<unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  const candidate = value as Partial<Plugin<unknown>>;
+  return (
+    typeof candidate.name === "string" &&
+    (Array.isArray(candidate.commands) || typeof candidate.commands === "function")
+  );
+}
+
+/** Why importing a plugin package failed, in words. */
+function importProblem(name: string, error: unknown): string {
+  const pkg = pluginPackage(name);
+  const err = error as NodeJS.ErrnoException;
+  if (err?.code === "ERR_MODULE_NOT_FOUND" && String(err.message).includes(`'${pkg}'`))
+    return `the plugin package ${pkg} is not installed (add it to the switchboard app's dependencies)`;
+  return `the plugin package ${pkg} failed to load: ${err instanceof Error ? err.message : String(error)}`;
+}
+
+/**
+ * Imports every configured plugin and validates its configuration. Throws one {@link ConfigError} listing every
+ * plugin that is missing, is not a plugin, or has a bad configuration (with key paths and lines).
+ */
+export async function loadPlugins(
+  loaded: LoadedConfig,
+  importer: PluginImporter = importPluginPackage,
+): Promise<LoadedPlugin[]> {
+  const plugins: LoadedPlugin[] = [];
+  const issues: Array<{ path: Array<string | number>; message: string }> = [];
+  for (const [name, rawConfig] of Object.entries(loaded.config.plugins)) {
+    let module: unknown;
+    try {
+      module = await importer(name);
+    } catch (error) {
+      issues.push({ path: ["plugins", name], message: importProblem(name, error) });
+      continue;
+    }
+    const plugin = (module as { default?: unknown })?.default;
+    if (!isPlugin(plugin)) {
+      issues.push({
+        path: ["plugins", name],
+        message: `${pluginPackage(name)} has no default export made with definePlugin()`,
+      });
+      continue;
+    }
+    const config = rawConfig ?? undefined;
+    if (plugin.configSchema) {
+      const parsed = plugin.configSchema.safeParse(config ?? {});
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) {
+          const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
+          issues.push({ path: ["plugins", name, ...path], message: issue.message });
+        }
+        continue;
+      }
+    }
+    plugins.push({ name, plugin, config });
+  }
+  if (issues.length > 0) throw loaded.error(issues);
+  return plugins;
+}

@@ -1,0 +1,119 @@
+/**
+ * Runs the built `switchboard` CLI as a child process, in a temporary working directory.
+ */
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+export const cliPath = join(repoRoot, "apps/bot/dist/cli.js");
+
+/** Fails with a clear message when the CLI has not been built. */
+export function assertBuilt(): void {
+  if (!existsSync(cliPath))
+    throw new Error(
+      `${cliPath} is missing: build first (\`pnpm exec turbo run build\`, or \`npm test\`, which builds everything)`,
+    );
+}
+
+/** A fresh temporary directory, removed by the returned function. */
+export function tempDir(prefix = "switchboard-cli-"): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The environment children get: no colour, and none of the caller's Switchboard settings. */
+export function childEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
+  delete env.SWITCHBOARD_CONFIG;
+  delete env.SWITCHBOARD_LOG_LEVEL;
+  for (const [key, value] of Object.entries(extra)) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
+  }
+  return env;
+}
+
+/** Starts the CLI with pipes for stdin, stdout and stderr. */
+export function spawnCli(
+  args: string[],
+  cwd: string,
+  env: Record<string, string | undefined> = {},
+): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, [cliPath, ...args], { cwd, env: childEnv(env), stdio: "pipe" });
+}
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI to completion, feeding `input` (then end of input) to stdin. */
+export function runCli(
+  args: string[],
+  options: { cwd: string; input?: string; env?: Record<string, string | undefined>; timeoutMs?: number },
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawnCli(args, options.cwd, options.env);
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString("utf8");
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString("utf8");
+    });
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`switchboard ${args.join(" ")} did not finish; stdout:\n${stdout}\nstderr:\n${stderr}`));
+    }, options.timeoutMs ?? 20_000);
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+    child.stdin.end(options.input ?? "");
+  });
+}
+
+/** Collects a child's stdout and lets a test wait for a pattern in it. */
+export function watchOutput(child: ChildProcessWithoutNullStreams): {
+  text(): string;
+  waitFor(match: RegExp, timeoutMs?: number): Promise<string>;
+  until(done: (text: string) => boolean, timeoutMs?: number): Promise<string>;
+} {
+  let text = "";
+  child.stdout.on("data", (chunk: Buffer) => {
+    text += chunk.toString("utf8");
+  });
+  const until = (done: (text: string) => boolean, timeoutMs = 10_000, what = "a condition") =>
+    new Promise<string>((resolve, reject) => {
+      const started = Date.now();
+      const poll = () => {
+        if (done(text)) resolve(text);
+        else if (Date.now() - started > timeoutMs) reject(new Error(`timed out waiting for ${what}; stdout:\n${text}`));
+        else setTimeout(poll, 5);
+      };
+      poll();
+    });
+  return {
+    text: () => text,
+    waitFor: (match, timeoutMs) => until((t) => match.test(t), timeoutMs, String(match)),
+    until: (done, timeoutMs) => until(done, timeoutMs),
+  };
+}
+
+/** Resolves with the exit code (or signal) of a child. */
+export function exited(
+  child: ChildProcessWithoutNullStreams,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null)
+      resolve({ code: child.exitCode, signal: child.signalCode });
+    else child.on("exit", (code, signal) => resolve({ code, signal }));
+  });
+}
