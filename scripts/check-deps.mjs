@@ -41,7 +41,7 @@ function sourceFiles(dir) {
     if (["node_modules", "dist", "test", "results"].includes(entry.name) || entry.name.startsWith(".")) continue;
     const path = join(dir, entry.name);
     if (entry.isDirectory()) out = out.concat(sourceFiles(path));
-    else if (/\.(m?[jt]s|tsx)$/.test(entry.name)) out.push(path);
+    else if (/\.(m?[jt]s|tsx)$/.test(entry.name) && !/\.config\.m?[jt]s$/.test(entry.name)) out.push(path);
   }
   return out;
 }

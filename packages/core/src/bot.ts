@@ -430,23 +430,10 @@ export class Bot {
     if (by.id !== job.actor.id && (!by.verified || !this.policy.check(by.roles, approval.permission).held)) {
       throw new UserError(`refusing job ${job.id} needs permission ${approval.permission} (or being its requester)`);
     }
-    clearTimeout(approval.timer);
-    this.jobs.remove(job.id);
-    await this.auditLog.append([
-      {
-        event: "outcome",
-        jobId: job.id,
-        actor: job.actor.id,
-        command: job.command.name,
-        outcome: "rejected",
-        decision: "rejected",
-        detail: { by: by.id },
-      },
-    ]);
-    await this.#reply(
-      job.respond,
-      out.status("warn", `job ${job.id} (${job.command.name}) was refused by ${by.name}`),
-      "notice",
+    await this.#closeWaiting(
+      job,
+      { outcome: "rejected", decision: "rejected", detail: { by: by.id } },
+      `was refused by ${by.name}`,
     );
     return `job ${job.id} refused`;
   }
@@ -455,23 +442,10 @@ export class Bot {
   async expireApproval(jobId: string): Promise<void> {
     const job = this.jobs.get(jobId);
     if (job?.state !== "awaiting-approval") return;
-    this.jobs.remove(job.id);
-    await this.auditLog
-      .append([
-        {
-          event: "outcome",
-          jobId: job.id,
-          actor: job.actor.id,
-          command: job.command.name,
-          outcome: "expired",
-          detail: { approvals: job.approval?.approvers.size ?? 0 },
-        },
-      ])
-      .catch((err: unknown) => this.logger.error({ err }, "could not write to the audit log"));
-    await this.#reply(
-      job.respond,
-      out.status("warn", `job ${job.id} (${job.command.name}) expired without enough approvals`),
-      "notice",
+    await this.#closeWaiting(
+      job,
+      { outcome: "expired", detail: { approvals: job.approval?.approvers.size ?? 0 } },
+      "expired without enough approvals",
     );
   }
 
@@ -484,23 +458,25 @@ export class Bot {
       job.controller.abort(new JobCancelledError(by.name));
       return;
     }
-    clearTimeout(job.approval!.timer);
-    this.jobs.remove(job.id);
-    await this.auditLog.append([
-      {
-        event: "outcome",
-        jobId: job.id,
-        actor: job.actor.id,
-        command: job.command.name,
-        outcome: "cancelled",
-        detail: { cancelledBy: by.id },
-      },
-    ]);
-    await this.#reply(
-      job.respond,
-      out.status("warn", `job ${job.id} (${job.command.name}) was withdrawn by ${by.name}`),
-      "notice",
+    await this.#closeWaiting(
+      job,
+      { outcome: "cancelled", detail: { cancelledBy: by.id } },
+      `was withdrawn by ${by.name}`,
     );
+  }
+
+  /** Ends a job that was waiting for approval without running it: audited, and announced where it was asked. */
+  async #closeWaiting(
+    job: Job,
+    record: Pick<AuditRecord, "outcome" | "decision" | "detail">,
+    what: string,
+  ): Promise<void> {
+    if (job.approval) clearTimeout(job.approval.timer);
+    this.jobs.remove(job.id);
+    await this.auditLog
+      .append([{ event: "outcome", jobId: job.id, actor: job.actor.id, command: job.command.name, ...record }])
+      .catch((err: unknown) => this.logger.error({ err }, "could not write to the audit log"));
+    await this.#reply(job.respond, out.status("warn", `job ${job.id} (${job.command.name}) ${what}`), "notice");
   }
 
   #waitingJob(jobId: string): Job {

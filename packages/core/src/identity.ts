@@ -29,6 +29,7 @@ const GRANTS = "role-grants";
 export class IdentityDirectory {
   readonly #byIdentity = new Map<string, string>();
   #grants = new Map<string, string[]>();
+  readonly #roleCache = new Map<string, string[]>();
 
   constructor(
     readonly policy: PolicyConfig,
@@ -44,6 +45,7 @@ export class IdentityDirectory {
   /** Loads runtime role grants from the store. */
   async load(): Promise<void> {
     this.#grants = new Map(await this.store.list<string[]>(GRANTS));
+    this.#roleCache.clear();
   }
 
   /** The actor for a sender on a network. */
@@ -63,12 +65,21 @@ export class IdentityDirectory {
     const principal = this.#byIdentity.get(`${network}\u0000${sender.id}`);
     if (principal) {
       const config = this.policy.principals[principal]!;
-      const roles = unique([...config.roles, ...(this.#grants.get(principal) ?? [])]);
+      const roles = this.#rolesOf(principal, config.roles);
       return { id: principal, name: config.name ?? principal, known: true, verified: true, roles, network, sender };
     }
     const id = `${network}:${sender.id}`;
-    const roles = unique([guest, ...(this.#grants.get(id) ?? [])]);
-    return { id, name: sender.name, known: false, verified: true, roles, network, sender };
+    return { id, name: sender.name, known: false, verified: true, roles: this.#rolesOf(id, [guest]), network, sender };
+  }
+
+  /** Configured plus granted roles of an actor, computed once until the next grant or revoke. */
+  #rolesOf(actorId: string, configured: string[]): string[] {
+    let roles = this.#roleCache.get(actorId);
+    if (!roles) {
+      roles = unique([...configured, ...(this.#grants.get(actorId) ?? [])]);
+      this.#roleCache.set(actorId, roles);
+    }
+    return roles;
   }
 
   /** Turns what someone typed (`bob`, `irc:bob`) into an actor id: a principal, or an identity on `network`. */
@@ -104,6 +115,7 @@ export class IdentityDirectory {
     const next = [...current, role].sort();
     await this.store.set(GRANTS, actorId, next);
     this.#grants.set(actorId, next);
+    this.#roleCache.delete(actorId);
     return true;
   }
 
@@ -115,6 +127,7 @@ export class IdentityDirectory {
     if (next.length) await this.store.set(GRANTS, actorId, next);
     else await this.store.delete(GRANTS, actorId);
     this.#grants.set(actorId, next);
+    this.#roleCache.delete(actorId);
     return true;
   }
 }

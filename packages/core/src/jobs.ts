@@ -72,7 +72,7 @@ export class JobTable {
 
   remove(id: string): void {
     this.#jobs.delete(id);
-    if (this.runningCount() === 0) for (const resolve of this.#idle) resolve();
+    if (this.#idle.size > 0 && this.runningCount() === 0) for (const resolve of this.#idle) resolve();
   }
 
   list(): Job[] {
