@@ -385,7 +385,14 @@ export class Bot {
     }
     approval.approvers.set(approver.id, approver.name);
     const approvers = [...approval.approvers.keys()];
-    await this.auditLog.append([
+    const enough = approvers.length >= approval.count;
+    // Claim the job before any await, so that two approvals arriving together cannot both start it.
+    if (enough) {
+      clearTimeout(approval.timer);
+      job.state = "running";
+      job.startedAt = new Date();
+    }
+    const records: AuditRecord[] = [
       {
         event: "approval",
         jobId: job.id,
@@ -395,8 +402,31 @@ export class Bot {
         network: approver.network,
         detail: { requester: job.actor.id, approvals: approvers.length, needed: approval.count },
       },
-    ]);
-    if (approvers.length < approval.count) {
+    ];
+    if (enough) {
+      records.push({
+        event: "started",
+        jobId: job.id,
+        actor: job.actor.id,
+        command: job.command.name,
+        detail: { approvers },
+      });
+    }
+    try {
+      await this.auditLog.append(records);
+    } catch (error) {
+      approval.approvers.delete(approver.id);
+      if (enough) {
+        job.state = "awaiting-approval";
+        approval.timer = setTimeout(
+          () => void this.expireApproval(job.id),
+          Math.max(0, approval.expiresAt.getTime() - Date.now()),
+        );
+        approval.timer.unref?.();
+      }
+      throw error;
+    }
+    if (!enough) {
       await this.#reply(
         job.respond,
         out.status("info", `job ${job.id}: approved by ${approver.name} (${approvers.length}/${approval.count})`),
@@ -404,12 +434,6 @@ export class Bot {
       );
       return `approved job ${job.id} (${approvers.length}/${approval.count}); waiting for more approvals`;
     }
-    clearTimeout(approval.timer);
-    job.state = "running";
-    job.startedAt = new Date();
-    await this.auditLog.append([
-      { event: "started", jobId: job.id, actor: job.actor.id, command: job.command.name, detail: { approvers } },
-    ]);
     const names = [...approval.approvers.values()].join(", ");
     await this.#reply(
       job.respond,

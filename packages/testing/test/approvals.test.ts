@@ -111,3 +111,17 @@ describe("approvals", () => {
     await h.close();
   });
 });
+
+describe("approvals arriving together", () => {
+  it("start the job exactly once", async () => {
+    const h = await createHarness({ policy, commands: [deploy] });
+    const id = jobIdIn((await h.as("bob").say("!deploy api to production")).text);
+    const answers = await Promise.all([h.as("carol").say(`!approve ${id}`), h.as("alice").say(`!approve ${id}`)]);
+    await h.idle();
+    expect(answers.map((a) => a.text).filter((t) => t.includes("it is running now")).length).toBe(1);
+    expect(answers.map((a) => a.text).join("\n")).toMatch(`job ${id} is not waiting for approval (it is running)`);
+    expect(h.transcript().match(/deployed api\/main to production/g)?.length).toBe(1);
+    expect((await h.audit()).filter((e) => e.jobId === id && e.event === "started")).toHaveLength(1);
+    await h.close();
+  });
+});
