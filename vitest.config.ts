@@ -9,6 +9,9 @@ const packageDirs: Record<string, string> = {
   "@switchboard/testing": "packages/testing",
   "@switchboard/store-sqlite": "packages/store-sqlite",
   "@switchboard/adapter-shell": "packages/adapter-shell",
+  "@switchboard/adapter-irc": "packages/adapter-irc",
+  "@switchboard/plugin-deploy": "packages/plugin-deploy",
+  "@switchboard/adapter-matrix": "packages/adapter-matrix",
 };
 
 export default defineConfig({
@@ -21,6 +24,8 @@ export default defineConfig({
   test: {
     include: ["packages/*/test/**/*.test.ts", "apps/*/test/**/*.test.ts", "examples/*/test/**/*.test.ts"],
     testTimeout: 30_000,
+    // Builds the Synapse chroot of the Matrix tests once when it is missing (about 2 minutes; reused afterwards).
+    globalSetup: ["packages/adapter-matrix/test/synapse/global-setup.ts"],
     hookTimeout: 60_000,
     typecheck: {
       enabled: true,

@@ -21,7 +21,7 @@ describe("switchboard config", () => {
       "store:",
       "  synchronous: SOMETIMES",
       "adapters:",
-      "  - type: matrix",
+      "  - type: telex",
     ]);
     const result = await runCli(["config", "check", "--config", file], { cwd: temp.dir });
     expect(result.code).toBe(1);
@@ -29,9 +29,7 @@ describe("switchboard config", () => {
     expect(result.stderr).toContain("3 problems in bad.yaml");
     expect(result.stderr).toContain("bad.yaml:3:3: bot.defaultTimeout: not a duration");
     expect(result.stderr).toContain('bad.yaml:5:3: store.synchronous: Invalid option: expected one of "NORMAL"|"FULL"');
-    expect(result.stderr).toContain(
-      'bad.yaml:7:5: adapters[0].type: unknown adapter type "matrix"; known types: shell',
-    );
+    expect(result.stderr).toContain('bad.yaml:7:5: adapters[0].type: unknown adapter type "telex"; known types: shell');
   });
 
   it(`check: \${VAR} interpolation works, and the summary describes the file`, async () => {

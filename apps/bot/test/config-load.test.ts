@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { adapterTypes } from "../src/adapter-types.js";
 import { ConfigError, type ConfigIssue, defaultConfigText, parseConfig } from "../src/index.js";
 
 /** The issues parseConfig throws for `text`. */
@@ -49,7 +50,7 @@ describe("parseConfig", () => {
         "  defaultTimeout: soon", // 3
         "adapters:", // 4
         "  - type: shell", // 5
-        "  - type: irc", // 6
+        "  - type: telex", // 6
         "principals:", // 7
         "  alice:", // 8
         "    roles: [admn]", // 9
@@ -59,7 +60,7 @@ describe("parseConfig", () => {
     expect(issues.map((i) => [i.path.join("."), i.line, i.message])).toEqual([
       ["bot.prefx", 2, 'unknown key "prefx"; did you mean "prefix"?'],
       ["bot.defaultTimeout", 3, "not a duration: use a number with a unit, e.g. 30s, 15m, 2h, 1h30m"],
-      ["adapters.1.type", 6, 'unknown adapter type "irc"; known types: shell'],
+      ["adapters.1.type", 6, `unknown adapter type "telex"; known types: ${Object.keys(adapterTypes).join(", ")}`],
     ]);
   });
 

@@ -23,6 +23,10 @@ export interface AdapterHost {
   logger: Logger;
   /** The bot's name, for addressing (`switchboard: help`). */
   botName: string;
+  /** The bot's command prefix (`!`), for adapters that must recognise commands themselves (e.g. stale ones). */
+  prefix?: string;
+  /** The bot's other names (`aliases`), which address it like `botName` does. */
+  aliases?: string[];
 }
 
 /**

@@ -6,18 +6,18 @@ import type { Adapter, AdapterHost } from "./adapter.js";
 import { extractCommandText } from "./addressing.js";
 import { type AuditLog, type AuditRecord, MemoryAuditLog } from "./audit.js";
 import { builtinCommands } from "./builtins/index.js";
-import type { AnyCommand } from "./command.js";
+import type { AnyCommand, CheckContext, CheckedFacts } from "./command.js";
 import { formatDuration } from "./duration.js";
-import { JobCancelledError, UserError } from "./errors.js";
+import { DeniedError, JobCancelledError, UserError } from "./errors.js";
 import { type Actor, IdentityDirectory } from "./identity.js";
-import { describeInternalError, type JobResult, type JobRunnerDeps, runJob } from "./job-runner.js";
-import { type Job, JobTable, type Responder, redactArgs } from "./jobs.js";
+import { describeInternalError, type JobResult, type JobRunnerDeps, locksFor, runJob } from "./job-runner.js";
+import { type Job, JobTable, jobInfo, type Responder, redactArgs } from "./jobs.js";
 import { createLogger, type Logger } from "./logger.js";
 import { MemoryStore } from "./memory-store.js";
 import { type IncomingMessage, replyTargetFor } from "./message.js";
 import { type OutgoingMessage, out, type Reply, toBlocks } from "./output.js";
 import { parseArgs } from "./parse.js";
-import { Policy } from "./permissions.js";
+import { type Decision, Policy } from "./permissions.js";
 import { namespacedStore, type Plugin, type Teardown } from "./plugin.js";
 import { type PolicyConfig, type PolicyConfigInput, policyConfigSchema } from "./policy-config.js";
 import { CommandRegistry } from "./registry.js";
@@ -104,6 +104,13 @@ export class Bot {
         }
         return view;
       },
+      jobsFor: (actor) => ({
+        get: (id) => {
+          const job = this.jobs.get(id);
+          return job ? jobInfo(job) : undefined;
+        },
+        cancel: async (id) => jobInfo(await this.cancelJob(id, actor)),
+      }),
     };
     for (const command of builtinCommands(this)) this.registry.register(command);
     for (const command of options.commands ?? []) this.registry.register(command);
@@ -157,6 +164,8 @@ export class Bot {
         receive: (message) => this.handle(message),
         logger: this.logger.child({ network: adapter.network }),
         botName: this.name,
+        prefix: this.prefix,
+        aliases: this.#names.slice(1),
       };
       await adapter.start(host);
       this.logger.info({ network: adapter.network }, "adapter started");
@@ -230,8 +239,13 @@ export class Bot {
     }
   }
 
-  async #reply(respond: Responder, reply: Reply, kind: OutgoingMessage["kind"] = "reply"): Promise<void> {
-    await respond({ blocks: toBlocks(reply), kind }).catch((err: unknown) =>
+  async #reply(
+    respond: Responder,
+    reply: Reply,
+    kind: OutgoingMessage["kind"] = "reply",
+    extra: Pick<OutgoingMessage, "jobId" | "approvalRequest"> = {},
+  ): Promise<void> {
+    await respond({ blocks: toBlocks(reply), kind, ...extra }).catch((err: unknown) =>
       this.logger.warn({ err }, "could not deliver a reply"),
     );
   }
@@ -245,8 +259,19 @@ export class Bot {
     }
     const { command } = found.entry;
     const actor = this.identity.resolve(message.network, message.sender);
-    const args = parseArgs(found.entry, found.rest, this.prefix);
-    const decision = this.policy.decide({ actor, command, args, network: message.network, room: message.room.id });
+    let args = parseArgs(found.entry, found.rest, this.prefix);
+    let refused: DeniedError | undefined;
+    if (command.prepare) {
+      try {
+        args = command.prepare({ args, invokedAs: found.name, actor, message });
+      } catch (error) {
+        if (!(error instanceof DeniedError)) throw error;
+        refused = error;
+      }
+    }
+    const decision: Decision = refused
+      ? { allowed: false, rule: refused.rule, reason: refused.message }
+      : this.policy.decide({ actor, command, args, network: message.network, room: message.room.id });
     const job: Job = {
       id: this.jobs.newId(),
       command,
@@ -284,6 +309,14 @@ export class Bot {
       await this.#reply(respond, out.status("fail", `denied: ${decision.reason}`));
       return;
     }
+    let checked: CheckedFacts = {};
+    if (command.check) {
+      const facts = await this.#check(job, received, decision);
+      if (!facts) return;
+      checked = facts;
+      job.checked = facts;
+    }
+    const decisionDetail = { reason: decision.reason, ...(Object.keys(checked).length ? { checked } : {}) };
     if (decision.approval) {
       const ttlMs = decision.approval.ttlMs ?? this.approvalTtlMs;
       const count = decision.approval.count ?? 1;
@@ -305,7 +338,7 @@ export class Bot {
           ...base,
           decision: "needs-approval",
           rule: decision.rule,
-          detail: { reason: decision.reason },
+          detail: decisionDetail,
         },
         {
           event: "approval-requested",
@@ -323,6 +356,7 @@ export class Bot {
             `Approve with "${this.prefix}approve ${job.id}" or refuse with "${this.prefix}deny ${job.id}" within ${formatDuration(ttlMs)}.`,
         ),
         "notice",
+        { jobId: job.id, approvalRequest: true },
       );
       return;
     }
@@ -331,7 +365,7 @@ export class Bot {
     await this.auditLog
       .append([
         received,
-        { event: "decision", ...base, decision: "allowed", rule: decision.rule, detail: { reason: decision.reason } },
+        { event: "decision", ...base, decision: "allowed", rule: decision.rule, detail: decisionDetail },
         { event: "started", ...base },
       ])
       .catch((error: unknown) => {
@@ -339,6 +373,78 @@ export class Bot {
         throw error;
       });
     await this.#execute(job, []);
+  }
+
+  /**
+   * Runs a command's check before approval or start. On a refusal or failure it writes the audit trail, answers,
+   * and returns undefined; otherwise the facts the check established.
+   */
+  async #check(
+    job: Job,
+    received: AuditRecord,
+    decision: Decision & { allowed: true },
+  ): Promise<CheckedFacts | undefined> {
+    const { command } = job;
+    const base = { jobId: job.id, actor: job.actor.id, command: command.name };
+    const context: CheckContext<Record<string, unknown>> = {
+      args: job.args,
+      actor: job.actor,
+      message: job.message,
+      job: { id: job.id, command: command.name },
+      signal: job.controller.signal,
+      reply: (reply) =>
+        job
+          .respond({ blocks: toBlocks(reply), kind: "reply", jobId: job.id })
+          .catch((err: unknown) => this.logger.warn({ err }, "could not deliver a reply")),
+      store: this.#runner.storeFor(command.plugin),
+      locks: locksFor(this.store, job.actor.id),
+      logger: this.logger.child({ jobId: job.id, command: command.name }),
+    };
+    try {
+      return (await command.check!(context)) ?? {};
+    } catch (error) {
+      const passed: AuditRecord = {
+        event: "decision",
+        ...base,
+        decision: decision.approval ? "needs-approval" : "allowed",
+        rule: decision.rule,
+        detail: { reason: decision.reason },
+      };
+      let records: AuditRecord[];
+      let answer: Reply;
+      if (error instanceof DeniedError) {
+        records = [
+          received,
+          {
+            event: "decision",
+            ...base,
+            decision: "denied",
+            outcome: "denied",
+            rule: error.rule,
+            detail: { reason: error.message },
+          },
+        ];
+        answer = out.status("fail", error.hint ? `${error.message}\n${error.hint}` : error.message);
+      } else if (error instanceof UserError) {
+        records = [
+          received,
+          passed,
+          { event: "outcome", ...base, outcome: "failed", detail: { error: error.message } },
+        ];
+        answer = out.status("fail", error.hint ? `${error.message}\n${error.hint}` : error.message);
+      } else {
+        const internal = describeInternalError(this.logger, error, { jobId: job.id });
+        records = [
+          received,
+          passed,
+          { event: "outcome", ...base, outcome: "failed", errorId: internal.errorId, detail: internal.detail },
+        ];
+        answer = internal.chat;
+      }
+      await this.auditLog.append(records);
+      await this.#reply(job.respond, answer);
+      return undefined;
+    }
   }
 
   async #execute(job: Job, approvers: string[]): Promise<JobResult> {
@@ -471,6 +577,23 @@ export class Bot {
       { outcome: "expired", detail: { approvals: job.approval?.approvers.size ?? 0 } },
       "expired without enough approvals",
     );
+  }
+
+  /**
+   * Cancels a job by id on behalf of `by`: their own job, or anyone's with permission `jobs:cancel`.
+   * @internal used by the `cancel` command and `context.jobs.cancel`
+   */
+  async cancelJob(id: string, by: Actor): Promise<Job> {
+    const job = this.jobs.get(id);
+    if (!job) throw new UserError(`no job ${id} is running`, `see ${this.prefix}jobs`);
+    if (job.actor.id !== by.id && !(by.verified && this.policy.check(by.roles, "jobs:cancel").held)) {
+      throw new DeniedError(
+        `job ${job.id} belongs to ${job.actor.name}; cancelling it needs permission jobs:cancel`,
+        "command cancel",
+      );
+    }
+    await this.cancel(job, by);
+    return job;
   }
 
   /**

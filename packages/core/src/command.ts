@@ -27,6 +27,55 @@ export interface JobLocks {
   list(): Promise<Lock[]>;
 }
 
+/** Another job, as commands see it (for {@link JobControl}). */
+export interface JobInfo {
+  id: string;
+  command: string;
+  /** The plugin of its command, if any. */
+  plugin?: string;
+  /** Principal id of its requester. */
+  actor: string;
+  state: "awaiting-approval" | "running";
+  /** Its arguments, with secrets redacted. */
+  args: Record<string, unknown>;
+}
+
+/** Other jobs: look one up, or cancel it with the rules of the `cancel` command (yours, or `jobs:cancel`). */
+export interface JobControl {
+  get(id: string): JobInfo | undefined;
+  /** Aborts a running job or withdraws a waiting one, as the current actor; throws a UserError when not allowed. */
+  cancel(id: string): Promise<JobInfo>;
+}
+
+/** What {@link CommandSpec.prepare} gets. */
+export interface PrepareContext<A> {
+  /** The parsed, validated arguments. */
+  args: A;
+  /** The name or alias that was typed (`deploy!` for a command named `deploy` with that alias). */
+  invokedAs: string;
+  actor: Actor;
+  message: IncomingMessage;
+}
+
+/** A permission or approval a command needs for particular arguments; see {@link CommandSpec.requirements}. */
+export interface CommandRequirement {
+  /** What it is about, for denials, `why` and the audit log: `environment production`, `force`. */
+  reason: string;
+  /** A permission the asker must also hold. */
+  permission?: string;
+  /** Approval by other people (a matching rule's approval from the configuration takes precedence). */
+  approval?: ApprovalRule;
+}
+
+/** What {@link CommandSpec.check} gets: the handler's context without progress, approvers and other jobs. */
+export type CheckContext<A> = Pick<
+  CommandContext<A>,
+  "args" | "actor" | "message" | "job" | "signal" | "reply" | "store" | "locks" | "logger"
+>;
+
+/** Facts a {@link CommandSpec.check} established (a resolved commit): audited, and handed to the handler. */
+export type CheckedFacts = Record<string, unknown>;
+
 /** What a handler gets. */
 export interface CommandContext<A> {
   /** Parsed, validated arguments. */
@@ -48,6 +97,10 @@ export interface CommandContext<A> {
   store: Store;
   locks: JobLocks;
   logger: Logger;
+  /** What the command's {@link CommandSpec.check} returned (`{}` without one). */
+  checked: CheckedFacts;
+  /** Other jobs (for commands that cancel or inspect jobs). */
+  jobs: JobControl;
 }
 
 /** A command handler. Its return value, if any, is the final reply. */
@@ -78,6 +131,23 @@ export interface CommandSpec<S extends ArgsSchema> {
   timeoutMs?: number;
   /** Require approval by other people before running. */
   approval?: ApprovalRule;
+  /**
+   * Completes the parsed arguments before permissions are checked: defaults that depend on configuration or on
+   * other arguments, normalised names, what the alias typed means. What it returns is what rules see, the audit log
+   * records and the handler gets. Throw a {@link UserError} to refuse (a {@link DeniedError} is audited as a denial).
+   */
+  prepare?(context: PrepareContext<ArgsOf<S>>): ArgsOf<S>;
+  /**
+   * Permissions and approvals needed for particular (prepared) arguments, checked by core together with
+   * {@link permission} and the configured rules: `[{ reason: "force", permission: "deploy:force" }]`.
+   */
+  requirements?(args: ArgsOf<S>): CommandRequirement[];
+  /**
+   * Checks that need I/O (a lock, a CI state), run once permission is granted and before an approval is requested
+   * or the job starts. Throw a {@link DeniedError} to refuse (audited with its rule). The facts returned are written
+   * to the audit log with the decision and given to the handler as `checked`, so what was checked is what runs.
+   */
+  check?(context: CheckContext<ArgsOf<S>>): CheckedFacts | undefined | Promise<CheckedFacts | undefined>;
   /** Hide from help (still runnable). */
   hidden?: boolean;
   handler: CommandHandler<ArgsOf<S>>;

@@ -29,12 +29,18 @@ export { Bot, type BotOptions, createBot } from "./bot.js";
 export {
   type AnyCommand,
   type ApprovalRule,
+  type CheckContext,
+  type CheckedFacts,
   type Command,
   type CommandContext,
   type CommandHandler,
+  type CommandRequirement,
   type CommandSpec,
   defineCommand,
+  type JobControl,
+  type JobInfo,
   type JobLocks,
+  type PrepareContext,
 } from "./command.js";
 export { formatDuration, parseDuration } from "./duration.js";
 export { DeniedError, JobCancelledError, JobTimeoutError, newCorrelationId, UserError } from "./errors.js";

@@ -3,9 +3,10 @@
  * @module
  */
 import type { AuditLog, AuditOutcome, AuditRecord } from "./audit.js";
-import type { CommandContext, JobLocks } from "./command.js";
+import type { CommandContext, JobControl, JobLocks } from "./command.js";
 import { formatDuration } from "./duration.js";
 import { DeniedError, JobCancelledError, JobTimeoutError, newCorrelationId, UserError } from "./errors.js";
+import type { Actor } from "./identity.js";
 import type { Job } from "./jobs.js";
 import type { Logger } from "./logger.js";
 import { type OutgoingMessage, out, type StatusLevel, toBlocks } from "./output.js";
@@ -21,6 +22,8 @@ export interface JobRunnerDeps {
   progressIntervalMs: number;
   /** The store view for a plugin (or core). */
   storeFor(plugin: string | undefined): Store;
+  /** Other jobs, as seen (and cancelled) by an actor. */
+  jobsFor(actor: Actor): JobControl;
 }
 
 /** How a job ended. */
@@ -29,7 +32,8 @@ export interface JobResult {
   errorId?: string;
 }
 
-function locksFor(store: Store, owner: string): JobLocks {
+/** Leases owned by `owner` (a job's actor). */
+export function locksFor(store: Store, owner: string): JobLocks {
   return {
     acquire: (name, reason, ttlMs) => store.acquireLock({ name, owner, reason, ttlMs }),
     release: (name) => store.releaseLock(name, owner),
@@ -88,6 +92,10 @@ export async function runJob(job: Job, deps: JobRunnerDeps, approvers: string[])
     },
     get logger() {
       return logger();
+    },
+    checked: job.checked ?? {},
+    get jobs() {
+      return deps.jobsFor(job.actor);
     },
   };
 

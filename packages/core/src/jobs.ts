@@ -3,7 +3,7 @@
  * @module
  */
 import { randomBytes } from "node:crypto";
-import type { AnyCommand } from "./command.js";
+import type { AnyCommand, CheckedFacts, JobInfo } from "./command.js";
 import type { Actor } from "./identity.js";
 import type { IncomingMessage } from "./message.js";
 import type { OutgoingMessage } from "./output.js";
@@ -38,6 +38,20 @@ export interface Job {
   startedAt?: Date;
   controller: AbortController;
   approval?: PendingApproval;
+  /** What the command's check established, for the handler. */
+  checked?: CheckedFacts;
+}
+
+/** How other commands see a job. */
+export function jobInfo(job: Job): JobInfo {
+  return {
+    id: job.id,
+    command: job.command.name,
+    ...(job.command.plugin ? { plugin: job.command.plugin } : {}),
+    actor: job.actor.id,
+    state: job.state,
+    args: job.auditArgs,
+  };
 }
 
 const alphabet = "abcdefghjkmnpqrstuvwxyz23456789";

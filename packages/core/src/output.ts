@@ -58,6 +58,8 @@ export interface OutgoingMessage {
   kind: "reply" | "progress" | "notice";
   /** The job this output belongs to, when there is one (adapters may edit progress messages in place). */
   jobId?: string;
+  /** True on the message asking for approval of job `jobId` (adapters may let people approve by reacting to it). */
+  approvalRequest?: boolean;
 }
 
 /** Normalises a {@link Reply} to a list of blocks. */

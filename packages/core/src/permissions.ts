@@ -81,6 +81,9 @@ export class Policy {
     const requirements: Array<{ permission: string; source: string }> = [];
     if (input.command.permission)
       requirements.push({ permission: input.command.permission, source: `command ${input.command.name}` });
+    const declared = input.command.requirements?.(input.args) ?? [];
+    for (const { permission, reason } of declared)
+      if (permission) requirements.push({ permission, source: `command ${input.command.name} (${reason})` });
     for (const rule of rules)
       if (rule.require) requirements.push({ permission: rule.require, source: `rule ${rule.name}` });
 
@@ -103,6 +106,7 @@ export class Policy {
     }
 
     const approvalRule = rules.find((r) => r.approval);
+    const declaredApproval = declared.find((r) => r.approval);
     const approval = approvalRule?.approval
       ? {
           count: approvalRule.approval.count,
@@ -110,9 +114,11 @@ export class Policy {
           ...(approvalRule.approval.ttl ? { ttlMs: approvalRule.approval.ttl } : {}),
           rule: `rule ${approvalRule.name}`,
         }
-      : input.command.approval
-        ? { ...input.command.approval, rule: `command ${input.command.name}` }
-        : undefined;
+      : declaredApproval?.approval
+        ? { ...declaredApproval.approval, rule: `command ${input.command.name} (${declaredApproval.reason})` }
+        : input.command.approval
+          ? { ...input.command.approval, rule: `command ${input.command.name}` }
+          : undefined;
 
     const rule = requirements.length ? requirements.map((r) => r.source).join(", ") : "no permission needed";
     const reason = granted.length

@@ -29,7 +29,14 @@ export interface RegisteredCommand {
 
 /** The result of looking up the words of a command line. */
 export type Lookup =
-  | { found: true; entry: RegisteredCommand /** Words after the command name. */; rest: string[] }
+  | {
+      found: true;
+      entry: RegisteredCommand;
+      /** Words after the command name. */
+      rest: string[];
+      /** The name or alias the words matched. */
+      name: string;
+    }
   | {
       found: false /** Words that matched a command group (`role`), if any. */;
       prefix: string[];
@@ -101,7 +108,12 @@ export class CommandRegistry {
       if (node.command) best = { node, depth };
     }
     if (best?.node.command) {
-      return { found: true, entry: this.#entries.get(best.node.command)!, rest: words.slice(best.depth) };
+      return {
+        found: true,
+        entry: this.#entries.get(best.node.command)!,
+        rest: words.slice(best.depth),
+        name: best.node.registeredAs ?? best.node.command.name,
+      };
     }
     const prefix = words.slice(0, depth);
     const unknown = words[depth] ?? "";

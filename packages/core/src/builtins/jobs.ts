@@ -2,7 +2,6 @@ import { arg } from "../args.js";
 import type { Bot } from "../bot.js";
 import { defineCommand } from "../command.js";
 import { formatDuration } from "../duration.js";
-import { DeniedError, UserError } from "../errors.js";
 import { out } from "../output.js";
 
 /** `jobs` and `cancel <id>`. */
@@ -33,15 +32,7 @@ export function jobCommands(bot: Bot) {
     examples: ["cancel k3j9x"],
     args: { id: arg.string({ positional: true, required: true, description: "the job id" }) },
     handler: async ({ args, actor }) => {
-      const job = bot.jobs.get(args.id);
-      if (!job) throw new UserError(`no job ${args.id} is running`, `see ${bot.prefix}jobs`);
-      if (job.actor.id !== actor.id && !(actor.verified && bot.policy.check(actor.roles, "jobs:cancel").held)) {
-        throw new DeniedError(
-          `job ${job.id} belongs to ${job.actor.name}; cancelling it needs permission jobs:cancel`,
-          "command cancel",
-        );
-      }
-      await bot.cancel(job, actor);
+      const job = await bot.cancelJob(args.id, actor);
       return out.status("ok", `cancelling job ${job.id} (${job.command.name})`);
     },
   });

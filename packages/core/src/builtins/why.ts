@@ -1,7 +1,7 @@
 import { arg } from "../args.js";
 import type { Bot } from "../bot.js";
 import { defineCommand } from "../command.js";
-import { UserError } from "../errors.js";
+import { DeniedError, UserError } from "../errors.js";
 import { type Block, out } from "../output.js";
 import { parseArgs } from "../parse.js";
 import { tokenize } from "../tokenize.js";
@@ -19,7 +19,16 @@ export function whyCommand(bot: Bot) {
       const line = args.line.startsWith(bot.prefix) ? args.line.slice(bot.prefix.length) : args.line;
       const found = bot.registry.lookup(tokenize(line));
       if (!found.found) throw new UserError(`no command matches "${line}"`, `try ${bot.prefix}help`);
-      const parsed = parseArgs(found.entry, found.rest, bot.prefix);
+      let parsed = parseArgs(found.entry, found.rest, bot.prefix);
+      const { prepare } = found.entry.command;
+      if (prepare) {
+        try {
+          parsed = prepare({ args: parsed, invokedAs: found.name, actor, message });
+        } catch (error) {
+          if (!(error instanceof DeniedError)) throw error;
+          return [out.status("fail", `denied: ${error.message}`), out.facts([["decided by", error.rule]])];
+        }
+      }
       const input = {
         actor,
         command: found.entry.command,

@@ -1,0 +1,45 @@
+/**
+ * A token bucket: up to `burst` lines at once, then one more every `intervalMs`.
+ * @module
+ */
+
+/** Counts what may be sent now. The clock is injectable so the arithmetic can be checked without waiting. */
+export class TokenBucket {
+  #tokens: number;
+  #last: number;
+
+  constructor(
+    readonly burst: number,
+    readonly intervalMs: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.#tokens = burst;
+    this.#last = now();
+  }
+
+  #refill(): void {
+    const now = this.now();
+    this.#tokens = Math.min(this.burst, this.#tokens + (now - this.#last) / this.intervalMs);
+    this.#last = now;
+  }
+
+  /** Takes one token if there is one. */
+  tryTake(): boolean {
+    this.#refill();
+    if (this.#tokens < 1) return false;
+    this.#tokens -= 1;
+    return true;
+  }
+
+  /** Takes `n` tokens whatever the balance (for lines that had to go out at once); the bucket may go negative. */
+  charge(n = 1): void {
+    this.#refill();
+    this.#tokens -= n;
+  }
+
+  /** Milliseconds until a token is available (0 if one is). */
+  waitMs(): number {
+    this.#refill();
+    return this.#tokens >= 1 ? 0 : Math.ceil((1 - this.#tokens) * this.intervalMs);
+  }
+}

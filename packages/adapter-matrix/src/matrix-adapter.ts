@@ -1,0 +1,292 @@
+/**
+ * The Matrix adapter: a matrix-js-sdk client with persisted sync and crypto state, turning room messages into
+ * {@link IncomingMessage}s and output into `m.notice` / `m.image` events.
+ * @module
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import {
+  type Adapter,
+  type AdapterCapabilities,
+  type AdapterHost,
+  extractCommandText,
+  type IncomingMessage,
+  type OutgoingMessage,
+  type ReplyTarget,
+} from "@switchboard/core";
+import {
+  ClientEvent,
+  type MatrixClient,
+  type MatrixEvent,
+  MatrixEventEvent,
+  type Room,
+  RoomEvent,
+  RoomMemberEvent,
+  SyncState,
+} from "matrix-js-sdk";
+import { type ClientBundle, openClient } from "./client.js";
+import { type Content, isEdit, messageText, relatesTo, threadOf } from "./content.js";
+import { DecryptionNotices } from "./decryption-notices.js";
+import { Ledger } from "./ledger.js";
+import { type MatrixAdapterOptions, matchesAny, type ResolvedOptions, resolveOptions } from "./options.js";
+import { Sender } from "./sender.js";
+
+/** Normalises an emoji key (drops variation selectors) for comparison. */
+const emojiKey = (key: string) => key.replace(/\uFE0F/g, "");
+
+/**
+ * Runs the bot on a Matrix homeserver. The sender of a message is its Matrix user id, which the homeserver vouches
+ * for (`verified: true`). See the package README for every option.
+ */
+export class MatrixAdapter implements Adapter {
+  readonly network: string;
+  readonly capabilities: AdapterCapabilities = { images: true, threads: true, edits: true, richText: true };
+  readonly options: ResolvedOptions;
+  #host: AdapterHost | undefined;
+  #bundle: ClientBundle | undefined;
+  #ledger: Ledger | undefined;
+  #sender: Sender | undefined;
+  #notices: DecryptionNotices | undefined;
+  /** Rooms whose invite is being handled. */
+  readonly #invites = new Set<string>();
+  #saveTimer: NodeJS.Timeout | undefined;
+  #lastSave = 0;
+
+  constructor(options: MatrixAdapterOptions) {
+    this.options = resolveOptions(options);
+    this.network = this.options.network;
+  }
+
+  /** The running client (for tests and advanced use). */
+  get client(): MatrixClient {
+    if (!this.#bundle) throw new Error("the Matrix adapter is not started");
+    return this.#bundle.client;
+  }
+
+  /** True when the adapter resumed a kept sync state (false on the first start of a device). */
+  get resumed(): boolean {
+    return this.#bundle ? !this.#bundle.fresh : false;
+  }
+
+  /** The device id the bot uses. */
+  get deviceId(): string | undefined {
+    return this.#bundle?.session.deviceId;
+  }
+
+  async start(host: AdapterHost): Promise<void> {
+    if (this.#bundle) return;
+    this.#host = host;
+    mkdirSync(this.options.dataDir, { recursive: true, mode: 0o700 });
+    const ledger = new Ledger(join(this.options.dataDir, "handled-events"));
+    ledger.open();
+    this.#ledger = ledger;
+    const bundle = await openClient(this.options, host.logger);
+    this.#bundle = bundle;
+    const { client } = bundle;
+    this.#sender = new Sender(client, this.options, host.logger);
+    this.#notices = new DecryptionNotices(this.options, this.#sender, host.logger, (e) => this.#isHandled(e));
+    client.on(RoomEvent.Timeline, (event, room, toStart, removed) => {
+      if (toStart || removed || !room) return;
+      if (event.isEncrypted() && (event.isBeingDecrypted() || event.getClearContent() === null)) return;
+      this.#onEvent(event, room);
+    });
+    client.on(MatrixEventEvent.Decrypted, (event) => {
+      const room = client.getRoom(event.getRoomId() ?? "");
+      if (!room) return;
+      if (event.isDecryptionFailure()) this.#notices?.failed(event, room);
+      else this.#onEvent(event, room);
+    });
+    client.on(RoomMemberEvent.Membership, (event, member) => {
+      if (member.userId === bundle.session.userId && member.membership === "invite") {
+        void this.#onInvite(member.roomId, event.getSender() ?? "");
+      }
+    });
+    // Invites that arrived while the bot was away are in the restored state: look at them once synced.
+    client.on(ClientEvent.Sync, (state) => {
+      if (state === SyncState.Prepared) {
+        for (const room of client.getRooms()) {
+          if (room.getMyMembership() === "invite") {
+            const inviter = room.getMember(bundle.session.userId)?.events.member?.getSender() ?? "";
+            void this.#onInvite(room.roomId, inviter);
+          }
+        }
+      }
+      if (state === SyncState.Syncing || state === SyncState.Prepared) this.#scheduleSave();
+      host.logger.debug({ state }, "matrix sync");
+    });
+    const ready = new Promise<void>((resolve) => {
+      const onSync = (state: SyncState) => {
+        // Unreachable at start: don't hold up the bot's other networks; the client keeps retrying.
+        if (state === SyncState.Prepared || state === SyncState.Error || state === SyncState.Reconnecting) {
+          if (state !== SyncState.Prepared)
+            host.logger.warn({ state }, "Matrix homeserver unreachable; retrying in the background");
+          client.off(ClientEvent.Sync, onSync);
+          resolve();
+        }
+      };
+      client.on(ClientEvent.Sync, onSync);
+    });
+    await client.startClient({ initialSyncLimit: 20 });
+    await ready;
+    const keys = await client.getCrypto()?.getOwnDeviceKeys();
+    host.logger.info(
+      {
+        userId: bundle.session.userId,
+        deviceId: bundle.session.deviceId,
+        ed25519: keys?.ed25519,
+        resumed: !bundle.fresh,
+      },
+      "Matrix session ready (verify this device by comparing its ed25519 session key)",
+    );
+  }
+
+  async stop(): Promise<void> {
+    const bundle = this.#bundle;
+    if (!bundle) return;
+    this.#bundle = undefined;
+    if (this.#saveTimer) clearTimeout(this.#saveTimer);
+    this.#notices?.stop();
+    await this.#sender?.idle();
+    bundle.client.stopClient();
+    await bundle.syncStore.save(true).catch(() => {});
+    await bundle.snapshot.flush().catch((err: unknown) => this.#host?.logger.error({ err }, "final save failed"));
+    bundle.snapshot.uninstall();
+    this.#ledger?.close();
+  }
+
+  async send(target: ReplyTarget, message: OutgoingMessage): Promise<void> {
+    if (!this.#sender) throw new Error("the Matrix adapter is not started");
+    await this.#sender.send(target, message);
+  }
+
+  /** Saves the sync state (the SDK alone would only do so every five minutes), at most once a second. */
+  #scheduleSave(): void {
+    if (this.#saveTimer) return;
+    const wait = Math.max(0, this.#lastSave + 1000 - Date.now());
+    this.#saveTimer = setTimeout(() => {
+      this.#saveTimer = undefined;
+      this.#lastSave = Date.now();
+      void this.#bundle?.syncStore
+        .save(true)
+        .catch((err: unknown) => this.#host?.logger.warn({ err }, "could not save the sync state"));
+    }, wait);
+    this.#saveTimer.unref?.();
+  }
+
+  #isHandled(event: MatrixEvent): boolean {
+    return this.#ledger?.has(event.getId() ?? "") ?? false;
+  }
+
+  /** True for history from before the bot (last) joined the room: never acted on. */
+  #beforeJoin(event: MatrixEvent, room: Room): boolean {
+    const me = this.#bundle!.session.userId;
+    const joined = room.currentState.getMember(me)?.events.member;
+    return joined !== undefined && joined !== null && event.getTs() < joined.getTs();
+  }
+
+  #onEvent(event: MatrixEvent, room: Room): void {
+    const bundle = this.#bundle;
+    if (!bundle || event.getSender() === bundle.session.userId) return;
+    if (room.getMyMembership() !== "join") return;
+    const type = event.getType();
+    if (type === "m.reaction") {
+      this.#onReaction(event, room);
+      return;
+    }
+    if (type !== "m.room.message") return;
+    const content = event.getContent() as Content;
+    if (content.msgtype !== "m.text" || isEdit(content)) return;
+    const id = event.getId();
+    if (!id || this.#beforeJoin(event, room)) return;
+    if (this.#ledger!.has(id)) {
+      this.#host?.logger.debug({ eventId: id }, `already handled ${id}`);
+      return;
+    }
+    const text = messageText(content);
+    // Direct: the bot was invited with `is_direct` (a DM in clients) and nobody else is in the room.
+    const direct = room.getJoinedMemberCount() <= 2 && room.getDMInviter() !== undefined;
+    const host = this.#host!;
+    const names = [host.botName, ...(host.aliases ?? [])];
+    const command = extractCommandText(text, direct, { prefix: host.prefix ?? "!", names });
+    if (command === undefined) return;
+    const message = this.#message(event, room, text, direct);
+    const age = Date.now() - event.getTs();
+    if (age > this.options.staleAfterMs) {
+      if (this.#ledger!.claim(id)) void this.#sender!.stale(message, command, age);
+      return;
+    }
+    if (command === "leave") {
+      if (this.#ledger!.claim(id)) void this.#leave(message);
+      return;
+    }
+    if (!this.#ledger!.claim(id)) return;
+    host.receive(message).catch((err: unknown) => host.logger.error({ err, eventId: id }, "handling failed"));
+  }
+
+  #message(event: MatrixEvent, room: Room, text: string, direct: boolean): IncomingMessage {
+    const userId = event.getSender()!;
+    const thread = threadOf(event.getContent() as Content);
+    return {
+      id: event.getId()!,
+      network: this.network,
+      room: { id: room.roomId, name: room.name, direct },
+      ...(thread ? { thread } : {}),
+      sender: { id: userId, name: room.getMember(userId)?.name ?? userId, verified: true },
+      text,
+      time: new Date(event.getTs()),
+    };
+  }
+
+  /** A configured reaction to an approval request approves its job, through the ordinary `approve` command. */
+  #onReaction(event: MatrixEvent, room: Room): void {
+    const relation = relatesTo(event.getContent() as Content);
+    if (relation?.rel_type !== "m.annotation" || typeof relation.key !== "string") return;
+    if (!this.options.approvalReactions.some((r) => emojiKey(r) === emojiKey(relation.key as string))) return;
+    const jobId = this.#sender!.approvalJob(String(relation.event_id));
+    const id = event.getId();
+    if (!jobId || !id || Date.now() - event.getTs() > this.options.staleAfterMs) return;
+    if (!this.#ledger!.claim(id)) return;
+    const host = this.#host!;
+    const message = this.#message(event, room, `${host.botName}: approve ${jobId}`, false);
+    host.receive(message).catch((err: unknown) => host.logger.error({ err, eventId: id }, "approval failed"));
+  }
+
+  async #leave(message: IncomingMessage): Promise<void> {
+    const sender = this.#sender!;
+    if (!matchesAny(message.sender.id, this.options.admins)) {
+      await sender.say(message, "fail", "only the bot's Matrix admins can make it leave a room");
+      return;
+    }
+    await sender.say(message, "ok", `leaving at the request of ${message.sender.id}`);
+    await this.client.leave(message.room.id);
+    this.#host?.logger.info({ room: message.room.id, by: message.sender.id }, "left a room on request");
+  }
+
+  /** Joins when the inviter or the room is allowed by the `invites` option, otherwise declines. */
+  async #onInvite(roomId: string, inviter: string): Promise<void> {
+    const client = this.#bundle?.client;
+    if (!client || this.#invites.has(roomId)) return;
+    const room = client.getRoom(roomId);
+    if (room && room.getMyMembership() !== "invite") return;
+    this.#invites.add(roomId);
+    const { users, rooms } = this.options.invites;
+    const names = [roomId, room?.getCanonicalAlias(), ...(room?.getAltAliases() ?? [])].filter(
+      (n): n is string => typeof n === "string",
+    );
+    const allowed = matchesAny(inviter, users) || names.some((n) => matchesAny(n, rooms));
+    const logger = this.#host!.logger;
+    try {
+      if (allowed) {
+        await client.joinRoom(roomId);
+        logger.info({ room: roomId, inviter }, "joined a room on invite");
+      } else {
+        await client.leave(roomId);
+        logger.info({ room: roomId, inviter }, "declined an invite (not allowed by the invites option)");
+      }
+    } catch (err) {
+      logger.warn({ err, room: roomId }, "could not answer an invite");
+    } finally {
+      this.#invites.delete(roomId);
+    }
+  }
+}

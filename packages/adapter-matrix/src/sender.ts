@@ -1,0 +1,186 @@
+/**
+ * Sending: output blocks as `m.notice` (HTML + plain body) and `m.image` events, replies and threads, progress
+ * edited in place, and the bookkeeping of approval requests (for reaction approvals).
+ * @module
+ */
+import {
+  type Block,
+  formatDuration,
+  type IncomingMessage,
+  type Logger,
+  type OutgoingMessage,
+  out,
+  type ReplyTarget,
+  renderTextLines,
+  replyTargetFor,
+  type StatusLevel,
+} from "@switchboard/core";
+import type { MatrixClient } from "matrix-js-sdk";
+import { type Content, editContent, noticeContent, relationFor } from "./content.js";
+import { encryptAttachment, pngSize } from "./media.js";
+import type { ResolvedOptions } from "./options.js";
+import { renderMessage } from "./render-html.js";
+
+interface Progress {
+  /** The event being edited (a promise, so concurrent batches wait for the first send). */
+  eventId: Promise<string>;
+  lines: string[];
+  dropped: number;
+}
+
+/** At most this many approval requests and progress messages are remembered. */
+const remembered = 500;
+
+function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
+  map.set(key, value);
+  if (map.size > remembered) map.delete(map.keys().next().value as K);
+}
+
+/** Sends the bot's output to Matrix rooms. */
+export class Sender {
+  readonly #progress = new Map<string, Progress>();
+  /** Approval request event id → job id. */
+  readonly #approvals = new Map<string, string>();
+  readonly #pending = new Set<Promise<unknown>>();
+  /** Per job: sends of one job stay in order. */
+  readonly #chains = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly client: MatrixClient,
+    private readonly options: ResolvedOptions,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The job an approval request event asks about. */
+  approvalJob(eventId: string): string | undefined {
+    return this.#approvals.get(eventId);
+  }
+
+  /** Resolves when nothing is being sent. */
+  async idle(): Promise<void> {
+    while (this.#pending.size) await Promise.allSettled([...this.#pending]);
+  }
+
+  send(target: ReplyTarget, message: OutgoingMessage): Promise<void> {
+    const key = message.jobId ?? "";
+    const previous = this.#chains.get(key) ?? Promise.resolve();
+    const next = previous.catch(() => {}).then(() => this.#send(target, message));
+    this.#chains.set(key, next);
+    this.#pending.add(next);
+    void next
+      .catch(() => {})
+      .finally(() => {
+        this.#pending.delete(next);
+        if (this.#chains.get(key) === next) this.#chains.delete(key);
+      });
+    return next;
+  }
+
+  /** One status line in answer to `message`. */
+  async say(message: IncomingMessage, level: StatusLevel, text: string): Promise<void> {
+    await this.send(replyTargetFor(message), { blocks: [out.status(level, text)], kind: "notice" });
+  }
+
+  /** Says once that a command was too old to run. */
+  async stale(message: IncomingMessage, command: string, ageMs: number): Promise<void> {
+    const limit = formatDuration(this.options.staleAfterMs);
+    await this.say(
+      message,
+      "warn",
+      `ignored "${command}": it was sent ${formatDuration(ageMs)} ago, while I was away (commands older than ${limit} are not run). Send it again if it is still wanted.`,
+    ).catch((err: unknown) => this.logger.warn({ err }, "could not answer a stale command"));
+  }
+
+  async #send(target: ReplyTarget, message: OutgoingMessage): Promise<void> {
+    if (message.kind === "progress" && message.jobId) {
+      await this.#sendProgress(target, message.jobId, message.blocks);
+      return;
+    }
+    if (message.jobId) this.#progress.delete(message.jobId);
+    let first = true;
+    let run: Block[] = [];
+    const flush = async () => {
+      if (!run.length) return;
+      const id = await this.#event(target.room.id, {
+        ...noticeContent(renderMessage(run)),
+        ...relationFor(target, first),
+        ...this.#mentions(target, first),
+      });
+      if (message.approvalRequest && message.jobId) remember(this.#approvals, id, message.jobId);
+      first = false;
+      run = [];
+    };
+    for (const block of message.blocks) {
+      if (block.type !== "image") {
+        run.push(block);
+        continue;
+      }
+      await flush();
+      await this.#image(target, block.png, block.alt, first);
+      first = false;
+    }
+    await flush();
+  }
+
+  #mentions(target: ReplyTarget, first: boolean): Content {
+    return first && target.mention && !target.room.direct ? { "m.mentions": { user_ids: [target.mention.id] } } : {};
+  }
+
+  async #event(roomId: string, content: Content): Promise<string> {
+    const res = await this.client.sendEvent(roomId, null, "m.room.message" as never, content as never);
+    return res.event_id;
+  }
+
+  /** Uploads a PNG (encrypted in encrypted rooms) and sends it as `m.image`. */
+  async #image(target: ReplyTarget, png: Uint8Array, alt: string, first: boolean): Promise<void> {
+    const roomId = target.room.id;
+    const encrypted = (await this.client.getCrypto()?.isEncryptionEnabledInRoom(roomId)) ?? false;
+    const info = { mimetype: "image/png", size: png.byteLength, ...pngSize(png) };
+    let media: Content;
+    if (encrypted) {
+      const { ciphertext, info: file } = encryptAttachment(png);
+      const upload = await this.client.uploadContent(ciphertext, {
+        type: "application/octet-stream",
+        includeFilename: false,
+      });
+      media = { file: { ...file, url: upload.content_uri, mimetype: "image/png" } };
+    } else {
+      const upload = await this.client.uploadContent(Buffer.from(png), { type: "image/png", name: "image.png" });
+      media = { url: upload.content_uri };
+    }
+    await this.#event(roomId, {
+      msgtype: "m.image",
+      body: alt,
+      info,
+      ...media,
+      ...relationFor(target, first),
+    });
+  }
+
+  /** The first progress batch of a job is sent; later ones edit that message (`m.replace`) with every line so far. */
+  async #sendProgress(target: ReplyTarget, jobId: string, blocks: Block[]): Promise<void> {
+    const lines = renderTextLines(blocks);
+    const existing = this.#progress.get(jobId);
+    if (!existing) {
+      const content = this.#progressContent(target, lines, 0);
+      const state: Progress = { eventId: this.#event(target.room.id, content), lines, dropped: 0 };
+      remember(this.#progress, jobId, state);
+      await state.eventId;
+      return;
+    }
+    existing.lines.push(...lines);
+    const max = this.options.progressLines;
+    if (existing.lines.length > max) {
+      existing.dropped += existing.lines.length - max;
+      existing.lines = existing.lines.slice(-max);
+    }
+    const eventId = await existing.eventId;
+    const content = this.#progressContent(target, existing.lines, existing.dropped);
+    await this.#event(target.room.id, editContent(eventId, content));
+  }
+
+  #progressContent(target: ReplyTarget, lines: string[], dropped: number): Content {
+    const shown = dropped ? [`… ${dropped} earlier line${dropped === 1 ? "" : "s"}`, ...lines] : lines;
+    return { ...noticeContent(renderMessage([out.code(shown.join("\n"))])), ...relationFor(target, true) };
+  }
+}

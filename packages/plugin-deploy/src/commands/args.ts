@@ -1,0 +1,43 @@
+/**
+ * Argument definitions shared by the deploy commands, validated before anything else runs.
+ * @module
+ */
+import { arg } from "@switchboard/core";
+import type { DeployConfig } from "../config.js";
+import { hostsProblem, nameProblem, refProblem } from "../names.js";
+
+/** `app`: a configured app (any case). */
+export function appArg(config: DeployConfig) {
+  return arg.string({
+    required: true,
+    description: `the app (${Object.keys(config.apps).join(", ")})`,
+    validate: (value) => {
+      const name = value.toLowerCase();
+      const problem = nameProblem(name);
+      if (problem) return problem;
+      return config.apps[name] ? undefined : `unknown app "${name}"; apps: ${Object.keys(config.apps).join(", ")}`;
+    },
+  });
+}
+
+/** `env`: an environment name (whether the app has it is checked once the app is known). */
+export const envArg = arg.string({
+  description: "the environment (default: the app's default)",
+  validate: (v) => nameProblem(v.toLowerCase()),
+});
+
+/** `env`, required. */
+export const requiredEnvArg = arg.string({
+  required: true,
+  description: "the environment",
+  validate: (v) => nameProblem(v.toLowerCase()),
+});
+
+/** `ref`: a branch, tag or commit. */
+export const refArg = arg.string({
+  description: "branch, tag or commit (default: the app's default ref)",
+  validate: refProblem,
+});
+
+/** `hosts`: comma-separated host names. */
+export const hostsArg = arg.string({ description: "comma-separated hosts of the environment", validate: hostsProblem });

@@ -1,0 +1,58 @@
+/**
+ * `ci status <app>/<ref>`: the combined CI state of a ref's commit with each context, and which environments
+ * require which context.
+ * @module
+ */
+import { type Block, defineCommand, out, UserError } from "@switchboard/core";
+import { ciVerdict, overallState } from "../ci.js";
+import { resolveCommit } from "../commit.js";
+import { ciContextsOf } from "../github.js";
+import { short } from "../names.js";
+import type { DeployState } from "../state.js";
+import { appArg, refArg } from "./args.js";
+
+const LEVEL = { green: "ok", red: "fail", pending: "warn", none: "info" } as const;
+
+/** The ci status command. */
+export function ciStatusCommand(state: DeployState) {
+  const { config } = state;
+  return defineCommand({
+    name: "ci status",
+    summary: "The CI state of an app's ref: each context, and which environments it lets through",
+    examples: ["ci status puppet/gh13", "ci status api"],
+    pattern: "{app}[/{ref}]",
+    args: { app: appArg(config), ref: refArg },
+    handler: async ({ args, signal }): Promise<Block[]> => {
+      const appName = args.app.toLowerCase();
+      const app = config.apps[appName]!;
+      const ref = args.ref ?? app.defaultRef;
+      if (!state.github || !app.repository)
+        throw new UserError(`${appName} has no GitHub repository configured, so there is no CI to ask`);
+      const sha = await resolveCommit(state, app, ref, signal);
+      const contexts = await ciContextsOf(state.github, app.repository, sha, signal);
+      const overall = overallState(contexts);
+      const blocks: Block[] = [
+        out.status(
+          LEVEL[overall],
+          `${appName}/${ref} is ${short(sha)}: ${overall === "none" ? "no CI contexts reported" : `CI ${overall}`}`,
+        ),
+      ];
+      if (contexts.length)
+        blocks.push(
+          out.table(
+            ["context", "state", "description"],
+            contexts.map((c) => [c.name, c.detail, [c.description, c.url].filter(Boolean).join(" ") || "-"]),
+          ),
+        );
+      const gates = Object.entries(app.environments)
+        .filter(([, env]) => env.requiredContexts.length > 0)
+        .map(([envName, env]): [string, string] => {
+          const verdict = ciVerdict(contexts, env.requiredContexts);
+          const blocking = verdict.required.filter((r) => r.state !== "success").map((r) => `${r.name} ${r.detail}`);
+          return [envName, verdict.green ? "open" : `closed (${blocking.join(", ")})`];
+        });
+      if (gates.length) blocks.push(out.facts(gates.map(([env, text]): [string, string] => [`gate ${env}`, text])));
+      return blocks;
+    },
+  });
+}

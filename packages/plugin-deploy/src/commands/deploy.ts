@@ -1,0 +1,91 @@
+/**
+ * `deploy[!] <app>[/<ref>] [to <env>[/<hosts>]]`: hubot-deploy's grammar. `deploy!` (or `--force`) forces past a
+ * CI gate that is not green and needs `deploy:force`.
+ * @module
+ */
+import { arg, defineCommand, UserError } from "@switchboard/core";
+import { defaultEnvironment, targetOf } from "../apps.js";
+import { resolveCommit } from "../commit.js";
+import { executeDeploy } from "../execute.js";
+import { ciGate, roomGate } from "../gates.js";
+import { lockGate } from "../locks.js";
+import { isCommitId, splitHosts } from "../names.js";
+import type { DeployState } from "../state.js";
+import { appArg, envArg, hostsArg, refArg } from "./args.js";
+
+/** How long resolving the commit and reading CI may take before a deploy is refused. */
+const CHECK_TIMEOUT_MS = 2 * 60_000;
+
+/** The deploy command. */
+export function deployCommand(state: DeployState, timeoutMs: number) {
+  const { config } = state;
+  return defineCommand({
+    name: "deploy",
+    aliases: ["deploy!"],
+    summary: "Deploy an app's branch to an environment (deploy! forces past CI that is not green)",
+    examples: ["deploy puppet/gh13 to puppetmaster", "deploy api", "deploy! api/hotfix to production/fe1,fe2"],
+    pattern: "{app}[/{ref}] [to {env}[/{hosts}]]",
+    permission: "deploy:run",
+    sideEffect: true,
+    timeoutMs,
+    args: {
+      app: appArg(config),
+      ref: refArg,
+      env: envArg,
+      hosts: hostsArg,
+      force: arg.flag({ description: "deploy even when CI is not green (the same as deploy!); needs deploy:force" }),
+    },
+    prepare: ({ args, invokedAs, message }) => {
+      const app = args.app.toLowerCase();
+      const env = (args.env ?? defaultEnvironment(config.apps[app]!)).toLowerCase();
+      const target = targetOf(config, app, env);
+      const hosts = splitHosts(args.hosts);
+      const allowed = target.env.hosts;
+      const stray = allowed.length ? hosts.filter((h) => !allowed.includes(h)) : [];
+      if (stray.length)
+        throw new UserError(`${app}/${env} has no host ${stray.join(", ")}; its hosts: ${allowed.join(", ")}`);
+      roomGate(target, message);
+      const prepared = {
+        ...args,
+        app,
+        env,
+        ref: args.ref ?? target.app.defaultRef,
+        force: args.force || invokedAs === "deploy!",
+      };
+      return prepared;
+    },
+    requirements: (args) => {
+      const target = targetOf(config, args.app, args.env!);
+      return [
+        ...(args.force ? [{ reason: "force", permission: "deploy:force" }] : []),
+        ...(target.approval ? [{ reason: `environment ${target.envName}`, approval: target.approval }] : []),
+      ];
+    },
+    check: async (ctx) => {
+      const { args } = ctx;
+      const target = targetOf(config, args.app, args.env!);
+      await lockGate(state, ctx.locks, target.appName, target.envName, ctx.actor.id);
+      // The job is not listed (so not cancellable) until its checks pass: bound their I/O.
+      const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(CHECK_TIMEOUT_MS)]);
+      const sha = await resolveCommit(state, target.app, args.ref!, signal);
+      const ci = await ciGate(state, target, args.ref!, sha, args.force, { ...ctx, signal });
+      return { sha, ci };
+    },
+    handler: (ctx) => {
+      const { args, checked } = ctx;
+      const sha = String(checked.sha);
+      if (!isCommitId(sha)) throw new Error(`deploy handler without a resolved commit (${sha})`);
+      return executeDeploy(
+        state,
+        {
+          target: targetOf(config, args.app, args.env!),
+          ref: args.ref!,
+          sha,
+          hosts: splitHosts(args.hosts),
+          force: args.force,
+        },
+        ctx,
+      );
+    },
+  });
+}

@@ -1,0 +1,56 @@
+/**
+ * `where can I deploy <app>` / `environments <app>`: environments with hosts, CI contexts, rooms, approval,
+ * provider, locks and the last deploy.
+ * @module
+ */
+import { type Block, defineCommand, formatDuration, out } from "@switchboard/core";
+import { targetOf } from "../apps.js";
+import { History } from "../history.js";
+import { holdLockName, runLockName } from "../locks.js";
+import { short } from "../names.js";
+import type { DeployState } from "../state.js";
+import { appArg } from "./args.js";
+
+/** The environments command. */
+export function environmentsCommand(state: DeployState) {
+  const { config } = state;
+  return defineCommand({
+    name: "where can i deploy",
+    aliases: ["environments"],
+    summary: "An app's environments: hosts, required CI, rooms, approval, locks, last deploy",
+    examples: ["where can I deploy puppet", "environments api"],
+    pattern: "{app}",
+    args: { app: appArg(config) },
+    handler: async ({ args, locks, store }): Promise<Block[]> => {
+      const app = args.app.toLowerCase();
+      const held = await locks.list();
+      const history = new History(store, config.historySize);
+      const now = Date.now();
+      const rows: string[][] = [];
+      for (const envName of Object.keys(config.apps[app]!.environments)) {
+        const target = targetOf(config, app, envName);
+        const hold = held.find((l) => l.name === holdLockName(app, envName));
+        const running = held.find((l) => l.name === runLockName(app, envName));
+        const last = (await history.list(app, envName))[0];
+        rows.push([
+          envName,
+          target.env.hosts.join(", ") || "any",
+          target.env.requiredContexts.join(", ") || "none",
+          target.env.rooms?.join(", ") ?? "any",
+          target.approval ? `${target.approval.count ?? 1} × ${target.approval.permission}` : "none",
+          target.provider.type,
+          running ? `deploying: ${running.reason}` : hold ? `locked by ${hold.owner}: ${hold.reason}` : "free",
+          last
+            ? `${last.ref} (${short(last.sha)}) by ${last.actorName} ${formatDuration(now - Date.parse(last.startedAt))} ago, ${last.outcome}`
+            : "never",
+        ]);
+      }
+      return [
+        out.table(
+          ["environment", "hosts", "required CI", "rooms", "approval", "provider", "lock", "last deploy"],
+          rows,
+        ),
+      ];
+    },
+  });
+}

@@ -1,0 +1,207 @@
+/**
+ * A small local HTTP server that speaks the GitHub REST endpoints the plugin uses, with their documented request
+ * and response shapes, so the real Octokit can be pointed at it (`baseUrl`):
+ *
+ * - `GET /repos/{owner}/{repo}/commits/{ref}` → `{ sha, … }` (404 `{ message: "No commit found for SHA: …" }`)
+ * - `GET /repos/{owner}/{repo}/commits/{ref}/status` → `{ state, sha, total_count, statuses: [{ context, state, … }] }`
+ * - `GET /repos/{owner}/{repo}/commits/{ref}/check-runs` → `{ total_count, check_runs: [{ id, name, status, conclusion, … }] }`
+ * - `POST /repos/{owner}/{repo}/deployments` → 201 with the deployment `{ id, sha, ref, environment, task, payload, … }`
+ * - `GET /repos/{owner}/{repo}/deployments/{id}/statuses` → `[{ id, state, description, log_url, … }]`, newest first
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** A commit status (`context` + `state`). */
+export interface FakeStatus {
+  context: string;
+  state: "success" | "pending" | "failure" | "error";
+  description?: string;
+}
+
+/** A check run. */
+export interface FakeCheckRun {
+  name: string;
+  status: "queued" | "in_progress" | "completed";
+  conclusion?: "success" | "failure" | "neutral" | "cancelled" | "skipped" | "timed_out" | null;
+}
+
+/** A deployment status to reveal. */
+export interface FakeDeploymentStatus {
+  state: "queued" | "in_progress" | "success" | "failure" | "error" | "inactive" | "pending";
+  description?: string;
+  log_url?: string;
+}
+
+/** A recorded request. */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  authorization: string | undefined;
+  body: unknown;
+}
+
+/** A created deployment. */
+export interface FakeDeployment {
+  id: number;
+  repository: string;
+  body: Record<string, unknown>;
+  /** Statuses revealed so far (one more per read of the statuses, from the plan). */
+  statuses: Array<FakeDeploymentStatus & { id: number }>;
+  plan: FakeDeploymentStatus[];
+}
+
+/** The fake GitHub. */
+export class FakeGitHub {
+  /** `owner/repo` → ref → sha. */
+  readonly refs = new Map<string, Map<string, string>>();
+  readonly statuses = new Map<string, FakeStatus[]>();
+  readonly checkRuns = new Map<string, FakeCheckRun[]>();
+  readonly deployments: FakeDeployment[] = [];
+  readonly requests: RecordedRequest[] = [];
+  /** The statuses a new deployment will go through, revealed one per read. */
+  deploymentPlan: FakeDeploymentStatus[] = [
+    { state: "queued" },
+    { state: "in_progress", description: "deploying", log_url: "https://ci.example.org/log/1" },
+    { state: "success", description: "deployed" },
+  ];
+  #server: Server | undefined;
+  #nextId = 1000;
+
+  /** Points a ref of a repository at a sha. */
+  setRef(repository: string, ref: string, sha: string): void {
+    let refs = this.refs.get(repository);
+    if (!refs) {
+      refs = new Map();
+      this.refs.set(repository, refs);
+    }
+    refs.set(ref, sha);
+  }
+
+  /** Starts listening on 127.0.0.1; resolves with the base URL. */
+  async start(): Promise<string> {
+    this.#server = createServer((req, res) => void this.#handle(req, res));
+    await new Promise<void>((resolve) => this.#server!.listen(0, "127.0.0.1", resolve));
+    const { port } = this.#server.address() as AddressInfo;
+    return `http://127.0.0.1:${port}/api/v3`;
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => this.#server?.close(() => resolve()) ?? resolve());
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let raw = "";
+    for await (const chunk of req) raw += chunk;
+    const url = new URL(req.url ?? "/", "http://x");
+    const path = url.pathname.replace(/^\/api\/v3/, "");
+    const body = raw ? JSON.parse(raw) : undefined;
+    this.requests.push({ method: req.method ?? "", path, authorization: req.headers.authorization, body });
+    const send = (status: number, data: unknown) => {
+      res.writeHead(status, { "content-type": "application/json; charset=utf-8" });
+      res.end(JSON.stringify(data));
+    };
+    const match = /^\/repos\/([^/]+)\/([^/]+)\/(.+)$/.exec(path);
+    if (!match) return send(404, { message: "Not Found" });
+    const repository = `${match[1]}/${match[2]}`;
+    const rest = match[3]!;
+    const base = `http://127.0.0.1/repos/${repository}`;
+
+    let m = /^commits\/([^/]+)\/(status|check-runs)$/.exec(rest);
+    if (m && req.method === "GET") {
+      const sha = this.#sha(repository, decodeURIComponent(m[1]!));
+      if (!sha) return send(404, { message: `No commit found for SHA: ${m[1]}` });
+      if (m[2] === "status") {
+        const statuses = this.statuses.get(sha) ?? [];
+        const state = statuses.some((s) => s.state === "failure" || s.state === "error")
+          ? "failure"
+          : statuses.length === 0 || statuses.some((s) => s.state === "pending")
+            ? "pending"
+            : "success";
+        return send(200, {
+          state,
+          sha,
+          total_count: statuses.length,
+          statuses: statuses.map((s, i) => ({
+            id: i + 1,
+            context: s.context,
+            state: s.state,
+            description: s.description ?? null,
+            target_url: `https://ci.example.org/${s.context}`,
+            created_at: "2025-01-01T00:00:00Z",
+            updated_at: "2025-01-01T00:00:00Z",
+          })),
+          repository: { full_name: repository },
+          commit_url: `${base}/commits/${sha}`,
+          url: `${base}/commits/${sha}/status`,
+        });
+      }
+      const runs = this.checkRuns.get(sha) ?? [];
+      return send(200, {
+        total_count: runs.length,
+        check_runs: runs.map((r, i) => ({
+          id: i + 1,
+          head_sha: sha,
+          name: r.name,
+          status: r.status,
+          conclusion: r.status === "completed" ? (r.conclusion ?? "success") : null,
+          html_url: `https://github.example.org/${repository}/runs/${i + 1}`,
+          output: { title: `${r.name} ${r.status}`, summary: null },
+        })),
+      });
+    }
+    m = /^commits\/([^/]+)$/.exec(rest);
+    if (m && req.method === "GET") {
+      const sha = this.#sha(repository, decodeURIComponent(m[1]!));
+      if (!sha) return send(422, { message: `No commit found for SHA: ${decodeURIComponent(m[1]!)}` });
+      return send(200, { sha, url: `${base}/commits/${sha}`, commit: { message: "x" } });
+    }
+    if (rest === "deployments" && req.method === "POST") {
+      const id = this.#nextId++;
+      const deployment: FakeDeployment = { id, repository, body, statuses: [], plan: [...this.deploymentPlan] };
+      this.deployments.push(deployment);
+      return send(201, {
+        id,
+        url: `${base}/deployments/${id}`,
+        sha: body.ref,
+        ref: body.ref,
+        task: body.task,
+        payload: body.payload,
+        environment: body.environment,
+        description: body.description,
+        creator: { login: "switchboard" },
+        created_at: "2025-01-01T00:00:00Z",
+        updated_at: "2025-01-01T00:00:00Z",
+        statuses_url: `${base}/deployments/${id}/statuses`,
+        repository_url: base,
+      });
+    }
+    m = /^deployments\/(\d+)\/statuses$/.exec(rest);
+    if (m && req.method === "GET") {
+      const deployment = this.deployments.find((d) => d.id === Number(m![1]));
+      if (!deployment) return send(404, { message: "Not Found" });
+      const next = deployment.plan.shift();
+      if (next) deployment.statuses.push({ ...next, id: deployment.statuses.length + 1 });
+      return send(
+        200,
+        [...deployment.statuses].reverse().map((s) => ({
+          id: s.id,
+          state: s.state,
+          description: s.description ?? "",
+          log_url: s.log_url ?? "",
+          target_url: s.log_url ?? "",
+          environment: deployment.body.environment,
+          created_at: "2025-01-01T00:00:00Z",
+          updated_at: "2025-01-01T00:00:00Z",
+          deployment_url: `${base}/deployments/${deployment.id}`,
+          repository_url: base,
+        })),
+      );
+    }
+    return send(404, { message: "Not Found" });
+  }
+
+  #sha(repository: string, ref: string): string | undefined {
+    if (/^[0-9a-f]{40}$/.test(ref)) return ref;
+    return this.refs.get(repository)?.get(ref);
+  }
+}
