@@ -1,8 +1,6 @@
-import { formatDuration, MemoryAuditLog, MemoryStore, silentLogger } from "@switchboard/core";
+import { formatDuration } from "@switchboard/core";
 import { networkName } from "../adapter-types.js";
-import { buildBot } from "../build-bot.js";
-import { loadConfig } from "../config/load.js";
-import { loadPlugins } from "../plugins.js";
+import { buildOfflineBot } from "../offline-bot.js";
 
 /** Options of `switchboard config check`. */
 export interface ConfigCheckOptions {
@@ -16,14 +14,7 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
  * bot in memory (catching command clashes), then prints a summary. Problems are thrown as a ConfigError (exit 1).
  */
 export async function configCheckCommand(options: ConfigCheckOptions): Promise<number> {
-  const loaded = loadConfig(options.config);
-  const plugins = await loadPlugins(loaded);
-  const bot = buildBot(loaded.config, {
-    store: new MemoryStore(),
-    auditLog: new MemoryAuditLog(),
-    logger: silentLogger(),
-    plugins,
-  });
+  const { loaded, plugins, bot } = await buildOfflineBot(options.config);
   const { config } = loaded;
   const commands = bot.registry.all();
   const fromPlugins = commands.filter((e) => e.command.plugin).length;

@@ -1,7 +1,5 @@
-import { MemoryAuditLog, MemoryStore, renderTable, silentLogger } from "@switchboard/core";
-import { buildBot } from "../build-bot.js";
-import { loadConfig } from "../config/load.js";
-import { loadPlugins } from "../plugins.js";
+import { renderTable } from "@switchboard/core";
+import { buildOfflineBot } from "../offline-bot.js";
 
 /** Options of `switchboard commands`. */
 export interface ListCommandsOptions {
@@ -10,14 +8,7 @@ export interface ListCommandsOptions {
 
 /** `switchboard commands`: every command the configured bot has, as a table. Opens no database, starts nothing. */
 export async function listCommandsCommand(options: ListCommandsOptions): Promise<number> {
-  const loaded = loadConfig(options.config);
-  const plugins = await loadPlugins(loaded);
-  const bot = buildBot(loaded.config, {
-    store: new MemoryStore(),
-    auditLog: new MemoryAuditLog(),
-    logger: silentLogger(),
-    plugins,
-  });
+  const { bot } = await buildOfflineBot(options.config);
   const rows = bot.registry
     .all()
     .map(({ command }) => [
