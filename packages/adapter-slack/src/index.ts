@@ -1,0 +1,5 @@
+/**
+ * `@switchboard/adapter-slack`.
+ * @module
+ */
+export {};
