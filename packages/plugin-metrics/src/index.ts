@@ -1,0 +1,15 @@
+/**
+ * `@switchboard/plugin-metrics`: charts from Prometheus and Graphite, drawn by the bot (ECharts + resvg, loaded on
+ * first use) and posted into chat, with a sparkline fallback for IRC and plain text. The default export is the
+ * plugin (`bot.use(metrics, config)`, or `plugins: { metrics: … }` in the switchboard configuration).
+ * @module
+ */
+import { metricsPlugin } from "./plugin.js";
+
+export type { AliasConfig, BackendConfig, MetricsConfig, MetricsConfigInput, Thresholds } from "./config.js";
+export { metricsConfigSchema } from "./config.js";
+export { metricsCommands } from "./plugin.js";
+export type { MetricsState } from "./state.js";
+export { UNITS, type Unit } from "./units.js";
+
+export default metricsPlugin;
