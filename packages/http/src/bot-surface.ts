@@ -1,0 +1,44 @@
+/**
+ * What the HTTP endpoint needs from the bot. Core's `Bot` has all of it; the interface keeps this package honest
+ * about what it touches (and lets an embedding program pass something smaller).
+ * @module
+ */
+import type {
+  AdapterStatus,
+  AnnounceOptions,
+  AuditLog,
+  AuditRecord,
+  BotEvents,
+  HttpRoute,
+  Logger,
+  Reply,
+  RoomRef,
+  SentMessage,
+  Store,
+} from "@switchboard/core";
+
+/** The parts of a bot the HTTP endpoint uses. */
+export interface HttpBot {
+  /** Routes plugins and adapters registered through core. */
+  readonly routes: { list(): HttpRoute[] };
+  /** Posts into a room on any network through the same send path as replies; `replace` edits where possible. */
+  announce(target: RoomRef | string, output: Reply, options?: AnnounceOptions): Promise<SentMessage | undefined>;
+  /** Jobs, approvals, adapters and traffic, for metrics. */
+  readonly events: BotEvents;
+  /** Each network's connection state (for /readyz and the adapter gauge). */
+  adapterStatus(): ReadonlyMap<string, AdapterStatus> | Readonly<Record<string, AdapterStatus>>;
+  /** Delivery ids and announcement ids are kept here. */
+  readonly store: Store;
+  /** Where deliveries that posted are recorded. */
+  readonly auditLog: Pick<AuditLog, "append" | "query">;
+  readonly logger: Logger;
+}
+
+/** `adapterStatus()` as entries, whichever shape the bot returns. */
+export function adapterStatuses(bot: Pick<HttpBot, "adapterStatus">): Array<[string, AdapterStatus]> {
+  const statuses = bot.adapterStatus();
+  return statuses instanceof Map ? [...statuses.entries()] : Object.entries(statuses);
+}
+
+/** An audit record written for a webhook delivery. */
+export type DeliveryAuditRecord = AuditRecord;

@@ -1,0 +1,195 @@
+/**
+ * The `http:` section of the configuration: where to listen, limits, and the webhook sources with their rooms.
+ * Light on purpose (zod and core only): `switchboard config check` validates it without loading the server.
+ * @module
+ */
+import { durationSchema, roomRefSchema } from "@switchboard/core";
+import { z } from "zod";
+import { parseMatcher } from "./alertmanager/matchers.js";
+import { parseTemplate } from "./generic/template.js";
+
+/** `host:port`, `[::1]:8080` or a bare port (then on 127.0.0.1). Port 0 picks a free port (tests). */
+export const listenSchema = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const text = String(value).trim();
+  const match = /^(?:(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):)?(\d{1,5})$/.exec(text);
+  const port = match ? Number(match[2]) : Number.NaN;
+  if (!match || port > 65_535) {
+    ctx.addIssue({ code: "custom", message: `not an address: ${JSON.stringify(value)} (use 127.0.0.1:8080)` });
+    return z.NEVER;
+  }
+  const host = (match[1] ?? "127.0.0.1").replace(/^\[(.*)\]$/, "$1");
+  return { host, port };
+});
+
+/** A size in bytes: a number, or `512kb`, `1mb`. */
+export const byteSizeSchema = z.union([z.number().int().positive(), z.string()]).transform((value, ctx) => {
+  if (typeof value === "number") return value;
+  const match = /^\s*(\d+)\s*(b|kb|mb)?\s*$/i.exec(value);
+  if (!match) {
+    ctx.addIssue({ code: "custom", message: `not a size: ${JSON.stringify(value)} (use 1mb, 256kb or bytes)` });
+    return z.NEVER;
+  }
+  const unit = (match[2] ?? "b").toLowerCase();
+  return Number(match[1]) * (unit === "mb" ? 1024 * 1024 : unit === "kb" ? 1024 : 1);
+});
+
+const secretSchema = (what: string) =>
+  z.string().min(16, `${what} must be at least 16 characters (generate one: openssl rand -hex 32)`).describe("secret");
+
+/** Requests per window, per source and client address. */
+export const rateLimitSchema = z
+  .object({
+    /** Requests allowed per window. */
+    max: z.number().int().positive().default(120),
+    /** The window. */
+    window: durationSchema.default(60_000),
+  })
+  .strict();
+
+const roomsSchema = z.array(roomRefSchema).min(1, "name at least one room (network:room)");
+
+/** What a repository's rooms hear about. */
+export const githubEventKinds = ["ci", "deployment", "merged", "push"] as const;
+export type GithubEventKind = (typeof githubEventKinds)[number];
+
+const repoRoomsSchema = z.union([
+  roomsSchema.transform((rooms) => ({ rooms, events: [...githubEventKinds] })),
+  z
+    .object({
+      rooms: roomsSchema,
+      /** Default: all of ci, deployment, merged, push. */
+      events: z
+        .array(z.enum(githubEventKinds))
+        .min(1)
+        .default([...githubEventKinds]),
+    })
+    .strict(),
+]);
+
+const repoKeySchema = z
+  .string()
+  .regex(/^(\*|[A-Za-z0-9_.-]+\/(\*|[A-Za-z0-9_.-]+))$/, "a repository is owner/name, owner/* or *");
+
+export const githubConfigSchema = z
+  .object({
+    /** The webhook's secret (GitHub: Settings → Webhooks → Secret). */
+    secret: secretSchema("github.secret"),
+    /** `owner/name` (or `owner/*`, `*`) → rooms, or `{ rooms, events }`. The most specific key wins. */
+    repos: z.record(repoKeySchema, repoRoomsSchema),
+    /** How long delivery ids are remembered to refuse replays. */
+    dedupeFor: durationSchema.default(24 * 3_600_000),
+    rateLimit: rateLimitSchema.optional(),
+  })
+  .strict();
+
+const matcherSchema = z.string().transform((text, ctx) => {
+  try {
+    return parseMatcher(text);
+  } catch (error) {
+    ctx.addIssue({ code: "custom", message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+
+export const alertRouteSchema = z
+  .object({
+    /** Alertmanager-style matchers on the group's common labels: `severity="page"`, `team=~"db|web"`. */
+    matchers: z.array(matcherSchema).default([]),
+    rooms: roomsSchema,
+    /** Keep looking at later routes after this one matched. */
+    continue: z.boolean().default(false),
+  })
+  .strict();
+
+export const alertmanagerConfigSchema = z
+  .object({
+    /** The bearer token Alertmanager sends (`http_config.authorization.credentials`). */
+    token: secretSchema("alertmanager.token"),
+    /** Tried in order; the first match wins unless it says `continue: true`. No match: not posted. */
+    routes: z.array(alertRouteSchema).min(1),
+    /** How long a group's announcement is edited in place by later notifications of the same group. */
+    editWindow: durationSchema.default(24 * 3_600_000),
+    /** Alerts listed per message (the rest are counted). */
+    maxAlerts: z.number().int().positive().default(10),
+    rateLimit: rateLimitSchema.optional(),
+  })
+  .strict();
+
+const templateSchema = z.string().superRefine((text, ctx) => {
+  try {
+    parseTemplate(text);
+  } catch (error) {
+    ctx.addIssue({ code: "custom", message: (error as Error).message });
+  }
+});
+
+const headerNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9-]+$/, "a header name")
+  .transform((name) => name.toLowerCase());
+
+export const hookConfigSchema = z
+  .object({
+    /** HMAC-SHA256 key; the sender signs the exact body and sends `sha256=<hex>` in `signatureHeader`. */
+    secret: secretSchema("the hook's secret"),
+    rooms: roomsSchema,
+    /** The message: text with `{{field.path}}` placeholders filled from the JSON body. No code. */
+    template: templateSchema,
+    /** A link under the message, same placeholders (`{{url}}`); only http(s) links are posted. */
+    link: templateSchema.optional(),
+    /** Show the message as a status line of this level. */
+    status: z.enum(["ok", "warn", "fail", "info"]).optional(),
+    signatureHeader: headerNameSchema.default("x-signature-256"),
+    /** A header with a unique delivery id: repeats of an id are refused (replay protection). */
+    deliveryHeader: headerNameSchema.optional(),
+    rateLimit: rateLimitSchema.optional(),
+  })
+  .strict();
+
+const hookNameSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, "a hook name is lower-case letters, digits and dashes")
+  .refine((name) => name !== "github" && name !== "alertmanager", "github and alertmanager are built in");
+
+/** The `http:` section. */
+export const httpConfigSchema = z
+  .object({
+    /** Address to listen on. Default 127.0.0.1:8080 (loopback only). */
+    listen: listenSchema.default({ host: "127.0.0.1", port: 8080 }),
+    /** Serve HTTPS with these PEM files (for deployments without a proxy in front). */
+    tls: z
+      .object({ cert: z.string().min(1), key: z.string().min(1) })
+      .strict()
+      .optional(),
+    /** Trust X-Forwarded-For from a proxy in front (client addresses for rate limits and logs). */
+    trustProxy: z.boolean().default(false),
+    /** Largest request body. Default 1mb. */
+    bodyLimit: byteSizeSchema.default(1024 * 1024),
+    timeouts: z
+      .object({
+        /** Whole request, headers and body. */
+        request: durationSchema.default(10_000),
+        /** Idle keep-alive connections are closed after this. */
+        keepAlive: durationSchema.default(5_000),
+      })
+      .strict()
+      .prefault({}),
+    /** Default rate limit of every source (a webhook, a plugin's route), per client address. */
+    rateLimit: rateLimitSchema.prefault({}),
+    /** Serve /metrics. */
+    metrics: z.boolean().default(true),
+    github: githubConfigSchema.optional(),
+    alertmanager: alertmanagerConfigSchema.optional(),
+    /** Generic hooks: `POST /hooks/<name>`. */
+    hooks: z.record(hookNameSchema, hookConfigSchema).default({}),
+  })
+  .strict();
+
+/** A validated `http:` section. */
+export type HttpConfig = z.output<typeof httpConfigSchema>;
+/** The `http:` section as written. */
+export type HttpConfigInput = z.input<typeof httpConfigSchema>;
+export type GithubConfig = z.output<typeof githubConfigSchema>;
+export type AlertmanagerConfig = z.output<typeof alertmanagerConfigSchema>;
+export type HookConfig = z.output<typeof hookConfigSchema>;
+export type RateLimit = z.output<typeof rateLimitSchema>;

@@ -1,0 +1,180 @@
+/**
+ * What every webhook source shares: refusing replayed delivery ids, posting into rooms (editing an earlier
+ * announcement where the network can edit), and recording in the audit log who told which room what.
+ * @module
+ */
+import {
+  type AuditRecord,
+  type Logger,
+  namespacedStore,
+  type Reply,
+  type RoomRef,
+  type SentMessage,
+  type Store,
+} from "@switchboard/core";
+import type { HttpBot } from "./bot-surface.js";
+import type { DeliveryResult } from "./metrics.js";
+
+/** What a webhook source gets from the server. */
+export interface SourceContext {
+  bot: HttpBot;
+  /** The `http` namespace of the bot's store. */
+  store: Store;
+  logger: Logger;
+  /** Counts a delivery for /metrics. */
+  count(source: string, result: DeliveryResult): void;
+}
+
+/** Builds a {@link SourceContext}. */
+export function sourceContext(bot: HttpBot, logger: Logger, count: SourceContext["count"]): SourceContext {
+  return { bot, store: namespacedStore(bot.store, "http"), logger, count };
+}
+
+/** `network:room`, for logs and audit details. */
+export const roomName = (room: RoomRef) => `${room.network}:${room.room}`;
+
+/**
+ * Delivery ids seen recently (kept in the store, so a restart does not forget them). {@link claim} is atomic within
+ * the process: two copies of one delivery arriving together post once.
+ */
+export class DeliveryLedger {
+  readonly #inFlight = new Set<string>();
+  #lastPurge = 0;
+
+  constructor(
+    private readonly store: Store,
+    private readonly namespace: string,
+    private readonly keepMs: number,
+  ) {}
+
+  /** True when `id` is new (and now taken); false when it was seen within the keep time or is being handled. */
+  async claim(id: string): Promise<boolean> {
+    if (this.#inFlight.has(id)) return false;
+    this.#inFlight.add(id);
+    try {
+      const seen = await this.store.get<{ at: number }>(this.namespace, id);
+      if (seen && Date.now() - seen.at < this.keepMs) {
+        this.#inFlight.delete(id);
+        return false;
+      }
+    } catch (error) {
+      this.#inFlight.delete(id);
+      throw error;
+    }
+    return true;
+  }
+
+  /** Remembers a claimed id (after it was handled). */
+  async commit(id: string): Promise<void> {
+    try {
+      await this.store.set(this.namespace, id, { at: Date.now() });
+    } finally {
+      this.#inFlight.delete(id);
+    }
+    await this.#purgeOld();
+  }
+
+  /** Forgets a claimed id that failed, so the sender's retry is handled. */
+  release(id: string): void {
+    this.#inFlight.delete(id);
+  }
+
+  /** Removes expired ids, at most once an hour. */
+  async #purgeOld(): Promise<void> {
+    const now = Date.now();
+    if (now - this.#lastPurge < 3_600_000) return;
+    this.#lastPurge = now;
+    for (const [id, value] of await this.store.list<{ at: number }>(this.namespace)) {
+      if (now - value.at >= this.keepMs) await this.store.delete(this.namespace, id);
+    }
+  }
+}
+
+/** One announcement to post. */
+export interface Announcement {
+  /** Source label (`github`, `alertmanager`, `hook:deploys`). */
+  source: string;
+  /** The delivery id, when the sender gives one. */
+  delivery?: string;
+  /** What it was about (`check_suite`, `alert group`), for the audit entry. */
+  event: string;
+  rooms: readonly RoomRef[];
+  reply: Reply;
+  /**
+   * A stable key of the thing announced (a commit's suite, an alert group): a later announcement with the same key
+   * within `editWindowMs` edits the earlier message where the network can edit.
+   */
+  key?: string;
+  editWindowMs?: number;
+  /** When true, the remembered message for `key` is forgotten after this post (a resolved alert group). */
+  final?: boolean;
+  /** Extra audit detail (repository, group key). Never secrets. */
+  detail?: Record<string, unknown>;
+}
+
+/** What a post reached. */
+export interface PostResult {
+  posted: RoomRef[];
+  failed: RoomRef[];
+}
+
+interface Remembered {
+  sent: SentMessage;
+  at: number;
+}
+
+/**
+ * Posts into every room (one failing room does not stop the others), then appends one audit entry naming the
+ * source, delivery id and rooms. Throws only when no room could be reached.
+ */
+export async function announce(context: SourceContext, item: Announcement): Promise<PostResult> {
+  const { bot, store, logger } = context;
+  const result: PostResult = { posted: [], failed: [] };
+  for (const room of item.rooms) {
+    const name = roomName(room);
+    const memoryKey = item.key ? `${item.source}|${item.key}|${name}` : undefined;
+    try {
+      const earlier = memoryKey ? await store.get<Remembered>("announcements", memoryKey) : undefined;
+      const fresh = earlier && Date.now() - earlier.at < (item.editWindowMs ?? 0) ? earlier : undefined;
+      const sent = await bot.announce(room, item.reply, fresh ? { replace: fresh.sent } : undefined);
+      if (memoryKey) {
+        if (item.final) await store.delete("announcements", memoryKey);
+        else if (sent || fresh)
+          await store.set<Remembered>("announcements", memoryKey, {
+            sent: sent ?? fresh!.sent,
+            at: fresh?.at ?? Date.now(),
+          });
+      }
+      result.posted.push(room);
+    } catch (error) {
+      logger.warn({ err: error, source: item.source, room: name }, "could not post a webhook delivery");
+      result.failed.push(room);
+    }
+  }
+  if (result.posted.length > 0) await auditDelivery(context, item, result);
+  if (result.posted.length === 0 && result.failed.length > 0)
+    throw new Error(`no room could be reached (${result.failed.map(roomName).join(", ")})`);
+  return result;
+}
+
+/** The audit event of a delivery that posted. */
+export const WEBHOOK_AUDIT_EVENT = "webhook" as AuditRecord["event"];
+
+async function auditDelivery(context: SourceContext, item: Announcement, result: PostResult): Promise<void> {
+  const record: AuditRecord = {
+    event: WEBHOOK_AUDIT_EVENT,
+    actor: `webhook:${item.source}`,
+    outcome: "succeeded",
+    detail: {
+      source: item.source,
+      ...(item.delivery ? { delivery: item.delivery } : {}),
+      event: item.event,
+      rooms: result.posted.map(roomName),
+      ...(result.failed.length ? { failedRooms: result.failed.map(roomName) } : {}),
+      ...item.detail,
+    },
+  };
+  const [only, ...others] = result.posted;
+  if (only && others.length === 0) Object.assign(record, { network: only.network, room: only.room });
+  await context.bot.auditLog.append([record]);
+}

@@ -1,0 +1,133 @@
+/**
+ * `POST /hooks/github`: verified (X-Hub-Signature-256), deduplicated (X-GitHub-Delivery), routed by repository.
+ * @module
+ */
+import type { HttpRequest, HttpResponse, HttpRoute, RoomRef } from "@switchboard/core";
+import type { GithubConfig, GithubEventKind } from "../config.js";
+import { announce, DeliveryLedger, type SourceContext } from "../deliveries.js";
+import { parseJson, reject } from "../responses.js";
+import { verifyHmacSha256 } from "../signature.js";
+import { type GithubMessage, githubEvents } from "./messages.js";
+
+export const GITHUB_SOURCE = "github";
+
+interface RepoRooms {
+  rooms: RoomRef[];
+  events: GithubEventKind[];
+}
+
+/** The most specific entry for `owner/name`: the exact name, then `owner/*`, then `*` (case-insensitive). */
+export function roomsForRepo(repos: ReadonlyMap<string, RepoRooms>, fullName: string): RepoRooms | undefined {
+  const name = fullName.toLowerCase();
+  const owner = name.split("/", 1)[0];
+  return repos.get(name) ?? repos.get(`${owner}/*`) ?? repos.get("*");
+}
+
+/** The room a deploy job was asked in, from the bot's own audit log (never from the payload). */
+async function roomOfJob(context: SourceContext, job: string): Promise<RoomRef | undefined> {
+  const [entry] = await context.bot.auditLog.query({ jobId: job, event: "received", limit: 1 });
+  return entry?.network && entry.room ? { network: entry.network, room: entry.room } : undefined;
+}
+
+/** The GitHub webhook route. */
+export function githubRoute(config: GithubConfig, context: SourceContext): HttpRoute {
+  const repos = new Map(Object.entries(config.repos).map(([key, value]) => [key.toLowerCase(), value]));
+  const ledger = new DeliveryLedger(context.store, "github-deliveries", config.dedupeFor);
+  const count = (result: Parameters<SourceContext["count"]>[1]) => context.count(GITHUB_SOURCE, result);
+  const log = context.logger.child({ source: GITHUB_SOURCE });
+
+  async function handle(request: HttpRequest): Promise<HttpResponse> {
+    const event = request.headers["x-github-event"];
+    const delivery = request.headers["x-github-delivery"];
+    if (!verifyHmacSha256(config.secret, request.rawBody, request.headers["x-hub-signature-256"])) {
+      count("unauthorized");
+      log.warn({ delivery: delivery?.slice(0, 64), ip: request.ip }, "refused a GitHub delivery: bad signature");
+      return reject(401, "bad signature");
+    }
+    if (!event || !/^[a-z_]{1,64}$/.test(event) || !delivery || !/^[A-Za-z0-9-]{1,100}$/.test(delivery)) {
+      count("invalid");
+      return reject(400, "missing X-GitHub-Event or X-GitHub-Delivery");
+    }
+    if (!(await ledger.claim(delivery))) {
+      count("duplicate");
+      log.warn({ delivery, event }, "refused a replayed GitHub delivery");
+      return reject(409, "delivery already handled");
+    }
+    try {
+      const response = await deliver(event, delivery, request);
+      if (response.status < 500) await ledger.commit(delivery);
+      else ledger.release(delivery);
+      return response;
+    } catch (error) {
+      ledger.release(delivery);
+      throw error;
+    }
+  }
+
+  async function deliver(event: string, delivery: string, request: HttpRequest): Promise<HttpResponse> {
+    const body = parseJson(request.rawBody);
+    if (body === undefined) {
+      count("invalid");
+      return reject(400, "the body is not JSON");
+    }
+    if (event === "ping") {
+      count("ignored");
+      return { status: 200, body: { result: "pong" } };
+    }
+    const build = githubEvents.get(event);
+    if (!build) {
+      count("ignored");
+      return { status: 200, body: { result: "ignored" } };
+    }
+    let message: GithubMessage;
+    try {
+      message = build(body);
+    } catch {
+      count("invalid");
+      return reject(400, `not a ${event} payload`);
+    }
+    if ("ignored" in message) {
+      count("ignored");
+      return { status: 200, body: { result: "ignored" } };
+    }
+    const entry = roomsForRepo(repos, message.repo);
+    if (!entry?.events.includes(message.kind)) {
+      count("unrouted");
+      return { status: 200, body: { result: "unrouted" } };
+    }
+    let rooms = entry.rooms;
+    if (message.job) {
+      const asked = await roomOfJob(context, message.job);
+      if (asked) rooms = [asked];
+    }
+    if (message.state !== undefined) {
+      const said = await context.store.get<string>("github-ci", message.key);
+      if (said === message.state) {
+        count("ignored");
+        return { status: 200, body: { result: "ignored" } };
+      }
+    }
+    try {
+      const posted = await announce(context, {
+        source: GITHUB_SOURCE,
+        delivery,
+        event,
+        rooms,
+        reply: message.blocks,
+        key: `${message.repo.toLowerCase()}|${message.key}`,
+        editWindowMs: config.dedupeFor,
+        detail: { repository: message.repo },
+      });
+      if (message.state !== undefined) await context.store.set("github-ci", message.key, message.state);
+      count("posted");
+      log.info({ delivery, event, rooms: posted.posted.length }, "posted a GitHub delivery");
+      return { status: 200, body: { result: "posted", rooms: posted.posted.length } };
+    } catch (error) {
+      count("failed");
+      log.error({ err: error, delivery, event }, "could not post a GitHub delivery");
+      return reject(500, "could not post");
+    }
+  }
+
+  return { method: "POST", path: "/hooks/github", source: GITHUB_SOURCE, handler: handle };
+}

@@ -1,0 +1,15 @@
+/**
+ * `@switchboard/http`: the bot's HTTP endpoint. Signed webhooks into rooms (GitHub, Alertmanager, generic hooks),
+ * `/healthz`, `/readyz`, `/metrics`, and the routes plugins and adapters register through core.
+ * @packageDocumentation
+ */
+export type { HttpBot } from "./bot-surface.js";
+export {
+  type AlertmanagerConfig,
+  type GithubConfig,
+  type HookConfig,
+  type HttpConfig,
+  type HttpConfigInput,
+  httpConfigSchema,
+} from "./config.js";
+export { type HttpServer, type StartHttpServerOptions, startHttpServer } from "./server.js";
