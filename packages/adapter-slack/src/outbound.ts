@@ -1,0 +1,289 @@
+/**
+ * Everything the bot posts: messages (Block Kit + fallback text), replies in threads, image uploads (the external
+ * upload flow), job progress edited in place, direct messages, ephemeral notes, and answers to slash commands
+ * through their `response_url`. Every call goes through the per-channel queue, so a channel sees it in order.
+ * @module
+ */
+
+import type { WebClient } from "@slack/web-api";
+import {
+  type ImageBlock,
+  type Logger,
+  type OutgoingMessage,
+  type ReplyTarget,
+  renderBlockLines,
+  renderTextLines,
+  type SentMessage,
+} from "@switchboard/core";
+import type { ApprovalMessage, ApprovalMessages } from "./approval-messages.js";
+import { context, type SlackBlock } from "./block-kit.js";
+import type { ChannelQueue } from "./channel-queue.js";
+import { slackUserId } from "./identity.js";
+import type { ResolvedSlackOptions } from "./options.js";
+import { type RenderedMessage, renderParts, renderProgress } from "./render.js";
+import { postToResponseUrl, type ResponseUrls } from "./response-urls.js";
+import { escapeMrkdwn } from "./slack-text.js";
+
+interface Progress {
+  channel: string;
+  thread?: string | undefined;
+  ts?: string | undefined;
+  lines: string[];
+  dropped: number;
+  /** The queued write, while it has not started (new lines join it). */
+  queued?: Promise<SentMessage | undefined> | undefined;
+}
+
+/** Slack errors meaning the bot may not post in the channel (not a member, or it can't see it). */
+const cannotPost = new Set(["not_in_channel", "channel_not_found", "is_archived", "restricted_action"]);
+
+function slackError(err: unknown): string | undefined {
+  const data = (err as { data?: { error?: unknown } } | undefined)?.data;
+  return typeof data?.error === "string" ? data.error : undefined;
+}
+
+/** Posts the bot's output to Slack. */
+export class Outbound {
+  readonly #progress = new Map<string, Progress>();
+  readonly #directChannels = new Map<string, string>();
+
+  constructor(
+    private readonly client: WebClient,
+    private readonly network: string,
+    private readonly options: ResolvedSlackOptions,
+    private readonly queue: ChannelQueue,
+    private readonly responseUrls: ResponseUrls,
+    private readonly approvals: ApprovalMessages,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Sends output where `target` says; returns the first message posted with `chat.postMessage`, if any. */
+  async send(target: ReplyTarget, message: OutgoingMessage): Promise<SentMessage | undefined> {
+    if (message.kind === "progress" && message.jobId) return this.#sendProgress(target, message);
+    if (message.jobId) this.#progress.delete(message.jobId);
+    const channel = target.room.id;
+    const thread = message.thread ?? target.thread;
+    const viaResponseUrl = this.options.slashReply === "response_url" && this.responseUrls.has(target.inReplyTo);
+    const mention =
+      message.kind === "reply" && target.mention && !target.room.direct && !thread && !viaResponseUrl
+        ? `<@${slackUserId(target.mention.id)}>`
+        : undefined;
+    let first: SentMessage | undefined;
+    for (const part of renderParts(message, mention ? { mention } : {})) {
+      if (part.kind === "image") {
+        await this.#upload(channel, thread, part.image);
+        continue;
+      }
+      const ts = await this.#deliver(channel, thread, part, target.inReplyTo, viaResponseUrl);
+      const sent = ts ? this.#sent(channel, ts, thread) : undefined;
+      first ??= sent;
+      if (message.approvalRequest && message.jobId && part.blocks.some((b) => b.type === "actions")) {
+        this.approvals.track(message.jobId, { channel, ts, blocks: part.blocks, text: part.text });
+      }
+    }
+    return first;
+  }
+
+  /** Replaces a message the bot sent. Output too long for one message continues in new messages after it. */
+  async edit(sent: SentMessage, message: OutgoingMessage): Promise<void> {
+    const parts = renderParts(message);
+    const firstIndex = parts.findIndex((p) => p.kind === "message");
+    for (const [i, part] of parts.entries()) {
+      if (part.kind === "image") await this.#upload(sent.room, sent.thread, part.image);
+      else if (i === firstIndex) await this.#update(sent.room, sent.id, part.text, part.blocks);
+      else await this.#deliver(sent.room, sent.thread, part, undefined, false);
+    }
+  }
+
+  /** Opens (or reuses) the direct conversation with a user and sends there. */
+  async sendDirect(userId: string, message: OutgoingMessage): Promise<SentMessage | undefined> {
+    const user = slackUserId(userId);
+    let channel = this.#directChannels.get(user);
+    if (!channel) {
+      const opened = await this.client.conversations.open({ users: user });
+      channel = opened.channel?.id;
+      if (!channel) throw new Error(`conversations.open gave no channel for ${user}`);
+      this.#directChannels.set(user, channel);
+    }
+    return this.send({ network: this.network, room: { id: channel, direct: true } }, message);
+  }
+
+  /** A note only `user` sees (a refused button click). Falls back on the click's response URL. */
+  async ephemeral(channel: string, user: string, text: string, thread?: string, responseUrl?: string): Promise<void> {
+    try {
+      await this.queue.run(channel, () =>
+        this.client.chat.postEphemeral({
+          channel,
+          user,
+          text: escapeMrkdwn(text),
+          ...(thread ? { thread_ts: thread } : {}),
+        }),
+      );
+    } catch (err) {
+      if (!responseUrl) throw err;
+      this.logger.debug({ err: slackError(err) ?? String(err) }, "postEphemeral failed; using the response URL");
+      await postToResponseUrl(responseUrl, {
+        response_type: "ephemeral",
+        replace_original: false,
+        text: escapeMrkdwn(text),
+      });
+    }
+  }
+
+  /** A short note in a channel (mrkdwn, already escaped), posted by the bot. */
+  async notice(channel: string, mrkdwn: string, thread?: string): Promise<void> {
+    await this.#deliver(
+      channel,
+      thread,
+      { kind: "message", text: mrkdwn, blocks: [context(mrkdwn)] },
+      undefined,
+      false,
+    );
+  }
+
+  /** An ephemeral answer through a response URL (for a slash command in a channel the bot does not serve). */
+  async ephemeralViaUrl(responseUrl: string, text: string): Promise<void> {
+    await postToResponseUrl(responseUrl, { response_type: "ephemeral", text: escapeMrkdwn(text) });
+  }
+
+  /** Writes an approval request back (buttons gone, decision lines added). */
+  async writeApproval(message: ApprovalMessage): Promise<void> {
+    const url = message.responseUrl;
+    const viaUrl = () =>
+      this.queue.run(message.channel, () =>
+        postToResponseUrl(url!, { replace_original: true, text: message.text, blocks: message.blocks }),
+      );
+    if (!message.ts) {
+      if (url) await viaUrl();
+      return;
+    }
+    try {
+      await this.#update(message.channel, message.ts, message.text, message.blocks);
+    } catch (err) {
+      // A request posted through a slash command's response URL may not be editable by the bot.
+      if (!url) throw err;
+      await viaUrl();
+    }
+  }
+
+  /** Resolves when nothing is waiting to be sent. */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  #sent(channel: string, ts: string, thread: string | undefined): SentMessage {
+    return { network: this.network, room: channel, id: ts, ...(thread ? { thread } : {}) };
+  }
+
+  /**
+   * Posts one message: through the slash command's response URL when that is the configured way (while it has
+   * uses left), otherwise with `chat.postMessage`; a bot that is not in the channel falls back on the response URL.
+   * Returns the ts when Slack gave one.
+   */
+  async #deliver(
+    channel: string,
+    thread: string | undefined,
+    part: RenderedMessage,
+    inReplyTo: string | undefined,
+    preferResponseUrl: boolean,
+  ): Promise<string | undefined> {
+    const viaUrl = async (url: string) => {
+      await this.queue.run(channel, () =>
+        postToResponseUrl(url, {
+          response_type: "in_channel",
+          replace_original: false,
+          text: part.text,
+          blocks: part.blocks,
+          ...(thread ? { thread_ts: thread } : {}),
+        }),
+      );
+      return undefined;
+    };
+    const url = preferResponseUrl ? this.responseUrls.take(inReplyTo) : undefined;
+    if (url) return viaUrl(url);
+    try {
+      const result = await this.queue.run(channel, () =>
+        this.client.chat.postMessage({
+          channel,
+          text: part.text,
+          blocks: part.blocks as never,
+          unfurl_links: false,
+          unfurl_media: false,
+          ...(thread ? { thread_ts: thread } : {}),
+        }),
+      );
+      return result.ts;
+    } catch (err) {
+      const fallback = cannotPost.has(slackError(err) ?? "") ? this.responseUrls.take(inReplyTo) : undefined;
+      if (!fallback) throw err;
+      this.logger.warn({ channel }, "the bot is not in this channel; answering through the slash command instead");
+      return viaUrl(fallback);
+    }
+  }
+
+  async #update(channel: string, ts: string, text: string, blocks: SlackBlock[]): Promise<void> {
+    await this.queue.run(channel, () => this.client.chat.update({ channel, ts, text, blocks: blocks as never }));
+  }
+
+  /** Uploads a PNG into the channel (or thread): `files.getUploadURLExternal`, the upload, `files.completeUploadExternal`. */
+  async #upload(channel: string, thread: string | undefined, image: ImageBlock): Promise<void> {
+    try {
+      await this.queue.run(channel, () =>
+        this.client.filesUploadV2({
+          channel_id: channel,
+          file: Buffer.from(image.png),
+          filename: "image.png",
+          title: image.alt,
+          alt_text: image.alt,
+          ...(thread ? { thread_ts: thread } : {}),
+        } as never),
+      );
+    } catch (err) {
+      // Without the picture, say what it showed (its text fallback and link): nothing is lost silently.
+      this.logger.warn({ err: slackError(err) ?? String(err), channel }, "image upload failed; sending its text");
+      const text = renderBlockLines(image).join("\n");
+      await this.#deliver(channel, thread, { kind: "message", text: escapeMrkdwn(text), blocks: [] }, undefined, false);
+    }
+  }
+
+  /** The first progress batch of a job is posted; later ones edit it (`chat.update`) with the newest lines. */
+  #sendProgress(target: ReplyTarget, message: OutgoingMessage): Promise<SentMessage | undefined> {
+    const jobId = message.jobId!;
+    let state = this.#progress.get(jobId);
+    if (!state) {
+      state = { channel: target.room.id, thread: message.thread ?? target.thread, lines: [], dropped: 0 };
+      this.#progress.set(jobId, state);
+      if (this.#progress.size > 500) this.#progress.delete(this.#progress.keys().next().value as string);
+    }
+    state.lines.push(...renderTextLines(message.blocks));
+    const max = this.options.progressLines;
+    if (state.lines.length > max) {
+      state.dropped += state.lines.length - max;
+      state.lines = state.lines.slice(-max);
+    }
+    if (state.queued) return state.queued;
+    const current = state;
+    current.queued = this.queue.run(current.channel, async () => {
+      current.queued = undefined;
+      const rendered = renderProgress(current.lines, current.dropped);
+      if (current.ts) {
+        await this.client.chat.update({
+          channel: current.channel,
+          ts: current.ts,
+          text: rendered.text,
+          blocks: rendered.blocks as never,
+        });
+        return undefined;
+      }
+      const result = await this.client.chat.postMessage({
+        channel: current.channel,
+        text: rendered.text,
+        blocks: rendered.blocks as never,
+        ...(current.thread ? { thread_ts: current.thread } : {}),
+      });
+      current.ts = result.ts;
+      return result.ts ? this.#sent(current.channel, result.ts, current.thread) : undefined;
+    });
+    return current.queued;
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * A token bucket: up to `burst` sends at once, then one more every `intervalMs`.
+ * @module
+ */
+
+/** Counts what may be sent now. The clock is injectable so the arithmetic can be checked without waiting. */
+export class TokenBucket {
+  #tokens: number;
+  #last: number;
+
+  constructor(
+    readonly burst: number,
+    readonly intervalMs: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.#tokens = burst;
+    this.#last = now();
+  }
+
+  #refill(): void {
+    const now = this.now();
+    this.#tokens = Math.min(this.burst, this.#tokens + (now - this.#last) / this.intervalMs);
+    this.#last = now;
+  }
+
+  /** Takes one token if there is one. */
+  tryTake(): boolean {
+    this.#refill();
+    if (this.#tokens < 1) return false;
+    this.#tokens -= 1;
+    return true;
+  }
+
+  /** Milliseconds until a token is available (0 if one is). */
+  waitMs(): number {
+    this.#refill();
+    return this.#tokens >= 1 ? 0 : Math.ceil((1 - this.#tokens) * this.intervalMs);
+  }
+
+  /** True when the bucket is full (nothing sent recently): the bucket can be forgotten. */
+  get full(): boolean {
+    this.#refill();
+    return this.#tokens >= this.burst;
+  }
+}
