@@ -1,0 +1,67 @@
+/**
+ * `pager me as <email>` and `pager forget me`: link yourself (only yourself) to your PagerDuty user when the
+ * configuration does not. The e-mail must be exactly a PagerDuty user's login e-mail, and one that no other person
+ * is configured with or has linked.
+ * @module
+ */
+import { type AnyCommand, arg, DeniedError, defineCommand, type PluginHandle, UserError } from "@switchboard/core";
+import { normaliseEmail } from "../names.js";
+import { type PagingState, stateOf } from "../state.js";
+import { PERMISSIONS } from "./permissions.js";
+
+const LOCAL = "The local rota knows you by your chat identity: there is nothing to link.";
+
+export function linkCommands(handle: PluginHandle<PagingState>): AnyCommand[] {
+  const pagerMeAs = defineCommand({
+    name: "pager me as",
+    summary: "Link yourself to your PagerDuty user by its login e-mail",
+    examples: ["pager me as alice@example.com"],
+    args: { email: arg.string({ positional: true, required: true, description: "your PagerDuty login e-mail" }) },
+    permission: PERMISSIONS.read,
+    prepare: ({ args }) => {
+      const email = normaliseEmail(args.email);
+      if (!email) throw new UserError(`"${args.email}" is not an e-mail address`, "pager me as you@example.com");
+      return { email };
+    },
+    async handler({ args, actor }) {
+      const { pagerduty, links } = stateOf(handle);
+      if (!pagerduty) return LOCAL;
+      if (!actor.known)
+        throw new DeniedError("only people configured under principals can link a PagerDuty user", "paging link");
+      const current = await links.of(actor.id);
+      if (current?.source === "config")
+        throw new UserError(
+          `your PagerDuty e-mail is set in the configuration (${current.email})`,
+          "ask an admin to change plugins.paging.people",
+        );
+      const owner = await links.ownerOf(args.email);
+      if (owner !== undefined && owner !== actor.id)
+        throw new DeniedError(`${args.email} belongs to someone else here`, "paging link: one e-mail, one person");
+      const user = await pagerduty.userByEmail(args.email);
+      if (!user)
+        throw new UserError(
+          `no PagerDuty user has the login e-mail ${args.email}`,
+          "use the exact e-mail of your PagerDuty profile",
+        );
+      await links.link(actor.id, args.email, user.id);
+      return `Okay, you are ${user.name} (${user.email}) in PagerDuty from now on.`;
+    },
+  });
+
+  const forgetMe = defineCommand({
+    name: "pager forget me",
+    summary: "Remove the link to your PagerDuty user",
+    permission: PERMISSIONS.read,
+    async handler({ actor }) {
+      const { pagerduty, links } = stateOf(handle);
+      if (!pagerduty) return LOCAL;
+      const forgotten = await links.forget(actor.id);
+      if (forgotten) return `Okay, I forgot that you are ${forgotten} in PagerDuty.`;
+      const current = await links.of(actor.id);
+      if (current?.source === "config")
+        return `Your PagerDuty e-mail (${current.email}) comes from the configuration; ask an admin to change it.`;
+      return "You were not linked to a PagerDuty user.";
+    },
+  });
+  return [pagerMeAs, forgetMe];
+}
