@@ -7,6 +7,7 @@ import { type ImageBlock, out, type Reply, type Store, UserError } from "@switch
 import type { RangeQuery } from "./backends/backend.js";
 import { renderChart } from "./chart/render.js";
 import { formatWallTime } from "./chart/time-zone.js";
+import type { MetricsConfig } from "./config.js";
 import type { GraphLine } from "./grammar.js";
 import { type CappedSeries, capSeries, type Series } from "./series.js";
 import type { MetricsState } from "./state.js";
@@ -24,15 +25,25 @@ export interface GraphResult {
   unit?: Unit;
   svg?: string;
   renderMs?: number;
+  /** Pixel positions of the probed points (see {@link GraphOptions.probe}). */
+  pixels?: Array<Array<[number, number] | null>>;
+}
+
+/** Options of {@link runGraph}. */
+export interface GraphOptions {
+  /** "Now" in epoch ms (default: the clock). */
+  now?: number;
+  /** Point indexes (negative from the end) whose pixel positions the result reports, per drawn series. */
+  probe?: number[];
 }
 
 /** The range of a line: typed, or the configured default. */
-export function rangeOf(state: MetricsState, line: GraphLine, now: number): TimeRange {
-  if (line.range !== undefined) return resolveRange(line.range, now, state.config.maxRange);
+export function rangeOf(config: MetricsConfig, line: GraphLine, now: number): TimeRange {
+  if (line.range !== undefined) return resolveRange(line.range, now, config.maxRange);
   return {
-    from: now - state.config.defaultRange,
+    from: now - config.defaultRange,
     until: now,
-    label: `last ${describeSpan(state.config.defaultRange)}`,
+    label: `last ${describeSpan(config.defaultRange)}`,
   };
 }
 
@@ -56,10 +67,11 @@ export async function runGraph(
   store: Store,
   line: GraphLine,
   signal: AbortSignal,
-  now = Date.now(),
+  options: GraphOptions = {},
 ): Promise<GraphResult> {
   const { config } = state;
-  const range = rangeOf(state, line, now);
+  const now = options.now ?? Date.now();
+  const range = rangeOf(config, line, now);
   const stepMs = stepFor(range, config.maxPoints);
   if (pointCount(range, stepMs) > config.maxPoints + 1) throw new Error("step selection exceeded the point cap");
   const targets = await Promise.all(line.targets.map((t) => resolveTarget(state, store, t)));
@@ -72,7 +84,9 @@ export async function runGraph(
     signal,
   };
   const results = await Promise.all(targets.map((t) => t.backend.range({ ...base, target: t.expression })));
-  const all = results.flatMap((series, i) => label(targets[i]!, series, targets.length > 1));
+  const labelled = results.flatMap((series, i) => label(targets[i]!, series, targets.length > 1));
+  // One series: the title already says what it is; the legend names the target as typed.
+  const all = labelled.length === 1 ? [{ ...labelled[0]!, name: targets[0]!.display }] : labelled;
   const title = targets.map((t) => t.display).join(" + ");
   const when = `${range.label} (${rangeWords(state, range)})`;
   if (all.length === 0 || all.every((s) => s.points.every(([, v]) => v === null)))
@@ -88,6 +102,7 @@ export async function runGraph(
   let png: Uint8Array;
   let svg: string | undefined;
   let renderMs: number | undefined;
+  let pixels: GraphResult["pixels"];
   if (pictureBackend?.picture) {
     ({ png } = await pictureBackend.picture(
       targets.map((t) => t.expression),
@@ -97,21 +112,24 @@ export async function runGraph(
   } else {
     const chart = await state.renders.run(
       () =>
-        renderChart({
-          title,
-          subtitle,
-          series: capped.shown,
-          unit,
-          from: range.from,
-          until: range.until,
-          width,
-          height,
-          theme,
-          timeZone,
-        }),
+        renderChart(
+          {
+            title,
+            subtitle,
+            series: capped.shown,
+            unit,
+            from: range.from,
+            until: range.until,
+            width,
+            height,
+            theme,
+            timeZone,
+          },
+          options.probe,
+        ),
       signal,
     );
-    ({ png, svg, renderMs } = chart);
+    ({ png, svg, renderMs, pixels } = chart);
   }
   const heading = `${title} · ${when}`;
   const url = state.images?.publish(png);
@@ -127,12 +145,12 @@ export async function runGraph(
     unit,
     ...(svg !== undefined ? { svg } : {}),
     ...(renderMs !== undefined ? { renderMs } : {}),
+    ...(pixels !== undefined ? { pixels } : {}),
   };
 }
 
 /** Checks before any I/O that a line can be graphed (range and `--by`), so mistakes fail fast. */
-export function checkLine(state: MetricsState, line: GraphLine): void {
-  rangeOf(state, line, Date.now());
-  if (line.targets.length > state.config.maxSeries)
-    throw new UserError(`at most ${state.config.maxSeries} targets in one graph`);
+export function checkLine(config: MetricsConfig, line: GraphLine): void {
+  rangeOf(config, line, Date.now());
+  if (line.targets.length > config.maxSeries) throw new UserError(`at most ${config.maxSeries} targets in one graph`);
 }

@@ -18,7 +18,12 @@ describe("sparklines", () => {
   });
 
   it("averages into at most `width` bars, keeps gaps, draws flat series at mid height", () => {
-    expect(sparkline(Array.from({ length: 100 }, (_, i) => (i < 50 ? 0 : 10)), 10)).toBe("▁▁▁▁▁█████");
+    expect(
+      sparkline(
+        Array.from({ length: 100 }, (_, i) => (i < 50 ? 0 : 10)),
+        10,
+      ),
+    ).toBe("▁▁▁▁▁█████");
     expect(sparkline([1, null, 3])).toBe("▁ █");
     expect(sparkline([2, 2, 2])).toBe("▄▄▄");
   });

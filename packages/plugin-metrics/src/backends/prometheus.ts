@@ -42,6 +42,22 @@ const drawable = (text: string): number | null => {
   return value !== null && Number.isFinite(value) ? value : null;
 };
 
+/**
+ * Puts Prometheus's points (it leaves out steps without data) on the full step grid, with null where a step has
+ * no value, so gaps show as gaps in the chart and the sparkline.
+ */
+export function onGrid(
+  start: number,
+  end: number,
+  stepMs: number,
+  values: Array<[number, string]>,
+): Array<[number, number | null]> {
+  const byTime = new Map(values.map(([t, v]) => [Math.round(t * 1000), drawable(v)]));
+  const points: Array<[number, number | null]> = [];
+  for (let t = start; t <= end; t += stepMs) points.push([t, byTime.get(t) ?? null]);
+  return points;
+}
+
 /** A Prometheus backend. */
 export class PrometheusBackend implements MetricsBackend {
   readonly type = "prometheus" as const;
@@ -95,7 +111,7 @@ export class PrometheusBackend implements MetricsBackend {
     return result.map((r, i) => ({
       name: names[i]!,
       labels: r.metric,
-      points: r.values.map(([t, v]) => [Math.round(t * 1000), drawable(v)] as [number, number | null]),
+      points: onGrid(start, query.until, query.stepMs, r.values),
     }));
   }
 

@@ -88,6 +88,7 @@ export function chartOption(spec: ChartSpec): Record<string, unknown> {
       type: "time",
       min: shift(spec.from),
       max: shift(spec.until),
+      splitNumber: Math.max(3, Math.floor(spec.width / 140)),
       axisLabel: { ...axisText, hideOverlap: true },
       axisLine: { lineStyle: { color: theme.muted } },
       splitLine: { show: false },

@@ -37,7 +37,7 @@ export function graphCommand(config: MetricsConfig, state: () => MetricsState) {
       const raw = rawRest(message.text, invokedAs, args.query, ["by"]);
       const { rest, by } = takeBy(raw);
       const line = parseGraphLine(rest);
-      checkLine(state(), line);
+      checkLine(config, line);
       return { query: rest.trim(), by: by ?? args.by };
     },
     handler: async ({ args, signal, store }) => {

@@ -11,7 +11,11 @@ import { createState, type MetricsState } from "../state.js";
 export function stateAccess(config: MetricsConfig, plugin: PluginHandle<MetricsState> | undefined): () => MetricsState {
   let own: MetricsState | undefined;
   return () => {
-    if (plugin?.state) return plugin.state;
+    try {
+      if (plugin?.state) return plugin.state;
+    } catch {
+      // not set up (a bot that was never started): fall through to state of our own
+    }
     own ??= createState(config);
     return own;
   };
