@@ -5,10 +5,11 @@
 export {
   type AdapterConfig,
   type AdapterContext,
-  type AdapterType,
-  type AdapterTypeName,
+  adapterTypeList,
   adapterTypes,
   createAdapter,
+  type IrcAdapterConfig,
+  type MatrixAdapterConfig,
   networkName,
   type ShellAdapterConfig,
 } from "./adapter-types.js";

@@ -59,7 +59,7 @@ describe("switchboard shell, piped, with the built-in default configuration", ()
   it("shows the audit log to the owner, with the denial in it", () => {
     const table = result.stdout.slice(result.stdout.lastIndexOf("now speaking as"));
     expect(table).toMatch(/#\s+time\s+job\s+event\s+actor\s+command\s+detail/);
-    expect(table).toMatch(/decision\s+shell:bob\s+role grant\s+denied/);
+    expect(table).toMatch(/denied\s+shell:bob\s+role grant\s+denied \(command role grant\)/);
   });
 
   it("logs to the log file, not the terminal", () => {
@@ -77,7 +77,9 @@ describe("switchboard shell, piped, with the built-in default configuration", ()
   it("keeps the audit log across sessions (and its chain verifies)", async () => {
     const again = await runCli(["shell"], { cwd: temp.dir, input: "audit --limit 500\n" });
     expect(again.code).toBe(0);
-    expect(again.stdout).toMatch(/received\s+shell:bob\s+role grant\s+role grant bob admin/);
+    expect(again.stdout).toMatch(
+      /denied\s+shell:bob\s+role grant\s+denied \(command role grant\): "role grant bob admin"/,
+    );
     const verify = await runCli(["audit", "verify"], { cwd: temp.dir });
     expect(verify.stdout).toMatch(/^ok: \d+ entries, last hash [0-9a-f]{64}/);
     expect(verify.code).toBe(0);

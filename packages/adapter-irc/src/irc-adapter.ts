@@ -2,14 +2,14 @@
  * The IRC adapter: a Switchboard network on an IRC server, through irc-framework.
  * @module
  */
-import {
-  type Adapter,
-  type AdapterCapabilities,
-  type AdapterHost,
-  extractCommandText,
-  type IncomingMessage,
-  type OutgoingMessage,
-  type ReplyTarget,
+import type {
+  Adapter,
+  AdapterCapabilities,
+  AdapterHost,
+  IncomingMessage,
+  OutgoingMessage,
+  ReplyTarget,
+  Room,
 } from "@switchboard/core";
 import {
   type IrcAccountEvent,
@@ -113,9 +113,16 @@ export class IrcAdapter implements Adapter {
     if (this.#connection) return;
     this.#host = host;
     this.#stopped = false;
+    const where = `${this.#options.host}:${this.#options.port}`;
     const connection = new IrcConnection(this.#options, host.logger, {
-      ready: () => this.#queue.pump(),
-      lost: () => this.#tracker?.clear(),
+      ready: () => {
+        host.status({ connected: true, detail: where });
+        this.#queue.pump();
+      },
+      lost: () => {
+        host.status({ connected: false, detail: `reconnecting to ${where}` });
+        this.#tracker?.clear();
+      },
     });
     this.#connection = connection;
     this.#tracker = new AccountTracker((text) => connection.fold(text));
@@ -128,6 +135,12 @@ export class IrcAdapter implements Adapter {
     );
     this.#listen(connection);
     await connection.start();
+  }
+
+  /** Parts a channel (the `leave` command). */
+  async leave(room: Room): Promise<void> {
+    if (room.direct || !this.#connection) return;
+    this.#connection.client.part(room.name ?? room.id.replace(/^[^#&]*/, ""), "asked to leave");
   }
 
   async stop(): Promise<void> {
@@ -271,13 +284,7 @@ export class IrcAdapter implements Adapter {
       ? { id: `${event.group ?? ""}${this.#channelName(event.target)}`, name: event.target, direct: false }
       : { id: event.nick, name: event.nick, direct: true };
     // Only a command is worth a lookup of the sender's account; chatter gets none (the core ignores it anyway).
-    const isCommand =
-      host.prefix === undefined ||
-      extractCommandText(text, room.direct, {
-        prefix: host.prefix,
-        names: [host.botName, ...(host.aliases ?? [])],
-      }) !== undefined;
-    if (!isCommand) return;
+    if (!host.isCommand(text, room.direct)) return;
     const account = await this.#accounts!.accountOf(event, this.#options.accountLookup);
     const msgid = event.tags?.msgid;
     if (msgid) this.#rememberMsgid(msgid);

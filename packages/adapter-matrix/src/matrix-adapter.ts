@@ -5,14 +5,13 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import {
-  type Adapter,
-  type AdapterCapabilities,
-  type AdapterHost,
-  extractCommandText,
-  type IncomingMessage,
-  type OutgoingMessage,
-  type ReplyTarget,
+import type {
+  Adapter,
+  AdapterCapabilities,
+  AdapterHost,
+  IncomingMessage,
+  OutgoingMessage,
+  ReplyTarget,
 } from "@switchboard/core";
 import {
   ClientEvent,
@@ -73,6 +72,11 @@ export class MatrixAdapter implements Adapter {
     return this.#bundle?.session.deviceId;
   }
 
+  /** Commands older than this when seen are not run (core says so once). */
+  get staleAfterMs(): number {
+    return this.options.staleAfterMs;
+  }
+
   async start(host: AdapterHost): Promise<void> {
     if (this.#bundle) return;
     this.#host = host;
@@ -112,6 +116,10 @@ export class MatrixAdapter implements Adapter {
         }
       }
       if (state === SyncState.Syncing || state === SyncState.Prepared) this.#scheduleSave();
+      if (state === SyncState.Syncing || state === SyncState.Prepared)
+        host.status({ connected: true, detail: this.options.homeserver });
+      else if (state === SyncState.Error || state === SyncState.Reconnecting)
+        host.status({ connected: false, detail: `${state.toLowerCase()}: ${this.options.homeserver}` });
       host.logger.debug({ state }, "matrix sync");
     });
     const ready = new Promise<void>((resolve) => {
@@ -206,19 +214,8 @@ export class MatrixAdapter implements Adapter {
     // Direct: the bot was invited with `is_direct` (a DM in clients) and nobody else is in the room.
     const direct = room.getJoinedMemberCount() <= 2 && room.getDMInviter() !== undefined;
     const host = this.#host!;
-    const names = [host.botName, ...(host.aliases ?? [])];
-    const command = extractCommandText(text, direct, { prefix: host.prefix ?? "!", names });
-    if (command === undefined) return;
+    if (!host.isCommand(text, direct)) return;
     const message = this.#message(event, room, text, direct);
-    const age = Date.now() - event.getTs();
-    if (age > this.options.staleAfterMs) {
-      if (this.#ledger!.claim(id)) void this.#sender!.stale(message, command, age);
-      return;
-    }
-    if (command === "leave") {
-      if (this.#ledger!.claim(id)) void this.#leave(message);
-      return;
-    }
     if (!this.#ledger!.claim(id)) return;
     host.receive(message).catch((err: unknown) => host.logger.error({ err, eventId: id }, "handling failed"));
   }
@@ -237,7 +234,7 @@ export class MatrixAdapter implements Adapter {
     };
   }
 
-  /** A configured reaction to an approval request approves its job, through the ordinary `approve` command. */
+  /** A configured reaction to an approval request approves its job through core, as the person who reacted. */
   #onReaction(event: MatrixEvent, room: Room): void {
     const relation = relatesTo(event.getContent() as Content);
     if (relation?.rel_type !== "m.annotation" || typeof relation.key !== "string") return;
@@ -247,19 +244,19 @@ export class MatrixAdapter implements Adapter {
     if (!jobId || !id || Date.now() - event.getTs() > this.options.staleAfterMs) return;
     if (!this.#ledger!.claim(id)) return;
     const host = this.#host!;
-    const message = this.#message(event, room, `${host.botName}: approve ${jobId}`, false);
-    host.receive(message).catch((err: unknown) => host.logger.error({ err, eventId: id }, "approval failed"));
+    const { sender, room: where } = this.#message(event, room, "", false);
+    host
+      .decide({ jobId, decision: "approve", network: this.network, sender, room: where })
+      .then((result) => {
+        if (!result.ok) return this.#sender!.say(this.#message(event, room, "", false), "fail", result.text);
+      })
+      .catch((err: unknown) => host.logger.error({ err, eventId: id }, "approval failed"));
   }
 
-  async #leave(message: IncomingMessage): Promise<void> {
-    const sender = this.#sender!;
-    if (!matchesAny(message.sender.id, this.options.admins)) {
-      await sender.say(message, "fail", "only the bot's Matrix admins can make it leave a room");
-      return;
-    }
-    await sender.say(message, "ok", `leaving at the request of ${message.sender.id}`);
-    await this.client.leave(message.room.id);
-    this.#host?.logger.info({ room: message.room.id, by: message.sender.id }, "left a room on request");
+  /** Leaves a room (the core `leave` command, which checks the `rooms:leave` permission). */
+  async leave(room: { id: string }): Promise<void> {
+    await this.client.leave(room.id);
+    this.#host?.logger.info({ room: room.id }, "left a room on request");
   }
 
   /** Joins when the inviter or the room is allowed by the `invites` option, otherwise declines. */

@@ -43,8 +43,6 @@ export interface MatrixAdapterOptions {
   staleAfterMs?: number;
   /** Whose invites the bot accepts; all others are declined. Default: none accepted. */
   invites?: InvitePolicy;
-  /** User ids that may make the bot leave a room (`!leave` in that room). Default none. */
-  admins?: string[];
   /** Reactions that approve the job whose approval request they react to. Default `["👍", "✅"]`; `[]` turns it off. */
   approvalReactions?: string[];
   /** At most one "could not decrypt" notice per room per this interval. Default 5 minutes. */
@@ -78,7 +76,6 @@ export function resolveOptions(options: MatrixAdapterOptions): ResolvedOptions {
     encryption: options.encryption ?? true,
     staleAfterMs: options.staleAfterMs ?? 120_000,
     invites: { users: options.invites?.users ?? [], rooms: options.invites?.rooms ?? [] },
-    admins: options.admins ?? [],
     approvalReactions: options.approvalReactions ?? ["👍", "✅"],
     decryptionNoticeIntervalMs: options.decryptionNoticeIntervalMs ?? 5 * 60_000,
     decryptionGraceMs: options.decryptionGraceMs ?? 10_000,

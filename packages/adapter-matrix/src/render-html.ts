@@ -52,6 +52,8 @@ export function blockHtml(block: Block): string {
     }
     case "link":
       return `<p><a href="${escapeHtml(block.url)}">${escapeHtml(block.text ?? block.url)}</a></p>`;
+    case "actions":
+      return `<p>${block.actions.map((a) => `${escapeHtml(a.label)}: <code>${escapeHtml(a.command)}</code>`).join(" · ")}</p>`;
   }
 }
 

@@ -5,7 +5,6 @@
  */
 import {
   type Block,
-  formatDuration,
   type IncomingMessage,
   type Logger,
   type OutgoingMessage,
@@ -48,7 +47,7 @@ export class Sender {
   constructor(
     private readonly client: MatrixClient,
     private readonly options: ResolvedOptions,
-    private readonly logger: Logger,
+    readonly logger: Logger,
   ) {}
 
   /** The job an approval request event asks about. */
@@ -79,16 +78,6 @@ export class Sender {
   /** One status line in answer to `message`. */
   async say(message: IncomingMessage, level: StatusLevel, text: string): Promise<void> {
     await this.send(replyTargetFor(message), { blocks: [out.status(level, text)], kind: "notice" });
-  }
-
-  /** Says once that a command was too old to run. */
-  async stale(message: IncomingMessage, command: string, ageMs: number): Promise<void> {
-    const limit = formatDuration(this.options.staleAfterMs);
-    await this.say(
-      message,
-      "warn",
-      `ignored "${command}": it was sent ${formatDuration(ageMs)} ago, while I was away (commands older than ${limit} are not run). Send it again if it is still wanted.`,
-    ).catch((err: unknown) => this.logger.warn({ err }, "could not answer a stale command"));
   }
 
   async #send(target: ReplyTarget, message: OutgoingMessage): Promise<void> {

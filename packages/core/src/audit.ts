@@ -5,8 +5,14 @@
  */
 import { hash } from "node:crypto";
 
-/** What happened. An invocation writes received → decision → (approval…) → started → outcome. */
+/**
+ * What happened. A command that runs at once writes `admitted` (what was received, the decision and its rule) then
+ * `outcome`; a denial writes one `denied`; an approval adds `approval-requested` and one `approval` per person.
+ * `received`, `decision` and `started` are what earlier versions wrote; they still verify and display.
+ */
 export type AuditEvent =
+  | "admitted"
+  | "denied"
   | "received"
   | "decision"
   | "approval-requested"
@@ -14,6 +20,8 @@ export type AuditEvent =
   | "started"
   | "outcome"
   | "role"
+  | "webhook"
+  | "plugin"
   | "error";
 
 export type AuditOutcome = "succeeded" | "failed" | "cancelled" | "timed-out" | "denied" | "expired" | "rejected";

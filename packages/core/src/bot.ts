@@ -1,28 +1,36 @@
 /**
- * The bot runtime: addressing → parsing → identity → permission → (approval) → job → audit.
+ * The bot: wires the registry, identity, policy, approval desk, dispatcher, adapters and plugins together, and is
+ * what an embedder talks to (`handle`, `announce`, `start`, `stop`).
  * @module
  */
-import type { Adapter, AdapterHost } from "./adapter.js";
+import type { Adapter, AdapterStatus, SentMessage } from "./adapter.js";
+import { createAdapterHost } from "./adapter-host.js";
 import { extractCommandText } from "./addressing.js";
-import { type AuditLog, type AuditRecord, MemoryAuditLog } from "./audit.js";
+import { ApprovalDesk } from "./approval-desk.js";
+import { type AuditLog, MemoryAuditLog } from "./audit.js";
 import { builtinCommands } from "./builtins/index.js";
-import type { AnyCommand, CheckContext, CheckedFacts } from "./command.js";
+import type { AnyCommand } from "./command.js";
+import { Dispatcher, deliver } from "./dispatch.js";
 import { formatDuration } from "./duration.js";
 import { DeniedError, JobCancelledError, UserError } from "./errors.js";
+import { evaluate } from "./evaluate.js";
+import { EventBus } from "./events.js";
 import { type Actor, IdentityDirectory } from "./identity.js";
-import { describeInternalError, type JobResult, type JobRunnerDeps, locksFor, runJob } from "./job-runner.js";
-import { type Job, JobTable, jobInfo, type Responder, redactArgs } from "./jobs.js";
+import type { JobRunnerDeps } from "./job-runner.js";
+import { type Job, JobTable, jobInfo, type Responder } from "./jobs.js";
 import { createLogger, type Logger } from "./logger.js";
 import { MemoryStore } from "./memory-store.js";
-import { type IncomingMessage, replyTargetFor } from "./message.js";
+import { type IncomingMessage, type ReplyTarget, type Room, replyTargetFor } from "./message.js";
 import { type OutgoingMessage, out, type Reply, toBlocks } from "./output.js";
-import { parseArgs } from "./parse.js";
-import { type Decision, Policy } from "./permissions.js";
-import { namespacedStore, type Plugin, type Teardown } from "./plugin.js";
-import { type PolicyConfig, type PolicyConfigInput, policyConfigSchema } from "./policy-config.js";
+import { Policy } from "./permissions.js";
+import { type AnnounceOptions, namespacedStore, type Plugin, type PluginSetupContext } from "./plugin.js";
+import { PluginHost } from "./plugin-host.js";
+import { type PolicyConfigInput, policyConfigSchema } from "./policy-config.js";
 import { CommandRegistry } from "./registry.js";
+import { parseRoomRef, type RoomRef } from "./room-ref.js";
+import { RouteTable } from "./routes.js";
+import type { BotServices } from "./services.js";
 import type { Store } from "./store.js";
-import { tokenize } from "./tokenize.js";
 
 /** Options for {@link createBot}. */
 export interface BotOptions {
@@ -49,12 +57,10 @@ export interface BotOptions {
   approvalTtlMs?: number;
   /** Minimum time between two progress messages of a job, in ms. Default 1000. */
   progressIntervalMs?: number;
-}
-
-interface PluginEntry {
-  plugin: Plugin<unknown>;
-  config: unknown;
-  teardown?: Teardown;
+  /** Commands older than this when they arrive (a bouncer's backlog, a reconnect) are not run. Default 2 minutes. */
+  staleAfterMs?: number;
+  /** After a cancel or timeout, how long a job's outcome waits for its handler to clean up, in ms. Default 5 s. */
+  cleanupGraceMs?: number;
 }
 
 /** The Switchboard runtime. Create it with {@link createBot}. */
@@ -68,10 +74,17 @@ export class Bot {
   readonly store: Store;
   readonly auditLog: AuditLog;
   readonly logger: Logger;
-  readonly approvalTtlMs: number;
+  /** Bot events: jobs, approvals, adapters, traffic. */
+  readonly events: EventBus;
+  /** HTTP routes registered by plugins and adapters (served by `@switchboard/http`). */
+  readonly routes = new RouteTable();
   readonly #adapters = new Map<string, Adapter>();
-  readonly #plugins: PluginEntry[] = [];
+  readonly #statuses = new Map<string, AdapterStatus>();
+  readonly #plugins = new PluginHost(this.registry);
   readonly #names: string[];
+  readonly #staleAfterMs: number;
+  readonly #desk: ApprovalDesk;
+  readonly #dispatcher: Dispatcher;
   readonly #runner: JobRunnerDeps;
   #started = false;
   /** `handle()` calls that have not finished (for {@link idle}). */
@@ -81,11 +94,12 @@ export class Bot {
     this.name = options.name ?? "switchboard";
     this.prefix = options.prefix ?? "!";
     this.#names = [this.name, ...(options.aliases ?? [])];
+    this.#staleAfterMs = options.staleAfterMs ?? 120_000;
     this.store = options.store ?? new MemoryStore();
     this.auditLog = options.auditLog ?? new MemoryAuditLog();
     this.logger = options.logger ?? createLogger();
-    this.approvalTtlMs = options.approvalTtlMs ?? 15 * 60_000;
-    const policy: PolicyConfig = policyConfigSchema.parse(options.policy ?? {});
+    this.events = new EventBus(this.logger);
+    const policy = policyConfigSchema.parse(options.policy ?? {});
     this.policy = new Policy(policy);
     this.identity = new IdentityDirectory(policy, this.store);
     const storeViews = new Map<string, Store>();
@@ -93,8 +107,10 @@ export class Bot {
       auditLog: this.auditLog,
       store: this.store,
       logger: this.logger,
+      events: this.events,
       defaultTimeoutMs: options.defaultTimeoutMs ?? 5 * 60_000,
       progressIntervalMs: options.progressIntervalMs ?? 1000,
+      cleanupGraceMs: options.cleanupGraceMs ?? 5000,
       storeFor: (plugin) => {
         const key = plugin ?? "core";
         let view = storeViews.get(key);
@@ -109,10 +125,33 @@ export class Bot {
           const job = this.jobs.get(id);
           return job ? jobInfo(job) : undefined;
         },
-        cancel: async (id) => jobInfo(await this.cancelJob(id, actor)),
+        cancel: async (id) => jobInfo(await this.#cancelJob(id, actor)),
       }),
     };
-    for (const command of builtinCommands(this)) this.registry.register(command);
+    this.#desk = new ApprovalDesk({
+      jobs: this.jobs,
+      policy: this.policy,
+      auditLog: this.auditLog,
+      events: this.events,
+      logger: this.logger,
+      prefix: this.prefix,
+      defaultTtlMs: options.approvalTtlMs ?? 15 * 60_000,
+      notify: (job, reply, kind, extra) => deliver(job.respond, this.logger, reply, kind, extra),
+      start: (job, approvers) => void this.#dispatcher.execute(job, approvers),
+    });
+    this.#dispatcher = new Dispatcher({
+      registry: this.registry,
+      identity: this.identity,
+      policy: this.policy,
+      prefix: this.prefix,
+      auditLog: this.auditLog,
+      jobs: this.jobs,
+      desk: this.#desk,
+      runner: this.#runner,
+      logger: this.logger,
+      events: this.events,
+    });
+    for (const command of builtinCommands(this.#services())) this.registry.register(command);
     for (const command of options.commands ?? []) this.registry.register(command);
     for (const adapter of options.adapters ?? []) this.addAdapter(adapter);
   }
@@ -121,6 +160,7 @@ export class Bot {
   addAdapter(adapter: Adapter): this {
     if (this.#adapters.has(adapter.network)) throw new Error(`two adapters use the network name "${adapter.network}"`);
     this.#adapters.set(adapter.network, adapter);
+    if (this.#started) void this.#startAdapter(adapter);
     return this;
   }
 
@@ -128,21 +168,9 @@ export class Bot {
    * Enables a plugin with its raw configuration, validated by the plugin's schema.
    * Throws an error naming the plugin and the offending key.
    */
-  use<C>(plugin: Plugin<C>, rawConfig?: unknown): this {
-    let config: unknown = rawConfig;
-    if (plugin.configSchema) {
-      const parsed = plugin.configSchema.safeParse(rawConfig ?? {});
-      if (!parsed.success) {
-        const problems = parsed.error.issues.map(
-          (i) => `${["plugins", plugin.name, ...i.path].join(".")}: ${i.message}`,
-        );
-        throw new Error(`invalid configuration for plugin ${plugin.name}:\n  ${problems.join("\n  ")}`);
-      }
-      config = parsed.data;
-    }
-    const commands = typeof plugin.commands === "function" ? plugin.commands(config as C) : plugin.commands;
-    for (const command of commands) this.registry.register({ ...command, plugin: plugin.name });
-    this.#plugins.push({ plugin: plugin as Plugin<unknown>, config });
+  // biome-ignore lint/suspicious/noExplicitAny: any plugin state
+  use<C>(plugin: Plugin<C, any>, rawConfig?: unknown): this {
+    this.#plugins.use(plugin, rawConfig);
     return this;
   }
 
@@ -151,37 +179,42 @@ export class Bot {
     if (this.#started) return;
     this.#started = true;
     await this.identity.load();
-    for (const entry of this.#plugins) {
-      const teardown = await entry.plugin.setup?.({
-        config: entry.config,
-        store: this.#runner.storeFor(entry.plugin.name),
-        logger: this.logger.child({ plugin: entry.plugin.name }),
-      });
-      if (teardown) entry.teardown = teardown;
-    }
-    for (const adapter of this.#adapters.values()) {
-      const host: AdapterHost = {
-        receive: (message) => this.handle(message),
-        logger: this.logger.child({ network: adapter.network }),
+    await this.#plugins.setup((name, config) => this.#pluginContext(name, config));
+    for (const adapter of this.#adapters.values()) await this.#startAdapter(adapter);
+  }
+
+  async #startAdapter(adapter: Adapter): Promise<void> {
+    await adapter.start(
+      createAdapterHost(adapter, {
+        receive: (message, options) => this.handle(message, undefined, options?.addressed),
+        isCommand: (text, direct) => this.#commandText(text, direct) !== undefined,
+        desk: this.#desk,
+        identity: this.identity,
+        auditLog: this.auditLog,
+        events: this.events,
+        routes: this.routes,
+        statuses: this.#statuses,
+        logger: this.logger,
         botName: this.name,
         prefix: this.prefix,
         aliases: this.#names.slice(1),
-      };
-      await adapter.start(host);
-      this.logger.info({ network: adapter.network }, "adapter started");
-    }
+      }),
+    );
+    this.logger.info({ network: adapter.network }, "adapter started");
   }
 
-  /** Cancels running jobs, waits for them (up to `graceMs`), stops adapters and plugins. */
+  /**
+   * Stops the bot: running jobs are cancelled and get `graceMs` to finish (their outcomes are written), jobs
+   * waiting for approval are closed with an audit entry, then adapters and plugins stop.
+   */
   async stop(graceMs = 5000): Promise<void> {
-    for (const job of this.jobs.list()) {
+    for (const job of this.jobs.list())
       if (job.state === "running") job.controller.abort(new JobCancelledError("shutdown"));
-      else if (job.approval) clearTimeout(job.approval.timer);
-    }
-    await Promise.race([this.jobs.idle(), new Promise((r) => setTimeout(r, graceMs).unref())]);
+    await this.#desk.closeAll("shutting down");
+    await Promise.race([this.idle(), new Promise((r) => setTimeout(r, graceMs).unref())]);
     for (const adapter of this.#adapters.values())
       await adapter.stop().catch((err: unknown) => this.logger.warn({ err }, "adapter stop failed"));
-    for (const entry of this.#plugins) await entry.teardown?.();
+    await this.#plugins.teardown((plugin, err) => this.logger.warn({ err, plugin }, "plugin teardown failed"));
     this.#started = false;
   }
 
@@ -193,397 +226,126 @@ export class Bot {
     }
   }
 
-  /** Sends output to a room on one of the bot's networks. */
+  /** Connection state of every adapter that reported one, by network. */
+  adapterStatus(): Record<string, AdapterStatus> {
+    const statuses: Record<string, AdapterStatus> = {};
+    for (const network of this.#adapters.keys())
+      statuses[network] = this.#statuses.get(network) ?? { connected: false, detail: "not started" };
+    return statuses;
+  }
+
+  /** Sends output to where `message` was said, on the adapter of its network. */
   async send(message: IncomingMessage, output: OutgoingMessage): Promise<void> {
-    const adapter = this.#adapters.get(message.network);
-    if (!adapter) throw new Error(`no adapter for network "${message.network}"`);
-    await adapter.send(replyTargetFor(message), output);
+    await this.#sendTo(replyTargetFor(message), output);
   }
 
   /**
-   * Handles one received message. Replies go to `respond` (default: the adapter of the message's network).
+   * Posts into a room on one of the bot's networks (`irc:#ops` or `{ network, room }`), editing `replace` where
+   * the network can edit, or answering in the thread of `inThreadOf` where it has threads.
+   */
+  async announce(
+    target: RoomRef | string,
+    reply: Reply,
+    options: AnnounceOptions = {},
+  ): Promise<SentMessage | undefined> {
+    const ref = typeof target === "string" ? parseRoomRef(target) : target;
+    const adapter = this.#adapter(ref.network);
+    const output: OutgoingMessage = { blocks: toBlocks(reply), kind: "announcement" };
+    if (options.replace && adapter.capabilities.edits && adapter.edit) {
+      await adapter.edit(options.replace, output);
+      this.events.emit("message.sent", { network: ref.network, kind: "announcement" });
+      return options.replace;
+    }
+    const thread = adapter.capabilities.threads
+      ? (options.inThreadOf?.thread ?? options.inThreadOf?.id ?? ref.thread)
+      : undefined;
+    const room: Room = { id: ref.room, direct: false };
+    return (await this.#sendTo({ network: ref.network, room, ...(thread ? { thread } : {}) }, output)) ?? undefined;
+  }
+
+  /** Sends a direct message to a principal on every linked network whose adapter can; returns those networks. */
+  async directMessage(principal: string, reply: Reply): Promise<string[]> {
+    const reached: string[] = [];
+    for (const { network, id } of this.identity.identitiesOf(principal)) {
+      const adapter = this.#adapters.get(network);
+      if (!adapter?.sendDirect) continue;
+      try {
+        await adapter.sendDirect(id, { blocks: toBlocks(reply), kind: "announcement" });
+        this.events.emit("message.sent", { network, kind: "announcement" });
+        reached.push(network);
+      } catch (err) {
+        this.logger.warn({ err, network, principal }, "could not send a direct message");
+      }
+    }
+    return reached;
+  }
+
+  /**
+   * Handles one received message. Replies go to `respond` (default: the adapter of the message's network); it
+   * may return a promise or nothing. `addressed`: the whole text is a command (no prefix needed).
    * Resolves when the command has finished, been refused, or is waiting for approval. Never rejects.
    */
-  handle(message: IncomingMessage, respond?: Responder): Promise<void> {
-    const text = extractCommandText(message.text, message.room.direct, { prefix: this.prefix, names: this.#names });
+  handle(message: IncomingMessage, respond?: Responder, addressed = false): Promise<void> {
+    const text = addressed ? message.text.trim() || undefined : this.#commandText(message.text, message.room.direct);
+    if (this.events.has("message.received"))
+      this.events.emit("message.received", { network: message.network, command: text !== undefined });
     if (text === undefined) return Promise.resolve();
-    const handling = this.#handle(message, text, respond ?? ((output: OutgoingMessage) => this.send(message, output)));
+    const responder: Responder = respond ?? ((output) => this.#sendTo(replyTargetFor(message), output).then(() => {}));
+    const age = Date.now() - message.time.getTime();
+    const staleAfterMs = this.#adapters.get(message.network)?.staleAfterMs ?? this.#staleAfterMs;
+    const handling =
+      age > staleAfterMs
+        ? deliver(
+            responder,
+            this.logger,
+            out.status(
+              "warn",
+              `ignored "${text}": it was sent ${formatDuration(age)} ago (commands older than ${formatDuration(staleAfterMs)} are not run). Send it again if it is still wanted.`,
+            ),
+          )
+        : this.#dispatcher.run(message, text, responder);
     this.#inFlight.add(handling);
     return handling.finally(() => this.#inFlight.delete(handling));
   }
 
-  async #handle(message: IncomingMessage, text: string, responder: Responder): Promise<void> {
-    try {
-      await this.#dispatch(message, text, responder);
-    } catch (error) {
-      if (error instanceof UserError) {
-        await this.#reply(
-          responder,
-          out.status("fail", error.hint ? `${error.message}\n${error.hint}` : error.message),
-        );
-        return;
-      }
-      const internal = describeInternalError(this.logger, error, { network: message.network, messageId: message.id });
-      await this.auditLog
-        .append([
-          {
-            event: "error",
-            network: message.network,
-            room: message.room.id,
-            errorId: internal.errorId,
-            detail: internal.detail,
-          },
-        ])
-        .catch((err: unknown) => this.logger.error({ err }, "could not write to the audit log"));
-      await this.#reply(responder, internal.chat);
-    }
+  #commandText(text: string, direct: boolean): string | undefined {
+    return extractCommandText(text, direct, { prefix: this.prefix, names: this.#names });
   }
 
-  async #reply(
-    respond: Responder,
-    reply: Reply,
-    kind: OutgoingMessage["kind"] = "reply",
-    extra: Pick<OutgoingMessage, "jobId" | "approvalRequest"> = {},
-  ): Promise<void> {
-    await respond({ blocks: toBlocks(reply), kind, ...extra }).catch((err: unknown) =>
-      this.logger.warn({ err }, "could not deliver a reply"),
-    );
+  #adapter(network: string): Adapter {
+    const adapter = this.#adapters.get(network);
+    if (!adapter) throw new Error(`no adapter for network "${network}"`);
+    return adapter;
   }
 
-  async #dispatch(message: IncomingMessage, text: string, respond: Responder): Promise<void> {
-    const words = tokenize(text);
-    const found = this.registry.lookup(words);
-    if (!found.found) {
-      await this.#reply(respond, out.status("fail", this.#unknownCommandText(found)));
-      return;
-    }
-    const { command } = found.entry;
-    const actor = this.identity.resolve(message.network, message.sender);
-    let args = parseArgs(found.entry, found.rest, this.prefix);
-    let refused: DeniedError | undefined;
-    if (command.prepare) {
-      try {
-        args = command.prepare({ args, invokedAs: found.name, actor, message });
-      } catch (error) {
-        if (!(error instanceof DeniedError)) throw error;
-        refused = error;
-      }
-    }
-    const decision: Decision = refused
-      ? { allowed: false, rule: refused.rule, reason: refused.message }
-      : this.policy.decide({ actor, command, args, network: message.network, room: message.room.id });
-    const job: Job = {
-      id: this.jobs.newId(),
-      command,
-      args,
-      auditArgs: found.entry.hasSecrets ? redactArgs(command, args) : args,
-      actor,
-      message,
-      respond,
-      state: "running",
-      createdAt: new Date(),
-      controller: new AbortController(),
-    };
-    const hasSecrets = found.entry.hasSecrets;
-    const base = { jobId: job.id, actor: actor.id, command: command.name };
-    const received: AuditRecord = {
-      event: "received",
-      ...base,
-      network: message.network,
-      room: message.room.id,
-      args: job.auditArgs,
-      detail: { sender: message.sender.id, verified: message.sender.verified, ...(hasSecrets ? {} : { text }) },
-    };
-    if (!decision.allowed) {
-      await this.auditLog.append([
-        received,
-        {
-          event: "decision",
-          ...base,
-          decision: "denied",
-          outcome: "denied",
-          rule: decision.rule,
-          detail: { reason: decision.reason },
-        },
-      ]);
-      await this.#reply(respond, out.status("fail", `denied: ${decision.reason}`));
-      return;
-    }
-    let checked: CheckedFacts = {};
-    if (command.check) {
-      const facts = await this.#check(job, received, decision);
-      if (!facts) return;
-      checked = facts;
-      job.checked = facts;
-    }
-    const decisionDetail = { reason: decision.reason, ...(Object.keys(checked).length ? { checked } : {}) };
-    if (decision.approval) {
-      const ttlMs = decision.approval.ttlMs ?? this.approvalTtlMs;
-      const count = decision.approval.count ?? 1;
-      job.state = "awaiting-approval";
-      job.approval = {
-        rule: decision.approval.rule,
-        count,
-        permission: decision.approval.permission,
-        expiresAt: new Date(Date.now() + ttlMs),
-        approvers: new Map(),
-        timer: setTimeout(() => void this.expireApproval(job.id), ttlMs),
-      };
-      job.approval.timer.unref?.();
-      this.jobs.add(job);
-      await this.auditLog.append([
-        received,
-        {
-          event: "decision",
-          ...base,
-          decision: "needs-approval",
-          rule: decision.rule,
-          detail: decisionDetail,
-        },
-        {
-          event: "approval-requested",
-          ...base,
-          rule: decision.approval.rule,
-          detail: { count, permission: decision.approval.permission, ttlMs },
-        },
-      ]);
-      const people = count === 1 ? "1 approval" : `${count} approvals`;
-      await this.#reply(
-        respond,
-        out.status(
-          "info",
-          `job ${job.id}: ${command.name} needs ${people} from someone with ${decision.approval.permission} (${decision.approval.rule}), not ${actor.name}. ` +
-            `Approve with "${this.prefix}approve ${job.id}" or refuse with "${this.prefix}deny ${job.id}" within ${formatDuration(ttlMs)}.`,
-        ),
-        "notice",
-        { jobId: job.id, approvalRequest: true },
-      );
-      return;
-    }
-    this.jobs.add(job);
-    job.startedAt = new Date();
-    await this.auditLog
-      .append([
-        received,
-        { event: "decision", ...base, decision: "allowed", rule: decision.rule, detail: decisionDetail },
-        { event: "started", ...base },
-      ])
-      .catch((error: unknown) => {
-        this.jobs.remove(job.id);
-        throw error;
-      });
-    await this.#execute(job, []);
+  async #sendTo(target: ReplyTarget, output: OutgoingMessage): Promise<SentMessage | undefined> {
+    const sent = await this.#adapter(target.network).send(target, output);
+    if (this.events.has("message.sent"))
+      this.events.emit("message.sent", { network: target.network, kind: output.kind });
+    return sent ?? undefined;
   }
 
-  /**
-   * Runs a command's check before approval or start. On a refusal or failure it writes the audit trail, answers,
-   * and returns undefined; otherwise the facts the check established.
-   */
-  async #check(
-    job: Job,
-    received: AuditRecord,
-    decision: Decision & { allowed: true },
-  ): Promise<CheckedFacts | undefined> {
-    const { command } = job;
-    const base = { jobId: job.id, actor: job.actor.id, command: command.name };
-    const context: CheckContext<Record<string, unknown>> = {
-      args: job.args,
-      actor: job.actor,
-      message: job.message,
-      job: { id: job.id, command: command.name },
-      signal: job.controller.signal,
-      reply: (reply) =>
-        job
-          .respond({ blocks: toBlocks(reply), kind: "reply", jobId: job.id })
-          .catch((err: unknown) => this.logger.warn({ err }, "could not deliver a reply")),
-      store: this.#runner.storeFor(command.plugin),
-      locks: locksFor(this.store, job.actor.id),
-      logger: this.logger.child({ jobId: job.id, command: command.name }),
-    };
-    try {
-      return (await command.check!(context)) ?? {};
-    } catch (error) {
-      const passed: AuditRecord = {
-        event: "decision",
-        ...base,
-        decision: decision.approval ? "needs-approval" : "allowed",
-        rule: decision.rule,
-        detail: { reason: decision.reason },
-      };
-      let records: AuditRecord[];
-      let answer: Reply;
-      if (error instanceof DeniedError) {
-        records = [
-          received,
-          {
-            event: "decision",
-            ...base,
-            decision: "denied",
-            outcome: "denied",
-            rule: error.rule,
-            detail: { reason: error.message },
-          },
-        ];
-        answer = out.status("fail", error.hint ? `${error.message}\n${error.hint}` : error.message);
-      } else if (error instanceof UserError) {
-        records = [
-          received,
-          passed,
-          { event: "outcome", ...base, outcome: "failed", detail: { error: error.message } },
-        ];
-        answer = out.status("fail", error.hint ? `${error.message}\n${error.hint}` : error.message);
-      } else {
-        const internal = describeInternalError(this.logger, error, { jobId: job.id });
-        records = [
-          received,
-          passed,
-          { event: "outcome", ...base, outcome: "failed", errorId: internal.errorId, detail: internal.detail },
-        ];
-        answer = internal.chat;
-      }
-      await this.auditLog.append(records);
-      await this.#reply(job.respond, answer);
-      return undefined;
-    }
-  }
-
-  async #execute(job: Job, approvers: string[]): Promise<JobResult> {
-    try {
-      return await runJob(job, this.#runner, approvers);
-    } finally {
-      this.jobs.remove(job.id);
-    }
-  }
-
-  #unknownCommandText(found: { prefix: string[]; unknown: string; suggestions: string[]; group: string[] }): string {
-    const p = this.prefix;
-    if (found.prefix.length > 0 && !found.unknown) {
-      return `"${found.prefix.join(" ")}" needs a subcommand: ${found.group.join(", ")}. Try ${p}help ${found.prefix.join(" ")}`;
-    }
-    const name = [...found.prefix, found.unknown].join(" ");
-    const suggestions = found.suggestions.map((s) => `${p}${[...found.prefix, s].join(" ")}`);
-    return suggestions.length
-      ? `unknown command "${name}". Did you mean ${suggestions.join(", ")}?`
-      : `unknown command "${name}". Try ${p}help`;
-  }
-
-  /**
-   * Records an approval of a waiting job by `approver`. Starts the job once enough people approved.
-   * @internal used by the `approve` command
-   */
-  async approve(jobId: string, approver: Actor): Promise<string> {
-    const job = this.#waitingJob(jobId);
-    const approval = job.approval!;
-    if (!approver.verified)
-      throw new UserError(
-        "only people identified with the network can approve",
-        "log in with the network's services first",
-      );
-    if (approver.id === job.actor.id)
-      throw new UserError(`you requested job ${job.id}; someone else has to approve it`);
-    const check = this.policy.check(approver.roles, approval.permission);
-    if (!check.held)
-      throw new UserError(
-        `approving job ${job.id} needs permission ${approval.permission}, which your roles (${approver.roles.join(", ")}) do not grant`,
-      );
-    if (approval.approvers.has(approver.id)) {
-      return `you already approved job ${job.id} (${approval.approvers.size}/${approval.count})`;
-    }
-    approval.approvers.set(approver.id, approver.name);
-    const approvers = [...approval.approvers.keys()];
-    const enough = approvers.length >= approval.count;
-    // Claim the job before any await, so that two approvals arriving together cannot both start it.
-    if (enough) {
-      clearTimeout(approval.timer);
-      job.state = "running";
-      job.startedAt = new Date();
-    }
-    const records: AuditRecord[] = [
-      {
-        event: "approval",
-        jobId: job.id,
-        actor: approver.id,
-        command: job.command.name,
-        decision: "approved",
-        network: approver.network,
-        detail: { requester: job.actor.id, approvals: approvers.length, needed: approval.count },
+  #pluginContext(name: string, config: unknown): PluginSetupContext<unknown> {
+    return {
+      config,
+      store: this.#runner.storeFor(name),
+      logger: this.logger.child({ plugin: name }),
+      announce: (target, reply, options) => this.announce(target, reply, options),
+      directMessage: (principal, reply) => this.directMessage(principal, reply),
+      events: this.events,
+      route: (route) => this.routes.add({ ...route, source: route.source ?? `plugin ${name}` }),
+      people: {
+        principalOf: (network, id) => this.identity.principalOf(network, id),
+        identitiesOf: (principal) => this.identity.identitiesOf(principal),
+        principals: () => this.identity.principals(),
       },
-    ];
-    if (enough) {
-      records.push({
-        event: "started",
-        jobId: job.id,
-        actor: job.actor.id,
-        command: job.command.name,
-        detail: { approvers },
-      });
-    }
-    try {
-      await this.auditLog.append(records);
-    } catch (error) {
-      approval.approvers.delete(approver.id);
-      if (enough) {
-        job.state = "awaiting-approval";
-        approval.timer = setTimeout(
-          () => void this.expireApproval(job.id),
-          Math.max(0, approval.expiresAt.getTime() - Date.now()),
-        );
-        approval.timer.unref?.();
-      }
-      throw error;
-    }
-    if (!enough) {
-      await this.#reply(
-        job.respond,
-        out.status("info", `job ${job.id}: approved by ${approver.name} (${approvers.length}/${approval.count})`),
-        "notice",
-      );
-      return `approved job ${job.id} (${approvers.length}/${approval.count}); waiting for more approvals`;
-    }
-    const names = [...approval.approvers.values()].join(", ");
-    await this.#reply(
-      job.respond,
-      out.status("ok", `job ${job.id}: approved by ${names}; running ${job.command.name} for ${job.actor.name}`),
-      "notice",
-    );
-    void this.#execute(job, approvers);
-    return `approved job ${job.id}; it is running now for ${job.actor.name}`;
+      audit: async (record) => {
+        await this.auditLog.append([{ ...record, detail: { plugin: name, ...record.detail } }]);
+      },
+    };
   }
 
-  /**
-   * Refuses a waiting job. The requester may withdraw their own request.
-   * @internal used by the `deny` command
-   */
-  async reject(jobId: string, by: Actor): Promise<string> {
-    const job = this.#waitingJob(jobId);
-    const approval = job.approval!;
-    if (by.id !== job.actor.id && (!by.verified || !this.policy.check(by.roles, approval.permission).held)) {
-      throw new UserError(`refusing job ${job.id} needs permission ${approval.permission} (or being its requester)`);
-    }
-    await this.#closeWaiting(
-      job,
-      { outcome: "rejected", decision: "rejected", detail: { by: by.id } },
-      `was refused by ${by.name}`,
-    );
-    return `job ${job.id} refused`;
-  }
-
-  /** @internal expires a waiting job whose approval TTL ran out */
-  async expireApproval(jobId: string): Promise<void> {
-    const job = this.jobs.get(jobId);
-    if (job?.state !== "awaiting-approval") return;
-    await this.#closeWaiting(
-      job,
-      { outcome: "expired", detail: { approvals: job.approval?.approvers.size ?? 0 } },
-      "expired without enough approvals",
-    );
-  }
-
-  /**
-   * Cancels a job by id on behalf of `by`: their own job, or anyone's with permission `jobs:cancel`.
-   * @internal used by the `cancel` command and `context.jobs.cancel`
-   */
-  async cancelJob(id: string, by: Actor): Promise<Job> {
+  async #cancelJob(id: string, by: Actor): Promise<Job> {
     const job = this.jobs.get(id);
     if (!job) throw new UserError(`no job ${id} is running`, `see ${this.prefix}jobs`);
     if (job.actor.id !== by.id && !(by.verified && this.policy.check(by.roles, "jobs:cancel").held)) {
@@ -592,46 +354,31 @@ export class Bot {
         "command cancel",
       );
     }
-    await this.cancel(job, by);
+    if (job.state === "running") job.controller.abort(new JobCancelledError(by.name));
+    else await this.#desk.withdraw(job, by);
     return job;
   }
 
-  /**
-   * Cancels a job: a running one is aborted, a waiting one withdrawn.
-   * @internal used by the `cancel` command
-   */
-  async cancel(job: Job, by: Actor): Promise<void> {
-    if (job.state === "running") {
-      job.controller.abort(new JobCancelledError(by.name));
-      return;
-    }
-    await this.#closeWaiting(
-      job,
-      { outcome: "cancelled", detail: { cancelledBy: by.id } },
-      `was withdrawn by ${by.name}`,
-    );
-  }
-
-  /** Ends a job that was waiting for approval without running it: audited, and announced where it was asked. */
-  async #closeWaiting(
-    job: Job,
-    record: Pick<AuditRecord, "outcome" | "decision" | "detail">,
-    what: string,
-  ): Promise<void> {
-    if (job.approval) clearTimeout(job.approval.timer);
-    this.jobs.remove(job.id);
-    await this.auditLog
-      .append([{ event: "outcome", jobId: job.id, actor: job.actor.id, command: job.command.name, ...record }])
-      .catch((err: unknown) => this.logger.error({ err }, "could not write to the audit log"));
-    await this.#reply(job.respond, out.status("warn", `job ${job.id} (${job.command.name}) ${what}`), "notice");
-  }
-
-  #waitingJob(jobId: string): Job {
-    const job = this.jobs.get(jobId);
-    if (!job) throw new UserError(`no job ${jobId} is waiting for approval`, `see ${this.prefix}jobs`);
-    if (job.state !== "awaiting-approval")
-      throw new UserError(`job ${job.id} is not waiting for approval (it is ${job.state})`);
-    return job;
+  #services(): BotServices {
+    return {
+      prefix: this.prefix,
+      registry: this.registry,
+      policy: this.policy,
+      identity: this.identity,
+      auditLog: this.auditLog,
+      store: this.store,
+      jobs: this.jobs,
+      evaluate: (message, line, actor) => evaluate(this.#dispatcher.deps, message, line, actor),
+      approve: (jobId, actor) => this.#desk.approve(jobId, actor),
+      deny: (jobId, actor) => this.#desk.deny(jobId, actor),
+      cancelJob: (id, actor) => this.#cancelJob(id, actor),
+      leave: async (network, room) => {
+        const adapter = this.#adapters.get(network);
+        if (!adapter?.leave) return false;
+        await adapter.leave(room);
+        return true;
+      },
+    };
   }
 }
 

@@ -76,8 +76,8 @@ export type CheckContext<A> = Pick<
 /** Facts a {@link CommandSpec.check} established (a resolved commit): audited, and handed to the handler. */
 export type CheckedFacts = Record<string, unknown>;
 
-/** What a handler gets. */
-export interface CommandContext<A> {
+/** What a handler gets. `K` is what the command's {@link CommandSpec.check} returned. */
+export interface CommandContext<A, K extends CheckedFacts = CheckedFacts> {
   /** Parsed, validated arguments. */
   args: A;
   /** Who asked (after an approval: still the requester). */
@@ -97,17 +97,19 @@ export interface CommandContext<A> {
   store: Store;
   locks: JobLocks;
   logger: Logger;
-  /** What the command's {@link CommandSpec.check} returned (`{}` without one). */
-  checked: CheckedFacts;
+  /** What the command's {@link CommandSpec.check} returned (`{}` without one), typed as the check returns it. */
+  checked: K;
   /** Other jobs (for commands that cancel or inspect jobs). */
   jobs: JobControl;
 }
 
 /** A command handler. Its return value, if any, is the final reply. */
-export type CommandHandler<A> = (context: CommandContext<A>) => Reply | undefined | Promise<Reply | undefined>;
+export type CommandHandler<A, K extends CheckedFacts = CheckedFacts> = (
+  context: CommandContext<A, K>,
+) => Reply | undefined | Promise<Reply | undefined>;
 
 /** The declaration of a command. */
-export interface CommandSpec<S extends ArgsSchema> {
+export interface CommandSpec<S extends ArgsSchema, K extends CheckedFacts = CheckedFacts> {
   /** One or more words: `ping`, `role grant`. */
   name: string;
   /** Other names for the same command (same number of words or fewer). */
@@ -147,14 +149,15 @@ export interface CommandSpec<S extends ArgsSchema> {
    * or the job starts. Throw a {@link DeniedError} to refuse (audited with its rule). The facts returned are written
    * to the audit log with the decision and given to the handler as `checked`, so what was checked is what runs.
    */
-  check?(context: CheckContext<ArgsOf<S>>): CheckedFacts | undefined | Promise<CheckedFacts | undefined>;
+  check?(context: CheckContext<ArgsOf<S>>): K | Promise<K>;
   /** Hide from help (still runnable). */
   hidden?: boolean;
-  handler: CommandHandler<ArgsOf<S>>;
+  handler: CommandHandler<ArgsOf<S>, K>;
 }
 
 /** A defined command. */
-export interface Command<S extends ArgsSchema = ArgsSchema> extends CommandSpec<S> {
+export interface Command<S extends ArgsSchema = ArgsSchema, K extends CheckedFacts = CheckedFacts>
+  extends CommandSpec<S, K> {
   readonly args: S;
   /** The plugin it belongs to (set when registered). */
   plugin?: string;
@@ -170,10 +173,12 @@ export interface Command<S extends ArgsSchema = ArgsSchema> extends CommandSpec<
  * });
  * ```
  */
-export function defineCommand<const S extends ArgsSchema = Record<never, never>>(spec: CommandSpec<S>): Command<S> {
+export function defineCommand<const S extends ArgsSchema = Record<never, never>, K extends CheckedFacts = CheckedFacts>(
+  spec: CommandSpec<S, K>,
+): Command<S, K> {
   return { ...spec, args: (spec.args ?? {}) as S };
 }
 
 /** A command of any argument schema (for lists of commands). */
 // biome-ignore lint/suspicious/noExplicitAny: the handler's parameter type varies per command
-export type AnyCommand = Command<any>;
+export type AnyCommand = Command<any, any>;

@@ -1,3 +1,5 @@
+import { z } from "zod";
+
 const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
 /** Parses `90s`, `15m`, `1h30m`, `2d` into milliseconds; undefined when it is not a duration. */
@@ -29,3 +31,16 @@ export function formatDuration(ms: number): string {
   }
   return parts.join("");
 }
+
+/**
+ * A duration in configuration: a string such as `30s`, `15m`, `1h30m`, or a positive whole number of
+ * milliseconds; parsed to milliseconds. The one duration schema every package uses.
+ */
+export const durationSchema = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const ms = typeof value === "number" ? value : parseDuration(value);
+  if (ms === undefined || !Number.isInteger(ms) || ms <= 0) {
+    ctx.addIssue({ code: "custom", message: "not a duration: use a number with a unit, e.g. 30s, 15m, 2h, 1h30m" });
+    return z.NEVER;
+  }
+  return ms;
+});

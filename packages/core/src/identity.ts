@@ -84,7 +84,7 @@ export class IdentityDirectory {
 
   /** Turns what someone typed (`bob`, `irc:bob`) into an actor id: a principal, or an identity on `network`. */
   actorIdFor(name: string, network: string): string {
-    if (this.policy.principals[name]) return name;
+    if (Object.hasOwn(this.policy.principals, name)) return name;
     if (name.includes(":")) {
       const [net, ...rest] = name.split(":");
       const id = rest.join(":");
@@ -93,9 +93,28 @@ export class IdentityDirectory {
     return this.#byIdentity.get(`${network}\u0000${name}`) ?? `${network}:${name}`;
   }
 
+  /** The principal a verified network identity is linked to, if any. */
+  principalOf(network: string, id: string): string | undefined {
+    return this.#byIdentity.get(`${network}\u0000${id}`);
+  }
+
+  /** The network identities linked to a principal in the configuration. */
+  identitiesOf(principal: string): Array<{ network: string; id: string }> {
+    if (!Object.hasOwn(this.policy.principals, principal)) return [];
+    const identities = this.policy.principals[principal]!.identities;
+    return Object.entries(identities).flatMap(([network, ids]) =>
+      (Array.isArray(ids) ? ids : [ids]).map((id) => ({ network, id })),
+    );
+  }
+
+  /** Every configured principal id. */
+  principals(): string[] {
+    return Object.keys(this.policy.principals);
+  }
+
   /** Roles from config for an actor id. */
   configuredRoles(actorId: string): string[] {
-    return this.policy.principals[actorId]?.roles ?? [];
+    return Object.hasOwn(this.policy.principals, actorId) ? this.policy.principals[actorId]!.roles : [];
   }
 
   /** Roles granted at runtime. */

@@ -1,4 +1,17 @@
-export type { Adapter, AdapterCapabilities, AdapterHost } from "./adapter.js";
+export {
+  type ActionResult,
+  type Adapter,
+  type AdapterCapabilities,
+  type AdapterFactoryContext,
+  type AdapterHost,
+  type AdapterStatus,
+  type AdapterType,
+  type AnyAdapterType,
+  type ApprovalAction,
+  defineAdapterType,
+  type ReceiveOptions,
+  type SentMessage,
+} from "./adapter.js";
 export { type AddressingOptions, extractCommandText } from "./addressing.js";
 export {
   type ArgDef,
@@ -25,6 +38,7 @@ export {
   type VerifyResult,
   verifyChain,
 } from "./audit.js";
+export { auditSummary } from "./audit-summary.js";
 export { Bot, type BotOptions, createBot } from "./bot.js";
 export {
   type AnyCommand,
@@ -42,14 +56,23 @@ export {
   type JobLocks,
   type PrepareContext,
 } from "./command.js";
-export { formatDuration, parseDuration } from "./duration.js";
+export { durationSchema, formatDuration, parseDuration } from "./duration.js";
 export { DeniedError, JobCancelledError, JobTimeoutError, newCorrelationId, UserError } from "./errors.js";
+export {
+  type BotEventListener,
+  type BotEventMap,
+  type BotEventName,
+  type BotEvents,
+  EventBus,
+} from "./events.js";
 export { type Actor, IdentityDirectory } from "./identity.js";
 export type { Job, Responder } from "./jobs.js";
 export { createLogger, type Logger, silentLogger } from "./logger.js";
 export { MemoryStore } from "./memory-store.js";
 export { type IncomingMessage, type ReplyTarget, type Room, replyTargetFor, type Sender } from "./message.js";
 export {
+  type Action,
+  type ActionsBlock,
   type Block,
   type CodeBlock,
   type FactsBlock,
@@ -68,10 +91,15 @@ export { parseArgs, usageLine } from "./parse.js";
 export { compilePattern, matchPattern, type WordPattern } from "./pattern.js";
 export { type Decision, type DecisionInput, Policy, permissionMatches } from "./permissions.js";
 export {
+  type AnnounceOptions,
   type AnyPlugin,
   definePlugin,
   namespacedStore,
+  type PeopleDirectory,
   type Plugin,
+  type PluginAuditRecord,
+  type PluginHandle,
+  type PluginInstance,
   type PluginSetupContext,
   type Teardown,
 } from "./plugin.js";
@@ -86,8 +114,17 @@ export {
   roleConfigSchema,
   ruleConfigSchema,
 } from "./policy-config.js";
+export {
+  baseEnvironment,
+  describeExit,
+  type ProcessResult,
+  type ProcessSpec,
+  runProcess,
+} from "./process-runner.js";
 export { CommandRegistry, type Lookup, type RegisteredCommand } from "./registry.js";
 export { renderBlockLines, renderTable, renderText, renderTextLines } from "./render-text.js";
+export { parseRoomRef, type RoomRef, roomRefSchema } from "./room-ref.js";
+export { type HttpRequest, type HttpResponse, type HttpRoute, RouteTable } from "./routes.js";
 export type { Lock, LockRequest, LockResult, Store } from "./store.js";
 export { suggest } from "./suggest.js";
 export { tokenize } from "./tokenize.js";

@@ -2,24 +2,30 @@
  * Runs one job: context, timeout, cancellation, progress, the final reply and the outcome in the audit log.
  * @module
  */
-import type { AuditLog, AuditOutcome, AuditRecord } from "./audit.js";
+import type { AuditLog, AuditOutcome } from "./audit.js";
+import { auditRecords } from "./audit-records.js";
 import type { CommandContext, JobControl, JobLocks } from "./command.js";
 import { formatDuration } from "./duration.js";
-import { DeniedError, JobCancelledError, JobTimeoutError, newCorrelationId, UserError } from "./errors.js";
+import { DeniedError, JobCancelledError, JobTimeoutError, UserError } from "./errors.js";
+import type { EventBus } from "./events.js";
 import type { Actor } from "./identity.js";
-import type { Job } from "./jobs.js";
+import { type Job, jobInfo } from "./jobs.js";
 import type { Logger } from "./logger.js";
-import { type OutgoingMessage, out, type StatusLevel, toBlocks } from "./output.js";
+import { type OutgoingMessage, out, type Reply, type StatusLevel, toBlocks } from "./output.js";
 import { ProgressStream } from "./progress.js";
 import type { Store } from "./store.js";
+import { describeInternalError, userErrorBlock } from "./user-errors.js";
 
 /** What the runner needs from the bot. */
 export interface JobRunnerDeps {
   auditLog: AuditLog;
   store: Store;
   logger: Logger;
+  events: EventBus;
   defaultTimeoutMs: number;
   progressIntervalMs: number;
+  /** After a cancel or timeout, how long the outcome waits for the handler to finish cleaning up. */
+  cleanupGraceMs: number;
   /** The store view for a plugin (or core). */
   storeFor(plugin: string | undefined): Store;
   /** Other jobs, as seen (and cancelled) by an actor. */
@@ -41,19 +47,10 @@ export function locksFor(store: Store, owner: string): JobLocks {
   };
 }
 
-/** Reports an internal error: detail to the log, only the correlation id to chat. */
-export function describeInternalError(logger: Logger, error: unknown, bindings: Record<string, unknown>) {
-  const errorId = newCorrelationId();
-  logger.error({ err: error, errorId, ...bindings }, "internal error");
-  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return {
-    errorId,
-    chat: out.status("fail", `internal error (reference ${errorId}); the details are in the bot's log`),
-    detail: { error: message },
-  };
-}
-
-/** Runs a job whose "started" entry is already in the audit log; resolves after its outcome is written. */
+/**
+ * Runs an admitted job (its `admitted` or final `approval` entry is written, or pending in `job.admitted` for a
+ * read-only command); resolves after its outcome is written and its last message sent.
+ */
 export async function runJob(job: Job, deps: JobRunnerDeps, approvers: string[]): Promise<JobResult> {
   const { command } = job;
   let jobLogger: Logger | undefined;
@@ -64,12 +61,13 @@ export async function runJob(job: Job, deps: JobRunnerDeps, approvers: string[])
   const timer = setTimeout(() => job.controller.abort(new JobTimeoutError(timeoutMs)), timeoutMs);
   timer.unref?.();
 
-  let chain = Promise.resolve();
+  deps.events.emit("job.started", { job: jobInfo(job), network: job.message.network, room: job.message.room.id });
+  let chain: Promise<unknown> = job.admitted ?? Promise.resolve();
   const send = (message: OutgoingMessage): Promise<void> => {
     chain = chain
       .then(() => job.respond(message))
       .catch((error: unknown) => logger().warn({ err: error }, "could not deliver a reply"));
-    return chain;
+    return chain as Promise<void>;
   };
   let stream: ProgressStream | undefined;
   const progress = () =>
@@ -100,6 +98,7 @@ export async function runJob(job: Job, deps: JobRunnerDeps, approvers: string[])
   };
 
   let result: JobResult = { outcome: "succeeded" };
+  let handler: Promise<Reply | undefined> | undefined;
   let detail: Record<string, unknown> | undefined;
   let rule: string | undefined;
   /** The last message of the job: sent only once the outcome is in the audit log. */
@@ -115,7 +114,8 @@ export async function runJob(job: Job, deps: JobRunnerDeps, approvers: string[])
       signal.addEventListener("abort", () => reject(signal.reason), { once: true });
     });
     aborted.catch(() => {});
-    const reply = await Promise.race([Promise.resolve().then(() => command.handler(context)), aborted]);
+    handler = Promise.resolve().then(() => command.handler(context));
+    const reply = await Promise.race([handler, aborted]);
     if (reply !== undefined && reply !== "") final = { blocks: toBlocks(reply), kind: "reply", jobId: job.id };
   } catch (error) {
     if (signal.aborted) {
@@ -133,11 +133,7 @@ export async function runJob(job: Job, deps: JobRunnerDeps, approvers: string[])
       result = { outcome: error instanceof DeniedError ? "denied" : "failed" };
       if (error instanceof DeniedError) rule = error.rule;
       detail = { error: error.message };
-      final = {
-        blocks: [out.status("fail", error.hint ? `${error.message}\n${error.hint}` : error.message)],
-        kind: "reply",
-        jobId: job.id,
-      };
+      final = { blocks: [userErrorBlock(error)], kind: "reply", jobId: job.id };
     } else {
       const internal = describeInternalError(logger(), error, { jobId: job.id });
       result = { outcome: "failed", errorId: internal.errorId };
@@ -146,26 +142,41 @@ export async function runJob(job: Job, deps: JobRunnerDeps, approvers: string[])
     }
   } finally {
     clearTimeout(timer);
+    // A cancelled or timed-out handler gets a grace period to clean up (kill its process, release its lock),
+    // so its outcome and history are final when the outcome is written.
+    if (signal.aborted && handler) {
+      let graceTimer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        handler.catch(() => {}),
+        new Promise((resolve) => {
+          graceTimer = setTimeout(resolve, deps.cleanupGraceMs);
+          graceTimer.unref?.();
+        }),
+      ]);
+      clearTimeout(graceTimer);
+    }
     await stream?.close();
   }
   await chain;
-  const record: AuditRecord = {
-    event: "outcome",
-    jobId: job.id,
-    actor: job.actor.id,
-    command: command.name,
-    outcome: result.outcome,
-    durationMs: Date.now() - started,
+  const durationMs = Date.now() - started;
+  const record = auditRecords.outcome(job, result.outcome, {
+    durationMs,
     ...(result.errorId ? { errorId: result.errorId } : {}),
     ...(rule ? { rule } : {}),
     ...(detail ? { detail } : {}),
-  };
+  });
   try {
     // Written before the final reply: whoever saw the answer can find the outcome in the audit log.
     await deps.auditLog.append([record]);
   } catch (error) {
     logger().error({ err: error, record }, "could not write the outcome to the audit log");
   }
+  deps.events.emit("job.finished", {
+    job: jobInfo(job),
+    outcome: result.outcome,
+    durationMs,
+    ...(result.errorId ? { errorId: result.errorId } : {}),
+  });
   if (final) await send(final);
   await chain;
   return result;

@@ -8,8 +8,9 @@ import type { Actor } from "./identity.js";
 import type { IncomingMessage } from "./message.js";
 import type { OutgoingMessage } from "./output.js";
 
-/** Where a job's output goes. */
-export type Responder = (message: OutgoingMessage) => Promise<void>;
+/** Where a job's output goes. May return nothing (an embedder's synchronous callback) or a promise. */
+// biome-ignore lint/suspicious/noConfusingVoidType: synchronous responders return nothing
+export type Responder = (message: OutgoingMessage) => void | Promise<void>;
 
 /** A pending approval attached to a job. */
 export interface PendingApproval {
@@ -20,6 +21,8 @@ export interface PendingApproval {
   /** Principal id → name, in the order they approved. */
   approvers: Map<string, string>;
   timer: NodeJS.Timeout;
+  /** Digest of the prepared invocation people approve; the job runs only if it still matches. */
+  digest: string;
 }
 
 /** A job the runtime knows about: waiting for approval, or running. */
@@ -40,6 +43,11 @@ export interface Job {
   approval?: PendingApproval;
   /** What the command's check established, for the handler. */
   checked?: CheckedFacts;
+  /**
+   * For a read-only command started at once: the pending write of its `admitted` entry. Replies wait for it, so
+   * nothing reaches chat before its entries are durable (the outcome is written after it, in the same order).
+   */
+  admitted?: Promise<unknown>;
 }
 
 /** How other commands see a job. */

@@ -45,8 +45,33 @@ export interface LinkBlock {
   text?: string;
 }
 
+/** One button: clicking it runs `command` as the person who clicked, with their permissions. */
+export interface Action {
+  /** Button text: `Acknowledge`. */
+  label: string;
+  /** The command line it runs, without prefix: `pager ack PX1`. */
+  command: string;
+  style?: "primary" | "danger";
+}
+/**
+ * Buttons (Slack) or reactions (where configured) that run commands as whoever used them; in plain text, the
+ * command lines to type. Never a way around permissions: it is exactly as if the person had typed the command.
+ */
+export interface ActionsBlock {
+  type: "actions";
+  actions: Action[];
+}
+
 /** One piece of output. */
-export type Block = TextBlock | CodeBlock | TableBlock | FactsBlock | StatusBlock | ImageBlock | LinkBlock;
+export type Block =
+  | TextBlock
+  | CodeBlock
+  | TableBlock
+  | FactsBlock
+  | StatusBlock
+  | ImageBlock
+  | LinkBlock
+  | ActionsBlock;
 
 /** What a handler may reply with: a string (a text block), one block, or several. */
 export type Reply = string | Block | Block[];
@@ -55,11 +80,13 @@ export type Reply = string | Block | Block[];
 export interface OutgoingMessage {
   blocks: Block[];
   /** Why this is being sent: a reply, streamed progress of a job, or a notice (approval requests, results). */
-  kind: "reply" | "progress" | "notice";
+  kind: "reply" | "progress" | "notice" | "announcement";
   /** The job this output belongs to, when there is one (adapters may edit progress messages in place). */
   jobId?: string;
   /** True on the message asking for approval of job `jobId` (adapters may let people approve by reacting to it). */
   approvalRequest?: boolean;
+  /** Where the message should go when the network has threads (set by core for announcements in a thread). */
+  thread?: string;
 }
 
 /** Normalises a {@link Reply} to a list of blocks. */
@@ -87,4 +114,5 @@ export const out = {
   }),
   link: (url: string, text?: string): LinkBlock =>
     text === undefined ? { type: "link", url } : { type: "link", url, text },
+  actions: (...actions: Action[]): ActionsBlock => ({ type: "actions", actions }),
 };

@@ -1,11 +1,39 @@
 /**
- * Plugins: a named bundle of commands with its own validated configuration.
+ * Plugins: a named bundle of commands with its own validated configuration, and what setup may use to reach the
+ * rest of the bot (rooms, events, HTTP routes, people).
  * @module
  */
 import type { z } from "zod";
+import type { SentMessage } from "./adapter.js";
+import type { AuditRecord } from "./audit.js";
 import type { AnyCommand } from "./command.js";
+import type { BotEvents } from "./events.js";
 import type { Logger } from "./logger.js";
+import type { Reply } from "./output.js";
+import type { RoomRef } from "./room-ref.js";
+import type { HttpRoute } from "./routes.js";
 import type { Store } from "./store.js";
+
+/** Options for {@link PluginSetupContext.announce}. */
+export interface AnnounceOptions {
+  /** Edit this earlier announcement instead of sending a new one, where the network can edit. */
+  replace?: SentMessage;
+  /** Answer inside the thread of this earlier announcement, where the network has threads. */
+  inThreadOf?: SentMessage;
+}
+
+/** A person's linked network identities, for direct messages and lookups. */
+export interface PeopleDirectory {
+  /** Principal id of a verified network identity, if it is linked to one. */
+  principalOf(network: string, id: string): string | undefined;
+  /** The network identities linked to a principal (from the configuration). */
+  identitiesOf(principal: string): Array<{ network: string; id: string }>;
+  /** Every configured principal id. */
+  principals(): string[];
+}
+
+/** An audit entry a plugin writes for something that did not come from a command (a webhook delivery). */
+export type PluginAuditRecord = Pick<AuditRecord, "event" | "network" | "room" | "detail" | "outcome">;
 
 /** What a plugin's setup gets. */
 export interface PluginSetupContext<C> {
@@ -13,26 +41,58 @@ export interface PluginSetupContext<C> {
   /** The plugin's own namespace of the store. */
   store: Store;
   logger: Logger;
+  /**
+   * Posts output into a room on any network (`irc:#ops`, or `{ network, room }`), through the same send path as
+   * replies (flood control, rendering). Returns what was sent when the network gives an id. Rejects on an unknown
+   * network.
+   */
+  announce(target: RoomRef | string, output: Reply, options?: AnnounceOptions): Promise<SentMessage | undefined>;
+  /**
+   * Sends a direct message to a principal on every network where they are linked and the adapter can send direct
+   * messages. Resolves to the networks it reached.
+   */
+  directMessage(principal: string, output: Reply): Promise<string[]>;
+  /** Bot events: jobs, approvals, adapters. */
+  events: BotEvents;
+  /** Registers an HTTP route (served when the app has an `http:` section). */
+  route(route: HttpRoute): void;
+  /** Configured people and their identities. */
+  people: PeopleDirectory;
+  /** Appends an entry to the audit log (hash-chained like every other), e.g. for a webhook that posted. */
+  audit(record: PluginAuditRecord): Promise<void>;
 }
 
 /** Clean-up returned by setup (stop timers, close connections). */
 export type Teardown = () => void | Promise<void>;
 
-/** A plugin definition. */
-export interface Plugin<C = unknown> {
+/** What setup may return: objects for the commands (`state`), and a clean-up. */
+export interface PluginInstance<S> {
+  state: S;
+  teardown?: Teardown;
+}
+
+/** Handed to `commands(config, plugin)`: `plugin.state` is what setup returned (read it in handlers, not before). */
+export interface PluginHandle<S> {
+  readonly state: S;
+}
+
+/** A plugin definition. `S` is the state setup creates for the commands (clients, schedulers). */
+export interface Plugin<C = unknown, S = undefined> {
   name: string;
   /** One line for `switchboard commands` and docs. */
   description?: string;
   /** Validates the plugin's section of the config file. */
-  configSchema?: z.ZodType<C>;
-  /** The commands, or a function building them from the validated config. */
-  commands: AnyCommand[] | ((config: C) => AnyCommand[]);
-  // biome-ignore lint/suspicious/noConfusingVoidType: setup may return nothing, or a teardown
-  setup?: (context: PluginSetupContext<C>) => void | Teardown | Promise<void | Teardown>;
+  configSchema?: z.ZodType<C, unknown>;
+  /** The commands, or a function building them from the validated config and the plugin's handle. */
+  commands: AnyCommand[] | ((config: C, plugin: PluginHandle<S>) => AnyCommand[]);
+  setup?: (
+    context: PluginSetupContext<C>,
+    // biome-ignore lint/suspicious/noConfusingVoidType: setup may return nothing, a teardown, or state
+  ) => void | Teardown | PluginInstance<S> | Promise<void | Teardown | PluginInstance<S>>;
 }
 
 /** Declares a plugin; a plugin package default-exports the result. */
-export function definePlugin<C = undefined>(plugin: Plugin<C>): Plugin<C> {
+export function definePlugin<C = undefined, S = undefined>(plugin: Plugin<C, S>): Plugin<C, S> {
   return plugin;
 }
 
@@ -51,5 +111,5 @@ export function namespacedStore(store: Store, prefix: string): Store {
 }
 
 /** A plugin of any configuration type (for lists of plugins). */
-// biome-ignore lint/suspicious/noExplicitAny: the configuration type varies per plugin
-export type AnyPlugin = Plugin<any>;
+// biome-ignore lint/suspicious/noExplicitAny: the configuration and state types vary per plugin
+export type AnyPlugin = Plugin<any, any>;

@@ -3,21 +3,9 @@
  * @module
  */
 import { z } from "zod";
-import { parseDuration } from "./duration.js";
+import { durationSchema } from "./duration.js";
 
 const oneOrMany = z.union([z.string(), z.array(z.string())]);
-
-const durationSchema = z.union([
-  z.number().int().positive(),
-  z.string().transform((text, ctx) => {
-    const ms = parseDuration(text);
-    if (ms === undefined) {
-      ctx.addIssue({ code: "custom", message: `"${text}" is not a duration (use 30s, 15m, 2h)` });
-      return z.NEVER;
-    }
-    return ms;
-  }),
-]);
 
 /** Approval settings in config: `{ count: 2, permission: deploy:approve, ttl: 15m }`. */
 export const approvalConfigSchema = z

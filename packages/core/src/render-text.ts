@@ -44,6 +44,8 @@ export function renderBlockLines(block: Block): string[] {
       ];
     case "link":
       return [block.text ? `${block.text}: ${block.url}` : block.url];
+    case "actions":
+      return [block.actions.map((a) => `[${a.label}: ${a.command}]`).join(" ")];
   }
 }
 

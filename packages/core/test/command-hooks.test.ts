@@ -111,7 +111,7 @@ describe("command hooks", () => {
     expect(runs).toEqual([{ app: "api", env: "production", force: false, sha: "sha-of-api" }]);
     const trail = (await audit()).filter((e) => e.jobId === id);
     expect(trail[0]?.args).toEqual({ app: "api", env: "production", force: false });
-    const decision = trail.find((e) => e.event === "decision");
+    const decision = trail.find((e) => e.event === "admitted");
     expect(decision?.detail).toMatchObject({ checked: { sha: "sha-of-api" } });
   });
 
@@ -130,7 +130,7 @@ describe("command hooks", () => {
     expect(await say("bob", "!ship api to staging", "#random")).toBe("✖ denied: not in #random");
     expect(await say("bob", "!ship locked to staging")).toBe("✖ locked is locked by dave");
     expect(runs).toEqual([]);
-    const denials = (await audit()).filter((e) => e.event === "decision").map((e) => [e.decision, e.rule]);
+    const denials = (await audit()).filter((e) => e.event === "denied").map((e) => [e.decision, e.rule]);
     expect(denials).toEqual([
       ["denied", "ship rooms"],
       ["denied", "ship lock"],

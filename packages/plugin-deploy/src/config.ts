@@ -2,22 +2,11 @@
  * The plugin's configuration (`plugins.deploy` in the switchboard file), validated with zod at start-up.
  * @module
  */
-import { parseDuration } from "@switchboard/core";
+import { durationSchema, parseDuration } from "@switchboard/core";
 import { z } from "zod";
 import { hostsProblem, NAME_PATTERN, nameProblem, refProblem } from "./names.js";
 
-const duration = (fallback: string) =>
-  z
-    .union([z.number(), z.string()])
-    .transform((value, ctx) => {
-      const ms = typeof value === "number" ? value : parseDuration(value);
-      if (ms === undefined || ms <= 0 || !Number.isInteger(ms)) {
-        ctx.addIssue({ code: "custom", message: `"${value}" is not a duration (use 30s, 15m, 2h)` });
-        return z.NEVER;
-      }
-      return ms;
-    })
-    .default(parseDuration(fallback)!);
+const duration = (fallback: string) => durationSchema.default(parseDuration(fallback)!);
 
 const name = z.string().regex(NAME_PATTERN, "lower-case letters, digits, - and _ (at most 63 characters)");
 

@@ -4,9 +4,8 @@
  * @module
  */
 import { statSync } from "node:fs";
-import { UserError } from "@switchboard/core";
+import { baseEnvironment, runProcess, UserError } from "@switchboard/core";
 import { isCommitId } from "./names.js";
-import { baseEnvironment, runProcess } from "./process.js";
 
 /** How git is run. */
 export interface GitOptions {

@@ -155,7 +155,7 @@ describe("the command provider, with real scripts and a real git repository", ()
     await h.idle();
     expect(read(join(temp.dir, "shipped")).trim()).toBe(before);
     expect((await history(h))[0]).toMatchObject({ sha: before, approvers: ["carol"], outcome: "succeeded" });
-    const decision = (await h.audit()).find((e) => e.event === "decision" && e.command === "deploy");
+    const decision = (await h.audit()).find((e) => e.event === "admitted" && e.command === "deploy");
     expect(decision?.detail).toMatchObject({ checked: { sha: before, ci: "not required" } });
     await h.close();
   });

@@ -34,7 +34,7 @@ describe("configuration", () => {
     ).toEqual([
       'apps.web.defaultRef: "-bad" starts with "-"; a ref may not look like an option',
       "apps.web.provider.command: Invalid input: expected array, received string",
-      'apps.web.provider.timeout: "10 minutes" is not a duration (use 30s, 15m, 2h)',
+      "apps.web.provider.timeout: not a duration: use a number with a unit, e.g. 30s, 15m, 2h, 1h30m",
     ]);
     expect(
       problems({

@@ -62,7 +62,7 @@ describe("gates, locks, approvals, rollback and hostile input", () => {
     expect((await h.as("carol").say("!deploy site/gh13 to staging")).text).toMatch(/✔ deployed site\/gh13/);
     expect((await h.as("carol").say("!deploy unlock site staging")).text).toBe("✔ unlocked site/staging");
     expect((await h.as("bob").say("!deploy site/gh13 to staging")).text).toMatch(/✔ deployed site\/gh13/);
-    const denial = (await h.audit()).find((e) => e.event === "decision" && e.decision === "denied");
+    const denial = (await h.audit()).find((e) => e.event === "denied");
     expect(denial).toMatchObject({ actor: "bob", command: "deploy", rule: "deploy lock site/staging" });
     await h.close();
   });
@@ -141,7 +141,7 @@ describe("gates, locks, approvals, rollback and hostile input", () => {
     expect(h.transcript()).toMatch(/✔ deployed site\/gh13 \(\w{7}\) to production/);
     expect((await history(h))[0]).toMatchObject({ env: "production", actor: "bob", approvers: ["carol"] });
     const trail = (await h.audit()).filter((e) => e.jobId === id).map((e) => e.event);
-    expect(trail).toEqual(["received", "decision", "approval-requested", "approval", "started", "outcome"]);
+    expect(trail).toEqual(["admitted", "approval-requested", "approval", "outcome"]);
     await h.close();
   });
 
@@ -202,7 +202,7 @@ describe("gates, locks, approvals, rollback and hostile input", () => {
     expect(reply.text).toMatch(/usage: !(deploy|ci status|rollback|deploy lock) /);
     expect(read(join(temp.dir, "git.log"))).toBe(""); // not even git ran
     expect(ran()).toEqual([]);
-    expect((await h.audit()).filter((e) => e.event === "started")).toEqual([]);
+    expect((await h.audit()).filter((e) => e.event === "admitted" || e.event === "outcome")).toEqual([]);
     // The same bot deploys a valid request, through the same git wrapper and script.
     expect((await h.as("alice").say("!deploy site/main to staging")).text).toMatch(/✔ deployed/);
     expect(read(join(temp.dir, "git.log"))).toMatch(/^ls-remote -- /);

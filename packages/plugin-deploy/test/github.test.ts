@@ -91,7 +91,7 @@ describe("CI gates and the github provider, against a local server speaking GitH
     );
     expect(github.deployments.length).toBe(before);
     expect(await history(h)).toEqual([]);
-    const denial = (await h.audit()).find((e) => e.event === "decision");
+    const denial = (await h.audit()).find((e) => e.event === "denied");
     expect(denial).toMatchObject({ decision: "denied", rule: "ci gate api/staging" });
     await h.close();
   });

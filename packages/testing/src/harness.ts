@@ -92,9 +92,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const adapterFor = (network: string) => {
     const existing = adapters.get(network);
     if (existing) return existing;
-    const adapter = addAdapter(network);
-    void adapter.start({ receive: (m) => bot.handle(m), logger: bot.logger, botName: bot.name });
-    return adapter;
+    return addAdapter(network);
   };
 
   return {

@@ -29,11 +29,9 @@ describe("approvals", () => {
       .filter((e) => e.jobId === id)
       .map((e) => [e.event, e.actor, e.decision ?? e.outcome ?? ""]);
     expect(trail).toEqual([
-      ["received", "bob", ""],
-      ["decision", "bob", "needs-approval"],
+      ["admitted", "bob", "needs-approval"],
       ["approval-requested", "bob", ""],
       ["approval", "carol", "approved"],
-      ["started", "bob", ""],
       ["outcome", "bob", "succeeded"],
     ]);
     await h.close();
@@ -121,7 +119,8 @@ describe("approvals arriving together", () => {
     expect(answers.map((a) => a.text).filter((t) => t.includes("it is running now")).length).toBe(1);
     expect(answers.map((a) => a.text).join("\n")).toMatch(`job ${id} is not waiting for approval (it is running)`);
     expect(h.transcript().match(/deployed api\/main to production/g)?.length).toBe(1);
-    expect((await h.audit()).filter((e) => e.jobId === id && e.event === "started")).toHaveLength(1);
+    const starts = (await h.audit()).filter((e) => e.jobId === id && e.event === "approval" && e.detail?.starts);
+    expect(starts).toHaveLength(1);
     await h.close();
   });
 });

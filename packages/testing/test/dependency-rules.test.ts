@@ -53,4 +53,51 @@ describe("the dependency rule check run by CI", () => {
     );
     expect(result.output).toContain("packages/plugin-x/src/index.ts: imports ../../core/src/x.js, outside its package");
   });
+  it("checks test folders too: no reaching into another package's test/, and only declared workspace packages", () => {
+    const root = workspace({
+      "packages/core/package.json": JSON.stringify({ name: "@switchboard/core" }),
+      "packages/test-servers/package.json": JSON.stringify({ name: "@switchboard/test-servers", private: true }),
+      "packages/adapter-y/package.json": JSON.stringify({
+        name: "@switchboard/adapter-y",
+        dependencies: { "@switchboard/core": "*" },
+        devDependencies: { "@switchboard/test-servers": "*" },
+      }),
+      "packages/adapter-y/src/index.ts": 'import { startNgircd } from "@switchboard/test-servers";\n',
+      "packages/adapter-y/test/ok.test.ts": 'import { startNgircd } from "@switchboard/test-servers";\n',
+      "packages/adapter-z/package.json": JSON.stringify({
+        name: "@switchboard/adapter-z",
+        dependencies: { "@switchboard/core": "*", "@switchboard/test-servers": "*" },
+      }),
+      "packages/plugin-w/package.json": JSON.stringify({ name: "@switchboard/plugin-w" }),
+      "packages/plugin-w/test/a.test.ts": 'import { Homeserver } from "@switchboard/test-servers";\n',
+      "apps/bot/package.json": JSON.stringify({ name: "switchboard" }),
+      "apps/bot/test/b.test.ts": [
+        '/// <reference path="../../../packages/adapter-y/src/types.d.ts" />',
+        "import {",
+        "  IrcUser,",
+        '} from "../../../packages/adapter-y/test/irc-user.js";',
+        // split, so that this file itself does not contain the dynamic import it tests
+        `const late = await imp${"ort"}("../../../packages/adapter-y/dist/index.js");`,
+        "",
+      ].join("\n"),
+    });
+    const result = check(root);
+    expect(result.ok).toBe(false);
+    const lines = result.output.split("\n").map((line) => line.trim());
+    expect(lines).toContain(
+      "packages/adapter-y/src/index.ts: imports @switchboard/test-servers, a dev dependency of packages/adapter-y; only its tests may",
+    );
+    expect(lines).toContain(
+      "packages/adapter-z: dependencies has @switchboard/test-servers, which is for tests only (a devDependency)",
+    );
+    expect(lines).toContain(
+      "packages/plugin-w/test/a.test.ts: imports @switchboard/test-servers, which packages/plugin-w/package.json does not declare",
+    );
+    for (const path of ["src/types.d.ts", "test/irc-user.js", "dist/index.js"]) {
+      expect(result.output).toContain(
+        `apps/bot/test/b.test.ts: imports ../../../packages/adapter-y/${path}, outside its package`,
+      );
+    }
+    expect(result.output).not.toContain("packages/adapter-y/test/ok.test.ts");
+  });
 });

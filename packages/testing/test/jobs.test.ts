@@ -107,7 +107,7 @@ describe("audit", () => {
     await h.as("bob").say("!deploy api --token s3cr3t-value");
     const entries = await h.audit();
     expect(JSON.stringify(entries)).not.toContain("s3cr3t-value");
-    expect(entries.find((e) => e.event === "received")).toMatchObject({ args: { token: "[redacted]", app: "api" } });
+    expect(entries.find((e) => e.event === "admitted")).toMatchObject({ args: { token: "[redacted]", app: "api" } });
     await h.close();
   });
 
@@ -126,7 +126,7 @@ describe("audit", () => {
         .split("\n")
         .filter((l) => / bob +deploy( |$)/.test(l))
         .map((l) => l.split(/ +/)[3]),
-    ).toEqual(["received", "decision", "started", "outcome"]);
+    ).toEqual(["admitted", "outcome"]);
     await h.close();
   });
 });

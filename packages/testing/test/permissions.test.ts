@@ -11,7 +11,7 @@ describe("permissions through the bot", () => {
     expect(denied.text).toBe(
       "✖ denied: command deploy requires permission deploy:run, and your roles (approver) do not grant it",
     );
-    const decision = (await h.audit()).filter((e) => e.event === "decision").at(-1);
+    const decision = (await h.audit()).filter((e) => e.event === "denied").at(-1);
     expect(decision).toMatchObject({ actor: "carol", decision: "denied", outcome: "denied", rule: "command deploy" });
     await h.close();
   });
@@ -29,7 +29,7 @@ describe("permissions through the bot", () => {
     const spoof = await h.as("alice", { verified: false }).say("!deploy api");
     expect(spoof.text).toMatch(/denied: .*your roles \(guest\).*you are a guest/);
     expect((await h.as("alice", { verified: false }).say("!whoami")).text).toMatch(/you are: +a guest/);
-    const entry = (await h.audit()).find((e) => e.event === "received" && e.command === "deploy");
+    const entry = (await h.audit()).find((e) => e.event === "denied" && e.command === "deploy");
     expect(entry?.actor).toBe("guest:test:alice");
     await h.close();
   });

@@ -4,14 +4,15 @@
  */
 import {
   approvalConfigSchema,
+  durationSchema,
   policyConfigSchema,
   principalConfigSchema,
   roleConfigSchema,
   ruleConfigSchema,
 } from "@switchboard/core";
+import { httpConfigSchema } from "@switchboard/http";
 import { z } from "zod";
 import { adapterEntrySchema, adapterTypes } from "../adapter-types.js";
-import { durationSchema } from "./duration.js";
 
 /** Where the SQLite file goes unless `store.path` says otherwise (relative to the working directory). */
 export const DEFAULT_STORE_PATH = "./.switchboard/switchboard.db";
@@ -74,6 +75,8 @@ export const configSchema = z
       )
       .default({}),
     ...policyConfigSchema.shape,
+    /** The HTTP endpoint (webhooks, /healthz, /readyz, /metrics); off when absent. See packages/http/README.md. */
+    http: httpConfigSchema.optional(),
   })
   .strict();
 
@@ -90,6 +93,8 @@ export function knownKeys(path: ReadonlyArray<string | number>, raw: unknown): s
       return path.length === 1 ? Object.keys(botSectionSchema.shape) : undefined;
     case "store":
       return path.length === 1 ? Object.keys(storeSectionSchema.shape) : undefined;
+    case "http":
+      return path.length === 1 ? Object.keys(httpConfigSchema.shape) : undefined;
     case "log":
       return path.length === 1 ? Object.keys(logSectionSchema.shape) : undefined;
     case "roles":
@@ -107,11 +112,9 @@ export function knownKeys(path: ReadonlyArray<string | number>, raw: unknown): s
       const type = Array.isArray(entries)
         ? (entries[item as number] as { type?: unknown } | undefined)?.type
         : undefined;
-      const row =
-        typeof type === "string" && Object.hasOwn(adapterTypes, type)
-          ? adapterTypes[type as keyof typeof adapterTypes]
-          : undefined;
-      return row ? Object.keys(row.schema.shape) : undefined;
+      const shape =
+        typeof type === "string" ? (adapterTypes.get(type)?.schema as { shape?: object })?.shape : undefined;
+      return shape ? Object.keys(shape) : undefined;
     }
     default:
       return undefined;

@@ -1,10 +1,10 @@
 import { arg } from "../args.js";
-import type { Bot } from "../bot.js";
 import { defineCommand } from "../command.js";
 import { out } from "../output.js";
+import type { BotServices } from "../services.js";
 
 /** `approve <id>` and `deny <id>`: from any room, on any network. */
-export function approvalCommands(bot: Bot) {
+export function approvalCommands(bot: BotServices) {
   const id = arg.string({ positional: true, required: true, description: "the job id from the approval request" });
   const approve = defineCommand({
     name: "approve",
@@ -19,7 +19,7 @@ export function approvalCommands(bot: Bot) {
     summary: "Refuse a job waiting for approval (or withdraw your own request)",
     examples: ["deny k3j9x"],
     args: { id },
-    handler: async ({ args, actor }) => out.status("ok", await bot.reject(args.id, actor)),
+    handler: async ({ args, actor }) => out.status("ok", await bot.deny(args.id, actor)),
   });
   return [approve, deny];
 }

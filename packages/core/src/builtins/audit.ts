@@ -1,29 +1,14 @@
 import { arg } from "../args.js";
-import type { AuditEntry, AuditOutcome } from "../audit.js";
-import type { Bot } from "../bot.js";
+import type { AuditOutcome } from "../audit.js";
+import { auditSummary } from "../audit-summary.js";
 import { defineCommand } from "../command.js";
 import { out } from "../output.js";
+import type { BotServices } from "../services.js";
 
 const outcomes = ["succeeded", "failed", "cancelled", "timed-out", "denied", "expired", "rejected"] as const;
 
-function summary(entry: AuditEntry): string {
-  if (entry.decision) return `${entry.decision}${entry.rule ? ` (${entry.rule})` : ""}`;
-  if (entry.outcome)
-    return entry.durationMs !== undefined ? `${entry.outcome} in ${entry.durationMs}ms` : entry.outcome;
-  if (entry.event === "received") {
-    if (entry.detail?.text) return String(entry.detail.text);
-    return Object.entries(entry.args ?? {})
-      .filter(([, v]) => v !== undefined && v !== false)
-      .map(([k, v]) => `${k}=${String(v)}`)
-      .join(" ");
-  }
-  if (entry.event === "role") return `${entry.detail?.change} ${entry.detail?.role} → ${entry.detail?.target}`;
-  if (entry.errorId) return entry.errorId;
-  return "";
-}
-
 /** `audit`: recent audit entries, filtered. */
-export function auditCommand(bot: Bot) {
+export function auditCommand(bot: BotServices) {
   return defineCommand({
     name: "audit",
     summary: "Show recent audit log entries (filters: --user, --command, --outcome, --job)",
@@ -57,7 +42,7 @@ export function auditCommand(bot: Bot) {
           e.event,
           e.actor ?? "",
           e.command ?? "",
-          summary(e),
+          auditSummary(e),
         ]);
       return [out.table(["#", "time", "job", "event", "actor", "command", "detail"], rows)];
     },

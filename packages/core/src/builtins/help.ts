@@ -1,17 +1,17 @@
 import { type ArgsSchema, arg } from "../args.js";
-import type { Bot } from "../bot.js";
 import { type AnyCommand, defineCommand } from "../command.js";
 import type { Actor } from "../identity.js";
 import { type Block, out } from "../output.js";
 import { usageLine } from "../parse.js";
+import type { BotServices } from "../services.js";
 
 /** Whether the actor's roles allow the command's own permission (rules on arguments are checked when it runs). */
-export function mayRun(bot: Bot, actor: Actor, command: AnyCommand): boolean {
+export function mayRun(bot: Pick<BotServices, "policy">, actor: Actor, command: AnyCommand): boolean {
   return !command.permission || bot.policy.check(actor.roles, command.permission).held;
 }
 
 /** `help [command]`: the commands you may run, or the usage of one. */
-export function helpCommand(bot: Bot) {
+export function helpCommand(bot: BotServices) {
   return defineCommand({
     name: "help",
     aliases: ["commands"],

@@ -1,17 +1,18 @@
-import type { Bot } from "../bot.js";
 import type { AnyCommand } from "../command.js";
+import type { BotServices } from "../services.js";
 import { approvalCommands } from "./approvals.js";
 import { auditCommand } from "./audit.js";
 import { helpCommand } from "./help.js";
 import { jobCommands } from "./jobs.js";
+import { leaveCommand } from "./leave.js";
 import { locksCommand } from "./locks.js";
 import { pingCommand } from "./ping.js";
 import { roleCommands } from "./roles.js";
 import { whoamiCommand } from "./whoami.js";
 import { whyCommand } from "./why.js";
 
-/** The commands every bot has: help, whoami, why, audit, jobs, cancel, approve, deny, role, locks, ping. */
-export function builtinCommands(bot: Bot): AnyCommand[] {
+/** The commands every bot has: help, whoami, why, audit, jobs, cancel, approve, deny, role, locks, leave, ping. */
+export function builtinCommands(bot: BotServices): AnyCommand[] {
   return [
     helpCommand(bot),
     whoamiCommand(bot),
@@ -21,6 +22,7 @@ export function builtinCommands(bot: Bot): AnyCommand[] {
     ...approvalCommands(bot),
     ...roleCommands(bot),
     locksCommand(bot),
+    leaveCommand(bot),
     pingCommand(),
   ];
 }

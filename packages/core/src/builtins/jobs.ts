@@ -1,11 +1,11 @@
 import { arg } from "../args.js";
-import type { Bot } from "../bot.js";
 import { defineCommand } from "../command.js";
 import { formatDuration } from "../duration.js";
 import { out } from "../output.js";
+import type { BotServices } from "../services.js";
 
 /** `jobs` and `cancel <id>`. */
-export function jobCommands(bot: Bot) {
+export function jobCommands(bot: BotServices) {
   const jobs = defineCommand({
     name: "jobs",
     summary: "List running jobs and jobs waiting for approval",

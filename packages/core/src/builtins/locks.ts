@@ -1,10 +1,10 @@
-import type { Bot } from "../bot.js";
 import { defineCommand } from "../command.js";
 import { formatDuration } from "../duration.js";
 import { out } from "../output.js";
+import type { BotServices } from "../services.js";
 
 /** `locks`: who holds which lease, why, and until when. */
-export function locksCommand(bot: Bot) {
+export function locksCommand(bot: BotServices) {
   return defineCommand({
     name: "locks",
     summary: "List held locks (deploy environments, rollouts) with owner, reason and expiry",

@@ -1,12 +1,12 @@
 import { arg } from "../args.js";
-import type { Bot } from "../bot.js";
 import { defineCommand } from "../command.js";
 import { DeniedError, UserError } from "../errors.js";
 import type { Actor } from "../identity.js";
 import { out } from "../output.js";
+import type { BotServices } from "../services.js";
 
 /** `role grant|revoke|list`: runtime role changes, persisted in the store and audited. */
-export function roleCommands(bot: Bot) {
+export function roleCommands(bot: BotServices) {
   const target = arg.string({ positional: true, required: true, description: "a principal, or network:id" });
   const role = arg.string({ positional: true, required: true, description: "a role from the configuration" });
 

@@ -1,9 +1,9 @@
-import type { Bot } from "../bot.js";
 import { defineCommand } from "../command.js";
 import { out } from "../output.js";
+import type { BotServices } from "../services.js";
 
 /** `whoami`: who the bot thinks you are, and what you may do. */
-export function whoamiCommand(bot: Bot) {
+export function whoamiCommand(bot: BotServices) {
   return defineCommand({
     name: "whoami",
     summary: "Show who the bot thinks you are, your roles and permissions",

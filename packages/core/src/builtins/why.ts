@@ -1,13 +1,11 @@
 import { arg } from "../args.js";
-import type { Bot } from "../bot.js";
 import { defineCommand } from "../command.js";
-import { DeniedError, UserError } from "../errors.js";
+import { UserError } from "../errors.js";
 import { type Block, out } from "../output.js";
-import { parseArgs } from "../parse.js";
-import { tokenize } from "../tokenize.js";
+import type { BotServices } from "../services.js";
 
-/** `why <command line>`: would this be allowed, and which rule decides? */
-export function whyCommand(bot: Bot) {
+/** `why <command line>`: would this be allowed, and which rule decides? Uses dispatch's own evaluation. */
+export function whyCommand(bot: BotServices) {
   return defineCommand({
     name: "why",
     summary: "Explain whether you may run a command line, and which rule decides",
@@ -17,27 +15,18 @@ export function whyCommand(bot: Bot) {
     },
     handler: ({ args, actor, message }): Block[] => {
       const line = args.line.startsWith(bot.prefix) ? args.line.slice(bot.prefix.length) : args.line;
-      const found = bot.registry.lookup(tokenize(line));
-      if (!found.found) throw new UserError(`no command matches "${line}"`, `try ${bot.prefix}help`);
-      let parsed = parseArgs(found.entry, found.rest, bot.prefix);
-      const { prepare } = found.entry.command;
-      if (prepare) {
-        try {
-          parsed = prepare({ args: parsed, invokedAs: found.name, actor, message });
-        } catch (error) {
-          if (!(error instanceof DeniedError)) throw error;
-          return [out.status("fail", `denied: ${error.message}`), out.facts([["decided by", error.rule]])];
-        }
-      }
-      const input = {
-        actor,
-        command: found.entry.command,
-        args: parsed,
-        network: message.network,
-        room: message.room.id,
-      };
-      const decision = bot.policy.decide(input);
-      const rules = bot.policy.matchingRules(input).map((r) => r.name);
+      const evaluation = bot.evaluate(message, line, actor);
+      if (!evaluation.found) throw new UserError(`no command matches "${line}"`, `try ${bot.prefix}help`);
+      const { decision } = evaluation;
+      const rules = bot.policy
+        .matchingRules({
+          actor,
+          command: evaluation.entry.command,
+          args: evaluation.args,
+          network: message.network,
+          room: message.room.id,
+        })
+        .map((r) => r.name);
       const blocks: Block[] = [
         decision.allowed
           ? out.status(

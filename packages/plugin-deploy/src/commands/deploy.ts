@@ -73,7 +73,7 @@ export function deployCommand(state: DeployState, timeoutMs: number) {
     },
     handler: (ctx) => {
       const { args, checked } = ctx;
-      const sha = String(checked.sha);
+      const { sha } = checked;
       if (!isCommitId(sha)) throw new Error(`deploy handler without a resolved commit (${sha})`);
       return executeDeploy(
         state,

@@ -58,17 +58,17 @@ export function rollbackCommand(state: DeployState, timeoutMs: number) {
     },
     handler: (ctx) => {
       const { args, checked } = ctx;
-      const sha = String(checked.sha);
+      const { sha } = checked;
       if (!isCommitId(sha)) throw new Error(`rollback handler without a resolved commit (${sha})`);
       return executeDeploy(
         state,
         {
           target: targetOf(config, args.app, args.env),
-          ref: String(checked.ref),
+          ref: checked.ref,
           sha,
-          hosts: (checked.hosts as string[] | undefined) ?? [],
+          hosts: checked.hosts ?? [],
           force: false,
-          rollbackOf: String(checked.rollbackOf),
+          rollbackOf: checked.rollbackOf,
         },
         ctx,
       );

@@ -3,8 +3,9 @@
  * reach it only as `DEPLOY_*` environment variables; its output streams into chat; its exit code decides.
  * @module
  */
+
+import { baseEnvironment, describeExit, runProcess } from "@switchboard/core";
 import type { CommandProviderConfig } from "../config.js";
-import { baseEnvironment, describeExit, runProcess } from "../process.js";
 import type { DeployRun, ProviderIO, ProviderOutcome } from "./provider.js";
 
 /** The environment variables a deploy command gets, besides PATH, HOME, … and the configured `env`. */

@@ -4,23 +4,25 @@
  * @module
  */
 import { spawn } from "node:child_process";
-import { UserError } from "@switchboard/core";
+import { UserError } from "./errors.js";
 
 /** What to run. */
 export interface ProcessSpec {
   /** Executable and arguments; the executable is looked up on PATH when it has no slash. */
   argv: string[];
   cwd?: string;
-  /** The complete environment of the process. */
-  env: Record<string, string>;
+  /** The complete environment of the process (default {@link baseEnvironment}: nothing secret is inherited). */
+  env?: Record<string, string>;
   /** Stops the process after this long. */
   timeoutMs: number;
-  /** Time between SIGTERM and SIGKILL. */
-  killGraceMs: number;
+  /** Time between SIGTERM and SIGKILL (default 5 s). */
+  killGraceMs?: number;
   /** Stops the process when aborted. */
   signal: AbortSignal;
   /** Called with every line of stdout and stderr, in the order they arrive. */
-  onLine?: (line: string) => void;
+  onLine?: (line: string, stream: "stdout" | "stderr") => void;
+  /** How much of the output to keep, in bytes (default 64 KiB; the newest part is kept). */
+  keepBytes?: number;
 }
 
 /** How a process ended. */
@@ -31,8 +33,10 @@ export interface ProcessResult {
   signal: NodeJS.Signals | null;
   /** Why it was stopped, when it was. */
   stopped?: "timeout" | "aborted";
-  /** Everything it printed (the last 64 KiB). */
+  /** Everything it printed, stdout and stderr interleaved (the newest `keepBytes`). */
   output: string;
+  /** What it printed on stdout alone (the newest `keepBytes`). */
+  stdout: string;
 }
 
 const KEEP = 64 * 1024;
@@ -56,17 +60,19 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
       return;
     }
     if (spec.signal.aborted) {
-      resolve({ code: null, signal: null, stopped: "aborted", output: "" });
+      resolve({ code: null, signal: null, stopped: "aborted", output: "", stdout: "" });
       return;
     }
     const child = spawn(file, args, {
       cwd: spec.cwd,
-      env: spec.env,
+      env: spec.env ?? baseEnvironment(),
       shell: false,
       detached: true, // its own process group, so a stop reaches whatever it started too
       stdio: ["ignore", "pipe", "pipe"],
     });
+    const keep = spec.keepBytes ?? KEEP;
     let output = "";
+    let stdout = "";
     let stopped: ProcessResult["stopped"];
     let killTimer: NodeJS.Timeout | undefined;
     const kill = (sig: NodeJS.Signals) => {
@@ -80,28 +86,29 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
       if (stopped || child.exitCode !== null || child.signalCode !== null) return;
       stopped = why;
       kill("SIGTERM");
-      killTimer = setTimeout(() => kill("SIGKILL"), spec.killGraceMs);
+      killTimer = setTimeout(() => kill("SIGKILL"), spec.killGraceMs ?? 5000);
     };
     const timeout = setTimeout(() => stop("timeout"), spec.timeoutMs);
     const onAbort = () => stop("aborted");
     spec.signal.addEventListener("abort", onAbort, { once: true });
 
-    const lines = (stream: NodeJS.ReadableStream) => {
+    const lines = (stream: NodeJS.ReadableStream, name: "stdout" | "stderr") => {
       let partial = "";
       stream.setEncoding("utf8");
       stream.on("data", (chunk: string) => {
-        output = (output + chunk).slice(-KEEP);
+        output = (output + chunk).slice(-keep);
+        if (name === "stdout") stdout = (stdout + chunk).slice(-keep);
         const parts = (partial + chunk).split(/\r?\n/);
         partial = parts.pop() ?? "";
-        for (const line of parts) spec.onLine?.(line);
+        for (const line of parts) spec.onLine?.(line, name);
       });
       stream.on("end", () => {
-        if (partial) spec.onLine?.(partial);
+        if (partial) spec.onLine?.(partial, name);
         partial = "";
       });
     };
-    lines(child.stdout);
-    lines(child.stderr);
+    lines(child.stdout, "stdout");
+    lines(child.stderr, "stderr");
 
     const cleanUp = () => {
       clearTimeout(timeout);
@@ -115,7 +122,7 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
     });
     child.on("close", (code, signal) => {
       cleanUp();
-      resolve({ code, signal, ...(stopped ? { stopped } : {}), output });
+      resolve({ code, signal, ...(stopped ? { stopped } : {}), output, stdout });
     });
   });
 }

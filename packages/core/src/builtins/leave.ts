@@ -1,0 +1,22 @@
+import { defineCommand } from "../command.js";
+import { UserError } from "../errors.js";
+import { out } from "../output.js";
+import type { BotServices } from "../services.js";
+
+/** `leave`: the bot leaves the room it is asked in (permission `rooms:leave`; audited like every command). */
+export function leaveCommand(bot: BotServices) {
+  return defineCommand({
+    name: "leave",
+    summary: "Make the bot leave this room",
+    examples: ["leave"],
+    permission: "rooms:leave",
+    sideEffect: true,
+    handler: async ({ message, actor, reply }) => {
+      if (message.room.direct) throw new UserError("this is a direct conversation; there is no room to leave");
+      await reply(out.status("ok", `leaving at the request of ${actor.known ? actor.name : actor.id}`));
+      if (!(await bot.leave(message.network, message.room)))
+        throw new UserError(`the ${message.network} adapter cannot leave rooms`);
+      return undefined;
+    },
+  });
+}

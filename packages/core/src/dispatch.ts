@@ -1,0 +1,186 @@
+/**
+ * Dispatch: one command line from one message, through evaluation, the audit log, `check`, the approval desk and
+ * the job runner. Every path ends in exactly one answer and a closed audit trail.
+ * @module
+ */
+import type { ApprovalDesk } from "./approval-desk.js";
+import type { AuditLog } from "./audit.js";
+import { auditRecords } from "./audit-records.js";
+import type { CheckContext, CheckedFacts } from "./command.js";
+import { DeniedError, UserError } from "./errors.js";
+import { type EvaluationDeps, evaluate } from "./evaluate.js";
+import type { EventBus } from "./events.js";
+import { type JobRunnerDeps, locksFor, runJob } from "./job-runner.js";
+import { type Job, type JobTable, jobInfo, type Responder, redactArgs } from "./jobs.js";
+import type { Logger } from "./logger.js";
+import type { IncomingMessage } from "./message.js";
+import { type OutgoingMessage, out, type Reply, toBlocks } from "./output.js";
+import type { Decision } from "./permissions.js";
+import { describeInternalError, unknownCommandText, userErrorBlock } from "./user-errors.js";
+
+/** What dispatch needs from the bot. */
+export interface DispatchDeps extends EvaluationDeps {
+  auditLog: AuditLog;
+  jobs: JobTable;
+  desk: ApprovalDesk;
+  runner: JobRunnerDeps;
+  logger: Logger;
+  events: EventBus;
+}
+
+/** Sends a reply through a responder, never throwing (a failed delivery is logged). */
+export async function deliver(
+  respond: Responder,
+  logger: Logger,
+  reply: Reply,
+  kind: OutgoingMessage["kind"] = "reply",
+  extra: Partial<OutgoingMessage> = {},
+): Promise<void> {
+  try {
+    await respond({ blocks: toBlocks(reply), kind, ...extra });
+  } catch (err) {
+    logger.warn({ err }, "could not deliver a reply");
+  }
+}
+
+/** Runs command lines. */
+export class Dispatcher {
+  constructor(readonly deps: DispatchDeps) {}
+
+  /** Handles one command line; never rejects (internal errors are logged, audited and answered with an id). */
+  async run(message: IncomingMessage, text: string, respond: Responder): Promise<void> {
+    try {
+      await this.#dispatch(message, text, respond);
+    } catch (error) {
+      if (error instanceof UserError) {
+        await deliver(respond, this.deps.logger, userErrorBlock(error));
+        return;
+      }
+      const { logger, auditLog } = this.deps;
+      const internal = describeInternalError(logger, error, { network: message.network, messageId: message.id });
+      await auditLog
+        .append([auditRecords.error(message.network, message.room.id, internal.errorId, internal.detail)])
+        .catch((err: unknown) => logger.error({ err }, "could not write to the audit log"));
+      await deliver(respond, logger, internal.chat);
+    }
+  }
+
+  /** Starts a job whose admission (or final approval) is recorded. */
+  execute(job: Job, approvers: string[]): Promise<unknown> {
+    return runJob(job, this.deps.runner, approvers).finally(() => this.deps.jobs.remove(job.id));
+  }
+
+  async #dispatch(message: IncomingMessage, text: string, respond: Responder): Promise<void> {
+    const { deps } = this;
+    const evaluation = evaluate(deps, message, text);
+    if (!evaluation.found) {
+      deps.events.emit("command.unknown", { network: message.network });
+      await deliver(respond, deps.logger, out.status("fail", unknownCommandText(evaluation, deps.prefix)));
+      return;
+    }
+    const { entry, actor, args, decision } = evaluation;
+    const { command } = entry;
+    const job: Job = {
+      id: deps.jobs.newId(),
+      command,
+      args,
+      auditArgs: entry.hasSecrets ? redactArgs(command, args) : args,
+      actor,
+      message,
+      respond,
+      state: "running",
+      createdAt: new Date(),
+      controller: new AbortController(),
+    };
+    const auditText = entry.hasSecrets ? undefined : text;
+    if (!decision.allowed) {
+      await this.#deny(
+        job,
+        decision.rule,
+        decision.reason,
+        auditText,
+        out.status("fail", `denied: ${decision.reason}`),
+      );
+      return;
+    }
+    let checked: CheckedFacts = {};
+    if (command.check) {
+      const facts = await this.#check(job, decision, auditText);
+      if (!facts) return;
+      checked = facts;
+      job.checked = facts;
+    }
+    const admitted = auditRecords.admitted(job, decision, auditText, checked);
+    if (decision.approval) {
+      await deps.desk.request(job, decision.approval, admitted);
+      return;
+    }
+    deps.jobs.add(job);
+    job.startedAt = new Date();
+    if (command.sideEffect) {
+      // Write-ahead: a command that changes something outside the bot is on record before it starts.
+      await deps.auditLog.append([admitted]).catch((error: unknown) => {
+        deps.jobs.remove(job.id);
+        throw error;
+      });
+    } else {
+      job.admitted = deps.auditLog.append([admitted]);
+      job.admitted.catch(() => {});
+    }
+    await this.execute(job, []);
+  }
+
+  async #deny(job: Job, rule: string, reason: string, auditText: string | undefined, answer: Reply): Promise<void> {
+    const { deps } = this;
+    await deps.auditLog.append([auditRecords.denied(job, rule, reason, auditText)]);
+    deps.events.emit("job.finished", { job: jobInfo(job), outcome: "denied", durationMs: 0 });
+    await deliver(job.respond, deps.logger, answer);
+  }
+
+  /**
+   * Runs a command's check before approval or start. On a refusal or failure it writes the audit trail, answers,
+   * and returns undefined; otherwise the facts the check established.
+   */
+  async #check(
+    job: Job,
+    decision: Decision & { allowed: true },
+    auditText: string | undefined,
+  ): Promise<CheckedFacts | undefined> {
+    const { deps } = this;
+    const { command } = job;
+    const context: CheckContext<Record<string, unknown>> = {
+      args: job.args,
+      actor: job.actor,
+      message: job.message,
+      job: { id: job.id, command: command.name },
+      signal: job.controller.signal,
+      reply: (reply) => deliver(job.respond, deps.logger, reply, "reply", { jobId: job.id }),
+      store: deps.runner.storeFor(command.plugin),
+      locks: locksFor(deps.runner.store, job.actor.id),
+      logger: deps.logger.child({ jobId: job.id, command: command.name }),
+    };
+    try {
+      return (await command.check!(context)) ?? {};
+    } catch (error) {
+      if (error instanceof DeniedError) {
+        await this.#deny(job, error.rule, error.message, auditText, userErrorBlock(error));
+        return undefined;
+      }
+      const admitted = auditRecords.admitted(job, decision, auditText, {});
+      let answer: Reply;
+      let outcome: ReturnType<typeof auditRecords.outcome>;
+      if (error instanceof UserError) {
+        outcome = auditRecords.outcome(job, "failed", { detail: { error: error.message } });
+        answer = userErrorBlock(error);
+      } else {
+        const internal = describeInternalError(deps.logger, error, { jobId: job.id });
+        outcome = auditRecords.outcome(job, "failed", { errorId: internal.errorId, detail: internal.detail });
+        answer = internal.chat;
+      }
+      await deps.auditLog.append([admitted, outcome]);
+      deps.events.emit("job.finished", { job: jobInfo(job), outcome: "failed", durationMs: 0 });
+      await deliver(job.respond, deps.logger, answer);
+      return undefined;
+    }
+  }
+}

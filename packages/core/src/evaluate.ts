@@ -1,0 +1,70 @@
+/**
+ * The one evaluation step shared by dispatch and `why`: lookup → identity → parse → prepare → decide. Whatever
+ * `why` answers is what dispatch would do with the same line from the same person in the same room.
+ * @module
+ */
+import { DeniedError } from "./errors.js";
+import type { Actor, IdentityDirectory } from "./identity.js";
+import type { IncomingMessage } from "./message.js";
+import { parseArgs } from "./parse.js";
+import type { Decision, Policy } from "./permissions.js";
+import type { CommandRegistry, Lookup, RegisteredCommand } from "./registry.js";
+import { tokenize } from "./tokenize.js";
+
+/** What evaluation needs from the bot. */
+export interface EvaluationDeps {
+  registry: CommandRegistry;
+  identity: IdentityDirectory;
+  policy: Policy;
+  prefix: string;
+}
+
+/** A command line that named a command, evaluated for one person. */
+export interface Evaluated {
+  found: true;
+  entry: RegisteredCommand;
+  /** The name or alias typed. */
+  name: string;
+  actor: Actor;
+  /** The prepared arguments: what rules saw, what the audit log records and what the handler gets. */
+  args: Record<string, unknown>;
+  decision: Decision;
+}
+
+/** The result of {@link evaluate}: a command and its decision, or the failed lookup. */
+export type Evaluation = Evaluated | (Lookup & { found: false });
+
+/**
+ * Evaluates a command line (without prefix) said by `message`'s sender (or `actor`, when already resolved).
+ * Throws a {@link UserError} for bad arguments (with usage) or a refusal by `prepare` that is not a denial.
+ */
+export function evaluate(deps: EvaluationDeps, message: IncomingMessage, text: string, actor?: Actor): Evaluation {
+  const found = deps.registry.lookup(tokenize(text));
+  if (!found.found) return found;
+  const { command } = found.entry;
+  const who = actor ?? deps.identity.resolve(message.network, message.sender);
+  let args = parseArgs(found.entry, found.rest, deps.prefix);
+  if (command.prepare) {
+    try {
+      args = command.prepare({ args, invokedAs: found.name, actor: who, message });
+    } catch (error) {
+      if (!(error instanceof DeniedError)) throw error;
+      return {
+        found: true,
+        entry: found.entry,
+        name: found.name,
+        actor: who,
+        args,
+        decision: { allowed: false, rule: error.rule, reason: error.message },
+      };
+    }
+  }
+  const decision = deps.policy.decide({
+    actor: who,
+    command,
+    args,
+    network: message.network,
+    room: message.room.id,
+  });
+  return { found: true, entry: found.entry, name: found.name, actor: who, args, decision };
+}

@@ -1,0 +1,72 @@
+/**
+ * Plugins in a bot: configuration validated by the plugin's schema, commands registered, setup run with the
+ * bot's services, state handed to the commands, teardown at stop.
+ * @module
+ */
+import type { AnyPlugin, PluginHandle, PluginInstance, PluginSetupContext, Teardown } from "./plugin.js";
+import type { CommandRegistry } from "./registry.js";
+
+interface Entry {
+  plugin: AnyPlugin;
+  config: unknown;
+  handle: { state: unknown; ready: boolean };
+  teardown?: Teardown;
+}
+
+/** The enabled plugins of one bot. */
+export class PluginHost {
+  readonly #entries: Entry[] = [];
+
+  constructor(private readonly registry: CommandRegistry) {}
+
+  /** Validates the configuration and registers the commands. Throws naming the plugin and the offending keys. */
+  use(plugin: AnyPlugin, rawConfig: unknown): void {
+    let config: unknown = rawConfig;
+    if (plugin.configSchema) {
+      const parsed = plugin.configSchema.safeParse(rawConfig ?? {});
+      if (!parsed.success) {
+        const problems = parsed.error.issues.map(
+          (i) => `${["plugins", plugin.name, ...i.path.map(String)].join(".")}: ${i.message}`,
+        );
+        throw new Error(`invalid configuration for plugin ${plugin.name}:\n  ${problems.join("\n  ")}`);
+      }
+      config = parsed.data;
+    }
+    const state = { state: undefined as unknown, ready: false };
+    const handle: PluginHandle<unknown> = {
+      get state() {
+        if (!state.ready) throw new Error(`plugin ${plugin.name} is not set up yet (the bot has not started)`);
+        return state.state;
+      },
+    };
+    const commands = typeof plugin.commands === "function" ? plugin.commands(config, handle) : plugin.commands;
+    for (const command of commands) this.registry.register({ ...command, plugin: plugin.name });
+    this.#entries.push({ plugin, config, handle: state });
+  }
+
+  /** Runs every plugin's setup, in the order they were enabled. */
+  async setup(contextFor: (name: string, config: unknown) => PluginSetupContext<unknown>): Promise<void> {
+    for (const entry of this.#entries) {
+      const result = await entry.plugin.setup?.(contextFor(entry.plugin.name, entry.config));
+      if (typeof result === "function") entry.teardown = result;
+      else if (result && typeof result === "object") {
+        const instance = result as PluginInstance<unknown>;
+        entry.handle.state = instance.state;
+        if (instance.teardown) entry.teardown = instance.teardown;
+      }
+      entry.handle.ready = true;
+    }
+  }
+
+  /** Runs every teardown, newest plugin first; a failing one does not stop the others. */
+  async teardown(onError: (name: string, error: unknown) => void): Promise<void> {
+    for (const entry of [...this.#entries].reverse()) {
+      try {
+        await entry.teardown?.();
+      } catch (error) {
+        onError(entry.plugin.name, error);
+      }
+      entry.teardown = undefined;
+    }
+  }
+}

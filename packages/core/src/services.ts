@@ -1,0 +1,34 @@
+/**
+ * What built-in commands may use: a small view of the bot, so they cannot skip its checks.
+ * @module
+ */
+import type { AuditLog } from "./audit.js";
+import type { Evaluation } from "./evaluate.js";
+import type { Actor, IdentityDirectory } from "./identity.js";
+import type { Job, JobTable } from "./jobs.js";
+import type { IncomingMessage, Room } from "./message.js";
+import type { Policy } from "./permissions.js";
+import type { CommandRegistry } from "./registry.js";
+import type { Store } from "./store.js";
+
+/** The bot as built-in commands see it. */
+export interface BotServices {
+  readonly prefix: string;
+  readonly registry: CommandRegistry;
+  readonly policy: Policy;
+  readonly identity: IdentityDirectory;
+  readonly auditLog: AuditLog;
+  readonly store: Store;
+  /** Live jobs (read them; change them only through the calls below). */
+  readonly jobs: Pick<JobTable, "list" | "get">;
+  /** Evaluates a command line exactly as dispatch would for `actor` in `message`'s room. */
+  evaluate(message: IncomingMessage, line: string, actor: Actor): Evaluation;
+  /** Approves a waiting job as `actor` (never the requester; needs the rule's permission). */
+  approve(jobId: string, actor: Actor): Promise<string>;
+  /** Refuses a waiting job as `actor` (the rule's permission, or the requester withdrawing). */
+  deny(jobId: string, actor: Actor): Promise<string>;
+  /** Cancels a job as `actor`: their own, or anyone's with `jobs:cancel`. */
+  cancelJob(id: string, actor: Actor): Promise<Job>;
+  /** Leaves a room on a network; false when its adapter cannot leave rooms. */
+  leave(network: string, room: Room): Promise<boolean>;
+}
