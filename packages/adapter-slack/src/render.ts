@@ -32,6 +32,8 @@ const statusEmoji = { ok: ":white_check_mark:", warn: ":warning:", fail: ":x:", 
 interface Unit {
   block: SlackBlock;
   plain: string;
+  /** The fallback when it is not the escaped plain text (a mention must stay a mention). */
+  fallback?: string;
 }
 
 /** Splits a string into pieces whose measured size is at most `budget`, never inside a code point. */
@@ -169,7 +171,7 @@ function pack(units: Unit[]): RenderedMessage[] {
   let size = 0;
   const flush = () => {
     if (!blocks.length) return;
-    messages.push({ kind: "message", blocks, text: escapeMrkdwn(plain.join("\n")) });
+    messages.push({ kind: "message", blocks, text: plain.join("\n") });
     blocks = [];
     plain = [];
     size = 0;
@@ -178,7 +180,7 @@ function pack(units: Unit[]): RenderedMessage[] {
     const cost = escapedLength(unit.plain) + 1;
     if (blocks.length === limits.blocksPerMessage || (blocks.length && size + cost > maxFallbackChars)) flush();
     blocks.push(unit.block);
-    plain.push(unit.plain);
+    plain.push(unit.fallback ?? escapeMrkdwn(unit.plain));
     size += cost;
   }
   flush();
@@ -202,7 +204,7 @@ export function renderParts(message: OutgoingMessage, options: RenderOptions = {
   const approval = message.approvalRequest && message.jobId ? message.jobId : undefined;
   if (approval) units.push({ block: header("Approval needed"), plain: "Approval needed" });
   if (options.mention) {
-    units.push({ block: context(options.mention), plain: options.mention });
+    units.push({ block: context(options.mention), plain: options.mention, fallback: options.mention });
   }
   for (const block of message.blocks) {
     if (block.type === "image") {

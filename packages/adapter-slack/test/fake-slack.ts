@@ -310,7 +310,11 @@ export class FakeSlack {
     let bytes = raw;
     const contentType = req.headers["content-type"] ?? "";
     if (contentType.startsWith("multipart/form-data")) {
-      const form = await new Request("http://x/", { method: "POST", body: raw, headers: { "content-type": contentType } })
+      const form = await new Request("http://x/", {
+        method: "POST",
+        body: raw,
+        headers: { "content-type": contentType },
+      })
         .formData()
         .catch(() => undefined);
       const part = form ? [...form.values()].find((v) => typeof v !== "string") : undefined;

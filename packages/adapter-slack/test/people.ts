@@ -4,13 +4,11 @@
  * @module
  */
 import { signRequest } from "../src/index.js";
-import type { Envelope } from "./fake-socket-mode.js";
 import { bot, type FakeSlack, type FakeUser, type PostedMessage, team } from "./fake-slack.js";
+import type { Envelope } from "./fake-socket-mode.js";
 
 /** How deliveries reach the bot. */
-export type Transport =
-  | { kind: "socket" }
-  | { kind: "http"; url: string; signingSecret: string; skewSeconds?: number };
+export type Transport = { kind: "socket" } | { kind: "http"; url: string; signingSecret: string; skewSeconds?: number };
 
 /** What one delivery was, so a test can repeat it. */
 export interface Delivered {

@@ -113,6 +113,32 @@ export function testCommands() {
       handler: () => [out.text("pick one"), out.actions({ label: "Count", command: "count", style: "primary" })],
     }),
     defineCommand({
+      name: "lines",
+      summary: "prints numbered lines",
+      args: { count: arg.number({ positional: true, required: true }) },
+      handler: ({ args }) =>
+        out.code(
+          Array.from({ length: args.count }, (_, i) => `line ${i + 1} of ${args.count} ${"=".repeat(50)}`).join("\n"),
+        ),
+    }),
+    defineCommand({
+      name: "raw",
+      summary: "output that looks like Slack markup",
+      handler: () => [out.text("<!channel> & <@U0ALICE> <https://evil.example|click>"), out.code("a ``` b <x>")],
+    }),
+    defineCommand({
+      name: "blocks",
+      summary: "one of every block",
+      handler: () => [
+        out.text("plain text"),
+        out.code("line one\nline two", "sh"),
+        out.table(["host", "state"], [["fs1", "ok"]]),
+        out.facts({ env: "production", ref: "main" }),
+        out.status("fail", "it broke"),
+        out.link("https://example.invalid/x?a=1&b=2", "details"),
+      ],
+    }),
+    defineCommand({
       name: "echo",
       summary: "says the text back",
       args: { text: arg.string({ positional: true, rest: true, required: true }) },
