@@ -19,6 +19,16 @@ export function graphiteGroupBy(target: string, by: string | undefined): string 
   throw new UserError(`--by ${by}: use a node number or a tag name`);
 }
 
+/** `KeyError: 'Invalid offset: x'` from a traceback page, or undefined. */
+function lastExceptionLine(html: string): string | undefined {
+  const lines = html
+    .replace(/<[^>]+>/g, "\n")
+    .split(/\r?\n/)
+    .map((l) => oneLine(l))
+    .filter((l) => /^[A-Za-z_.]*(?:Error|Exception)\b.*:/.test(l));
+  return lines.at(-1);
+}
+
 const seconds = (ms: number) => String(Math.floor(ms / 1000));
 
 /** A Graphite backend. */
@@ -34,7 +44,10 @@ export class GraphiteBackend implements MetricsBackend {
   }
 
   #fail(response: BackendResponse): never {
-    const text = oneLine(response.body.toString("utf8"));
+    const body = response.body.toString("utf8");
+    // graphite-web answers an exception with an HTML page holding the traceback: its last line says what broke.
+    const traceback = body.includes("Traceback") ? lastExceptionLine(body) : undefined;
+    const text = traceback ?? oneLine(body);
     throw new UserError(`${this.name}: HTTP ${response.status}${text ? `: ${text}` : ""}`);
   }
 
