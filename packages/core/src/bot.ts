@@ -8,8 +8,8 @@ import { createAdapterHost } from "./adapter-host.js";
 import { extractCommandText } from "./addressing.js";
 import { ApprovalDesk } from "./approval-desk.js";
 import { type AuditLog, MemoryAuditLog } from "./audit.js";
+import type { BotOptions } from "./bot-options.js";
 import { builtinCommands } from "./builtins/index.js";
-import type { AnyCommand } from "./command.js";
 import { Dispatcher, deliver } from "./dispatch.js";
 import { formatDuration } from "./duration.js";
 import { DeniedError, JobCancelledError, UserError } from "./errors.js";
@@ -20,48 +20,18 @@ import type { JobRunnerDeps } from "./job-runner.js";
 import { type Job, JobTable, jobInfo, type Responder } from "./jobs.js";
 import { createLogger, type Logger } from "./logger.js";
 import { MemoryStore } from "./memory-store.js";
-import { type IncomingMessage, type ReplyTarget, type Room, replyTargetFor } from "./message.js";
-import { type OutgoingMessage, out, type Reply, toBlocks } from "./output.js";
+import { type IncomingMessage, replyTargetFor } from "./message.js";
+import { Outbox } from "./outbox.js";
+import { type OutgoingMessage, out, type Reply } from "./output.js";
 import { Policy } from "./permissions.js";
-import { type AnnounceOptions, namespacedStore, type Plugin, type PluginSetupContext } from "./plugin.js";
-import { PluginHost } from "./plugin-host.js";
-import { type PolicyConfigInput, policyConfigSchema } from "./policy-config.js";
+import { type AnnounceOptions, type Plugin, storeViews } from "./plugin.js";
+import { PluginHost, pluginContext } from "./plugin-host.js";
+import { policyConfigSchema } from "./policy-config.js";
 import { CommandRegistry } from "./registry.js";
-import { parseRoomRef, type RoomRef } from "./room-ref.js";
+import type { RoomRef } from "./room-ref.js";
 import { RouteTable } from "./routes.js";
 import type { BotServices } from "./services.js";
 import type { Store } from "./store.js";
-
-/** Options for {@link createBot}. */
-export interface BotOptions {
-  /** The bot's name, for addressing (`switchboard: help`). Default `switchboard`. */
-  name?: string;
-  /** Other names it answers to. */
-  aliases?: string[];
-  /** Command prefix. Default `!`. */
-  prefix?: string;
-  adapters?: Adapter[];
-  /** Extra commands outside any plugin. */
-  commands?: AnyCommand[];
-  /** Roles, principals and rules. Default: nobody has any permission. */
-  policy?: PolicyConfigInput;
-  /** Default: {@link MemoryStore}. */
-  store?: Store;
-  /** Default: {@link MemoryAuditLog}. */
-  auditLog?: AuditLog;
-  /** Default: pino to stderr. */
-  logger?: Logger;
-  /** Time limit of a job without its own, in ms. Default 5 minutes. */
-  defaultTimeoutMs?: number;
-  /** How long approval requests stay open by default, in ms. Default 15 minutes. */
-  approvalTtlMs?: number;
-  /** Minimum time between two progress messages of a job, in ms. Default 1000. */
-  progressIntervalMs?: number;
-  /** Commands older than this when they arrive (a bouncer's backlog, a reconnect) are not run. Default 2 minutes. */
-  staleAfterMs?: number;
-  /** After a cancel or timeout, how long a job's outcome waits for its handler to clean up, in ms. Default 5 s. */
-  cleanupGraceMs?: number;
-}
 
 /** The Switchboard runtime. Create it with {@link createBot}. */
 export class Bot {
@@ -86,6 +56,7 @@ export class Bot {
   readonly #desk: ApprovalDesk;
   readonly #dispatcher: Dispatcher;
   readonly #runner: JobRunnerDeps;
+  readonly #outbox: Outbox;
   #started = false;
   /** `handle()` calls that have not finished (for {@link idle}). */
   readonly #inFlight = new Set<Promise<void>>();
@@ -102,7 +73,7 @@ export class Bot {
     const policy = policyConfigSchema.parse(options.policy ?? {});
     this.policy = new Policy(policy);
     this.identity = new IdentityDirectory(policy, this.store);
-    const storeViews = new Map<string, Store>();
+    this.#outbox = new Outbox(this.#adapters, this.identity, this.events, this.logger);
     this.#runner = {
       auditLog: this.auditLog,
       store: this.store,
@@ -111,15 +82,7 @@ export class Bot {
       defaultTimeoutMs: options.defaultTimeoutMs ?? 5 * 60_000,
       progressIntervalMs: options.progressIntervalMs ?? 1000,
       cleanupGraceMs: options.cleanupGraceMs ?? 5000,
-      storeFor: (plugin) => {
-        const key = plugin ?? "core";
-        let view = storeViews.get(key);
-        if (!view) {
-          view = namespacedStore(this.store, key);
-          storeViews.set(key, view);
-        }
-        return view;
-      },
+      storeFor: storeViews(this.store),
       jobsFor: (actor) => ({
         get: (id) => {
           const job = this.jobs.get(id);
@@ -151,7 +114,26 @@ export class Bot {
       logger: this.logger,
       events: this.events,
     });
-    for (const command of builtinCommands(this.#services())) this.registry.register(command);
+    const services: BotServices = {
+      prefix: this.prefix,
+      registry: this.registry,
+      policy: this.policy,
+      identity: this.identity,
+      auditLog: this.auditLog,
+      store: this.store,
+      jobs: this.jobs,
+      evaluate: (message, line, actor) => evaluate(this.#dispatcher.deps, message, line, actor),
+      approve: (jobId, actor) => this.#desk.approve(jobId, actor),
+      deny: (jobId, actor) => this.#desk.deny(jobId, actor),
+      cancelJob: (id, actor) => this.#cancelJob(id, actor),
+      leave: async (network, room) => {
+        const adapter = this.#adapters.get(network);
+        if (!adapter?.leave) return false;
+        await adapter.leave(room);
+        return true;
+      },
+    };
+    for (const command of builtinCommands(services)) this.registry.register(command);
     for (const command of options.commands ?? []) this.registry.register(command);
     for (const adapter of options.adapters ?? []) this.addAdapter(adapter);
   }
@@ -179,7 +161,17 @@ export class Bot {
     if (this.#started) return;
     this.#started = true;
     await this.identity.load();
-    await this.#plugins.setup((name, config) => this.#pluginContext(name, config));
+    await this.#plugins.setup((name, config) =>
+      pluginContext(name, config, {
+        store: this.#runner.storeFor(name),
+        logger: this.logger,
+        outbox: this.#outbox,
+        events: this.events,
+        routes: this.routes,
+        identity: this.identity,
+        auditLog: this.auditLog,
+      }),
+    );
     for (const adapter of this.#adapters.values()) await this.#startAdapter(adapter);
   }
 
@@ -236,48 +228,20 @@ export class Bot {
 
   /** Sends output to where `message` was said, on the adapter of its network. */
   async send(message: IncomingMessage, output: OutgoingMessage): Promise<void> {
-    await this.#sendTo(replyTargetFor(message), output);
+    await this.#outbox.send(replyTargetFor(message), output);
   }
 
   /**
    * Posts into a room on one of the bot's networks (`irc:#ops` or `{ network, room }`), editing `replace` where
    * the network can edit, or answering in the thread of `inThreadOf` where it has threads.
    */
-  async announce(
-    target: RoomRef | string,
-    reply: Reply,
-    options: AnnounceOptions = {},
-  ): Promise<SentMessage | undefined> {
-    const ref = typeof target === "string" ? parseRoomRef(target) : target;
-    const adapter = this.#adapter(ref.network);
-    const output: OutgoingMessage = { blocks: toBlocks(reply), kind: "announcement" };
-    if (options.replace && adapter.capabilities.edits && adapter.edit) {
-      await adapter.edit(options.replace, output);
-      this.events.emit("message.sent", { network: ref.network, kind: "announcement" });
-      return options.replace;
-    }
-    const thread = adapter.capabilities.threads
-      ? (options.inThreadOf?.thread ?? options.inThreadOf?.id ?? ref.thread)
-      : undefined;
-    const room: Room = { id: ref.room, direct: false };
-    return (await this.#sendTo({ network: ref.network, room, ...(thread ? { thread } : {}) }, output)) ?? undefined;
+  announce(target: RoomRef | string, reply: Reply, options: AnnounceOptions = {}): Promise<SentMessage | undefined> {
+    return this.#outbox.announce(target, reply, options);
   }
 
   /** Sends a direct message to a principal on every linked network whose adapter can; returns those networks. */
-  async directMessage(principal: string, reply: Reply): Promise<string[]> {
-    const reached: string[] = [];
-    for (const { network, id } of this.identity.identitiesOf(principal)) {
-      const adapter = this.#adapters.get(network);
-      if (!adapter?.sendDirect) continue;
-      try {
-        await adapter.sendDirect(id, { blocks: toBlocks(reply), kind: "announcement" });
-        this.events.emit("message.sent", { network, kind: "announcement" });
-        reached.push(network);
-      } catch (err) {
-        this.logger.warn({ err, network, principal }, "could not send a direct message");
-      }
-    }
-    return reached;
+  directMessage(principal: string, reply: Reply): Promise<string[]> {
+    return this.#outbox.directMessage(principal, reply);
   }
 
   /**
@@ -290,7 +254,8 @@ export class Bot {
     if (this.events.has("message.received"))
       this.events.emit("message.received", { network: message.network, command: text !== undefined });
     if (text === undefined) return Promise.resolve();
-    const responder: Responder = respond ?? ((output) => this.#sendTo(replyTargetFor(message), output).then(() => {}));
+    const responder: Responder =
+      respond ?? ((output) => this.#outbox.send(replyTargetFor(message), output).then(() => {}));
     const age = Date.now() - message.time.getTime();
     const staleAfterMs = this.#adapters.get(message.network)?.staleAfterMs ?? this.#staleAfterMs;
     const handling =
@@ -312,39 +277,6 @@ export class Bot {
     return extractCommandText(text, direct, { prefix: this.prefix, names: this.#names });
   }
 
-  #adapter(network: string): Adapter {
-    const adapter = this.#adapters.get(network);
-    if (!adapter) throw new Error(`no adapter for network "${network}"`);
-    return adapter;
-  }
-
-  async #sendTo(target: ReplyTarget, output: OutgoingMessage): Promise<SentMessage | undefined> {
-    const sent = await this.#adapter(target.network).send(target, output);
-    if (this.events.has("message.sent"))
-      this.events.emit("message.sent", { network: target.network, kind: output.kind });
-    return sent ?? undefined;
-  }
-
-  #pluginContext(name: string, config: unknown): PluginSetupContext<unknown> {
-    return {
-      config,
-      store: this.#runner.storeFor(name),
-      logger: this.logger.child({ plugin: name }),
-      announce: (target, reply, options) => this.announce(target, reply, options),
-      directMessage: (principal, reply) => this.directMessage(principal, reply),
-      events: this.events,
-      route: (route) => this.routes.add({ ...route, source: route.source ?? `plugin ${name}` }),
-      people: {
-        principalOf: (network, id) => this.identity.principalOf(network, id),
-        identitiesOf: (principal) => this.identity.identitiesOf(principal),
-        principals: () => this.identity.principals(),
-      },
-      audit: async (record) => {
-        await this.auditLog.append([{ ...record, detail: { plugin: name, ...record.detail } }]);
-      },
-    };
-  }
-
   async #cancelJob(id: string, by: Actor): Promise<Job> {
     const job = this.jobs.get(id);
     if (!job) throw new UserError(`no job ${id} is running`, `see ${this.prefix}jobs`);
@@ -357,28 +289,6 @@ export class Bot {
     if (job.state === "running") job.controller.abort(new JobCancelledError(by.name));
     else await this.#desk.withdraw(job, by);
     return job;
-  }
-
-  #services(): BotServices {
-    return {
-      prefix: this.prefix,
-      registry: this.registry,
-      policy: this.policy,
-      identity: this.identity,
-      auditLog: this.auditLog,
-      store: this.store,
-      jobs: this.jobs,
-      evaluate: (message, line, actor) => evaluate(this.#dispatcher.deps, message, line, actor),
-      approve: (jobId, actor) => this.#desk.approve(jobId, actor),
-      deny: (jobId, actor) => this.#desk.deny(jobId, actor),
-      cancelJob: (id, actor) => this.#cancelJob(id, actor),
-      leave: async (network, room) => {
-        const adapter = this.#adapters.get(network);
-        if (!adapter?.leave) return false;
-        await adapter.leave(room);
-        return true;
-      },
-    };
   }
 }
 

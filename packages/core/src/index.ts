@@ -39,7 +39,8 @@ export {
   verifyChain,
 } from "./audit.js";
 export { auditSummary } from "./audit-summary.js";
-export { Bot, type BotOptions, createBot } from "./bot.js";
+export { Bot, createBot } from "./bot.js";
+export type { BotOptions } from "./bot-options.js";
 export {
   type AnyCommand,
   type ApprovalRule,

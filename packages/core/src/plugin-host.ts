@@ -3,8 +3,48 @@
  * bot's services, state handed to the commands, teardown at stop.
  * @module
  */
+import type { AuditLog } from "./audit.js";
+import type { EventBus } from "./events.js";
+import type { IdentityDirectory } from "./identity.js";
+import type { Logger } from "./logger.js";
+import type { Outbox } from "./outbox.js";
 import type { AnyPlugin, PluginHandle, PluginInstance, PluginSetupContext, Teardown } from "./plugin.js";
 import type { CommandRegistry } from "./registry.js";
+import type { RouteTable } from "./routes.js";
+import type { Store } from "./store.js";
+
+/** What a plugin's setup context is made of. */
+export interface PluginContextDeps {
+  /** The plugin's namespaced store. */
+  store: Store;
+  logger: Logger;
+  outbox: Outbox;
+  events: EventBus;
+  routes: RouteTable;
+  identity: IdentityDirectory;
+  auditLog: AuditLog;
+}
+
+/** The context one plugin's setup gets. */
+export function pluginContext(name: string, config: unknown, deps: PluginContextDeps): PluginSetupContext<unknown> {
+  return {
+    config,
+    store: deps.store,
+    logger: deps.logger.child({ plugin: name }),
+    announce: (target, reply, options) => deps.outbox.announce(target, reply, options),
+    directMessage: (principal, reply) => deps.outbox.directMessage(principal, reply),
+    events: deps.events,
+    route: (route) => deps.routes.add({ ...route, source: route.source ?? `plugin ${name}` }),
+    people: {
+      principalOf: (network, id) => deps.identity.principalOf(network, id),
+      identitiesOf: (principal) => deps.identity.identitiesOf(principal),
+      principals: () => deps.identity.principals(),
+    },
+    audit: async (record) => {
+      await deps.auditLog.append([{ ...record, detail: { plugin: name, ...record.detail } }]);
+    },
+  };
+}
 
 interface Entry {
   plugin: AnyPlugin;

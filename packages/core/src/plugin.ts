@@ -110,6 +110,20 @@ export function namespacedStore(store: Store, prefix: string): Store {
   };
 }
 
+/** Namespaced views of a store, one per plugin (`core` for commands outside plugins), made once each. */
+export function storeViews(store: Store): (plugin: string | undefined) => Store {
+  const views = new Map<string, Store>();
+  return (plugin) => {
+    const key = plugin ?? "core";
+    let view = views.get(key);
+    if (!view) {
+      view = namespacedStore(store, key);
+      views.set(key, view);
+    }
+    return view;
+  };
+}
+
 /** A plugin of any configuration type (for lists of plugins). */
 // biome-ignore lint/suspicious/noExplicitAny: the configuration and state types vary per plugin
 export type AnyPlugin = Plugin<any, any>;

@@ -1,0 +1,75 @@
+/**
+ * The outbox: every message the bot sends goes through here, to the adapter of its network — replies,
+ * announcements (edited in place or threaded where the network can), and direct messages to principals.
+ * @module
+ */
+import type { Adapter, SentMessage } from "./adapter.js";
+import type { EventBus } from "./events.js";
+import type { IdentityDirectory } from "./identity.js";
+import type { Logger } from "./logger.js";
+import type { ReplyTarget, Room } from "./message.js";
+import { type OutgoingMessage, type Reply, toBlocks } from "./output.js";
+import type { AnnounceOptions } from "./plugin.js";
+import { parseRoomRef, type RoomRef } from "./room-ref.js";
+
+/** Sends through the adapters of one bot. */
+export class Outbox {
+  constructor(
+    private readonly adapters: ReadonlyMap<string, Adapter>,
+    private readonly identity: IdentityDirectory,
+    private readonly events: EventBus,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Sends output to a reply target; returns what was sent when the network gives an id. */
+  async send(target: ReplyTarget, output: OutgoingMessage): Promise<SentMessage | undefined> {
+    const sent = await this.#adapter(target.network).send(target, output);
+    if (this.events.has("message.sent"))
+      this.events.emit("message.sent", { network: target.network, kind: output.kind });
+    return sent ?? undefined;
+  }
+
+  /** Posts into a room, editing `replace` where the network can edit, or in the thread of `inThreadOf`. */
+  async announce(
+    target: RoomRef | string,
+    reply: Reply,
+    options: AnnounceOptions = {},
+  ): Promise<SentMessage | undefined> {
+    const ref = typeof target === "string" ? parseRoomRef(target) : target;
+    const adapter = this.#adapter(ref.network);
+    const output: OutgoingMessage = { blocks: toBlocks(reply), kind: "announcement" };
+    if (options.replace && adapter.capabilities.edits && adapter.edit) {
+      await adapter.edit(options.replace, output);
+      this.events.emit("message.sent", { network: ref.network, kind: "announcement" });
+      return options.replace;
+    }
+    const thread = adapter.capabilities.threads
+      ? (options.inThreadOf?.thread ?? options.inThreadOf?.id ?? ref.thread)
+      : undefined;
+    const room: Room = { id: ref.room, direct: false };
+    return this.send({ network: ref.network, room, ...(thread ? { thread } : {}) }, output);
+  }
+
+  /** Sends a direct message to a principal on every linked network whose adapter can; returns those networks. */
+  async directMessage(principal: string, reply: Reply): Promise<string[]> {
+    const reached: string[] = [];
+    for (const { network, id } of this.identity.identitiesOf(principal)) {
+      const adapter = this.adapters.get(network);
+      if (!adapter?.sendDirect) continue;
+      try {
+        await adapter.sendDirect(id, { blocks: toBlocks(reply), kind: "announcement" });
+        this.events.emit("message.sent", { network, kind: "announcement" });
+        reached.push(network);
+      } catch (err) {
+        this.logger.warn({ err, network, principal }, "could not send a direct message");
+      }
+    }
+    return reached;
+  }
+
+  #adapter(network: string): Adapter {
+    const adapter = this.adapters.get(network);
+    if (!adapter) throw new Error(`no adapter for network "${network}"`);
+    return adapter;
+  }
+}
