@@ -56,6 +56,23 @@ export const localServiceSchema = z
   })
   .strict();
 
+/** Alertmanager's webhook receiver raising local incidents (one per alert group, resolved with it). */
+export const alertmanagerHookSchema = z
+  .object({
+    /** The route the bot's HTTP endpoint serves. */
+    path: z
+      .string()
+      .regex(/^\/[A-Za-z0-9/_-]*$/, "an absolute path")
+      .default("/hooks/paging/alertmanager"),
+    /** Alertmanager sends it as `Authorization: Bearer <token>` (webhook_configs.http_config.authorization). */
+    token: z.string().min(16, "at least 16 characters (generate one: openssl rand -hex 32)"),
+    /** The alert label that names the service to page. */
+    serviceLabel: z.string().min(1).default("service"),
+    /** The service paged when the label is missing or names no configured service. */
+    defaultService: name.optional(),
+  })
+  .strict();
+
 /** The built-in rota, kept in the bot's store. */
 export const localSchema = z
   .object({
@@ -67,6 +84,7 @@ export const localSchema = z
     maxEscalations: z.number().int().min(0).optional(),
     schedules: z.record(name, localScheduleSchema).default({}),
     services: z.record(name, localServiceSchema).default({}),
+    alertmanager: alertmanagerHookSchema.optional(),
   })
   .strict();
 
@@ -141,6 +159,13 @@ export const pagingConfigSchema = z
   .superRefine((config, ctx) => {
     if (config.provider === "pagerduty" && !config.pagerduty)
       ctx.addIssue({ code: "custom", path: ["pagerduty"], message: "provider is pagerduty: add a pagerduty section" });
+    const fallback = config.local.alertmanager?.defaultService;
+    if (fallback !== undefined && !Object.hasOwn(config.local.services, fallback))
+      ctx.addIssue({
+        code: "custom",
+        path: ["local", "alertmanager", "defaultService"],
+        message: `no service "${fallback}" under local.services`,
+      });
     for (const [key, service] of Object.entries(config.local.services)) {
       if (!Object.hasOwn(config.local.schedules, service.schedule))
         ctx.addIssue({
@@ -157,6 +182,7 @@ export type LocalConfig = PagingConfig["local"];
 export type LocalScheduleConfig = z.output<typeof localScheduleSchema>;
 export type PagerDutyConfig = z.output<typeof pagerDutySchema>;
 export type WebhookConfig = z.output<typeof webhookSchema>;
+export type AlertmanagerHookConfig = z.output<typeof alertmanagerHookSchema>;
 
 /** Whether `zone` is a time zone this runtime knows. */
 export function isTimeZone(zone: string): boolean {

@@ -78,6 +78,11 @@ async function setup(context: PluginSetupContext<PagingConfig>): Promise<PluginI
     import("./rota/notify.js"),
   ]);
   const rota = new LocalRota(config.local, store, config.defaultSchedule, rotaListener(config, context, announcer));
+  if (config.local.alertmanager) {
+    const { alertmanagerRoute } = await import("./rota/alertmanager.js");
+    const hook = config.local.alertmanager;
+    context.route(alertmanagerRoute({ hook, rota, store, audit: (r) => context.audit(r), logger }));
+  }
   let running = false;
   const timer = setInterval(() => {
     if (running) return;

@@ -31,11 +31,9 @@ describe("rotation arithmetic", () => {
     const turn = turnAt(weekly, new Date("2026-11-20T00:00:00Z"));
     expect(turn).toMatchObject({ index: 2, principal: "carol", start: new Date("2026-11-16T09:00:00Z") });
     expect(turn.end.getTime() - turn.start.getTime()).toBe(7 * 86_400_000);
-    expect(turnsBetween(weekly, new Date("2026-11-03T00:00:00Z"), new Date("2026-11-20T00:00:00Z")).map((t) => t.principal)).toEqual([
-      "alice",
-      "bob",
-      "carol",
-    ]);
+    expect(
+      turnsBetween(weekly, new Date("2026-11-03T00:00:00Z"), new Date("2026-11-20T00:00:00Z")).map((t) => t.principal),
+    ).toEqual(["alice", "bob", "carol"]);
   });
 
   it("escalates to the next person in order, wrapping around", () => {
@@ -60,7 +58,9 @@ describe("the local rota's schedule", () => {
     await rota.createOverride(await rota.acting("dave"), ops, at("12:00"), at("13:00"));
     await rota.createOverride(await rota.acting("bob"), ops, at("14:00"), at("15:00"));
     const shifts = await rota.onCall(ops, at("09:00"), new Date("2026-11-11T01:00:00Z"));
-    expect(shifts.map((s) => [s.person.name, s.start.toISOString().slice(11, 16), s.end?.toISOString().slice(11, 16)])).toEqual([
+    expect(
+      shifts.map((s) => [s.person.name, s.start.toISOString().slice(11, 16), s.end?.toISOString().slice(11, 16)]),
+    ).toEqual([
       ["bob", "00:00", "10:00"],
       ["carol", "10:00", "12:00"],
       ["dave", "12:00", "13:00"],

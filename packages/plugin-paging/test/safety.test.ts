@@ -9,12 +9,14 @@ describe("names typed in chat", () => {
   it("finds only own keys, so prototype names are unknown", () => {
     const map = { ops: 1 } as Record<string, number>;
     expect(ownValue(map, "ops")).toBe(1);
-    for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty"]) expect(ownValue(map, name)).toBeUndefined();
+    for (const name of ["constructor", "__proto__", "toString", "hasOwnProperty"])
+      expect(ownValue(map, name)).toBeUndefined();
   });
 
   it("accepts incident numbers and ids, nothing that could reach a URL path or a query", () => {
     expect(parseIncidentRefs("#12, 13 PIJ90N7 12")).toEqual(["12", "13", "PIJ90N7"]);
-    for (const bad of ["../users", "1;2", "P1?x=1", "%2e%2e", "a/b"]) expect(() => parseIncidentRefs(bad)).toThrow(/not an incident id/);
+    for (const bad of ["../users", "1;2", "P1?x=1", "%2e%2e", "a/b"])
+      expect(() => parseIncidentRefs(bad)).toThrow(/not an incident id/);
   });
 
   it("reads Slack's mailto markup and refuses what is not an address", () => {

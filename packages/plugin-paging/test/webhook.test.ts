@@ -177,7 +177,12 @@ describe("PagerDuty v3 webhooks", () => {
   });
 
   it("the Acknowledge button runs pager ack as the person who clicked, through the same permission check", async () => {
-    const incident = fake.addIncident({ title: "checkout", status: "triggered", service: "PWEB001", assignees: ["PALICE1"] });
+    const incident = fake.addIncident({
+      title: "checkout",
+      status: "triggered",
+      service: "PWEB001",
+      assignees: ["PALICE1"],
+    });
     await start([NEW_SECRET]);
     const click = (id: string, verified: boolean) =>
       slack.inject(

@@ -1,0 +1,102 @@
+/**
+ * Alertmanager's webhook receiver for the local rota: a firing alert group opens one incident on the service its
+ * label names (paging whoever is on call), repeats of the group do not open more, and the group's resolution
+ * resolves the incident. Authenticated with a bearer token; chat never sees the token.
+ * @module
+ */
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { HttpResponse, HttpRoute, Logger, PluginAuditRecord, Store } from "@switchboard/core";
+import type { AlertmanagerHookConfig } from "../config.js";
+import { NAME_PATTERN } from "../names.js";
+import type { LocalRota } from "./provider.js";
+
+const GROUPS = "alertmanager-groups";
+const ACTOR = "alertmanager";
+
+interface AlertGroup {
+  status?: string;
+  groupKey?: string;
+  alerts?: unknown[];
+  commonLabels?: Record<string, string>;
+  commonAnnotations?: Record<string, string>;
+}
+
+/** What the route needs from the plugin. */
+export interface AlertmanagerDeps {
+  hook: AlertmanagerHookConfig;
+  rota: LocalRota;
+  store: Store;
+  audit(record: PluginAuditRecord): Promise<void>;
+  logger: Logger;
+}
+
+const json = (status: number, body: Record<string, unknown>): HttpResponse => ({ status, body });
+const digest = (text: string) => createHash("sha256").update(text).digest();
+
+/** Whether the Authorization header carries the token (compared in constant time). */
+export function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = /^Bearer (.+)$/.exec(header ?? "")?.[1];
+  return given !== undefined && timingSafeEqual(digest(given), digest(token));
+}
+
+const label = (labels: Record<string, string> | undefined, key: string) =>
+  labels && Object.hasOwn(labels, key) && typeof labels[key] === "string" ? labels[key] : undefined;
+
+/** The route for `local.alertmanager.path`. */
+export function alertmanagerRoute(deps: AlertmanagerDeps): HttpRoute {
+  const { hook, rota, store } = deps;
+  return {
+    method: "POST",
+    path: hook.path,
+    source: "plugin paging",
+    bodyLimit: 1024 * 1024,
+    async handler(request) {
+      if (!bearerMatches(request.headers.authorization, hook.token)) {
+        deps.logger.warn({ ip: request.ip }, "Alertmanager hook without the right token refused");
+        return json(401, { error: "bad token" });
+      }
+      let group: AlertGroup;
+      try {
+        group = JSON.parse(request.rawBody.toString("utf8")) as AlertGroup;
+      } catch {
+        return json(400, { error: "body is not JSON" });
+      }
+      if (typeof group.groupKey !== "string" || (group.status !== "firing" && group.status !== "resolved"))
+        return json(400, { error: "not an Alertmanager webhook (groupKey, status)" });
+      const known = await store.get<string>(GROUPS, group.groupKey);
+      const open = known ? (await rota.openIncidents()).find((i) => i.id === known) : undefined;
+
+      if (group.status === "resolved") {
+        if (!open) return json(200, { ignored: "no open incident for this group" });
+        await rota.setStatus(await rota.acting(ACTOR), [open], "resolved");
+        await store.delete(GROUPS, group.groupKey);
+        await deps.audit({
+          event: "webhook",
+          detail: { source: "alertmanager", resolved: open.id },
+          outcome: "succeeded",
+        });
+        return json(200, { resolved: open.id });
+      }
+      if (open) return json(200, { open: open.id });
+
+      const typed = label(group.commonLabels, hook.serviceLabel)?.toLowerCase();
+      const service =
+        typed && NAME_PATTERN.test(typed) && rota.services().includes(typed) ? typed : hook.defaultService;
+      if (!service) return json(422, { error: `no configured service in label "${hook.serviceLabel}"` });
+      const alerts = Array.isArray(group.alerts) ? group.alerts.length : 1;
+      const summary =
+        label(group.commonAnnotations, "summary") ??
+        label(group.commonLabels, "alertname") ??
+        "alert from Alertmanager";
+      const title = `${summary.slice(0, 900)}${alerts > 1 ? ` (${alerts} alerts)` : ""}`;
+      const result = await rota.trigger({ principal: ACTOR }, service, title);
+      if (result.incident) await store.set(GROUPS, group.groupKey, result.incident.id);
+      await deps.audit({
+        event: "webhook",
+        detail: { source: "alertmanager", service, incident: result.incident?.id, suppressed: result.suppressed },
+        outcome: "succeeded",
+      });
+      return json(200, result.incident ? { opened: result.incident.id } : { suppressed: result.suppressed });
+    },
+  };
+}

@@ -1,0 +1,219 @@
+/**
+ * Alertmanager raises local incidents: through the route table (token, repeats, unknown service), and end to end with
+ * a real Alertmanager (Debian's prometheus-alertmanager) delivering to the route over HTTP.
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { HttpResponse } from "@switchboard/core";
+import { createHarness, type Harness } from "@switchboard/testing";
+import { afterEach, describe, expect, it } from "vitest";
+import paging from "../src/index.js";
+import { DAY, eventually, HOUR, policy } from "./helpers.js";
+
+const TOKEN = "am-token-0123456789abcdef";
+const PEOPLE = { alice: { test: "alice" }, bob: { test: "bob" } };
+
+let h: Harness | undefined;
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  await h?.close();
+  h = undefined;
+});
+
+/** A daily rota alice → bob, bob's turn now; web pages it; Alertmanager may open incidents. */
+async function start(defaultService?: string) {
+  const start = new Date(Math.floor((Date.now() - DAY - HOUR) / 60_000) * 60_000).toISOString().slice(0, 16);
+  h = await createHarness({
+    policy: policy(PEOPLE),
+    plugins: [
+      [
+        paging,
+        {
+          rooms: ["test:#ops"],
+          local: {
+            schedules: { ops: { rotation: "daily", people: ["alice", "bob"], start } },
+            services: { web: { schedule: "ops", escalateAfter: "1h" }, db: { schedule: "ops" } },
+            alertmanager: { token: TOKEN, ...(defaultService ? { defaultService } : {}) },
+          },
+        },
+      ],
+    ],
+  });
+  return h;
+}
+
+const route = () => h!.bot.routes.list().find((r) => r.path === "/hooks/paging/alertmanager")!;
+
+function post(body: unknown, token = TOKEN): Promise<HttpResponse> {
+  return Promise.resolve(
+    route().handler({
+      method: "POST",
+      path: "/hooks/paging/alertmanager",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      query: {},
+      rawBody: Buffer.from(JSON.stringify(body)),
+      ip: "127.0.0.1",
+    }),
+  );
+}
+
+const group = (status: string, labels: Record<string, string>, groupKey = '{}:{alertname="SiteDown"}') => ({
+  version: "4",
+  status,
+  groupKey,
+  receiver: "bot",
+  alerts: [{ status, labels, annotations: { summary: "site down" } }],
+  commonLabels: labels,
+  commonAnnotations: { summary: "site down" },
+});
+
+describe("Alertmanager → local incidents (route table)", () => {
+  it("opens one incident per firing group on the labelled service, and resolves it with the group", async () => {
+    await start();
+    expect((await post(group("firing", { alertname: "SiteDown", service: "web" }))).body).toEqual({ opened: "1" });
+    expect((await post(group("firing", { alertname: "SiteDown", service: "web" }))).body).toEqual({ open: "1" });
+    expect((await h!.as("alice").say("!pager incidents")).text).toMatch(/^1 open:\n#1 web: site down — triggered, bob/);
+    expect(h!.transcript("@bob")).toContain("You are paged: #1 web: site down");
+    expect((await post(group("resolved", { alertname: "SiteDown", service: "web" }))).body).toEqual({ resolved: "1" });
+    expect(h!.transcript()).toContain("#1 web: site down — resolved by alertmanager");
+  });
+
+  it("refuses a wrong token, and a service nobody configured unless there is a default", async () => {
+    await start();
+    expect((await post(group("firing", { service: "web" }), "wrong-token-0123456789")).status).toBe(401);
+    expect((await post(group("firing", { service: "constructor" }))).status).toBe(422);
+    expect((await h!.as("alice").say("!pager incidents")).text).toBe("✔ No open incidents.");
+    await h!.close();
+    await start("db");
+    expect((await post(group("firing", { service: "__proto__" }))).body).toEqual({ opened: "1" });
+    expect((await h!.as("alice").say("!pager incidents")).text).toMatch(/#1 db: site down/);
+  });
+});
+
+/** The path of a binary, or a failure that says how to provision it. */
+function requireBinary(name: string): string {
+  try {
+    return execFileSync("which", [name], { encoding: "utf8" }).trim();
+  } catch {
+    throw new Error(`${name} is not installed: run sh scripts/test-servers.sh`);
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Serves the bot's routes over HTTP, as @switchboard/http would. */
+async function serveRoutes(): Promise<string> {
+  const server: Server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const found = h!.bot.routes.list().find((r) => r.method === req.method && r.path === req.url);
+    if (!found) return void res.writeHead(404).end();
+    const headers: Record<string, string | undefined> = {};
+    for (const [key, value] of Object.entries(req.headers))
+      headers[key] = Array.isArray(value) ? value.join(",") : value;
+    const answer = await found.handler({
+      method: req.method!,
+      path: req.url!,
+      headers,
+      query: {},
+      rawBody: Buffer.concat(chunks),
+      ip: req.socket.remoteAddress ?? "",
+    });
+    res.writeHead(answer.status, { "content-type": "application/json" }).end(JSON.stringify(answer.body ?? {}));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+async function startAlertmanager(webhookUrl: string): Promise<string> {
+  const binary = requireBinary("prometheus-alertmanager");
+  const dir = mkdtempSync(join(tmpdir(), "sb-paging-am-"));
+  const port = await freePort();
+  const config = {
+    route: { receiver: "bot", group_by: ["alertname"], group_wait: "1s", group_interval: "1s", repeat_interval: "1h" },
+    receivers: [
+      {
+        name: "bot",
+        webhook_configs: [
+          {
+            url: webhookUrl,
+            send_resolved: true,
+            http_config: { authorization: { type: "Bearer", credentials: TOKEN } },
+          },
+        ],
+      },
+    ],
+  };
+  writeFileSync(join(dir, "am.yml"), JSON.stringify(config));
+  const log = join(dir, "am.log");
+  const child: ChildProcess = spawn(
+    binary,
+    [
+      "--config.file=am.yml",
+      "--storage.path=data",
+      `--web.listen-address=127.0.0.1:${port}`,
+      "--cluster.listen-address=",
+    ],
+    { cwd: dir, stdio: ["ignore", openSync(log, "a"), openSync(log, "a")] },
+  );
+  let exited = false;
+  child.once("exit", () => {
+    exited = true;
+  });
+  cleanups.push(async () => {
+    if (!exited) child.kill("SIGTERM");
+    await eventually(() => exited, "alertmanager to stop").catch(() => child.kill("SIGKILL"));
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await eventually(
+    async () => {
+      if (exited) throw new Error(`alertmanager exited:\n${readFileSync(log, "utf8")}`);
+      return (await fetch(`${url}/-/ready`).catch(() => undefined))?.ok === true;
+    },
+    "alertmanager to be ready",
+    20_000,
+  );
+  return url;
+}
+
+describe("Alertmanager → local incidents (real Alertmanager)", () => {
+  it("a firing alert pages the on-call person; its end resolves the incident", async () => {
+    await start();
+    const bot = await serveRoutes();
+    const alertmanager = await startAlertmanager(`${bot}/hooks/paging/alertmanager`);
+    const alert = (endsAt?: Date) => [
+      {
+        labels: { alertname: "SiteDown", service: "web", severity: "page" },
+        annotations: { summary: "checkout is down" },
+        startsAt: new Date(Date.now() - 60_000).toISOString(),
+        ...(endsAt ? { endsAt: endsAt.toISOString() } : {}),
+      },
+    ];
+    const send = async (body: unknown) => {
+      const response = await fetch(`${alertmanager}/api/v2/alerts`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      expect(response.ok).toBe(true);
+    };
+    await send(alert());
+    await h!.waitFor(/#1 web: checkout is down — triggered by alertmanager, paged bob/, 20_000);
+    await send(alert(new Date()));
+    await h!.waitFor(/#1 web: checkout is down — resolved by alertmanager/, 20_000);
+    expect((await h!.as("alice").say("!pager incidents")).text).toBe("✔ No open incidents.");
+  });
+});
