@@ -73,6 +73,12 @@ function failureReason(error: unknown, timeoutMs: number, signal: AbortSignal): 
   return err?.cause?.message ?? err?.message ?? String(error);
 }
 
+/** Whether a fetch failed because a reused connection was closed by the other side. */
+function staleConnection(error: unknown): boolean {
+  const code = (error as { cause?: { code?: string } })?.cause?.code;
+  return code === "UND_ERR_SOCKET" || code === "ECONNRESET";
+}
+
 /** GETs `url` from a backend; throws a UserError naming the backend when it cannot be reached. */
 export async function backendGet(
   backendName: string,
@@ -85,12 +91,17 @@ export async function backendGet(
   const auth = authorization(config.auth, backendName);
   if (auth) headers.authorization = auth;
   const timeout = AbortSignal.timeout(config.timeout);
-  let response: Response;
-  try {
-    response = await fetch(url, { headers, redirect: "error", signal: AbortSignal.any([signal, timeout]) });
-  } catch (error) {
-    if (signal.aborted) throw signal.reason ?? error;
-    throw new UserError(`backend ${backendName} is unreachable: ${failureReason(error, config.timeout, signal)}`);
+  const combined = AbortSignal.any([signal, timeout]);
+  let response: Response | undefined;
+  for (let attempt = 1; !response; attempt++) {
+    try {
+      response = await fetch(url, { headers, redirect: "error", signal: combined });
+    } catch (error) {
+      if (signal.aborted) throw signal.reason ?? error;
+      // A kept-alive connection the server closed just as it was reused: a GET is safe to send once more.
+      if (attempt === 1 && !combined.aborted && staleConnection(error)) continue;
+      throw new UserError(`backend ${backendName} is unreachable: ${failureReason(error, config.timeout, signal)}`);
+    }
   }
   try {
     const body = await readLimited(response, config.maxResponseBytes, backendName);

@@ -89,7 +89,8 @@ export class PrometheusBackend implements MetricsBackend {
   async range(query: RangeQuery): Promise<Series[]> {
     const expr = groupBy(query.target, query.by);
     const seconds = (ms: number) => (ms / 1000).toFixed(3);
-    const start = Math.floor(query.from / query.stepMs) * query.stepMs;
+    // Steps end exactly at `until`, so the newest value is in the chart.
+    const start = query.until - Math.floor((query.until - query.from) / query.stepMs) * query.stepMs;
     const answer = await this.#get<Matrix>(
       "/api/v1/query_range",
       [
