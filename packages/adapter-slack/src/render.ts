@@ -36,35 +36,54 @@ interface Unit {
   fallback?: string;
 }
 
-/** Splits a string into pieces whose measured size is at most `budget`, never inside a code point. */
-function hardSplit(text: string, budget: number, measure: (s: string) => number): string[] {
+/** What one character costs once escaped: `&` → `&amp;`, `<`/`>` → `&lt;`/`&gt;`. */
+type CharCost = (char: string) => number;
+
+const textCost: CharCost = (c) => (c === "&" ? 5 : c === "<" || c === ">" ? 4 : c.length);
+/** In code, a backtick may get a zero-width space after it (so ``` can't end the block): counted as two. */
+const codeCost: CharCost = (c) => (c === "`" ? 2 : textCost(c));
+
+/** The escaped size of `text` (an upper bound for code). */
+function costOf(text: string, cost: CharCost): number {
+  let size = 0;
+  for (const char of text) size += cost(char);
+  return size;
+}
+
+/** Splits a string into pieces of at most `budget` escaped size, never inside a code point. */
+function hardSplit(text: string, budget: number, cost: CharCost): string[] {
   const pieces: string[] = [];
   let current = "";
+  let size = 0;
   for (const char of text) {
-    if (current && measure(current + char) > budget) {
+    const c = cost(char);
+    if (current && size + c > budget) {
       pieces.push(current);
       current = "";
+      size = 0;
     }
     current += char;
+    size += c;
   }
   pieces.push(current);
   return pieces;
 }
 
-/** Groups lines so that each group, joined with newlines, measures at most `budget`. */
-export function chunkLines(lines: string[], budget: number, measure: (s: string) => number): string[][] {
+/** Groups lines so that each group, joined with newlines, has an escaped size of at most `budget`. */
+export function chunkLines(lines: string[], budget: number, cost: CharCost = textCost): string[][] {
   const groups: string[][] = [];
   let group: string[] = [];
   let size = 0;
   for (const line of lines) {
-    for (const piece of measure(line) > budget ? hardSplit(line, budget, measure) : [line]) {
-      const cost = measure(piece) + (group.length ? 1 : 0);
-      if (group.length && size + cost > budget) {
+    const lineCost = costOf(line, cost);
+    for (const piece of lineCost > budget ? hardSplit(line, budget, cost) : [line]) {
+      const pieceCost = piece === line ? lineCost : costOf(piece, cost);
+      if (group.length && size + 1 + pieceCost > budget) {
         groups.push(group);
         group = [];
         size = 0;
       }
-      size += measure(piece) + (group.length ? 1 : 0);
+      size += pieceCost + (group.length ? 1 : 0);
       group.push(piece);
     }
   }
@@ -72,13 +91,11 @@ export function chunkLines(lines: string[], budget: number, measure: (s: string)
   return groups;
 }
 
-const escapedLength = (s: string) => escapeMrkdwn(s).length;
-/** Length of code inside a code block (escaped, with broken-up backtick runs). */
-const codeLength = (s: string) => escapeMrkdwn(s).replace(/```/g, "`\u200b``").length;
+const escapedLength = (s: string) => costOf(s, textCost);
 
 function textUnits(lines: string[], prefix = ""): Unit[] {
   const budget = limits.sectionText - escapedLength(prefix);
-  return chunkLines(lines, budget, escapedLength).map((group, i) => ({
+  return chunkLines(lines, budget, textCost).map((group, i) => ({
     block: section(`${i === 0 ? prefix : ""}${escapeMrkdwn(group.join("\n"))}`),
     plain: group.join("\n"),
   }));
@@ -86,7 +103,7 @@ function textUnits(lines: string[], prefix = ""): Unit[] {
 
 function codeUnits(lines: string[]): Unit[] {
   // Fences and their newlines take 8 characters.
-  return chunkLines(lines, limits.sectionText - 8, codeLength).map((group) => ({
+  return chunkLines(lines, limits.sectionText - 8, codeCost).map((group) => ({
     block: section(mrkdwnCode(group.join("\n"))),
     plain: group.join("\n"),
   }));

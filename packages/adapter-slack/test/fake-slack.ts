@@ -61,12 +61,16 @@ export class FakeSlack {
   readonly messages: PostedMessage[] = [];
   readonly ephemerals: Array<{ channel: string; user: string; text: string; thread_ts?: string }> = [];
   readonly files: SharedFile[] = [];
+  /** What people see appear in each channel, in order: message texts and shared files (as `[file: title]`). */
+  readonly timeline: Array<{ channel: string; text: string }> = [];
   /** Posts to response URLs, by URL id. */
   readonly responses: Array<{ id: string; body: Record<string, unknown> }> = [];
   readonly users = new Map<string, FakeUser>();
   /** Channels the bot is not a member of (`chat.postMessage` answers `not_in_channel`). */
   readonly notInChannel = new Set<string>();
   readonly socket: FakeSocketMode;
+  /** This many `apps.connections.open` calls fail (`internal_error`) before they work again. */
+  failConnectionsOpen = 0;
   #server: Server;
   #seq = 0;
   #rateLimits = new Map<string, number>();
@@ -214,6 +218,10 @@ export class FakeSlack {
           is_enterprise_install: false,
         };
       case "apps.connections.open":
+        if (this.failConnectionsOpen > 0) {
+          this.failConnectionsOpen -= 1;
+          return { ok: false, error: "internal_error" };
+        }
         return { ok: true, url: this.socket.issueUrl() };
       case "chat.postMessage": {
         const channel = s("channel") ?? "";
@@ -227,6 +235,7 @@ export class FakeSlack {
           history: [],
         };
         this.messages.push(message);
+        this.timeline.push({ channel, text: message.text });
         return { ok: true, channel, ts: message.ts, message: { text: message.text, ts: message.ts } };
       }
       case "chat.update": {
@@ -284,13 +293,14 @@ export class FakeSlack {
         const shared = [];
         for (const entry of files) {
           const file = this.#pendingUploads.get(entry.id);
-          if (!file || !file.steps.includes("upload")) return { ok: false, error: "file_not_found" };
+          if (!file?.steps.includes("upload")) return { ok: false, error: "file_not_found" };
           this.#pendingUploads.delete(entry.id);
           file.steps.push("completeUploadExternal");
           file.channel = s("channel_id") ?? "";
           if (s("thread_ts")) file.thread_ts = s("thread_ts")!;
           if (entry.title) file.title = entry.title;
           this.files.push(file);
+          this.timeline.push({ channel: file.channel, text: `[file: ${file.title ?? file.filename}]` });
           shared.push({ id: file.id, title: file.title ?? file.filename });
         }
         return { ok: true, files: shared };

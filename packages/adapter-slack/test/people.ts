@@ -74,7 +74,9 @@ export class People {
   /** `user` mentions the bot: Slack sends the message and an `app_mention` for it. */
   async mention(user: FakeUser, channel: string, text: string, extra: Record<string, unknown> = {}) {
     const message = this.messageEvent(user, channel, text, extra);
-    const { channel_type: _type, ...mention } = { ...message, type: "app_mention" };
+    // An app_mention carries no channel_type.
+    const mention: Record<string, unknown> = { ...message, type: "app_mention" };
+    delete mention.channel_type;
     const ext = user.team !== team.id;
     const first = await this.deliver("events_api", this.eventCallback(message, { ext }));
     const second = await this.deliver("events_api", this.eventCallback(mention, { ext }));
