@@ -17,6 +17,7 @@ import type {
   TriggerResult,
 } from "../model.js";
 import { normaliseName, ownValue } from "../names.js";
+import { escalation, pruneRecords } from "./escalation.js";
 import {
   INCIDENTS,
   type IncidentRecord,
@@ -29,7 +30,7 @@ import {
   type OverrideRecord,
   overrideOfRecord,
 } from "./records.js";
-import { nextAfter, type Rotation, turnAt, turnsBetween } from "./rotation.js";
+import { type Rotation, turnAt, turnsBetween } from "./rotation.js";
 
 /** What happened to a local incident, for messages and direct pages. */
 export interface RotaEvent {
@@ -44,9 +45,6 @@ export interface RotaEvent {
 
 /** Receives every change of a local incident (the plugin posts it and pages people). */
 export type RotaListener = (incident: IncidentRecord, event: RotaEvent) => Promise<void>;
-
-/** Resolved incidents are kept this long, then pruned. */
-const KEEP_RESOLVED_MS = 7 * 86_400_000;
 
 export class LocalRota implements PagingProvider {
   readonly kind = "local";
@@ -282,38 +280,14 @@ export class LocalRota implements PagingProvider {
     const events = await this.#exclusive(async () => {
       const found: Array<[IncidentRecord, RotaEvent]> = [];
       for (const record of await this.#records()) {
-        if (record.status !== "triggered" || record.exhausted) continue;
-        const service = ownValue(this.config.services, record.service);
-        const after = service?.escalateAfter ?? this.config.escalateAfter;
-        if (now - Date.parse(record.pagedAt) < after) continue;
-        const rotation = this.#rotation(record.schedule);
-        const max = this.config.maxEscalations ?? rotation.people.length - 1;
-        if (record.escalations >= max) {
-          record.exhausted = true;
-          found.push([record, { kind: "exhausted" }]);
-        } else {
-          const previous = record.assignee;
-          const current = turnAt(rotation, new Date(now)).principal;
-          record.assignee =
-            rotation.people.includes(previous) || current === previous ? nextAfter(rotation, previous) : current;
-          record.escalations++;
-          record.pagedAt = new Date(now).toISOString();
-          found.push([record, { kind: "escalated", previous }]);
-        }
+        const event = escalation(record, this.config, (name) => this.#rotation(name), now);
+        if (!event) continue;
+        found.push([record, event]);
         await this.store.set(INCIDENTS, incidentKey(record.number), record);
       }
-      await this.#prune(now);
+      await pruneRecords(this.store, now);
       return found;
     });
     for (const [record, event] of events) await this.listener(record, event);
-  }
-
-  async #prune(now: number): Promise<void> {
-    for (const [key, r] of await this.store.list<IncidentRecord>(INCIDENTS))
-      if (r.resolvedAt && now - Date.parse(r.resolvedAt) > KEEP_RESOLVED_MS) await this.store.delete(INCIDENTS, key);
-    for (const [key, o] of await this.store.list<OverrideRecord>(OVERRIDES))
-      if (Date.parse(o.end) < now) await this.store.delete(OVERRIDES, key);
-    for (const [key, m] of await this.store.list<MaintenanceRecord>(MAINTENANCE))
-      if (Date.parse(m.end) < now) await this.store.delete(MAINTENANCE, key);
   }
 }
