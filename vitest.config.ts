@@ -1,31 +1,34 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 const root = fileURLToPath(new URL(".", import.meta.url));
 
-/** Tests import workspace packages from their sources, so a change is tested without a rebuild. */
-const packageDirs: Record<string, string> = {
-  "@switchboard/core": "packages/core",
-  "@switchboard/testing": "packages/testing",
-  "@switchboard/store-sqlite": "packages/store-sqlite",
-  "@switchboard/adapter-shell": "packages/adapter-shell",
-  "@switchboard/adapter-irc": "packages/adapter-irc",
-  "@switchboard/plugin-deploy": "packages/plugin-deploy",
-  "@switchboard/adapter-matrix": "packages/adapter-matrix",
-};
+/**
+ * Tests import workspace packages from their sources, so a change is tested without a rebuild: every
+ * packages/<dir>/package.json name maps to packages/<dir>/src/index.ts (its one public entry). Found at start-up, so a
+ * new package needs no change here.
+ */
+function packageAliases(): { find: RegExp; replacement: string }[] {
+  const packages = join(root, "packages");
+  return readdirSync(packages, { withFileTypes: true }).flatMap((dir) => {
+    const manifest = join(packages, dir.name, "package.json");
+    const entry = join(packages, dir.name, "src", "index.ts");
+    if (!dir.isDirectory() || !existsSync(manifest) || !existsSync(entry)) return [];
+    const { name } = JSON.parse(readFileSync(manifest, "utf8")) as { name?: string };
+    if (!name) return [];
+    return [{ find: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}$`), replacement: entry }];
+  });
+}
 
 export default defineConfig({
-  resolve: {
-    alias: Object.entries(packageDirs).map(([name, dir]) => ({
-      find: new RegExp(`^${name.replace("/", "\\/")}$`),
-      replacement: `${root}${dir}/src/index.ts`,
-    })),
-  },
+  resolve: { alias: packageAliases() },
   test: {
     include: ["packages/*/test/**/*.test.ts", "apps/*/test/**/*.test.ts", "examples/*/test/**/*.test.ts"],
     testTimeout: 30_000,
-    // Builds the Synapse chroot of the Matrix tests once when it is missing (about 2 minutes; reused afterwards).
-    globalSetup: ["packages/adapter-matrix/test/synapse/global-setup.ts"],
+    // The real servers (IRC, Synapse, …) are provisioned by scripts/test-servers.sh, which `npm test` runs first; a
+    // test whose server is missing fails with that command.
     hookTimeout: 60_000,
     typecheck: {
       enabled: true,

@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 // Enforces the package dependency rules of DESIGN.md. Exits 1 naming every violation.
-// - core depends on no workspace package; testing and store/adapters/plugins only on core (testing as a dev dependency);
+// - core depends on no workspace package; testing and store/adapters/plugins only on core (testing and the private
+//   test-servers package as dev dependencies); test-servers only on core, and only ever as a dev dependency;
 // - apps/bot may depend on anything; examples and bench only on packages through their public entry;
-// - no import reaches into another package's src/ or dist/, or out of its own folder with "../";
+// - no import reaches into another package's src/, dist/ or test/, or out of its own folder with "../" (test/
+//   folders included: shared test servers come from @switchboard/test-servers);
+// - source files import workspace packages that are dependencies; test files also those that are dev dependencies;
 // - commander only in apps/bot, yargs-parser only in core.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -25,25 +28,42 @@ const folders = ["packages", "apps", "examples", "bench"].flatMap((group) => {
 if (statSync(join(root, "bench/package.json"), { throwIfNoEntry: false })) folders.push(join(root, "bench"));
 folders.sort();
 
+/** Private: real servers for tests. Never a runtime dependency of anything. */
+const testServers = "@switchboard/test-servers";
+
 function allowedWorkspaceDeps(name, folder) {
   const rel = relative(root, folder);
   if (name === "@switchboard/core") return { runtime: [], dev: [] };
-  if (name === "@switchboard/testing") return { runtime: ["@switchboard/core"], dev: [] };
-  if (rel.startsWith("packages/")) return { runtime: ["@switchboard/core"], dev: ["@switchboard/testing"] };
+  if (name === "@switchboard/testing" || name === testServers) return { runtime: ["@switchboard/core"], dev: [] };
+  if (rel.startsWith("packages/"))
+    return { runtime: ["@switchboard/core"], dev: ["@switchboard/testing", testServers] };
   return { runtime: "*", dev: "*" };
 }
 
 const onlyIn = { commander: ["apps/bot"], "yargs-parser": ["packages/core"] };
 
-function sourceFiles(dir) {
+/** Every source file of a package, test/ folders included: `{ path, test }`. */
+function sourceFiles(dir, test = false) {
   let out = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (["node_modules", "dist", "test", "results"].includes(entry.name) || entry.name.startsWith(".")) continue;
+    if (["node_modules", "dist", "results"].includes(entry.name) || entry.name.startsWith(".")) continue;
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) out = out.concat(sourceFiles(path));
-    else if (/\.(m?[jt]s|tsx)$/.test(entry.name) && !/\.config\.m?[jt]s$/.test(entry.name)) out.push(path);
+    if (entry.isDirectory()) out = out.concat(sourceFiles(path, test || entry.name === "test"));
+    else if (/\.(m?[jt]s|tsx)$/.test(entry.name) && !/\.config\.m?[jt]s$/.test(entry.name)) out.push({ path, test });
   }
   return out;
+}
+
+/** What a file imports: static imports and re-exports (at the start of a line), import(), require(), references. */
+const importPatterns = [
+  /^[ \t]*(?:import|export)\b[^;]*?\bfrom\s*["']([^"']+)["']/gm,
+  /^[ \t]*import\s*["']([^"']+)["']/gm,
+  /\bimport\s*\(\s*["']([^"']+)["']\s*\)/g,
+  /\brequire\s*\(\s*["']([^"']+)["']\s*\)/g,
+  /^[ \t]*\/\/\/\s*<reference\s+path\s*=\s*["']([^"']+)["']/gm,
+];
+function importsOf(text) {
+  return importPatterns.flatMap((pattern) => [...text.matchAll(pattern)].map((match) => match[1]));
 }
 
 for (const folder of [...new Set(folders)]) {
@@ -56,7 +76,9 @@ for (const folder of [...new Set(folders)]) {
     ["devDependencies", allowed.dev === "*" ? "*" : [...allowed.runtime, ...allowed.dev]],
   ]) {
     for (const dep of Object.keys(pkg[field] ?? {})) {
-      if (dep.startsWith("@switchboard/") || dep === "switchboard") {
+      if (dep === testServers && field !== "devDependencies")
+        problems.push(`${rel}: ${field} has ${dep}, which is for tests only (a devDependency)`);
+      else if (dep.startsWith("@switchboard/") || dep === "switchboard") {
         if (list !== "*" && !list.includes(dep))
           problems.push(`${rel}: ${field} has ${dep}, which ${pkg.name} may not depend on`);
       }
@@ -65,21 +87,29 @@ for (const folder of [...new Set(folders)]) {
       }
     }
   }
-  const declared = new Set(Object.keys({ ...pkg.dependencies, ...pkg.devDependencies, ...pkg.peerDependencies }));
-  for (const file of sourceFiles(folder)) {
-    const text = readFileSync(file, "utf8");
-    for (const match of text.matchAll(/(?:from\s+|import\s*\(\s*|require\(\s*)["']([^"']+)["']/g)) {
-      const spec = match[1];
-      const where = relative(root, file);
-      if (/^@switchboard\/[^/]+\/(src|dist)(\/|$)/.test(spec))
+  const runtime = new Set(Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies }));
+  const declared = new Set([...runtime, ...Object.keys(pkg.devDependencies ?? {})]);
+  for (const { path: file, test } of sourceFiles(folder)) {
+    const where = relative(root, file);
+    for (const spec of importsOf(readFileSync(file, "utf8"))) {
+      if (/^@switchboard\/[^/]+\/(src|dist|test)(\/|$)/.test(spec))
         problems.push(`${where}: imports ${spec}; use the package's public entry`);
       if (spec.startsWith("../")) {
         const target = relative(folder, join(file, "..", spec));
-        if (target.startsWith("..")) problems.push(`${where}: imports ${spec}, outside its package`);
+        if (target.startsWith(".."))
+          problems.push(
+            `${where}: imports ${spec}, outside its package${
+              test ? " (import workspace packages by name; shared test servers are in @switchboard/test-servers)" : ""
+            }`,
+          );
       }
       const name = spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0];
-      if (/^@switchboard\/[a-z0-9-]+$/.test(name) && name !== pkg.name && !declared.has(name)) {
-        problems.push(`${where}: imports ${name}, which ${rel}/package.json does not declare`);
+      if (/^@switchboard\/[a-z0-9-]+$/.test(name) && name !== pkg.name) {
+        if (!declared.has(name)) {
+          problems.push(`${where}: imports ${name}, which ${rel}/package.json does not declare`);
+        } else if (!test && !runtime.has(name)) {
+          problems.push(`${where}: imports ${name}, a dev dependency of ${rel}; only its tests may`);
+        }
       }
     }
   }

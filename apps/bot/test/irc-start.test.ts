@@ -1,10 +1,7 @@
-/// <reference path="../../../packages/adapter-irc/src/irc-framework.d.ts" />
-// irc-framework has no bundled types; the IRC adapter declares the parts it uses (needed by its test client below).
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { join } from "node:path";
+import { IrcUser, type ServicesServer, startInspircdWithServices, until } from "@switchboard/test-servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { IrcUser } from "../../../packages/adapter-irc/test/irc-user.js";
-import { type ServicesServer, startInspircdWithServices, until } from "../../../packages/adapter-irc/test/servers.js";
 import { assertBuilt, exited, repoRoot, spawnCli, tempDir } from "./cli.js";
 
 /**

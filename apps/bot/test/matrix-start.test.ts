@@ -1,8 +1,7 @@
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { join } from "node:path";
+import { bodyOf, Homeserver, TestUser, eventually as until } from "@switchboard/test-servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Homeserver } from "../../../packages/adapter-matrix/test/synapse/homeserver.js";
-import { bodyOf, TestUser, until } from "../../../packages/adapter-matrix/test/users.js";
 import { assertBuilt, exited, repoRoot, spawnCli, tempDir } from "./cli.js";
 
 /**

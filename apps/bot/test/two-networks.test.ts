@@ -1,12 +1,14 @@
-/// <reference path="../../../packages/adapter-irc/src/irc-framework.d.ts" />
-// irc-framework has no bundled types; the IRC adapter declares the parts it uses (needed by its test client below).
 import { join } from "node:path";
 import { arg, defineCommand, definePlugin, silentLogger } from "@switchboard/core";
+import {
+  bodyOf,
+  Homeserver,
+  IrcUser,
+  type ServicesServer,
+  startInspircdWithServices,
+  TestUser,
+} from "@switchboard/test-servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { IrcUser } from "../../../packages/adapter-irc/test/irc-user.js";
-import { type ServicesServer, startInspircdWithServices } from "../../../packages/adapter-irc/test/servers.js";
-import { Homeserver } from "../../../packages/adapter-matrix/test/synapse/homeserver.js";
-import { bodyOf, TestUser } from "../../../packages/adapter-matrix/test/users.js";
 import { type App, createApp, parseConfig } from "../src/index.js";
 import { tempDir } from "./cli.js";
 

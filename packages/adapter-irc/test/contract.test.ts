@@ -2,11 +2,10 @@
  * The testing kit's adapter contract, against inspircd with atheme-services: a user logged in to a services
  * account is verified, a user without one is a guest. The driver is two plain irc-framework clients.
  */
+import { IrcUser, type ServicesServer, startInspircdWithServices, until } from "@switchboard/test-servers";
 import { type ContractDriver, runAdapterContract } from "@switchboard/testing";
 import { afterAll } from "vitest";
 import { IrcAdapter } from "../src/index.js";
-import { IrcUser } from "./irc-user.js";
-import { type ServicesServer, startInspircdWithServices, until } from "./servers.js";
 
 const BOT = "sbot";
 const ROOM = "#contract";

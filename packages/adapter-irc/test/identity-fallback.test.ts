@@ -4,11 +4,10 @@
  * account-notify, and are looked up with WHOX for someone who shares no channel with the bot.
  */
 import type { Bot } from "@switchboard/core";
+import { IrcUser, type ServicesServer, startInspircdWithServices, until } from "@switchboard/test-servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { IrcAdapter } from "../src/index.js";
 import { type LogEntry, startBot } from "./bot.js";
-import { IrcUser } from "./irc-user.js";
-import { type ServicesServer, startInspircdWithServices, until } from "./servers.js";
 
 const BOT = "sbot";
 

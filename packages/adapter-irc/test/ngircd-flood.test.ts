@@ -3,11 +3,10 @@
  * (A file of its own so it runs alongside the other server tests.)
  */
 import type { Bot } from "@switchboard/core";
+import { IrcUser, startNgircd, type TestServer } from "@switchboard/test-servers";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { IrcAdapter } from "../src/index.js";
 import { type LogEntry, startBot } from "./bot.js";
-import { IrcUser } from "./irc-user.js";
-import { startNgircd, type TestServer } from "./servers.js";
 
 const BOT = "switchboard";
 /**

@@ -3,11 +3,10 @@
  * channel cap, splitting long multi-byte lines within 512 bytes, and what is ignored.
  */
 import type { Bot } from "@switchboard/core";
+import { IrcUser, startNgircd, type TestServer, until } from "@switchboard/test-servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { IrcAdapter } from "../src/index.js";
 import { type LogEntry, longRun, longWords, startBot } from "./bot.js";
-import { IrcUser } from "./irc-user.js";
-import { startNgircd, type TestServer, until } from "./servers.js";
 
 const BOT = "switchboard";
 const CTCP = String.fromCharCode(1);

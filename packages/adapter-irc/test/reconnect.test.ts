@@ -3,11 +3,10 @@
  * stopped and started again mid-session, and a server that stops answering (ping timeout).
  */
 import type { Bot } from "@switchboard/core";
+import { IrcUser, startNgircd, type TestServer, until } from "@switchboard/test-servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { IrcAdapter } from "../src/index.js";
 import { type LogEntry, startBot } from "./bot.js";
-import { IrcUser } from "./irc-user.js";
-import { startNgircd, type TestServer, until } from "./servers.js";
 
 const BOT = "switchboard";
 

@@ -4,12 +4,11 @@
  * (account-notify) demotes. Also `+draft/reply`, and inspircd's default flood limits.
  */
 import type { Bot } from "@switchboard/core";
+import { IrcUser, type ServicesServer, startInspircdWithServices, until } from "@switchboard/test-servers";
 import { Client } from "irc-framework";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { IrcAdapter } from "../src/index.js";
 import { type LogEntry, startBot, wideLine } from "./bot.js";
-import { IrcUser } from "./irc-user.js";
-import { type ServicesServer, startInspircdWithServices, until } from "./servers.js";
 
 const BOT = "sbot";
 

@@ -8,16 +8,16 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Bot } from "@switchboard/core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LogEntry, startBot } from "./bot.js";
-import { IrcUser } from "./irc-user.js";
 import {
+  IrcUser,
   makeCertificates,
   type ServicesServer,
   startInspircdWithServices,
   type TestCertificates,
   until,
-} from "./servers.js";
+} from "@switchboard/test-servers";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LogEntry, startBot } from "./bot.js";
 
 describe("IRC adapter over TLS", () => {
   let certDir: string;

@@ -1,7 +1,6 @@
+import { bodyOf, Homeserver, TestUser, eventually as until } from "@switchboard/test-servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningBot, runs, startBot, testPolicy } from "./rig.js";
-import { Homeserver } from "./synapse/homeserver.js";
-import { bodyOf, TestUser, until } from "./users.js";
 
 /** Approving a job by reacting to the bot's approval request. */
 describe("matrix reaction approvals", () => {

@@ -1,8 +1,7 @@
+import { bodyOf, Homeserver, TestUser } from "@switchboard/test-servers";
 import { type ContractDriver, runAdapterContract } from "@switchboard/testing";
 import { MatrixAdapter } from "../src/index.js";
 import { dataDir } from "./rig.js";
-import { Homeserver } from "./synapse/homeserver.js";
-import { bodyOf, TestUser } from "./users.js";
 
 /**
  * The adapter contract against a real Synapse: a plain room shared by the tester and the bot, and a direct room

@@ -1,9 +1,8 @@
 import { createDecipheriv, createHash } from "node:crypto";
+import { bodyOf, Homeserver, TestUser, eventually as until } from "@switchboard/test-servers";
 import { Direction } from "matrix-js-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningBot, recordingLogger, restartBot, startBot, testPng, testPolicy } from "./rig.js";
-import { Homeserver } from "./synapse/homeserver.js";
-import { bodyOf, TestUser, until } from "./users.js";
 
 /** Encrypted rooms with the Rust crypto: replies, encrypted media, keys kept across restarts, decryption failures. */
 describe("matrix encrypted rooms", () => {

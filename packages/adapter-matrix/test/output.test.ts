@@ -1,7 +1,6 @@
+import { bodyOf, Homeserver, type Seen, TestUser } from "@switchboard/test-servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningBot, startBot, testPng, testPolicy } from "./rig.js";
-import { Homeserver } from "./synapse/homeserver.js";
-import { bodyOf, type Seen, TestUser } from "./users.js";
 
 /** Output in a plain room: HTML with a plain fallback, media, replies, threads and progress edits. */
 describe("matrix output (plain room)", () => {

@@ -1,8 +1,7 @@
+import { bodyOf, Homeserver, TestUser } from "@switchboard/test-servers";
 import { MemoryAdapter } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningBot, restartBot, startBot, testPolicy } from "./rig.js";
-import { Homeserver } from "./synapse/homeserver.js";
-import { bodyOf, TestUser } from "./users.js";
 
 /** The homeserver goes away and comes back; the bot's other networks keep working meanwhile. */
 describe("matrix reconnect", () => {

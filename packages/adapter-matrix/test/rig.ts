@@ -17,8 +17,8 @@ import {
   type PolicyConfigInput,
   silentLogger,
 } from "@switchboard/core";
+import type { Homeserver } from "@switchboard/test-servers";
 import { MatrixAdapter, type MatrixAdapterOptions } from "../src/index.js";
-import type { Homeserver } from "./synapse/homeserver.js";
 
 function crc32(data: Buffer): number {
   let crc = 0xffffffff;

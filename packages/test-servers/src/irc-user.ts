@@ -1,8 +1,46 @@
 /**
  * A person on IRC, for tests: a plain irc-framework client that joins, talks and records what it receives.
+ * @module
  */
-import { Client, type IrcMessageEvent, type IrcRawEvent } from "irc-framework";
-import { until } from "./servers.js";
+import { createRequire } from "node:module";
+import { until } from "./wait.js";
+
+/** An event irc-framework emits for a PRIVMSG, NOTICE or CTCP response. */
+export interface IrcMessageEvent {
+  nick: string;
+  target: string;
+  message: string;
+  tags?: Record<string, string | undefined>;
+}
+
+/**
+ * The parts of irc-framework's `Client` (plain CommonJS, no bundled types) that tests use; the full client is there
+ * at run time.
+ */
+export interface IrcClient {
+  user: { nick: string };
+  on(event: string, listener: (event: never) => void): this;
+  once(event: string, listener: (event: never) => void): this;
+  off(event: string, listener: (event: never) => void): this;
+  connect(options: Record<string, unknown>): void;
+  join(channel: string, key?: string): void;
+  say(target: string, message: string): void;
+  notice(target: string, message: string): void;
+  raw(...params: string[]): void;
+  changeNick(nick: string): void;
+  whois(nick: string, callback: (event: { nick: string; account?: string; error?: string }) => void): void;
+  caseCompare(a: string, b: string): boolean;
+  quit(message?: string): void;
+}
+
+type ClientClass = new () => IrcClient;
+let clientClass: ClientClass | undefined;
+
+/** irc-framework, loaded when the first user connects (so Matrix-only tests never load it). */
+function ircFramework(): ClientClass {
+  clientClass ??= (createRequire(import.meta.url)("irc-framework") as { Client: ClientClass }).Client;
+  return clientClass;
+}
 
 /** A PRIVMSG or NOTICE this user received. */
 export interface Received {
@@ -16,7 +54,7 @@ export interface Received {
   line: string;
 }
 
-export interface UserOptions {
+export interface IrcUserOptions {
   port: number;
   nick: string;
   sasl?: { account: string; password: string };
@@ -26,14 +64,14 @@ export interface UserOptions {
 
 /** A scripted IRC user. */
 export class IrcUser {
-  readonly client = new Client();
+  readonly client: IrcClient = new (ircFramework())();
   readonly received: Received[] = [];
   /** Every raw line from the server. */
   readonly raw: string[] = [];
   #closed = false;
 
-  private constructor(readonly options: UserOptions) {
-    this.client.on("raw", (event: IrcRawEvent) => {
+  private constructor(readonly options: IrcUserOptions) {
+    this.client.on("raw", (event: { line: string; from_server: boolean }) => {
       if (event.from_server) this.raw.push(event.line.replace(/\r?\n$/, ""));
     });
     const record = (command: "PRIVMSG" | "NOTICE") => (event: IrcMessageEvent) => {
@@ -59,7 +97,7 @@ export class IrcUser {
   }
 
   /** Connects and waits until registered. */
-  static async connect(options: UserOptions): Promise<IrcUser> {
+  static async connect(options: IrcUserOptions): Promise<IrcUser> {
     const user = new IrcUser(options);
     const registered = new Promise<void>((resolve, reject) => {
       user.client.once("registered", () => resolve());

@@ -3,11 +3,45 @@
  * rooms, invite the bot, talk, react, and collect what the bot sends.
  * @module
  */
-import { createClient, type MatrixClient, type MatrixEvent, Preset, RoomEvent, Visibility } from "matrix-js-sdk";
-import { quietCrypto, quietSdk } from "../src/index.js";
-import type { Homeserver } from "./synapse/homeserver.js";
+import type { MatrixClient, MatrixEvent } from "matrix-js-sdk";
+import type { Homeserver } from "./synapse.js";
+import { eventually } from "./wait.js";
 
-quietSdk();
+type Sdk = typeof import("matrix-js-sdk");
+let sdk: Sdk | undefined;
+
+const sdkLevels: Record<string, number> = { trace: 0, debug: 1, info: 2, log: 2, warn: 3, error: 4, silent: 5 };
+
+/**
+ * Loads matrix-js-sdk (when the first test user is created, so IRC-only tests never load it), quiet like the adapter
+ * keeps it: the SDK's console logging off unless `SWITCHBOARD_MATRIX_SDK_LOG` asks for it, and the Rust crypto's
+ * tracing at warnings (`SWITCHBOARD_MATRIX_SDK_LOG=debug` keeps everything).
+ */
+async function loadSdk(): Promise<Sdk> {
+  if (sdk) return sdk;
+  const [loaded, { logger }, { LoggerLevel, Tracing }] = await Promise.all([
+    import("matrix-js-sdk"),
+    import("matrix-js-sdk/lib/logger.js"),
+    import("@matrix-org/matrix-sdk-crypto-wasm"),
+  ]);
+  const threshold = sdkLevels[process.env.SWITCHBOARD_MATRIX_SDK_LOG ?? "silent"] ?? 5;
+  type Factory = (method: string, level: number, name: string) => (...args: unknown[]) => void;
+  const root = logger as unknown as { methodFactory: Factory; rebuild(): void };
+  const original = root.methodFactory;
+  root.methodFactory = (method, level, name) =>
+    (sdkLevels[method] ?? 2) >= threshold ? original(method, level, name) : () => {};
+  root.rebuild();
+  if (process.env.SWITCHBOARD_MATRIX_SDK_LOG !== "debug") {
+    const proto = Tracing.prototype as unknown as { turnOn(): void; minLevel: unknown };
+    const turnOn = proto.turnOn;
+    proto.turnOn = function (this: typeof proto) {
+      turnOn.call(this);
+      this.minLevel = LoggerLevel.Warn;
+    };
+  }
+  sdk = loaded;
+  return loaded;
+}
 
 /** A message seen by a test user. */
 export interface Seen {
@@ -17,21 +51,6 @@ export interface Seen {
   type: string;
   content: Record<string, unknown>;
   encrypted: boolean;
-}
-
-/** Polls `check` until it returns a value (every 20 ms); fails after `timeoutMs` with `what`. */
-export async function until<T>(
-  what: string,
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** One person with a Matrix account. */
@@ -46,6 +65,7 @@ export class TestUser {
 
   /** Registers `name` (password = name) and logs in, with encryption. */
   static async create(hs: Homeserver, name: string): Promise<TestUser> {
+    const { createClient, RoomEvent } = await loadSdk();
     const userId = await hs.register(name, `${name}-password`);
     const login = createClient({ baseUrl: hs.url });
     const res = await login.loginRequest({
@@ -59,7 +79,6 @@ export class TestUser {
       accessToken: res.access_token,
       deviceId: res.device_id,
     });
-    quietCrypto();
     await client.initRustCrypto({ useIndexedDB: false });
     const user = new TestUser(name, userId, client);
     client.on(RoomEvent.Timeline, (event, _room, toStart) => {
@@ -97,6 +116,7 @@ export class TestUser {
     invite: string[],
     options: { encrypted?: boolean; direct?: boolean; waitJoin?: boolean } = {},
   ): Promise<string> {
+    const { Preset, Visibility } = await loadSdk();
     const { room_id } = await this.client.createRoom({
       preset: Preset.PrivateChat,
       visibility: Visibility.Private,
@@ -118,7 +138,7 @@ export class TestUser {
 
   /** Waits until `userId`'s membership in the room is `membership`, as this user's client sees it. */
   async waitMembership(roomId: string, userId: string, membership: string): Promise<void> {
-    await until(`${userId} to ${membership} ${roomId}`, () =>
+    await eventually(`${userId} to ${membership} ${roomId}`, () =>
       this.client.getRoom(roomId)?.getMember(userId)?.membership === membership ? true : undefined,
     );
   }
@@ -158,7 +178,7 @@ export class TestUser {
 
   /** Waits for a message from `sender` in `roomId` matching `test`, . */
   async waitFrom(sender: string, roomId: string, test: (s: Seen) => boolean, timeoutMs = 20_000): Promise<Seen> {
-    return until(`a message from ${sender} in ${roomId}`, () => this.from(sender, roomId).find(test), timeoutMs);
+    return eventually(`a message from ${sender} in ${roomId}`, () => this.from(sender, roomId).find(test), timeoutMs);
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,8 @@
 #!/bin/sh
-# Builds the Debian sid chroot that holds Synapse (matrix-synapse) for the Matrix adapter's tests.
+# Builds the Debian sid chroot that holds Synapse (matrix-synapse) for the Matrix tests. scripts/test-servers.sh runs
+# it (after installing debootstrap), so `npm test` builds the chroot when it is missing.
 # Usage: prepare-chroot.sh [DIR]   (default: $SWITCHBOARD_SYNAPSE_CHROOT, else /var/tmp/switchboard-synapse-chroot)
-# Needs root, and network access to the Debian mirror. Installs debootstrap on the host when it is missing.
+# Needs root, debootstrap, and network access to the Debian mirror.
 # Idempotent: a chroot that already has Synapse is left as it is. Takes about 2 minutes from nothing.
 set -eu
 root="${1:-${SWITCHBOARD_SYNAPSE_CHROOT:-/var/tmp/switchboard-synapse-chroot}}"
@@ -24,10 +25,11 @@ if [ -f "$marker" ]; then
   echo "prepare-chroot: $root is ready"
   exit 0
 fi
+PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin" # debootstrap and chroot live in sbin
+export PATH
 if ! command -v debootstrap >/dev/null 2>&1; then
-  echo "prepare-chroot: installing debootstrap"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap
+  echo "prepare-chroot: debootstrap is not installed; run sh scripts/test-servers.sh (it installs it, then runs this)" >&2
+  exit 1
 fi
 
 tmp="$root.partial"

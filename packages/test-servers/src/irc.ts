@@ -1,61 +1,15 @@
 /**
  * Real IRC servers for the tests: ngircd, and inspircd linked to atheme-services (accounts, SASL, account-tag).
  * Each runs from a temporary folder on free loopback ports and is stopped by the test that started it. A missing
- * binary fails the test with the command that installs it.
+ * binary fails the test with the command that provisions it (`sh scripts/test-servers.sh`).
+ * @module
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
-import { createConnection, createServer } from "node:net";
+import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-
-const INSTALL = "apt-get install -y ngircd inspircd atheme-services openssl";
-
-/** The absolute path of a server binary (also looked for in the sbin folders); fails, never skips, when missing. */
-export function requireBinary(name: string): string {
-  const found = spawnSync("sh", ["-c", `command -v ${name}`], {
-    encoding: "utf8",
-    env: { ...process.env, PATH: `${process.env.PATH ?? ""}:/usr/local/sbin:/usr/sbin:/sbin` },
-  });
-  if (found.status !== 0) {
-    throw new Error(`${name} is not installed; the IRC adapter tests need real servers. Install them with: ${INSTALL}`);
-  }
-  return found.stdout.trim();
-}
-
-/** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
-
-/** Polls `check` until it returns true; rejects with `what` after `timeoutMs`. */
-export async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: "127.0.0.1", port });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once("error", () => resolve(false));
-  });
-}
+import { canConnect, freePort, requireBinary, until } from "./wait.js";
 
 const running = new Set<ChildProcess>();
 process.once("exit", () => {

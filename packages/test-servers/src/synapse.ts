@@ -1,58 +1,33 @@
 /**
- * A real Synapse homeserver for tests: Debian sid's matrix-synapse in a chroot (built once by prepare-chroot.sh,
- * reused afterwards), started on a free loopback port with a fresh data folder, users registered with the shared
- * secret. Fails with instructions when something it needs is missing; never skips.
+ * A real Synapse homeserver for tests: Debian sid's matrix-synapse in a chroot (built once by
+ * `synapse/prepare-chroot.sh`, which `sh scripts/test-servers.sh` runs; reused afterwards), started on a free loopback
+ * port with a fresh data folder, users registered with the shared secret. Fails with the command that provisions what
+ * is missing; never skips.
  * @module
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { freePort, notProvisioned } from "./wait.js";
 
 const run = promisify(execFile);
-const here = new URL(".", import.meta.url).pathname;
+/** This package's synapse/ folder (the same from src/ and from dist/). */
+const synapseDir = fileURLToPath(new URL("../synapse/", import.meta.url));
 
 /** The chroot folder: `$SWITCHBOARD_SYNAPSE_CHROOT`, else /var/tmp/switchboard-synapse-chroot. */
 export const chrootDir = process.env.SWITCHBOARD_SYNAPSE_CHROOT ?? "/var/tmp/switchboard-synapse-chroot";
 
-let preparing: Promise<void> | undefined;
-
-/** Builds the chroot when it is missing (about a minute or two; needs root and the Debian mirror). */
-export function ensureChroot(): Promise<void> {
-  preparing ??= (async () => {
-    if (existsSync(join(chrootDir, ".switchboard-synapse-ready"))) return;
-    if (process.getuid?.() !== 0) {
-      throw new Error(
-        `Synapse chroot ${chrootDir} is missing and building it needs root. Run as root: ` +
-          `sh packages/adapter-matrix/test/synapse/prepare-chroot.sh ${chrootDir}`,
-      );
-    }
-    try {
-      await run("sh", [join(here, "prepare-chroot.sh"), chrootDir], { maxBuffer: 64 << 20 });
-    } catch (error) {
-      const e = error as { stderr?: string; message: string };
-      throw new Error(
-        `could not build the Synapse chroot (needs root, debootstrap and network access to deb.debian.org; ` +
-          `see packages/adapter-matrix/test/synapse/prepare-chroot.sh): ${e.stderr ?? e.message}`,
-      );
-    }
-  })();
-  return preparing;
-}
-
-/** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
+/** Fails with what to run when the chroot is not built, or when this process cannot chroot into it. */
+export function requireChroot(): void {
+  if (!existsSync(join(chrootDir, ".switchboard-synapse-ready"))) {
+    throw notProvisioned(`The Synapse chroot ${chrootDir} (the Matrix tests' homeserver) is not built`);
+  }
+  if (process.getuid?.() !== 0) {
+    throw new Error(`The Matrix tests run Synapse in the chroot ${chrootDir}, which needs root; run them as root`);
+  }
 }
 
 /** One running test homeserver. */
@@ -73,7 +48,7 @@ export class Homeserver {
 
   /** Creates a data folder, writes the configuration and starts Synapse. */
   static async start(): Promise<Homeserver> {
-    await ensureChroot();
+    requireChroot();
     const hostDir = mkdtempSync(join(chrootDir, "tmp", "switchboard-hs-"));
     const dataDir = hostDir.slice(chrootDir.length);
     const port = await freePort();
@@ -92,7 +67,7 @@ export class Homeserver {
       "--generate-config",
       "--report-stats=no",
     ]);
-    copyFileSync(join(here, "configure.py"), join(hostDir, "configure.py"));
+    copyFileSync(join(synapseDir, "configure.py"), join(hostDir, "configure.py"));
     await run("chroot", [chrootDir, "python3", `${dataDir}/configure.py`, dataDir, String(port), secret]);
     const server = new Homeserver(port, dataDir, secret);
     await server.resume();
