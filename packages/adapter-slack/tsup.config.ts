@@ -1,3 +1,4 @@
 import { packageBuild } from "../../tsup.shared.js";
 
-export default packageBuild();
+/** Two entries: the adapter, and the light `./type` entry (config schema and factory) the app loads first. */
+export default packageBuild(["src/index.ts", "src/type.ts"]);
