@@ -5,6 +5,7 @@
 import { resolve } from "node:path";
 import { ShellAdapter } from "@switchboard/adapter-shell";
 import type { Adapter, Bot, Logger } from "@switchboard/core";
+import type { HttpServer } from "@switchboard/http";
 import { type AdapterConfig, createAdapter } from "./adapter-types.js";
 import { buildBot } from "./build-bot.js";
 import type { LoadedConfig } from "./config/load.js";
@@ -43,6 +44,8 @@ export interface App {
    * its write-ahead log) and flushes the log. Safe to call more than once.
    */
   close(graceMs?: number): Promise<void>;
+  /** The HTTP endpoint, once started (only when the configuration has an `http:` section). */
+  readonly http: HttpServer | undefined;
 }
 
 /** The adapter entries to start: all of them, or the first shell entry (or a default one) for `switchboard shell`. */
@@ -78,6 +81,7 @@ export async function createApp(loaded: LoadedConfig, options: AppOptions = {}):
     throw error;
   }
   let closing: Promise<void> | undefined;
+  let http: HttpServer | undefined;
   return {
     config,
     bot,
@@ -86,10 +90,21 @@ export async function createApp(loaded: LoadedConfig, options: AppOptions = {}):
     storePath,
     adapters,
     shell: adapters.find((a): a is ShellAdapter => a instanceof ShellAdapter),
-    start: () => bot.start(),
+    async start() {
+      await bot.start();
+      // `switchboard shell` is a private terminal session: no HTTP endpoint there.
+      if (config.http && !http && options.adapters !== "shell") {
+        const { startHttpServer } = await import("@switchboard/http");
+        http = await startHttpServer({ bot, config: config.http, logger });
+      }
+    },
+    get http() {
+      return http;
+    },
     close(graceMs = 5000) {
       closing ??= (async () => {
         try {
+          await http?.close();
           await bot.stop(graceMs);
         } finally {
           storage.close();

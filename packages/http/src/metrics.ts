@@ -123,7 +123,8 @@ export function createMetrics(bot: Pick<HttpBot, "events" | "adapterStatus">): B
   const stops = [
     events.on("job.finished", ({ job, outcome, durationMs }) => {
       commands.inc({ command: job.command, outcome });
-      if (durationMs > 0) duration.observe({ command: job.command }, durationMs / 1000);
+      // Only jobs that ran have a duration (not denied ones, nor requests closed while waiting for approval).
+      if (running.has(job.id)) duration.observe({ command: job.command }, durationMs / 1000);
       waiting.delete(job.id);
       running.delete(job.id);
     }),
