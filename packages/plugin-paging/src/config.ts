@@ -15,6 +15,13 @@ const email = z.string().regex(/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/, "an e-mail ad
 
 const rooms = z.array(roomRefSchema).default([]);
 
+/** A value that may come from an unset environment variable (`${KEY:-}`): empty means absent. */
+const unlessEmpty = <T extends z.ZodType>(schema: T) =>
+  z.union([z.literal("").transform(() => undefined), schema]).optional();
+
+/** `true`/`false`, also as the strings an environment variable gives (`${PAGERDUTY_DRY_RUN:-false}`). */
+const flag = z.union([z.boolean(), z.enum(["true", "false"]).transform((value) => value === "true")]);
+
 const withDefault = (fallback: string) => durationSchema.default(parseDuration(fallback) as number);
 
 /** One person (a principal id from `principals:`) as the paging plugin knows them. */
@@ -92,9 +99,9 @@ export const localSchema = z
 export const pagerDutyServiceSchema = z
   .object({
     /** The service id (`PWIXJZS`), for maintenance windows and webhook room mapping. */
-    id: z.string().regex(PAGERDUTY_ID_PATTERN, "a PagerDuty id like PWIXJZS").optional(),
+    id: unlessEmpty(z.string().regex(PAGERDUTY_ID_PATTERN, "a PagerDuty id like PWIXJZS")),
     /** The Events API v2 integration key (`routing_key`) that `pager trigger <service>` sends to. */
-    routingKey: z.string().min(1).optional(),
+    routingKey: unlessEmpty(z.string()),
     /** Rooms where webhook updates of this service's incidents go (default: the plugin's `rooms`). */
     rooms: rooms.optional(),
   })
@@ -143,7 +150,7 @@ export const pagingConfigSchema = z
     /** Where schedules and incidents live: the built-in rota (`local`) or PagerDuty. */
     provider: z.enum(["local", "pagerduty"]).default("local"),
     /** Answer as if acting, change nothing, and say so. */
-    dryRun: z.boolean().default(false),
+    dryRun: flag.default(false),
     /** Schedule used when a command names none (default: the only one, if there is one). */
     defaultSchedule: z.string().min(1).optional(),
     /** Rooms for incident messages that no service maps elsewhere. */

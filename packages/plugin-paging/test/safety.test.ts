@@ -65,6 +65,18 @@ describe("configuration", () => {
     );
   });
 
+  it('reads environment-variable strings: dryRun "true", an empty routing key is no routing key', () => {
+    const config = pagingConfigSchema.parse({
+      provider: "pagerduty",
+      dryRun: "true",
+      pagerduty: { token: "t", services: { web: { id: "", routingKey: "" } } },
+    });
+    expect(config.dryRun).toBe(true);
+    expect(config.pagerduty?.services.web?.id).toBeUndefined();
+    expect(config.pagerduty?.services.web?.routingKey).toBeUndefined();
+    expect(pagingConfigSchema.safeParse({ dryRun: "yes" }).success).toBe(false);
+  });
+
   it("fills defaults: local rota, no dry run, PagerDuty's public URLs", () => {
     const config = pagingConfigSchema.parse({ provider: "pagerduty", pagerduty: { token: "t" } });
     expect(config).toMatchObject({ provider: "pagerduty", dryRun: false, timeZone: "UTC" });
