@@ -6,18 +6,20 @@
 import { ircAdapterType } from "@switchboard/adapter-irc/type";
 import { matrixAdapterType } from "@switchboard/adapter-matrix/type";
 import { shellAdapterType } from "@switchboard/adapter-shell/type";
+import { slackAdapterType } from "@switchboard/adapter-slack/type";
 import type { Adapter, AdapterFactoryContext, AdapterType, AnyAdapterType } from "@switchboard/core";
 import { z } from "zod";
 
 export type { IrcAdapterConfig } from "@switchboard/adapter-irc/type";
 export type { MatrixAdapterConfig } from "@switchboard/adapter-matrix/type";
 export type { ShellAdapterConfig } from "@switchboard/adapter-shell/type";
+export type { SlackAdapterConfig } from "@switchboard/adapter-slack/type";
 
 /** What a factory gets besides its own config entry. */
 export type AdapterContext = AdapterFactoryContext;
 
 /** Every adapter type the app knows. Add a new adapter package's type here. */
-export const adapterTypeList: AnyAdapterType[] = [shellAdapterType, ircAdapterType, matrixAdapterType];
+export const adapterTypeList: AnyAdapterType[] = [shellAdapterType, ircAdapterType, matrixAdapterType, slackAdapterType];
 
 /** Adapter types by their `type:` name. */
 export const adapterTypes: ReadonlyMap<string, AnyAdapterType> = new Map(adapterTypeList.map((t) => [t.type, t]));
