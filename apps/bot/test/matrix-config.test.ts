@@ -37,7 +37,6 @@ describe("type: matrix in the configuration", () => {
       userId: "@bot:example.org",
       staleAfterMs: 120_000,
       invites: { users: ["@admin:example.org"], rooms: [] },
-      admins: ["@admin:example.org"],
     });
   });
 

@@ -7,20 +7,20 @@
 import { hash } from "node:crypto";
 import { type AuditLog, canonicalJson } from "./audit.js";
 import { auditRecords } from "./audit-records.js";
-import type { ApprovalRule } from "./command.js";
 import { formatDuration } from "./duration.js";
 import { UserError } from "./errors.js";
 import type { EventBus } from "./events.js";
-import type { Actor } from "./identity.js";
+import type { Actor, IdentityDirectory } from "./identity.js";
 import { type Job, type JobTable, jobInfo } from "./jobs.js";
 import type { Logger } from "./logger.js";
 import { type Block, type OutgoingMessage, out, type Reply } from "./output.js";
-import type { Policy } from "./permissions.js";
+import type { CombinedApproval, Policy } from "./permissions.js";
 
 /** What the desk needs from the bot. */
 export interface ApprovalDeskDeps {
   jobs: JobTable;
   policy: Policy;
+  identity: IdentityDirectory;
   auditLog: AuditLog;
   events: EventBus;
   logger: Logger;
@@ -61,11 +61,7 @@ export class ApprovalDesk {
   constructor(private readonly deps: ApprovalDeskDeps) {}
 
   /** Puts a job on hold until `approval.count` people approve; the `admitted` entry is written with the request. */
-  async request(
-    job: Job,
-    approval: ApprovalRule & { rule: string },
-    admitted: ReturnType<typeof auditRecords.admitted>,
-  ) {
+  async request(job: Job, approval: CombinedApproval, admitted: ReturnType<typeof auditRecords.admitted>) {
     const { deps } = this;
     deepFreeze(job.args);
     deepFreeze(job.checked);
@@ -81,6 +77,8 @@ export class ApprovalDesk {
       approvers: new Map(),
       timer: this.#expiryTimer(job.id, ttlMs),
       digest,
+      requirements: approval.requirements,
+      approverRoles: new Map(),
     };
     deps.jobs.add(job);
     await deps.auditLog.append([
@@ -129,15 +127,22 @@ export class ApprovalDesk {
       );
     if (approver.id === job.actor.id)
       throw new UserError(`you requested job ${job.id}; someone else has to approve it`);
-    if (!deps.policy.check(approver.roles, approval.permission).held)
+    const roles = deps.identity.approvalRoles(approver, job.actor.id);
+    const useful = approval.requirements.filter((r) => deps.policy.check(roles, r.permission).held);
+    if (useful.length === 0) {
+      const viaRequester = approval.requirements.some((r) => deps.policy.check(approver.roles, r.permission).held);
       throw new UserError(
-        `approving job ${job.id} needs permission ${approval.permission}, which your roles (${approver.roles.join(", ")}) do not grant`,
+        viaRequester
+          ? `approving job ${job.id} needs permission ${approval.permission}; yours comes from a role ${job.actor.name} granted, which does not count for approving their own jobs`
+          : `approving job ${job.id} needs permission ${approval.permission}, which your roles (${approver.roles.join(", ")}) do not grant`,
       );
+    }
     if (approval.approvers.has(approver.id))
       return `you already approved job ${job.id} (${approval.approvers.size}/${approval.count})`;
     approval.approvers.set(approver.id, approver.name);
+    approval.approverRoles.set(approver.id, roles);
     const approvers = [...approval.approvers.keys()];
-    const enough = approvers.length >= approval.count;
+    const enough = approvers.length >= approval.count && this.#requirementsMet(job);
     // Claim the job before any await, so that two approvals arriving together cannot both start it.
     if (enough) {
       clearTimeout(approval.timer);
@@ -150,6 +155,7 @@ export class ApprovalDesk {
       ]);
     } catch (error) {
       approval.approvers.delete(approver.id);
+      approval.approverRoles.delete(approver.id);
       if (enough) {
         job.state = "awaiting-approval";
         approval.timer = this.#expiryTimer(job.id, Math.max(0, approval.expiresAt.getTime() - Date.now()));
@@ -188,7 +194,9 @@ export class ApprovalDesk {
   async deny(jobId: string, by: Actor): Promise<string> {
     const job = this.#waiting(jobId);
     const approval = job.approval!;
-    if (by.id !== job.actor.id && (!by.verified || !this.deps.policy.check(by.roles, approval.permission).held)) {
+    const roles = this.deps.identity.approvalRoles(by, job.actor.id);
+    const mayRefuse = approval.requirements.some((r) => this.deps.policy.check(roles, r.permission).held);
+    if (by.id !== job.actor.id && !mayRefuse) {
       throw new UserError(`refusing job ${job.id} needs permission ${approval.permission} (or being its requester)`);
     }
     await this.#close(job, "rejected", { decision: "rejected", detail: { by: by.id } }, `was refused by ${by.name}`);
@@ -209,6 +217,17 @@ export class ApprovalDesk {
       await this.#close(job, "cancelled", { detail: { cancelledBy: reason } }, `was closed: the bot is ${reason}`);
       this.deps.events.emit("approval.decided", { job: jobInfo(job), decision: "cancelled", by: reason });
     }
+  }
+
+  /** Whether each approval requirement has its count of approvers holding its permission. */
+  #requirementsMet(job: Job): boolean {
+    const approval = job.approval!;
+    return approval.requirements.every((r) => {
+      let holders = 0;
+      for (const roles of approval.approverRoles.values())
+        if (this.deps.policy.check(roles, r.permission).held) holders++;
+      return holders >= r.count;
+    });
   }
 
   async #expire(jobId: string): Promise<void> {

@@ -29,12 +29,17 @@ export interface StringArgOptions extends ArgOptionsBase<string> {
   match?: RegExp;
   /** Takes every remaining word (joined by spaces); only for the last positional argument. */
   rest?: boolean;
+  /**
+   * With `rest`: the words after the command name are taken as typed, options included (`why deploy --force`),
+   * for commands whose argument is another command line.
+   */
+  verbatim?: boolean;
 }
 
 /** A declared argument. `T` is the value type, `R` whether the handler always gets a value. */
 export interface ArgDef<T = unknown, R extends boolean = boolean> {
   readonly kind: ArgKind;
-  readonly options: ArgOptionsBase<T> & { match?: RegExp; rest?: boolean };
+  readonly options: ArgOptionsBase<T> & { match?: RegExp; rest?: boolean; verbatim?: boolean };
   readonly values?: readonly string[];
   /** Phantom field carrying the types; never set. */
   readonly __type?: { value: T; present: R };

@@ -94,6 +94,7 @@ export class Bot {
     this.#desk = new ApprovalDesk({
       jobs: this.jobs,
       policy: this.policy,
+      identity: this.identity,
       auditLog: this.auditLog,
       events: this.events,
       logger: this.logger,

@@ -24,6 +24,11 @@ export interface ApprovalRule {
 export interface JobLocks {
   acquire(name: string, reason: string, ttlMs: number): Promise<LockResult>;
   release(name: string): Promise<boolean>;
+  /**
+   * Releases a lock whoever holds it, returning the lock that was held (undefined when none was). For commands that
+   * break other people's locks: guard it with a permission (e.g. in `requirements`) and name the holder.
+   */
+  breakLock(name: string): Promise<Lock | undefined>;
   list(): Promise<Lock[]>;
 }
 

@@ -24,11 +24,15 @@ export interface Actor {
 }
 
 const GRANTS = "role-grants";
+const GRANTORS = "role-grantors";
+const grantKey = (actorId: string, role: string) => `${actorId}\u0000${role}`;
 
 /** Maps verified network identities to principals and their roles; keeps runtime role grants in the store. */
 export class IdentityDirectory {
   readonly #byIdentity = new Map<string, string>();
   #grants = new Map<string, string[]>();
+  /** Who granted each runtime role (`actor\0role` → principal id). */
+  #grantors = new Map<string, string>();
   readonly #roleCache = new Map<string, string[]>();
 
   constructor(
@@ -45,6 +49,7 @@ export class IdentityDirectory {
   /** Loads runtime role grants from the store. */
   async load(): Promise<void> {
     this.#grants = new Map(await this.store.list<string[]>(GRANTS));
+    this.#grantors = new Map(await this.store.list<string>(GRANTORS));
     this.#roleCache.clear();
   }
 
@@ -127,11 +132,31 @@ export class IdentityDirectory {
     return [...this.#grants.entries()].sort(([a], [b]) => a.localeCompare(b));
   }
 
-  /** Adds a runtime role; returns false when the actor already had it. */
-  async grant(actorId: string, role: string): Promise<boolean> {
+  /**
+   * The roles that count when `actor` approves a job requested by `requester`: configured roles, and runtime
+   * grants made by someone other than the requester (so a requester cannot make their second account an approver).
+   */
+  approvalRoles(actor: Actor, requester: string): string[] {
+    if (!actor.verified) return [];
+    const granted = this.grantedRoles(actor.id).filter((role) => {
+      const by = this.#grantors.get(grantKey(actor.id, role));
+      return by !== undefined && by !== requester;
+    });
+    return unique([...this.configuredRoles(actor.id), ...granted]);
+  }
+
+  /** Who granted a runtime role (undefined for grants from before grantors were kept). */
+  grantorOf(actorId: string, role: string): string | undefined {
+    return this.#grantors.get(grantKey(actorId, role));
+  }
+
+  /** Adds a runtime role granted by `grantedBy`; returns false when the actor already had it. */
+  async grant(actorId: string, role: string, grantedBy: string): Promise<boolean> {
     const current = this.grantedRoles(actorId);
     if (current.includes(role) || this.configuredRoles(actorId).includes(role)) return false;
     const next = [...current, role].sort();
+    await this.store.set(GRANTORS, grantKey(actorId, role), grantedBy);
+    this.#grantors.set(grantKey(actorId, role), grantedBy);
     await this.store.set(GRANTS, actorId, next);
     this.#grants.set(actorId, next);
     this.#roleCache.delete(actorId);
@@ -145,6 +170,8 @@ export class IdentityDirectory {
     const next = current.filter((r) => r !== role);
     if (next.length) await this.store.set(GRANTS, actorId, next);
     else await this.store.delete(GRANTS, actorId);
+    await this.store.delete(GRANTORS, grantKey(actorId, role));
+    this.#grantors.delete(grantKey(actorId, role));
     this.#grants.set(actorId, next);
     this.#roleCache.delete(actorId);
     return true;

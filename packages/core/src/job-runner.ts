@@ -43,6 +43,11 @@ export function locksFor(store: Store, owner: string): JobLocks {
   return {
     acquire: (name, reason, ttlMs) => store.acquireLock({ name, owner, reason, ttlMs }),
     release: (name) => store.releaseLock(name, owner),
+    breakLock: async (name) => {
+      const held = (await store.listLocks()).find((lock) => lock.name === name);
+      if (!held) return undefined;
+      return (await store.releaseLock(name, held.owner)) ? held : undefined;
+    },
     list: () => store.listLocks(),
   };
 }

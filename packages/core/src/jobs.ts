@@ -7,6 +7,7 @@ import type { AnyCommand, CheckedFacts, JobInfo } from "./command.js";
 import type { Actor } from "./identity.js";
 import type { IncomingMessage } from "./message.js";
 import type { OutgoingMessage } from "./output.js";
+import type { ApprovalRequirement } from "./permissions.js";
 
 /** Where a job's output goes. May return nothing (an embedder's synchronous callback) or a promise. */
 // biome-ignore lint/suspicious/noConfusingVoidType: synchronous responders return nothing
@@ -23,6 +24,10 @@ export interface PendingApproval {
   timer: NodeJS.Timeout;
   /** Digest of the prepared invocation people approve; the job runs only if it still matches. */
   digest: string;
+  /** Each approval that applies, met on its own. */
+  requirements: ApprovalRequirement[];
+  /** The roles each approver held (counted for approval) when they approved. */
+  approverRoles: Map<string, string[]>;
 }
 
 /** A job the runtime knows about: waiting for approval, or running. */

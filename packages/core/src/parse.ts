@@ -65,7 +65,8 @@ export function parseArgs(entry: RegisteredCommand, words: string[], prefix = ""
   const fail = (message: string): never => {
     throw new UserError(message, `usage: ${usageLine(entry, prefix)}`);
   };
-  const parsed = words.some((w) => w.startsWith("-")) ? parseFlags(command, words) : { _: words };
+  const verbatim = entry.positional.length === 1 && entry.positional[0]![1].options.verbatim;
+  const parsed = !verbatim && words.some((w) => w.startsWith("-")) ? parseFlags(command, words) : { _: words };
   const raw: Record<string, unknown> = {};
   for (const key in parsed) {
     if (key === "_" || key === "--") continue;

@@ -16,10 +16,44 @@ export interface DecisionInput {
   room: string;
 }
 
+/** One approval a matching rule or the command asks for. */
+export interface ApprovalRequirement {
+  permission: string;
+  count: number;
+  /** The rule or command that asks for it. */
+  rule: string;
+}
+
+/**
+ * Every approval that applies, combined strictly: `count` is the highest count, `ttlMs` the shortest, and each
+ * of `requirements` must be met on its own (its count of approvers holding its permission).
+ */
+export interface CombinedApproval extends ApprovalRule {
+  count: number;
+  /** The rules that ask for approval, joined (`rule production, command deploy (environment production)`). */
+  rule: string;
+  requirements: ApprovalRequirement[];
+}
+
 /** The outcome of a permission check. */
 export type Decision =
-  | { allowed: true; reason: string; rule: string; approval?: ApprovalRule & { rule: string } }
+  | { allowed: true; reason: string; rule: string; approval?: CombinedApproval }
   | { allowed: false; reason: string; rule: string };
+
+/** Combines approvals strictly (see {@link CombinedApproval}); undefined when none applies. */
+export function combineApprovals(approvals: Array<ApprovalRule & { rule: string }>): CombinedApproval | undefined {
+  if (approvals.length === 0) return undefined;
+  const requirements = approvals.map((a) => ({ permission: a.permission, count: a.count ?? 1, rule: a.rule }));
+  const ttls = approvals.flatMap((a) => (a.ttlMs !== undefined ? [a.ttlMs] : []));
+  const strictest = requirements.reduce((a, b) => (b.count > a.count ? b : a));
+  return {
+    count: strictest.count,
+    permission: [...new Set(requirements.map((r) => r.permission))].join(" and "),
+    rule: [...new Set(requirements.map((r) => r.rule))].join(", "),
+    ...(ttls.length ? { ttlMs: Math.min(...ttls) } : {}),
+    requirements,
+  };
+}
 
 /** Does a granted permission pattern cover a required permission? `deploy:*` covers `deploy:run`; `*` covers all. */
 export function permissionMatches(pattern: string, permission: string): boolean {
@@ -52,7 +86,8 @@ export class Policy {
   check(roles: string[], permission: string): PermissionCheck {
     let granted: { role: string; grant: string } | undefined;
     for (const role of roles) {
-      for (const grant of this.config.roles[role]?.permissions ?? []) {
+      if (!Object.hasOwn(this.config.roles, role)) continue;
+      for (const grant of this.config.roles[role]!.permissions) {
         if (grant.startsWith("!")) {
           if (permissionMatches(grant.slice(1), permission)) return { held: false, deniedBy: { role, grant } };
         } else if (!granted && permissionMatches(grant, permission)) granted = { role, grant };
@@ -63,7 +98,9 @@ export class Policy {
 
   /** Every permission pattern the roles grant (for `whoami`). */
   grantsOf(roles: string[]): string[] {
-    return [...new Set(roles.flatMap((r) => this.config.roles[r]?.permissions ?? []))];
+    return [
+      ...new Set(roles.flatMap((r) => (Object.hasOwn(this.config.roles, r) ? this.config.roles[r]!.permissions : []))),
+    ];
   }
 
   /** Rules that apply to this command, these arguments, this room and network. */
@@ -105,20 +142,20 @@ export class Policy {
       granted.push(`${permission} via role ${result.role} (${result.grant}) for ${source}`);
     }
 
-    const approvalRule = rules.find((r) => r.approval);
-    const declaredApproval = declared.find((r) => r.approval);
-    const approval = approvalRule?.approval
-      ? {
-          count: approvalRule.approval.count,
-          permission: approvalRule.approval.permission,
-          ...(approvalRule.approval.ttl ? { ttlMs: approvalRule.approval.ttl } : {}),
-          rule: `rule ${approvalRule.name}`,
-        }
-      : declaredApproval?.approval
-        ? { ...declaredApproval.approval, rule: `command ${input.command.name} (${declaredApproval.reason})` }
-        : input.command.approval
-          ? { ...input.command.approval, rule: `command ${input.command.name}` }
-          : undefined;
+    // Every approval that applies counts: a generic rule listed first never weakens a plugin's own approval.
+    const approvals: Array<ApprovalRule & { rule: string }> = [];
+    for (const r of rules)
+      if (r.approval)
+        approvals.push({
+          count: r.approval.count,
+          permission: r.approval.permission,
+          ...(r.approval.ttl ? { ttlMs: r.approval.ttl } : {}),
+          rule: `rule ${r.name}`,
+        });
+    for (const d of declared)
+      if (d.approval) approvals.push({ ...d.approval, rule: `command ${input.command.name} (${d.reason})` });
+    if (input.command.approval) approvals.push({ ...input.command.approval, rule: `command ${input.command.name}` });
+    const approval = combineApprovals(approvals);
 
     const rule = requirements.length ? requirements.map((r) => r.source).join(", ") : "no permission needed";
     const reason = granted.length

@@ -6,13 +6,17 @@
 import type { ArgDef, ArgsSchema } from "./args.js";
 import type { AnyCommand } from "./command.js";
 import { compilePattern, type WordPattern } from "./pattern.js";
-import { suggest } from "./suggest.js";
+import { SuggestionIndex } from "./suggestion-index.js";
 
 interface Node {
   command?: AnyCommand;
   /** The full name this node was registered under (a name or an alias). */
   registeredAs?: string;
   children: Map<string, Node>;
+  /** "Did you mean" over the children's words: built on the first miss, dropped when a child is added. */
+  suggestions?: SuggestionIndex;
+  /** The children's words, sorted: built on the first miss, dropped when a child is added. */
+  group?: string[];
 }
 
 /** A registered command with what dispatch needs precomputed. */
@@ -78,6 +82,8 @@ export class CommandRegistry {
         if (!child) {
           child = { children: new Map() };
           node.children.set(word, child);
+          node.suggestions = undefined;
+          node.group = undefined;
         }
         node = child;
       }
@@ -117,8 +123,14 @@ export class CommandRegistry {
     }
     const prefix = words.slice(0, depth);
     const unknown = words[depth] ?? "";
-    const group = [...node.children.keys()].sort();
-    return { found: false, prefix, unknown, group, suggestions: unknown ? suggest(unknown, node.children.keys()) : [] };
+    if (!node.group) node.group = [...node.children.keys()].sort();
+    let suggestions: string[] = [];
+    if (unknown) {
+      if (!node.suggestions) node.suggestions = new SuggestionIndex(node.children.keys());
+      suggestions = node.suggestions.suggest(unknown);
+    }
+    // A copy of the group: callers may change what they get.
+    return { found: false, prefix, unknown, group: [...node.group], suggestions };
   }
 
   /** Every registered command, in registration order. */

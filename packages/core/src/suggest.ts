@@ -16,13 +16,22 @@ export function editDistance(a: string, b: string): number {
   return rows[a.length]![b.length]!;
 }
 
-/** The closest candidates to `word` (at most `limit`), close enough to be a likely typo or prefix. */
+/** How far a typed word may be from a candidate of `length` characters to suggest it: one edit per three, at least one. */
+export function maxSuggestionDistance(length: number): number {
+  return Math.max(1, Math.floor(length / 3));
+}
+
+/**
+ * The closest candidates to `word` (at most `limit`), close enough to be a likely typo or prefix: words that start
+ * with it first, then by edit distance, then in collation order. Scans every candidate; for a fixed set of words
+ * asked many times, a `SuggestionIndex` gives the same answer without the scan.
+ */
 export function suggest(word: string, candidates: Iterable<string>, limit = 3): string[] {
   const lower = word.toLowerCase();
   const scored: Array<[string, number]> = [];
   for (const candidate of candidates) {
     const distance = candidate.startsWith(lower) ? 0.5 : editDistance(lower, candidate);
-    if (distance <= Math.max(1, Math.floor(candidate.length / 3))) scored.push([candidate, distance]);
+    if (distance <= maxSuggestionDistance(candidate.length)) scored.push([candidate, distance]);
   }
   return scored
     .sort((x, y) => x[1] - y[1] || x[0].localeCompare(y[0]))

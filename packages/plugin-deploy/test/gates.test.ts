@@ -158,7 +158,9 @@ describe("gates, locks, approvals, rollback and hostile input", () => {
       "✖ denied: rule production-deploys requires permission deploy:production, and your roles (deployer) do not grant it",
     );
     expect((await h.as("bob").say("!deploy! site")).text).toMatch(/requires permission deploy:force/);
-    expect((await h.as("alice").say("!deploy site")).text).toMatch(/needs 1 approval .*\(rule production-deploys\)/);
+    expect((await h.as("alice").say("!deploy site")).text).toMatch(
+      /needs 1 approval from someone with deploy:approve \(rule production-deploys, command deploy \(environment production\)\)/,
+    );
     expect((await h.as("bob").say("!why deploy site")).text).toMatch(/denied: rule production-deploys/);
     expect((await h.as("bob").say("!deploy site to staging")).text).toMatch(/✔ deployed/);
     await h.close();

@@ -11,17 +11,27 @@ export function roleCommands(bot: BotServices) {
   const role = arg.string({ positional: true, required: true, description: "a role from the configuration" });
 
   const knownRole = (name: string) => {
-    if (!bot.policy.config.roles[name]) {
+    if (!Object.hasOwn(bot.policy.config.roles, name)) {
       throw new UserError(
         `no role "${name}"`,
         `roles: ${Object.keys(bot.policy.config.roles).join(", ") || "none configured"}`,
       );
     }
   };
-  /** You may only hand out roles whose every permission you hold yourself. */
+  /**
+   * You may only hand out roles whose every permission you hold yourself; a role that denies something (`!x`)
+   * changes what its holder may do in ways a grant of permissions does not, so it needs `role:grant-deny`.
+   */
   const mayHandOut = (actor: Actor, name: string, verb: string) => {
     for (const permission of bot.policy.config.roles[name]?.permissions ?? []) {
-      if (permission.startsWith("!")) continue;
+      if (permission.startsWith("!")) {
+        if (!bot.policy.check(actor.roles, "role:grant-deny").held)
+          throw new DeniedError(
+            `you cannot ${verb} role ${name}: it denies ${permission.slice(1)}, and changing deny roles needs permission role:grant-deny`,
+            `command role ${verb}`,
+          );
+        continue;
+      }
       if (!bot.policy.check(actor.roles, permission).held) {
         throw new DeniedError(
           `you cannot ${verb} role ${name}: it grants ${permission}, which you do not hold`,
@@ -51,7 +61,7 @@ export function roleCommands(bot: BotServices) {
       knownRole(args.role);
       mayHandOut(actor, args.role, "grant");
       const who = resolveTarget(args.who, message.network);
-      if (!(await bot.identity.grant(who, args.role))) return `${who} already has role ${args.role}`;
+      if (!(await bot.identity.grant(who, args.role, actor.id))) return `${who} already has role ${args.role}`;
       await audit(actor, job.id, "grant", who, args.role);
       return out.status("ok", `${who} now has role ${args.role}`);
     },

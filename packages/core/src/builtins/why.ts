@@ -11,7 +11,13 @@ export function whyCommand(bot: BotServices) {
     summary: "Explain whether you may run a command line, and which rule decides",
     examples: ["why deploy api to production", "why role grant bob admin"],
     args: {
-      line: arg.string({ positional: true, rest: true, required: true, description: "the command line to explain" }),
+      line: arg.string({
+        positional: true,
+        rest: true,
+        verbatim: true,
+        required: true,
+        description: "the command line to explain",
+      }),
     },
     handler: ({ args, actor, message }): Block[] => {
       const line = args.line.startsWith(bot.prefix) ? args.line.slice(bot.prefix.length) : args.line;
