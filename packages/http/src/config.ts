@@ -3,7 +3,7 @@
  * Light on purpose (zod and core only): `switchboard config check` validates it without loading the server.
  * @module
  */
-import { durationSchema, roomRefSchema } from "@switchboard/core";
+import { durationSchema, parseRoomRef, type RoomRef, roomRefSchema } from "@switchboard/core";
 import { z } from "zod";
 import { parseMatcher } from "./alertmanager/matchers.js";
 import { parseTemplate } from "./generic/template.js";
@@ -46,14 +46,31 @@ export const rateLimitSchema = z
   })
   .strict();
 
-const roomsSchema = z.array(roomRefSchema).min(1, "name at least one room (network:room)");
+/** A room: `irc:#ops` or `{ network, room }` (core's format), with a message that says which form is expected. */
+const roomSchema = z.unknown().transform((value, ctx): RoomRef => {
+  if (typeof value === "string") {
+    try {
+      return parseRoomRef(value);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: (error as Error).message });
+      return z.NEVER;
+    }
+  }
+  const parsed = roomRefSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  ctx.addIssue({ code: "custom", message: "a room is network:room (irc:#ops) or { network, room }" });
+  return z.NEVER;
+});
+
+const roomsSchema = z.array(roomSchema).min(1, "name at least one room (network:room)");
 
 /** What a repository's rooms hear about. */
 export const githubEventKinds = ["ci", "deployment", "merged", "push"] as const;
 export type GithubEventKind = (typeof githubEventKinds)[number];
 
-const repoRoomsSchema = z.union([
-  roomsSchema.transform((rooms) => ({ rooms, events: [...githubEventKinds] })),
+/** A repository's entry: a list of rooms, or `{ rooms, events }`. */
+const repoRoomsSchema = z.preprocess(
+  (value) => (Array.isArray(value) || typeof value === "string" ? { rooms: [value].flat() } : value),
   z
     .object({
       rooms: roomsSchema,
@@ -64,18 +81,28 @@ const repoRoomsSchema = z.union([
         .default([...githubEventKinds]),
     })
     .strict(),
-]);
+);
 
-const repoKeySchema = z
-  .string()
-  .regex(/^(\*|[A-Za-z0-9_.-]+\/(\*|[A-Za-z0-9_.-]+))$/, "a repository is owner/name, owner/* or *");
+/** Record keys checked one by one, so that the message names the key and says what is expected. */
+function checkKeys(check: (key: string) => string | undefined) {
+  return (record: Record<string, unknown>, ctx: z.RefinementCtx) => {
+    for (const key of Object.keys(record)) {
+      const problem = check(key);
+      if (problem) ctx.addIssue({ code: "custom", path: [key], message: problem });
+    }
+  };
+}
+
+const REPO_KEY = /^(\*|[A-Za-z0-9_.-]+\/(\*|[A-Za-z0-9_.-]+))$/;
 
 export const githubConfigSchema = z
   .object({
     /** The webhook's secret (GitHub: Settings → Webhooks → Secret). */
     secret: secretSchema("github.secret"),
     /** `owner/name` (or `owner/*`, `*`) → rooms, or `{ rooms, events }`. The most specific key wins. */
-    repos: z.record(repoKeySchema, repoRoomsSchema),
+    repos: z
+      .record(z.string(), repoRoomsSchema)
+      .superRefine(checkKeys((key) => (REPO_KEY.test(key) ? undefined : "a repository is owner/name, owner/* or *"))),
     /** How long delivery ids are remembered to refuse replays. */
     dedupeFor: durationSchema.default(24 * 3_600_000),
     rateLimit: rateLimitSchema.optional(),
@@ -146,10 +173,12 @@ export const hookConfigSchema = z
   })
   .strict();
 
-const hookNameSchema = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, "a hook name is lower-case letters, digits and dashes")
-  .refine((name) => name !== "github" && name !== "alertmanager", "github and alertmanager are built in");
+const hookNameProblem = (name: string) =>
+  !/^[a-z0-9][a-z0-9-]{0,39}$/.test(name)
+    ? "a hook name is lower-case letters, digits and dashes (at most 40)"
+    : name === "github" || name === "alertmanager"
+      ? "github and alertmanager are built in: configure them under http.github and http.alertmanager"
+      : undefined;
 
 /** The `http:` section. */
 export const httpConfigSchema = z
@@ -181,7 +210,7 @@ export const httpConfigSchema = z
     github: githubConfigSchema.optional(),
     alertmanager: alertmanagerConfigSchema.optional(),
     /** Generic hooks: `POST /hooks/<name>`. */
-    hooks: z.record(hookNameSchema, hookConfigSchema).default({}),
+    hooks: z.record(z.string(), hookConfigSchema).superRefine(checkKeys(hookNameProblem)).default({}),
   })
   .strict();
 

@@ -157,12 +157,9 @@ export async function announce(context: SourceContext, item: Announcement): Prom
   return result;
 }
 
-/** The audit event of a delivery that posted. */
-export const WEBHOOK_AUDIT_EVENT = "webhook" as AuditRecord["event"];
-
 async function auditDelivery(context: SourceContext, item: Announcement, result: PostResult): Promise<void> {
   const record: AuditRecord = {
-    event: WEBHOOK_AUDIT_EVENT,
+    event: "webhook",
     actor: `webhook:${item.source}`,
     outcome: "succeeded",
     detail: {
