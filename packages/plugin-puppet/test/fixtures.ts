@@ -58,6 +58,7 @@ export function manifest(options: {
   return [
     `class common($git = '${options.version}') {`,
     "  package { 'git': ensure => $git, provider => demo }",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Puppet's own interpolation, not JavaScript's
     "  file { 'motd': path => \"${settings::vardir}/motd\", content => \"git ${git}\\n\", require => Package['git'] }",
     ...(options.secret
       ? [`  file { 'secret': path => "\${settings::vardir}/secret", content => Sensitive("${options.secret}\\n") }`]

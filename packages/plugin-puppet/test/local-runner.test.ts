@@ -17,7 +17,7 @@ import {
   writeEnvironment,
 } from "./fixtures.js";
 
-describe("puppet noop / apply / status with the local runner and real puppet", () => {
+describe("puppet noop / apply / status with the local runner and real puppet", { timeout: 180_000 }, () => {
   const temp = tempDir();
   const environments = join(temp.dir, "environments");
   const hostsDir = join(temp.dir, "hosts");
