@@ -5,6 +5,7 @@
  */
 import { chartOption } from "./options.js";
 import type { ChartSpec } from "./spec.js";
+import { measureText } from "./text-width.js";
 import { themes } from "./theme.js";
 import { wallClock } from "./time-zone.js";
 
@@ -15,10 +16,12 @@ let libraries: Promise<{ echarts: ECharts; resvg: ResvgModule }> | undefined;
 
 /** Imports ECharts and resvg once. */
 function loadLibraries(): Promise<{ echarts: ECharts; resvg: ResvgModule }> {
-  libraries ??= Promise.all([import("echarts"), import("@resvg/resvg-js")]).then(([echarts, resvg]) => ({
-    echarts: (echarts as ECharts & { default?: ECharts }).default ?? echarts,
-    resvg: (resvg as ResvgModule & { default?: ResvgModule }).default ?? resvg,
-  }));
+  libraries ??= Promise.all([import("echarts"), import("@resvg/resvg-js")]).then(([echartsModule, resvgModule]) => {
+    const echarts = (echartsModule as ECharts & { default?: ECharts }).default ?? echartsModule;
+    // Lay text out with the widths resvg will draw it at.
+    echarts.setPlatformAPI({ measureText: (text, font) => ({ width: measureText(text, font) }) });
+    return { echarts, resvg: (resvgModule as ResvgModule & { default?: ResvgModule }).default ?? resvgModule };
+  });
   return libraries;
 }
 
@@ -62,11 +65,12 @@ export async function renderChart(spec: ChartSpec, probe: number[] = []): Promis
   } finally {
     chart.dispose();
   }
-  const image = new resvg.Resvg(svg, {
+  // Rasterised on libuv's thread pool, so the bot keeps answering while the PNG is made.
+  const image = await resvg.renderAsync(svg, {
     background: themes[spec.theme].background,
     fitTo: { mode: "original" },
     font: { loadSystemFonts: true, defaultFontFamily: "DejaVu Sans", sansSerifFamily: "DejaVu Sans" },
-  }).render();
+  });
   const png = new Uint8Array(image.asPng());
   return { png, svg, pixels, renderMs: performance.now() - started };
 }

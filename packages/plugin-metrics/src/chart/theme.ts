@@ -18,13 +18,13 @@ export const themes: Record<"dark" | "light", ChartTheme> = {
     text: "#e6e6e6",
     muted: "#a8adb5",
     grid: "#343a42",
-    palette: ["#4e9bff", "#ffb000", "#3ddc84", "#ff5c8a", "#b28dff", "#00d0d0", "#ff8a3d", "#d0d0d0"],
+    palette: ["#4e9bff", "#ffb000", "#3ddc84", "#ff5c8a", "#b28dff", "#00d0d0", "#a3e635", "#d0d0d0"],
   },
   light: {
     background: "#ffffff",
     text: "#1f2328",
     muted: "#57606a",
     grid: "#e3e6ea",
-    palette: ["#1f6feb", "#d97706", "#16a34a", "#dc2626", "#7c3aed", "#0891b2", "#ea580c", "#4b5563"],
+    palette: ["#1f6feb", "#d97706", "#16a34a", "#dc2626", "#7c3aed", "#0891b2", "#65a30d", "#4b5563"],
   },
 };
