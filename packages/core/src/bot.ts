@@ -32,6 +32,7 @@ import type { RoomRef } from "./room-ref.js";
 import { RouteTable } from "./routes.js";
 import type { BotServices } from "./services.js";
 import type { Store } from "./store.js";
+import { timedAuditLog } from "./timed-audit-log.js";
 
 /** The Switchboard runtime. Create it with {@link createBot}. */
 export class Bot {
@@ -67,9 +68,9 @@ export class Bot {
     this.#names = [this.name, ...(options.aliases ?? [])];
     this.#staleAfterMs = options.staleAfterMs ?? 120_000;
     this.store = options.store ?? new MemoryStore();
-    this.auditLog = options.auditLog ?? new MemoryAuditLog();
     this.logger = options.logger ?? createLogger();
     this.events = new EventBus(this.logger);
+    this.auditLog = timedAuditLog(options.auditLog ?? new MemoryAuditLog(), this.events);
     const policy = policyConfigSchema.parse(options.policy ?? {});
     this.policy = new Policy(policy);
     this.identity = new IdentityDirectory(policy, this.store);

@@ -1,0 +1,24 @@
+/**
+ * An audit log that reports each append's size and duration as an `audit.appended` event (for metrics), and is
+ * otherwise the log it wraps. Costs nothing while nobody listens.
+ * @module
+ */
+import type { AuditLog } from "./audit.js";
+import type { EventBus } from "./events.js";
+
+/** Wraps `log` so appends emit `audit.appended` on `events`. */
+export function timedAuditLog(log: AuditLog, events: EventBus): AuditLog {
+  return {
+    append(records) {
+      if (!events.has("audit.appended")) return log.append(records);
+      const started = performance.now();
+      return log.append(records).then((entries) => {
+        events.emit("audit.appended", { entries: entries.length, durationMs: performance.now() - started });
+        return entries;
+      });
+    },
+    query: (query) => log.query(query),
+    entries: () => log.entries(),
+    ...(log.close ? { close: () => log.close!() } : {}),
+  };
+}
