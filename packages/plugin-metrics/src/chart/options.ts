@@ -31,12 +31,25 @@ export function legendRows(names: string[], width: number): number {
   return rows;
 }
 
+/**
+ * For byte units, a tick interval that is a power of two (256MiB, 512MiB, 1GiB), so ticks read as round numbers;
+ * undefined otherwise (ECharts' decimal steps suit the other units).
+ */
+export function binaryInterval(spec: ChartSpec): number | undefined {
+  if (spec.unit !== "bytes" && spec.unit !== "bytes/s") return undefined;
+  let max = 0;
+  for (const s of spec.series) for (const [, v] of s.points) if (v !== null && Math.abs(v) > max) max = Math.abs(v);
+  if (max < 2) return undefined;
+  return 2 ** Math.ceil(Math.log2(max / 5));
+}
+
 /** Builds the ECharts option (plain data; no ECharts import needed). */
 export function chartOption(spec: ChartSpec): Record<string, unknown> {
   const theme = themes[spec.theme];
   const shift = wallClock(spec.timeZone, spec.from, spec.until);
   const names = spec.series.map((s) => s.name);
   const rows = legendRows(names, spec.width);
+  const interval = binaryInterval(spec);
   const axisText = { color: theme.muted, fontFamily: FONT, fontSize: 13 };
   return {
     animation: false,
@@ -100,6 +113,7 @@ export function chartOption(spec: ChartSpec): Record<string, unknown> {
       axisLabel: { ...axisText, formatter: (value: number) => formatValue(value, spec.unit) },
       splitLine: { lineStyle: { color: theme.grid } },
       splitNumber: 4,
+      ...(interval !== undefined ? { interval } : {}),
     },
     series: spec.series.map((s) => ({
       name: s.name,
