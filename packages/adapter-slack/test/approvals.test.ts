@@ -1,5 +1,5 @@
+import type { PostedMessage } from "@switchboard/test-servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PostedMessage } from "./fake-slack.js";
 import { decode, ops, people, type Rig, runs, settle, startRig, waitForText } from "./rig.js";
 
 const approve = "switchboard.approve";

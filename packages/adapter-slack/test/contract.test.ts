@@ -1,7 +1,6 @@
+import { FakeSlack, SlackPeople } from "@switchboard/test-servers";
 import { type ContractDriver, runAdapterContract } from "@switchboard/testing";
 import { SlackAdapter } from "../src/index.js";
-import { FakeSlack } from "./fake-slack.js";
-import { People } from "./people.js";
 import { decode, fastOptions, ops, people } from "./rig.js";
 
 /**
@@ -14,7 +13,7 @@ runAdapterContract(
   async () => {
     const slack = await FakeSlack.start();
     for (const user of Object.values(people)) slack.addUser(user);
-    const who = new People(slack);
+    const who = new SlackPeople(slack);
     const users = { tester: people.alice, stranger: people.mallory };
     const directOf = (user: string) => `D${users[user as keyof typeof users].id}`;
     const offsets = new Map<string, number>();

@@ -1,5 +1,5 @@
+import { slackBot as bot } from "@switchboard/test-servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bot } from "./fake-slack.js";
 import { decode, ops, people, type Rig, runs, settle, startRig, textsIn, waitForText } from "./rig.js";
 
 /** Commands from channel messages, mentions, direct messages, threads and the slash command (Socket Mode). */

@@ -1,5 +1,5 @@
+import { slackBot as bot } from "@switchboard/test-servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bot } from "./fake-slack.js";
 import { decode, ops, people, type Rig, settle, startRig, testPng, waitForText } from "./rig.js";
 
 /** What the bot's output looks like in Slack: Block Kit, splitting, files, progress edits, pacing and 429s. */

@@ -15,9 +15,8 @@ import {
   type PolicyConfigInput,
   silentLogger,
 } from "@switchboard/core";
+import { FakeSlack, type FakeUser, SlackPeople as People, slackTeam as team } from "@switchboard/test-servers";
 import { SlackAdapter, type SlackAdapterOptions } from "../src/index.js";
-import { FakeSlack, type FakeUser, team } from "./fake-slack.js";
-import { People } from "./people.js";
 import { RouteServer } from "./route-server.js";
 
 function crc32(data: Buffer): number {

@@ -1,6 +1,7 @@
 /**
  * Real servers for Switchboard's tests (private; a dev dependency of the packages whose tests use them): IRC servers
- * (ngircd; inspircd linked to atheme-services) and IRC users, a Synapse homeserver and Matrix users. What they need
+ * (ngircd; inspircd linked to atheme-services) and IRC users, a Synapse homeserver and Matrix users, and a local
+ * Slack (Web API + Socket Mode, for the real Slack clients) with people in it. What they need
  * on the machine is provisioned by `sh scripts/test-servers.sh`, which `npm test` runs first; a missing server fails
  * the test with that command, never skips it.
  * @module
@@ -16,5 +17,16 @@ export {
 } from "./irc.js";
 export { type IrcClient, type IrcMessageEvent, IrcUser, type IrcUserOptions, type Received } from "./irc-user.js";
 export { bodyOf, type Seen, TestUser } from "./matrix-user.js";
+export {
+  type ApiCall,
+  FakeSlack,
+  type FakeUser,
+  type PostedMessage,
+  type SharedFile,
+  slackBot,
+  slackTeam,
+} from "./slack.js";
+export { type Delivered, SlackPeople, type SlackTransport, slackSignature } from "./slack-people.js";
+export { type Envelope, FakeSocketMode } from "./slack-socket-mode.js";
 export { chrootDir, Homeserver, requireChroot } from "./synapse.js";
 export { canConnect, eventually, freePort, notProvisioned, PROVISION, requireBinary, until } from "./wait.js";

@@ -3,12 +3,14 @@
  * click a button — as Socket Mode envelopes, or as signed HTTP requests to the Events API route.
  * @module
  */
-import { signRequest } from "../src/index.js";
-import { bot, type FakeSlack, type FakeUser, type PostedMessage, team } from "./fake-slack.js";
-import type { Envelope } from "./fake-socket-mode.js";
+import { createHmac } from "node:crypto";
+import { slackBot as bot, type FakeSlack, type FakeUser, type PostedMessage, slackTeam as team } from "./slack.js";
+import type { Envelope } from "./slack-socket-mode.js";
 
 /** How deliveries reach the bot. */
-export type Transport = { kind: "socket" } | { kind: "http"; url: string; signingSecret: string; skewSeconds?: number };
+export type SlackTransport =
+  | { kind: "socket" }
+  | { kind: "http"; url: string; signingSecret: string; skewSeconds?: number };
 
 /** What one delivery was, so a test can repeat it. */
 export interface Delivered {
@@ -21,11 +23,16 @@ export interface Delivered {
 
 let counter = 0;
 
+/** Slack's request signature: `v0=` + HMAC-SHA256 of `v0:<timestamp>:<body>` with the signing secret. */
+export function slackSignature(secret: string, timestamp: string, body: string): string {
+  return `v0=${createHmac("sha256", secret).update(`v0:${timestamp}:${body}`).digest("hex")}`;
+}
+
 /** Posts what people do to the bot. */
-export class People {
+export class SlackPeople {
   constructor(
     readonly slack: FakeSlack,
-    public transport: Transport = { kind: "socket" },
+    public transport: SlackTransport = { kind: "socket" },
   ) {}
 
   /** An `event_callback` around `event`, as Slack sends it. */
@@ -172,7 +179,7 @@ export class People {
       headers: {
         "content-type": kind === "events_api" ? "application/json" : "application/x-www-form-urlencoded",
         "x-slack-request-timestamp": timestamp,
-        "x-slack-signature": signRequest(signingSecret, timestamp, body),
+        "x-slack-signature": slackSignature(signingSecret, timestamp, body),
         ...headers,
       },
       body,

@@ -1,5 +1,5 @@
 /**
- * A local Slack for tests, speaking the documented wire protocol so the real `@slack/web-api` and
+ * A local Slack for tests (Slack itself can't run here), speaking the documented wire protocol so the real `@slack/web-api` and
  * `@slack/socket-mode` clients can be pointed at it: the Web API over HTTP (`POST /api/<method>`, form or JSON
  * bodies, `Authorization: Bearer`), the upload URLs of `files.getUploadURLExternal`, response URLs, and Socket
  * Mode over WebSocket (see {@link FakeSocketMode}). It records everything the bot does.
@@ -7,7 +7,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { FakeSocketMode } from "./fake-socket-mode.js";
+import { FakeSocketMode } from "./slack-socket-mode.js";
 
 /** A person in the fake workspace (or in another organisation, for shared channels). */
 export interface FakeUser {
@@ -52,8 +52,12 @@ export interface ApiCall {
   status: number;
 }
 
-export const team = { id: "T0HOME", domain: "home" };
-export const bot = { userId: "U0BOT", botId: "B0BOT", appId: "A0APP" };
+/** The fake workspace. */
+export const slackTeam = { id: "T0HOME", domain: "home" };
+/** The bot in the fake workspace (what `auth.test` answers). */
+export const slackBot = { userId: "U0BOT", botId: "B0BOT", appId: "A0APP" };
+const team = slackTeam;
+const bot = slackBot;
 
 /** The fake Slack server. */
 export class FakeSlack {
