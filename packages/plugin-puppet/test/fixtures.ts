@@ -108,12 +108,14 @@ export const policy = {
     operator: { permissions: ["puppet:noop", "puppet:apply", "puppet:force", "jobs:cancel"] },
     looker: { permissions: ["puppet:noop"] },
     approver: { permissions: ["puppet:approve", "puppet:noop"] },
+    applier: { permissions: ["puppet:noop", "puppet:apply"] },
   },
   principals: {
     alice: { roles: ["operator"], identities: { test: "alice" } },
     bob: { roles: ["looker"], identities: { test: "bob" } },
     carol: { roles: ["approver"], identities: { test: "carol" } },
     dave: { roles: ["operator"], identities: { test: "dave" } },
+    erin: { roles: ["applier"], identities: { test: "erin" } },
   },
 };
 

@@ -116,8 +116,10 @@ export class SshRunner implements PuppetRunner {
           report = undefined;
         }
       }
-      // Another run's report (a scheduled run finished in between, or this one wrote none) says nothing here.
-      if (report && report.jobId !== request.jobId) report = undefined;
+      // Another run's report (a scheduled run finished in between, or this one wrote none) says nothing here:
+      // the agent writes our job id into its report; without one, only a report younger than the run counts.
+      if (report && (report.jobId !== undefined ? report.jobId !== request.jobId : !isFresh(report, started)))
+        report = undefined;
     }
     const errors = output.filter((l) => /^Error: /.test(l)).map((l) => ({ message: l.replace(/^Error: /, "") }));
     return interpretRun(request, started, result, { report, errors });
@@ -147,6 +149,10 @@ export class SshRunner implements PuppetRunner {
     if (result.code === 0) return { ok: true, text: result.stdout };
     return { ok: false, text: result.code === 255 ? sshProblem(lines) : lines.join(" ") || `cat ${path} failed` };
   }
+}
+
+function isFresh(report: ParsedReport, started: number): boolean {
+  return report.time !== undefined && report.time >= Math.floor(started / 1000) - 1;
 }
 
 /** Why ssh could not run the command, in words (the host key refusal named as such). */
