@@ -10,7 +10,7 @@ import { auditRecords } from "./audit-records.js";
 import { formatDuration } from "./duration.js";
 import { UserError } from "./errors.js";
 import type { EventBus } from "./events.js";
-import type { Actor, IdentityDirectory } from "./identity.js";
+import { type Actor, type IdentityDirectory, who } from "./identity.js";
 import { type Job, type JobTable, jobInfo } from "./jobs.js";
 import type { Logger } from "./logger.js";
 import { type Block, type OutgoingMessage, out, type Reply } from "./output.js";
@@ -44,7 +44,7 @@ export function describeInvocation(job: Job): Block {
   for (const [name, value] of Object.entries(job.auditArgs)) if (value !== undefined) facts.push([name, show(value)]);
   for (const [name, value] of Object.entries(job.checked ?? {}))
     if (value !== undefined) facts.push([name, show(value)]);
-  facts.push(["for", job.actor.known ? job.actor.name : job.actor.id]);
+  facts.push(["for", job.actor.known ? who(job.actor) : job.actor.id]);
   return out.facts(facts);
 }
 
@@ -105,7 +105,7 @@ export class ApprovalDesk {
       [
         out.status(
           "info",
-          `job ${job.id}: ${job.command.name} needs ${people} from someone with ${approval.permission} (${approval.rule}), not ${job.actor.name}. ` +
+          `job ${job.id}: ${job.command.name} needs ${people} from someone with ${approval.permission} (${approval.rule}), not ${who(job.actor)}. ` +
             `Approve with "${p}approve ${job.id}" or refuse with "${p}deny ${job.id}" within ${formatDuration(ttlMs)}.`,
         ),
         describeInvocation(job),
@@ -133,13 +133,13 @@ export class ApprovalDesk {
       const viaRequester = approval.requirements.some((r) => deps.policy.check(approver.roles, r.permission).held);
       throw new UserError(
         viaRequester
-          ? `approving job ${job.id} needs permission ${approval.permission}; yours comes from a role ${job.actor.name} granted, which does not count for approving their own jobs`
+          ? `approving job ${job.id} needs permission ${approval.permission}; yours comes from a role ${who(job.actor)} granted, which does not count for approving their own jobs`
           : `approving job ${job.id} needs permission ${approval.permission}, which your roles (${approver.roles.join(", ")}) do not grant`,
       );
     }
     if (approval.approvers.has(approver.id))
       return `you already approved job ${job.id} (${approval.approvers.size}/${approval.count})`;
-    approval.approvers.set(approver.id, approver.name);
+    approval.approvers.set(approver.id, who(approver));
     approval.approverRoles.set(approver.id, roles);
     const approvers = [...approval.approvers.keys()];
     const enough = approvers.length >= approval.count && this.#requirementsMet(job);
@@ -166,7 +166,7 @@ export class ApprovalDesk {
     if (!enough) {
       await deps.notify(
         job,
-        out.status("info", `job ${job.id}: approved by ${approver.name} (${approvers.length}/${approval.count})`),
+        out.status("info", `job ${job.id}: approved by ${who(approver)} (${approvers.length}/${approval.count})`),
         "notice",
       );
       return `approved job ${job.id} (${approvers.length}/${approval.count}); waiting for more approvals`;
@@ -183,11 +183,11 @@ export class ApprovalDesk {
     const names = [...approval.approvers.values()].join(", ");
     await deps.notify(
       job,
-      out.status("ok", `job ${job.id}: approved by ${names}; running ${job.command.name} for ${job.actor.name}`),
+      out.status("ok", `job ${job.id}: approved by ${names}; running ${job.command.name} for ${who(job.actor)}`),
       "notice",
     );
     deps.start(job, approvers);
-    return `approved job ${job.id}; it is running now for ${job.actor.name}`;
+    return `approved job ${job.id}; it is running now for ${who(job.actor)}`;
   }
 
   /** Refuses a waiting job: people with the approval permission, or its requester (withdrawing it). */
@@ -199,14 +199,14 @@ export class ApprovalDesk {
     if (by.id !== job.actor.id && !mayRefuse) {
       throw new UserError(`refusing job ${job.id} needs permission ${approval.permission} (or being its requester)`);
     }
-    await this.#close(job, "rejected", { decision: "rejected", detail: { by: by.id } }, `was refused by ${by.name}`);
+    await this.#close(job, "rejected", { decision: "rejected", detail: { by: by.id } }, `was refused by ${who(by)}`);
     this.deps.events.emit("approval.decided", { job: jobInfo(job), decision: "rejected", by: by.id });
     return `job ${job.id} refused`;
   }
 
   /** Withdraws a waiting job (the `cancel` command, by its requester or someone with `jobs:cancel`). */
   async withdraw(job: Job, by: Actor): Promise<void> {
-    await this.#close(job, "cancelled", { detail: { cancelledBy: by.id } }, `was withdrawn by ${by.name}`);
+    await this.#close(job, "cancelled", { detail: { cancelledBy: by.id } }, `was withdrawn by ${who(by)}`);
     this.deps.events.emit("approval.decided", { job: jobInfo(job), decision: "cancelled", by: by.id });
   }
 

@@ -15,7 +15,7 @@ import { formatDuration } from "./duration.js";
 import { DeniedError, JobCancelledError, UserError } from "./errors.js";
 import { evaluate } from "./evaluate.js";
 import { EventBus } from "./events.js";
-import { type Actor, IdentityDirectory } from "./identity.js";
+import { type Actor, IdentityDirectory, who } from "./identity.js";
 import type { JobRunnerDeps } from "./job-runner.js";
 import { type Job, JobTable, jobInfo, type Responder } from "./jobs.js";
 import { createLogger, type Logger } from "./logger.js";
@@ -284,11 +284,11 @@ export class Bot {
     if (!job) throw new UserError(`no job ${id} is running`, `see ${this.prefix}jobs`);
     if (job.actor.id !== by.id && !(by.verified && this.policy.check(by.roles, "jobs:cancel").held)) {
       throw new DeniedError(
-        `job ${job.id} belongs to ${job.actor.name}; cancelling it needs permission jobs:cancel`,
+        `job ${job.id} belongs to ${who(job.actor)}; cancelling it needs permission jobs:cancel`,
         "command cancel",
       );
     }
-    if (job.state === "running") job.controller.abort(new JobCancelledError(by.name));
+    if (job.state === "running") job.controller.abort(new JobCancelledError(who(by)));
     else await this.#desk.withdraw(job, by);
     return job;
   }

@@ -181,3 +181,11 @@ export class IdentityDirectory {
 function unique(values: string[]): string[] {
   return [...new Set(values)];
 }
+
+/**
+ * How to name an actor in chat where it matters who acted ("approved by", "for"): a configured principal by its
+ * name, anyone else by their network id — never by a display name they chose, so nobody can pose as "Alice".
+ */
+export function who(actor: Actor): string {
+  return actor.known ? actor.name : actor.id;
+}

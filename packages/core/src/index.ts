@@ -66,7 +66,7 @@ export {
   type BotEvents,
   EventBus,
 } from "./events.js";
-export { type Actor, IdentityDirectory } from "./identity.js";
+export { type Actor, IdentityDirectory, who } from "./identity.js";
 export type { Job, Responder } from "./jobs.js";
 export { createLogger, type Logger, silentLogger } from "./logger.js";
 export { MemoryStore } from "./memory-store.js";

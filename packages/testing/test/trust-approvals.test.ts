@@ -114,6 +114,18 @@ describe("what people approve is exactly what runs", () => {
     await h.close();
   });
 
+  it("someone unlinked who calls themselves Alice is named by their network id, never by the display name", async () => {
+    const h = await createHarness({ policy, commands: [deploy] });
+    expect((await h.as("alice").say("!role grant test:u123 approver")).text).toMatch(/now has role approver/);
+    const id = jobIdIn((await h.as("bob").say("!deploy api to production")).text);
+    const answer = await h.as("Alice", { id: "u123" }).say(`!approve ${id}`);
+    expect(answer.text).toMatch(/it is running now for bob/);
+    await h.idle();
+    expect(h.transcript()).toMatch(new RegExp(`job ${id}: approved by test:u123; running deploy for bob`));
+    expect(h.transcript()).not.toMatch(/approved by Alice/);
+    await h.close();
+  });
+
   it("shutting down with a job waiting for approval closes it in the audit log, and the chain verifies", async () => {
     const h = await createHarness({ policy, commands: [deploy] });
     const id = jobIdIn((await h.as("bob").say("!deploy api to production")).text);

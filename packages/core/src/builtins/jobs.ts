@@ -1,6 +1,7 @@
 import { arg } from "../args.js";
 import { defineCommand } from "../command.js";
 import { formatDuration } from "../duration.js";
+import { who } from "../identity.js";
 import { out } from "../output.js";
 import type { BotServices } from "../services.js";
 
@@ -17,7 +18,7 @@ export function jobCommands(bot: BotServices) {
         .map((j) => [
           j.id,
           j.command.name,
-          j.actor.name,
+          who(j.actor),
           j.state === "running" ? "running" : `awaiting ${j.approval!.approvers.size}/${j.approval!.count} approvals`,
           formatDuration(Date.now() - j.createdAt.getTime()),
           `${j.message.network} ${j.message.room.name ?? j.message.room.id}`,

@@ -1,5 +1,6 @@
 import { defineCommand } from "../command.js";
 import { UserError } from "../errors.js";
+import { who } from "../identity.js";
 import { out } from "../output.js";
 import type { BotServices } from "../services.js";
 
@@ -13,7 +14,7 @@ export function leaveCommand(bot: BotServices) {
     sideEffect: true,
     handler: async ({ message, actor, reply }) => {
       if (message.room.direct) throw new UserError("this is a direct conversation; there is no room to leave");
-      await reply(out.status("ok", `leaving at the request of ${actor.known ? actor.name : actor.id}`));
+      await reply(out.status("ok", `leaving at the request of ${who(actor)}`));
       if (!(await bot.leave(message.network, message.room)))
         throw new UserError(`the ${message.network} adapter cannot leave rooms`);
       return undefined;
