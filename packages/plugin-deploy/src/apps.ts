@@ -22,9 +22,20 @@ export function defaultEnvironment(app: AppConfig): string {
   return app.defaultEnvironment ?? (names.includes("production") ? "production" : names[0]!);
 }
 
-/** The approval an environment requires: configured, else one `deploy:approve` for `production`, else none. */
+/** Environment names that are protected unless the configuration says `protected: false`. */
+export const PROTECTED_NAMES = ["production", "prod"];
+
+/** Whether an environment is protected: `protected` from the configuration, else by its name. */
+export function isProtected(envName: string, env: EnvironmentConfig): boolean {
+  return env.protected ?? PROTECTED_NAMES.includes(envName);
+}
+
+/**
+ * The approval an environment requires: configured (`false` for none), else one `deploy:approve` for a protected
+ * environment, else none.
+ */
 export function approvalFor(envName: string, env: EnvironmentConfig): ApprovalRule | undefined {
-  const configured = env.approval ?? (envName === "production" ? { count: 1, permission: "deploy:approve" } : false);
+  const configured = env.approval ?? (isProtected(envName, env) ? { count: 1, permission: "deploy:approve" } : false);
   if (configured === false) return undefined;
   return {
     count: configured.count,
@@ -33,17 +44,35 @@ export function approvalFor(envName: string, env: EnvironmentConfig): ApprovalRu
   };
 }
 
+/**
+ * The app configured under exactly this name, or undefined. Own properties only: chat text such as `constructor`
+ * or `__proto__` never reaches `Object.prototype`.
+ */
+export function findApp(config: DeployConfig, appName: string): AppConfig | undefined {
+  return Object.hasOwn(config.apps, appName) ? config.apps[appName] : undefined;
+}
+
+/** The environment of an app configured under exactly this name (own properties only), or undefined. */
+export function findEnvironment(app: AppConfig, envName: string): EnvironmentConfig | undefined {
+  return Object.hasOwn(app.environments, envName) ? app.environments[envName] : undefined;
+}
+
+/** `unknown app "x"; apps: a, b`. */
+export function unknownAppText(config: DeployConfig, appName: string): string {
+  return `unknown app "${appName}"; apps: ${Object.keys(config.apps).join(", ") || "none"}`;
+}
+
 /** The app, or a UserError listing the apps there are. */
 export function appOf(config: DeployConfig, appName: string): AppConfig {
-  const app = config.apps[appName];
-  if (!app) throw new UserError(`unknown app "${appName}"; apps: ${Object.keys(config.apps).join(", ") || "none"}`);
+  const app = findApp(config, appName);
+  if (!app) throw new UserError(unknownAppText(config, appName));
   return app;
 }
 
 /** The app and environment, or a UserError naming what exists. */
 export function targetOf(config: DeployConfig, appName: string, envName: string): Target {
   const app = appOf(config, appName);
-  const env = app.environments[envName];
+  const env = findEnvironment(app, envName);
   if (!env)
     throw new UserError(
       `${appName} has no environment "${envName}"; its environments: ${Object.keys(app.environments).join(", ")}`,

@@ -6,17 +6,21 @@
 import { UserError } from "@switchboard/core";
 import type { AppConfig } from "./config.js";
 import { resolveWithGit } from "./git.js";
-import { commitOf } from "./github.js";
+import { branchHead, commitOf } from "./github.js";
 import type { DeployState } from "./state.js";
 
-/** The full commit id of a validated ref of an app. */
+/** The full commit id of a validated ref of an app; with `branchOnly`, the ref must be a branch. */
 export async function resolveCommit(
   state: DeployState,
   app: AppConfig,
   ref: string,
   signal: AbortSignal,
+  branchOnly = false,
 ): Promise<string> {
-  if (app.git) return resolveWithGit(app.git, ref, { command: state.config.gitCommand, signal });
-  if (state.github && app.repository) return commitOf(state.github, app.repository, ref, signal);
+  if (app.git) return resolveWithGit(app.git, ref, { command: state.config.gitCommand, signal, branchOnly });
+  if (state.github && app.repository)
+    return branchOnly
+      ? branchHead(state.github, app.repository, ref, signal)
+      : commitOf(state.github, app.repository, ref, signal);
   throw new UserError("this app has no git repository or GitHub repository to resolve refs with");
 }

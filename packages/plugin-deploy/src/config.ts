@@ -66,15 +66,61 @@ export const approvalSchema = z.union([
     .strict(),
 ]);
 
+/** Check-run conclusions that may count as green besides `success`, when a required context accepts them. */
+export const ACCEPTABLE_CONCLUSIONS = ["neutral", "skipped"] as const;
+
+/** A required CI context pinned to an app, or accepting more than `success`. */
+const pinnedContextSchema = z
+  .object({
+    /** The commit status context or check-run name. */
+    name: z.string().min(1),
+    /**
+     * The GitHub App that must report it: its slug (`github-actions`) or numeric id. Reports of the same name by
+     * anyone else (another app, a person's token) are ignored.
+     */
+    app: z.union([z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "an app slug"), z.number().int().positive()]).optional(),
+    /** Conclusions besides `success` that count as green for this context. */
+    accept: z.array(z.enum(ACCEPTABLE_CONCLUSIONS)).default([]),
+  })
+  .strict();
+
+/**
+ * A CI context that must be green: its name, or `{ name, app, accept }` to pin it to the GitHub App that must
+ * report it and to accept `neutral` or `skipped` conclusions (never green otherwise).
+ */
+export const requiredContextSchema = z.union([
+  z
+    .string()
+    .min(1)
+    .transform((name): z.output<typeof pinnedContextSchema> => ({ name, accept: [] })),
+  pinnedContextSchema,
+]);
+
+/** A branch name or a pattern with `*` (`release/*`), validated like a ref. */
+const branchPattern = z.string().superRefine((value, ctx) => {
+  const problem = refProblem(value.replaceAll("*", "x"));
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
 export const environmentSchema = z
   .object({
     /** The hosts that may be named after the environment (`to production/fe1,fe2`); empty: any valid host name. */
     hosts: z.array(host).default([]),
     /** CI contexts (commit statuses or check runs) that must be green for the exact commit. */
-    requiredContexts: z.array(z.string().min(1)).default([]),
+    requiredContexts: z.array(requiredContextSchema).default([]),
+    /**
+     * Only these branches (names, or patterns with `*`) may be deployed here; the ref is resolved as a branch,
+     * never as a tag or a commit id. Default: any ref.
+     */
+    branches: z.array(branchPattern).min(1).optional(),
     /** Room ids where deploys to this environment may be asked for (default: any room). */
     rooms: z.array(z.string().min(1)).min(1).optional(),
-    /** Approval before the provider runs (default: 1 × deploy:approve for `production`, none otherwise). */
+    /**
+     * A protected environment needs approval unless `approval: false` says otherwise. Default: true for
+     * environments named `production` or `prod`, false for the others.
+     */
+    protected: z.boolean().optional(),
+    /** Approval before the provider runs (default: 1 × deploy:approve when protected, none otherwise). */
     approval: approvalSchema.optional(),
     /** Overrides the app's provider for this environment. */
     provider: providerSchema.optional(),
@@ -118,12 +164,16 @@ export const deployConfigSchema = z
     gitCommand: z.string().min(1).default("git"),
     /** How long `deploy lock` holds an environment when no duration is given. */
     lockDuration: duration("1h"),
+    /** The longest `deploy lock … for <duration>` anyone may ask for; longer requests are refused. */
+    maxLockDuration: duration("24h"),
     /** Deploy records kept per app and environment. */
     historySize: z.number().int().min(1).max(10_000).default(100),
     apps: z.record(z.string(), appSchema),
   })
   .strict()
   .superRefine((config, ctx) => {
+    if (config.lockDuration > config.maxLockDuration)
+      ctx.addIssue({ code: "custom", path: ["lockDuration"], message: "is longer than maxLockDuration" });
     for (const [appName, app] of Object.entries(config.apps)) {
       const at = (...path: Array<string | number>) => ["apps", appName, ...path];
       const badName = nameProblem(appName);
@@ -184,3 +234,4 @@ export type ProviderConfig = z.output<typeof providerSchema>;
 export type CommandProviderConfig = z.output<typeof commandProviderSchema>;
 export type GithubProviderConfig = z.output<typeof githubProviderSchema>;
 export type ApprovalConfig = Exclude<z.output<typeof approvalSchema>, false>;
+export type RequiredContext = z.output<typeof requiredContextSchema>;

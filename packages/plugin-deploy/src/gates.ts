@@ -23,6 +23,30 @@ export function roomGate(target: Target, message: IncomingMessage): void {
   );
 }
 
+/** Whether a branch name matches one of an environment's `branches` (`*` stands for any characters). */
+export function branchAllowed(patterns: string[], branch: string): boolean {
+  return patterns.some((pattern) => {
+    const source = pattern
+      .split("*")
+      .map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, "\\$&"))
+      .join(".*");
+    return new RegExp(`^${source}$`).test(branch);
+  });
+}
+
+/**
+ * The branch gate: when the environment lists `branches`, the ref must be one of them (it is then resolved as a
+ * branch only, so a tag or a commit id of the same name cannot stand in for it).
+ */
+export function branchGate(target: Target, ref: string): void {
+  const branches = target.env.branches;
+  if (!branches || branchAllowed(branches, ref)) return;
+  throw new DeniedError(
+    `${target.envName} of ${target.appName} takes only ${branches.join(", ")} (not ${ref}); merge it there first`,
+    `plugins.deploy.apps.${target.appName}.environments.${target.envName}.branches`,
+  );
+}
+
 /** What the CI gate concluded. */
 export type CiGateResult = "green" | "not required" | "forced";
 

@@ -34,18 +34,17 @@ function isLocalDirectory(repository: string): boolean {
 
 /**
  * The commit a validated ref names in `repository`: a branch, then a tag (peeled), then — in a local repository — a
- * commit id or abbreviation. Throws a UserError when the ref does not exist.
+ * commit id or abbreviation. With `branchOnly`, only a branch. Throws a UserError when the ref does not exist.
  */
-export async function resolveWithGit(repository: string, ref: string, options: GitOptions): Promise<string> {
-  const wanted = [`refs/heads/${ref}`, `refs/tags/${ref}^{}`, `refs/tags/${ref}`];
-  const listed = await git(options, [
-    "ls-remote",
-    "--",
-    repository,
-    `refs/heads/${ref}`,
-    `refs/tags/${ref}`,
-    `refs/tags/${ref}^{}`,
-  ]);
+export async function resolveWithGit(
+  repository: string,
+  ref: string,
+  options: GitOptions & { branchOnly?: boolean },
+): Promise<string> {
+  const wanted = options.branchOnly
+    ? [`refs/heads/${ref}`]
+    : [`refs/heads/${ref}`, `refs/tags/${ref}^{}`, `refs/tags/${ref}`];
+  const listed = await git(options, ["ls-remote", "--", repository, ...wanted]);
   if (!listed.ok) throw new UserError(`git could not read ${repository}: ${lastLine(listed.output)}`);
   const refs = new Map<string, string>();
   for (const line of listed.output.split("\n")) {
@@ -56,6 +55,7 @@ export async function resolveWithGit(repository: string, ref: string, options: G
     const sha = refs.get(name);
     if (sha) return sha;
   }
+  if (options.branchOnly) throw new UserError(`no branch "${ref}" in ${repository}`);
   if (/^[0-9a-f]{7,64}$/.test(ref) && isLocalDirectory(repository)) {
     const parsed = await git(options, ["-C", repository, "rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
     const sha = parsed.output.trim();

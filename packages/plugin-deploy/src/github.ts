@@ -54,6 +54,26 @@ export async function commitOf(github: GitHub, repository: string, ref: string, 
   }
 }
 
+/** The commit at the head of a branch (`GET /repos/{owner}/{repo}/branches/{branch}`): never a tag or a commit id. */
+export async function branchHead(
+  github: GitHub,
+  repository: string,
+  branch: string,
+  signal: AbortSignal,
+): Promise<string> {
+  try {
+    const { data } = await github.request("GET /repos/{owner}/{repo}/branches/{branch}", {
+      ...repoParts(repository),
+      branch,
+      request: { signal },
+    });
+    return data.commit.sha;
+  } catch (error) {
+    if ((error as { status?: number })?.status === 404) throw new UserError(`no branch "${branch}" in ${repository}`);
+    throw gitHubProblem(error, `resolving branch ${branch} of ${repository}`);
+  }
+}
+
 /**
  * Every CI context reported for a commit: the combined status (`GET …/commits/{ref}/status`) and the check runs
  * (`GET …/commits/{ref}/check-runs`), each mapped to success, pending or failure.
@@ -70,26 +90,42 @@ export async function ciContextsOf(
       github.request("GET /repos/{owner}/{repo}/commits/{ref}/status", params),
       github.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", params),
     ]);
-    const contexts: CiContext[] = combined.data.statuses.map((s) => ({
-      name: s.context,
-      state: s.state === "success" ? "success" : s.state === "pending" ? "pending" : "failure",
-      detail: s.state,
-      ...(s.description ? { description: s.description } : {}),
-      ...(s.target_url ? { url: s.target_url } : {}),
-    }));
-    // A re-run check has several runs with the same name: the newest (highest id) counts.
+    const contexts: CiContext[] = combined.data.statuses.map((s) => {
+      const creator = (s as { creator?: { login?: string } | null }).creator?.login;
+      return {
+        name: s.context,
+        state: s.state === "success" ? "success" : s.state === "pending" ? "pending" : "failure",
+        detail: s.state,
+        kind: "status",
+        ...(creator ? { creator } : {}),
+        ...(s.description ? { description: s.description } : {}),
+        ...(s.target_url ? { url: s.target_url } : {}),
+      };
+    });
+    // A re-run check has several runs with the same name from the same app: the newest (highest id) counts. Runs of
+    // the same name from different apps are kept apart (a required context may be pinned to one of them).
     const newest = new Map<string, (typeof checks.data.check_runs)[number]>();
     for (const run of checks.data.check_runs) {
-      const seen = newest.get(run.name);
-      if (!seen || run.id > seen.id) newest.set(run.name, run);
+      const key = `${run.app?.id ?? ""}\u0000${run.name}`;
+      const seen = newest.get(key);
+      if (!seen || run.id > seen.id) newest.set(key, run);
     }
     for (const run of newest.values()) {
       const done = run.status === "completed";
-      const good = run.conclusion === "success" || run.conclusion === "neutral" || run.conclusion === "skipped";
+      const conclusion = run.conclusion ?? "completed";
+      const app = run.app ? { id: run.app.id, slug: run.app.slug ?? "" } : undefined;
       contexts.push({
         name: run.name,
-        state: !done ? "pending" : good ? "success" : "failure",
-        detail: done ? (run.conclusion ?? "completed") : run.status,
+        state: !done
+          ? "pending"
+          : conclusion === "success"
+            ? "success"
+            : conclusion === "neutral" || conclusion === "skipped"
+              ? "neutral"
+              : "failure",
+        detail: done ? conclusion : run.status,
+        kind: "check",
+        ...(app ? { app } : {}),
         ...(run.output?.title ? { description: run.output.title } : {}),
         ...(run.html_url ? { url: run.html_url } : {}),
       });

@@ -3,8 +3,11 @@
  * and response shapes, so the real Octokit can be pointed at it (`baseUrl`):
  *
  * - `GET /repos/{owner}/{repo}/commits/{ref}` → `{ sha, … }` (404 `{ message: "No commit found for SHA: …" }`)
- * - `GET /repos/{owner}/{repo}/commits/{ref}/status` → `{ state, sha, total_count, statuses: [{ context, state, … }] }`
- * - `GET /repos/{owner}/{repo}/commits/{ref}/check-runs` → `{ total_count, check_runs: [{ id, name, status, conclusion, … }] }`
+ * - `GET /repos/{owner}/{repo}/branches/{branch}` → `{ name, commit: { sha, … }, protected }` (404 for no branch)
+ * - `GET /repos/{owner}/{repo}/commits/{ref}/status` → `{ state, sha, total_count, statuses: [{ context, state,
+ *   creator: { login }, … }] }`
+ * - `GET /repos/{owner}/{repo}/commits/{ref}/check-runs` → `{ total_count, check_runs: [{ id, name, status,
+ *   conclusion, app: { id, slug, … }, … }] }`
  * - `POST /repos/{owner}/{repo}/deployments` → 201 with the deployment `{ id, sha, ref, environment, task, payload, … }`
  * - `GET /repos/{owner}/{repo}/deployments/{id}/statuses` → `[{ id, state, description, log_url, … }]`, newest first
  */
@@ -16,13 +19,26 @@ export interface FakeStatus {
   context: string;
   state: "success" | "pending" | "failure" | "error";
   description?: string;
+  /** The login that created it (default `ci-bot`; a GitHub App posts as `<slug>[bot]`). */
+  creator?: string;
 }
+
+/** A GitHub App as check runs name it. */
+export interface FakeApp {
+  id: number;
+  slug: string;
+}
+
+/** GitHub Actions, the app that reports most check runs (its real id and slug). */
+export const GITHUB_ACTIONS: FakeApp = { id: 15368, slug: "github-actions" };
 
 /** A check run. */
 export interface FakeCheckRun {
   name: string;
   status: "queued" | "in_progress" | "completed";
   conclusion?: "success" | "failure" | "neutral" | "cancelled" | "skipped" | "timed_out" | null;
+  /** The app that reported it (default GitHub Actions). */
+  app?: FakeApp;
 }
 
 /** A deployment status to reveal. */
@@ -54,6 +70,8 @@ export interface FakeDeployment {
 export class FakeGitHub {
   /** `owner/repo` → ref → sha. */
   readonly refs = new Map<string, Map<string, string>>();
+  /** `owner/repo` → tag → sha; `commits/{ref}` finds tags as well as branches, `branches/{branch}` only branches. */
+  readonly tags = new Map<string, Map<string, string>>();
   readonly statuses = new Map<string, FakeStatus[]>();
   readonly checkRuns = new Map<string, FakeCheckRun[]>();
   readonly deployments: FakeDeployment[] = [];
@@ -75,6 +93,16 @@ export class FakeGitHub {
       this.refs.set(repository, refs);
     }
     refs.set(ref, sha);
+  }
+
+  /** Points a tag of a repository at a sha. */
+  setTag(repository: string, tag: string, sha: string): void {
+    let tags = this.tags.get(repository);
+    if (!tags) {
+      tags = new Map();
+      this.tags.set(repository, tags);
+    }
+    tags.set(tag, sha);
   }
 
   /** Starts listening on 127.0.0.1; resolves with the base URL. */
@@ -127,6 +155,7 @@ export class FakeGitHub {
             state: s.state,
             description: s.description ?? null,
             target_url: `https://ci.example.org/${s.context}`,
+            creator: { login: s.creator ?? "ci-bot", id: 1, type: s.creator?.endsWith("[bot]") ? "Bot" : "User" },
             created_at: "2025-01-01T00:00:00Z",
             updated_at: "2025-01-01T00:00:00Z",
           })),
@@ -145,9 +174,17 @@ export class FakeGitHub {
           status: r.status,
           conclusion: r.status === "completed" ? (r.conclusion ?? "success") : null,
           html_url: `https://github.example.org/${repository}/runs/${i + 1}`,
+          app: { ...(r.app ?? GITHUB_ACTIONS), name: (r.app ?? GITHUB_ACTIONS).slug, owner: { login: "github" } },
           output: { title: `${r.name} ${r.status}`, summary: null },
         })),
       });
+    }
+    m = /^branches\/([^/]+)$/.exec(rest);
+    if (m && req.method === "GET") {
+      const branch = decodeURIComponent(m[1]!);
+      const sha = this.refs.get(repository)?.get(branch);
+      if (!sha) return send(404, { message: "Branch not found" });
+      return send(200, { name: branch, commit: { sha, url: `${base}/commits/${sha}` }, protected: false });
     }
     m = /^commits\/([^/]+)$/.exec(rest);
     if (m && req.method === "GET") {
@@ -202,6 +239,6 @@ export class FakeGitHub {
 
   #sha(repository: string, ref: string): string | undefined {
     if (/^[0-9a-f]{40}$/.test(ref)) return ref;
-    return this.refs.get(repository)?.get(ref);
+    return this.refs.get(repository)?.get(ref) ?? this.tags.get(repository)?.get(ref);
   }
 }

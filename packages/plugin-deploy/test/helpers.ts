@@ -59,9 +59,9 @@ export function script(dir: string, name: string, body: string): string {
 /** People and roles used across the tests. */
 export const policy = {
   roles: {
-    deployer: { permissions: ["deploy:run", "deploy:lock"] },
+    deployer: { permissions: ["deploy:run", "deploy:lock", "deploy:read"] },
     releaser: { permissions: ["deploy:*", "jobs:cancel"] },
-    approver: { permissions: ["deploy:approve"] },
+    approver: { permissions: ["deploy:approve", "deploy:read"] },
   },
   principals: {
     alice: { roles: ["releaser"], identities: { test: "alice" } },
@@ -71,9 +71,19 @@ export const policy = {
   },
 };
 
-/** A started harness with the deploy plugin. */
-export function deployHarness(config: DeployConfigInput, extra: { rules?: unknown[] } = {}): Promise<Harness> {
-  return createHarness({ policy: { ...policy, rules: (extra.rules ?? []) as never }, plugins: [[deploy, config]] });
+/** A started harness with the deploy plugin; `extra` adds rules, roles and principals to {@link policy}. */
+export function deployHarness(
+  config: DeployConfigInput,
+  extra: { rules?: unknown[]; roles?: Record<string, unknown>; principals?: Record<string, unknown> } = {},
+): Promise<Harness> {
+  return createHarness({
+    policy: {
+      roles: { ...policy.roles, ...(extra.roles as typeof policy.roles) },
+      principals: { ...policy.principals, ...(extra.principals as typeof policy.principals) },
+      rules: (extra.rules ?? []) as never,
+    },
+    plugins: [[deploy, config]],
+  });
 }
 
 /** The deploy records in a harness's store, newest first. */

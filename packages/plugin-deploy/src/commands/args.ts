@@ -3,6 +3,7 @@
  * @module
  */
 import { arg } from "@switchboard/core";
+import { appOf, findApp, targetOf, unknownAppText } from "../apps.js";
 import type { DeployConfig } from "../config.js";
 import { hostsProblem, nameProblem, refProblem } from "../names.js";
 
@@ -15,7 +16,7 @@ export function appArg(config: DeployConfig) {
       const name = value.toLowerCase();
       const problem = nameProblem(name);
       if (problem) return problem;
-      return config.apps[name] ? undefined : `unknown app "${name}"; apps: ${Object.keys(config.apps).join(", ")}`;
+      return findApp(config, name) ? undefined : unknownAppText(config, name);
     },
   });
 }
@@ -38,6 +39,15 @@ export const refArg = arg.string({
   description: "branch, tag or commit (default: the app's default ref)",
   validate: refProblem,
 });
+
+/** Lower-cases an app and (when given) an environment name, and checks both exist: what rules then see. */
+export function normaliseTarget<A extends { app: string; env?: string | undefined }>(config: DeployConfig, args: A): A {
+  const app = args.app.toLowerCase();
+  const env = args.env?.toLowerCase();
+  if (env === undefined) appOf(config, app);
+  else targetOf(config, app, env);
+  return { ...args, app, ...(env !== undefined ? { env } : {}) };
+}
 
 /** `hosts`: comma-separated host names. */
 export const hostsArg = arg.string({ description: "comma-separated hosts of the environment", validate: hostsProblem });

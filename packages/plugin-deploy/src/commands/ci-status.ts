@@ -4,12 +4,13 @@
  * @module
  */
 import { type Block, defineCommand, out, UserError } from "@switchboard/core";
+import { appOf } from "../apps.js";
 import { ciVerdict, overallState } from "../ci.js";
 import { resolveCommit } from "../commit.js";
 import { ciContextsOf } from "../github.js";
 import { short } from "../names.js";
 import type { DeployState } from "../state.js";
-import { appArg, refArg } from "./args.js";
+import { appArg, normaliseTarget, refArg } from "./args.js";
 
 const LEVEL = { green: "ok", red: "fail", pending: "warn", none: "info" } as const;
 
@@ -21,11 +22,17 @@ export function ciStatusCommand(state: DeployState) {
     summary: "The CI state of an app's ref: each context, and which environments it lets through",
     examples: ["ci status puppet/gh13", "ci status api"],
     pattern: "{app}[/{ref}]",
+    // It spends the bot's GitHub token and starts git: not for guests.
+    permission: "deploy:read",
     args: { app: appArg(config), ref: refArg },
+    prepare: ({ args }) => {
+      const prepared = normaliseTarget(config, args);
+      return { ...prepared, ref: args.ref ?? appOf(config, prepared.app).defaultRef };
+    },
     handler: async ({ args, signal }): Promise<Block[]> => {
-      const appName = args.app.toLowerCase();
-      const app = config.apps[appName]!;
-      const ref = args.ref ?? app.defaultRef;
+      const appName = args.app;
+      const app = appOf(config, appName);
+      const ref = args.ref!;
       if (!state.github || !app.repository)
         throw new UserError(`${appName} has no GitHub repository configured, so there is no CI to ask`);
       const sha = await resolveCommit(state, app, ref, signal);

@@ -4,10 +4,10 @@
  * @module
  */
 import { arg, defineCommand, UserError } from "@switchboard/core";
-import { defaultEnvironment, targetOf } from "../apps.js";
+import { appOf, defaultEnvironment, targetOf } from "../apps.js";
 import { resolveCommit } from "../commit.js";
 import { executeDeploy } from "../execute.js";
-import { ciGate, roomGate } from "../gates.js";
+import { branchGate, ciGate, roomGate } from "../gates.js";
 import { lockGate } from "../locks.js";
 import { isCommitId, splitHosts } from "../names.js";
 import type { DeployState } from "../state.js";
@@ -37,7 +37,7 @@ export function deployCommand(state: DeployState, timeoutMs: number) {
     },
     prepare: ({ args, invokedAs, message }) => {
       const app = args.app.toLowerCase();
-      const env = (args.env ?? defaultEnvironment(config.apps[app]!)).toLowerCase();
+      const env = (args.env ?? defaultEnvironment(appOf(config, app))).toLowerCase();
       const target = targetOf(config, app, env);
       const hosts = splitHosts(args.hosts);
       const allowed = target.env.hosts;
@@ -45,6 +45,7 @@ export function deployCommand(state: DeployState, timeoutMs: number) {
       if (stray.length)
         throw new UserError(`${app}/${env} has no host ${stray.join(", ")}; its hosts: ${allowed.join(", ")}`);
       roomGate(target, message);
+      branchGate(target, args.ref ?? target.app.defaultRef);
       const prepared = {
         ...args,
         app,
@@ -67,7 +68,7 @@ export function deployCommand(state: DeployState, timeoutMs: number) {
       await lockGate(state, ctx.locks, target.appName, target.envName, ctx.actor.id);
       // The job is not listed (so not cancellable) until its checks pass: bound their I/O.
       const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(CHECK_TIMEOUT_MS)]);
-      const sha = await resolveCommit(state, target.app, args.ref!, signal);
+      const sha = await resolveCommit(state, target.app, args.ref!, signal, target.env.branches !== undefined);
       const ci = await ciGate(state, target, args.ref!, sha, args.force, { ...ctx, signal });
       return { sha, ci };
     },

@@ -3,11 +3,10 @@
  * @module
  */
 import { type Block, defineCommand, formatDuration, out } from "@switchboard/core";
-import { targetOf } from "../apps.js";
 import { History } from "../history.js";
 import { short } from "../names.js";
 import type { DeployState } from "../state.js";
-import { appArg, envArg } from "./args.js";
+import { appArg, envArg, normaliseTarget } from "./args.js";
 
 const SHOWN = 10;
 
@@ -19,11 +18,12 @@ export function deploysCommand(state: DeployState) {
     summary: "Recent deploys of an app: who, what, when, outcome, duration, approvers",
     examples: ["deploys puppet", "deploys api in production"],
     pattern: "{app} [in {env}]",
+    permission: "deploy:read",
     args: { app: appArg(config), env: envArg },
+    // An unknown environment gets an answer naming the known ones.
+    prepare: ({ args }) => normaliseTarget(config, args),
     handler: async ({ args, store }): Promise<Block[] | string> => {
-      const app = args.app.toLowerCase();
-      const env = args.env?.toLowerCase();
-      if (env) targetOf(config, app, env); // an unknown environment gets an answer naming the known ones
+      const { app, env } = args;
       const records = (await new History(store, config.historySize).list(app, env)).slice(0, SHOWN);
       if (records.length === 0) return `no deploys of ${app}${env ? ` in ${env}` : ""} yet`;
       const now = Date.now();

@@ -1,15 +1,15 @@
 /**
- * `where can I deploy <app>` / `environments <app>`: environments with hosts, CI contexts, rooms, approval,
+ * `where can I deploy <app>` / `environments <app>`: environments with hosts, CI contexts, branches, rooms, approval,
  * provider, locks and the last deploy.
  * @module
  */
 import { type Block, defineCommand, formatDuration, out } from "@switchboard/core";
-import { targetOf } from "../apps.js";
+import { appOf, targetOf } from "../apps.js";
 import { History } from "../history.js";
 import { holdLockName, runLockName } from "../locks.js";
 import { short } from "../names.js";
 import type { DeployState } from "../state.js";
-import { appArg } from "./args.js";
+import { appArg, normaliseTarget } from "./args.js";
 
 /** The environments command. */
 export function environmentsCommand(state: DeployState) {
@@ -20,14 +20,16 @@ export function environmentsCommand(state: DeployState) {
     summary: "An app's environments: hosts, required CI, rooms, approval, locks, last deploy",
     examples: ["where can I deploy puppet", "environments api"],
     pattern: "{app}",
+    permission: "deploy:read",
     args: { app: appArg(config) },
+    prepare: ({ args }) => normaliseTarget(config, args),
     handler: async ({ args, locks, store }): Promise<Block[]> => {
-      const app = args.app.toLowerCase();
+      const { app } = args;
       const held = await locks.list();
       const history = new History(store, config.historySize);
       const now = Date.now();
       const rows: string[][] = [];
-      for (const envName of Object.keys(config.apps[app]!.environments)) {
+      for (const envName of Object.keys(appOf(config, app).environments)) {
         const target = targetOf(config, app, envName);
         const hold = held.find((l) => l.name === holdLockName(app, envName));
         const running = held.find((l) => l.name === runLockName(app, envName));
@@ -35,7 +37,10 @@ export function environmentsCommand(state: DeployState) {
         rows.push([
           envName,
           target.env.hosts.join(", ") || "any",
-          target.env.requiredContexts.join(", ") || "none",
+          target.env.requiredContexts
+            .map((c) => (c.app === undefined ? c.name : `${c.name} (by ${c.app})`))
+            .join(", ") || "none",
+          target.env.branches?.join(", ") ?? "any",
           target.env.rooms?.join(", ") ?? "any",
           target.approval ? `${target.approval.count ?? 1} × ${target.approval.permission}` : "none",
           target.provider.type,
@@ -47,7 +52,7 @@ export function environmentsCommand(state: DeployState) {
       }
       return [
         out.table(
-          ["environment", "hosts", "required CI", "rooms", "approval", "provider", "lock", "last deploy"],
+          ["environment", "hosts", "required CI", "branches", "rooms", "approval", "provider", "lock", "last deploy"],
           rows,
         ),
       ];

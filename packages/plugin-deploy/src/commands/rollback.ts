@@ -7,7 +7,7 @@
 import { defineCommand, formatDuration, out, UserError } from "@switchboard/core";
 import { targetOf } from "../apps.js";
 import { executeDeploy } from "../execute.js";
-import { roomGate } from "../gates.js";
+import { branchGate, roomGate } from "../gates.js";
 import { History } from "../history.js";
 import { lockGate } from "../locks.js";
 import { isCommitId, short } from "../names.js";
@@ -45,6 +45,7 @@ export function rollbackCommand(state: DeployState, timeoutMs: number) {
           `see "deploys ${app} in ${env}"`,
         );
       const { current, target } = found;
+      branchGate(targetOf(config, app, env), target.ref);
       const ago = formatDuration(Date.now() - Date.parse(target.startedAt));
       await ctx.reply(
         out.status(

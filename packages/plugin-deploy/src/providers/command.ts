@@ -8,6 +8,24 @@ import { baseEnvironment, describeExit, runProcess } from "@switchboard/core";
 import type { CommandProviderConfig } from "../config.js";
 import type { DeployRun, ProviderIO, ProviderOutcome } from "./provider.js";
 
+/** Characters an identity keeps in `DEPLOY_ACTOR` and `DEPLOY_APPROVERS`; every other byte is percent-encoded. */
+const SAFE_IDENTITY = /^[A-Za-z0-9._@:+-]$/;
+
+/**
+ * An actor or approver id as a script may use it without quoting: letters, digits and `. _ @ : + -` stay, every
+ * other byte of its UTF-8 form becomes `%XX` (so `%` itself is `%25`, and the id can be decoded exactly). Principal
+ * ids come from the configuration, but `<network>:<id>` identities come from the network, and IRC accounts or Matrix
+ * user ids may hold `$`, backticks, `;`, quotes or spaces.
+ */
+export function safeIdentity(id: string): string {
+  let safe = "";
+  for (const char of id) {
+    if (SAFE_IDENTITY.test(char)) safe += char;
+    else for (const byte of Buffer.from(char, "utf8")) safe += `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
+  }
+  return safe;
+}
+
 /** The environment variables a deploy command gets, besides PATH, HOME, … and the configured `env`. */
 export function deployVariables(run: DeployRun): Record<string, string> {
   return {
@@ -16,8 +34,8 @@ export function deployVariables(run: DeployRun): Record<string, string> {
     DEPLOY_SHA: run.sha,
     DEPLOY_ENV: run.env,
     DEPLOY_HOSTS: run.hosts.join(","),
-    DEPLOY_ACTOR: run.actor,
-    DEPLOY_APPROVERS: run.approvers.join(","),
+    DEPLOY_ACTOR: safeIdentity(run.actor),
+    DEPLOY_APPROVERS: run.approvers.map(safeIdentity).join(","),
     DEPLOY_JOB: run.job,
     DEPLOY_FORCE: run.force ? "1" : "0",
     DEPLOY_ROLLBACK: run.rollback ? "1" : "0",
