@@ -267,10 +267,9 @@ export class MatrixAdapter implements Adapter {
     if (room && room.getMyMembership() !== "invite") return;
     this.#invites.add(roomId);
     const { users, rooms } = this.options.invites;
-    const names = [roomId, room?.getCanonicalAlias(), ...(room?.getAltAliases() ?? [])].filter(
-      (n): n is string => typeof n === "string",
-    );
-    const allowed = matchesAny(inviter, users) || names.some((n) => matchesAny(n, rooms));
+    // Room ids only: an alias is chosen by whoever controls it, so `#ops:example.org` in the list could be pointed
+    // at any room by the inviter.
+    const allowed = matchesAny(inviter, users) || matchesAny(roomId, rooms);
     const logger = this.#host!.logger;
     try {
       if (allowed) {
