@@ -36,20 +36,14 @@ describe("puppet over ssh to a real sshd", { timeout: 180_000 }, () => {
     const bin = join(temp.dir, "bin");
     const wrapper = join(bin, "puppet");
     mkdirSync(bin, { recursive: true });
+    const template = readFileSync(new URL("./fake-agent.sh", import.meta.url), "utf8");
     writeFileSync(
       wrapper,
-      [
-        "#!/bin/sh",
-        "# puppet agent on the test host fs1: puppet apply with fs1's confdir and vardir.",
-        "set -eu",
-        'if [ "${1:-}" != agent ]; then exec /usr/bin/puppet "$@"; fi',
-        "shift",
-        `printf '%s\\n' "agent $*" >> ${agentLog}`,
-        "noop=--no-noop; env=production",
-        'for arg in "$@"; do case $arg in --noop) noop=--noop;; --no-noop) noop=--no-noop;; --environment=*) env=${arg#--environment=};; esac; done',
-        `exec /usr/bin/puppet apply "$noop" --color=false --detailed-exitcodes --show_diff --confdir=${host}/conf --vardir=${host}/var --publicdir=${host}/var/public --certname=fs1 --environmentpath=${environments} --environment="$env" "${environments}/$env/manifests"`,
-        "",
-      ].join("\n"),
+      template
+        .replaceAll("@HOST@", host)
+        .replaceAll("@CERTNAME@", "fs1")
+        .replaceAll("@ENVS@", environments)
+        .replaceAll("@LOG@", agentLog),
     );
     chmodSync(wrapper, 0o755);
     sshd = await startSshd(temp.dir, bin);
