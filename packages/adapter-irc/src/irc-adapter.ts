@@ -132,6 +132,7 @@ export class IrcAdapter implements Adapter {
       this.#options.accountLookupTimeoutMs,
       host.logger,
       () => this.#bucket.charge(1),
+      this.#options.identity === "account-tag-only",
     );
     this.#listen(connection);
     await connection.start();
@@ -171,6 +172,7 @@ export class IrcAdapter implements Adapter {
       channelLines: this.#options.output.channelLines,
       progressLines: this.#options.output.progressLines,
       fold: (text) => connection.fold(text),
+      holdsAccount: (nick, account) => this.#tracker?.get(nick) === account,
       ...(replyTags ? { replyTags } : {}),
     });
     for (const batch of batches) {
@@ -226,8 +228,15 @@ export class IrcAdapter implements Adapter {
       if (isMe(event.kicked)) tracker.channelGone(event.channel);
       else tracker.left(event.kicked, event.channel);
     });
-    client.on("quit", (event: { nick: string }) => tracker.quit(event.nick));
-    client.on("nick", (event: IrcNickEvent) => tracker.renamed(event.nick, event.new_nick));
+    client.on("quit", (event: { nick: string }) => {
+      tracker.quit(event.nick);
+      this.#accounts?.nickChanged(event.nick);
+    });
+    client.on("nick", (event: IrcNickEvent) => {
+      tracker.renamed(event.nick, event.new_nick);
+      this.#accounts?.nickChanged(event.nick);
+      this.#accounts?.nickChanged(event.new_nick);
+    });
     client.on("account", (event: IrcAccountEvent) => {
       if (!event.nick) return;
       tracker.setAccount(event.nick, event.account || null);

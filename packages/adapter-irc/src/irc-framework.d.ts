@@ -74,6 +74,8 @@ declare module "irc-framework" {
 
   export interface IrcWhoisEvent {
     nick: string;
+    ident?: string;
+    hostname?: string;
     account?: string;
     error?: string;
   }

@@ -97,6 +97,12 @@ export interface IrcAdapterOptions {
    * command; senders the server does not vouch for in the message are then guests.
    */
   accountLookup?: boolean;
+  /**
+   * `lookup` (default): the account comes from the message's account-tag, else account-notify tracking, else a
+   * WHOX/WHOIS lookup bound to the sender's nick!ident@host. `account-tag-only`: only the message's account-tag counts
+   * (no tracking, no lookups); on a server without account-tag everyone is a guest.
+   */
+  identity?: "lookup" | "account-tag-only";
   /** How long to wait for a services account lookup (WHOX/WHOIS) before treating the sender as a guest. Default 5000. */
   accountLookupTimeoutMs?: number;
   /** Message of the QUIT sent by `stop()`. Default `"Switchboard stopping"`. */
@@ -126,6 +132,7 @@ export interface ResolvedIrcOptions {
   pingTimeoutMs: number;
   connectTimeoutMs: number;
   accountLookup: boolean;
+  identity: "lookup" | "account-tag-only";
   accountLookupTimeoutMs: number;
   quitMessage: string;
   flood: Required<IrcFloodOptions>;
@@ -174,6 +181,7 @@ export function resolveOptions(options: IrcAdapterOptions): ResolvedIrcOptions {
     pingTimeoutMs: positive("pingTimeoutMs", options.pingTimeoutMs ?? 120_000),
     connectTimeoutMs: positive("connectTimeoutMs", options.connectTimeoutMs ?? 60_000),
     accountLookup: options.accountLookup ?? true,
+    identity: options.identity ?? "lookup",
     accountLookupTimeoutMs: positive("accountLookupTimeoutMs", options.accountLookupTimeoutMs ?? 5000),
     quitMessage: options.quitMessage ?? "Switchboard stopping",
     flood: {

@@ -19,6 +19,11 @@ export interface PlanContext {
   fold(text: string): string;
   /** Tags for lines answering the original message (`+draft/reply`), when the server takes them. */
   replyTags?: Record<string, string>;
+  /**
+   * Whether a nick is, right now, held by this services account (as tracked from the server). The private rest of a
+   * reply to an identified asker goes to their nick only while their account still holds it.
+   */
+  holdsAccount?(nick: string, account: string): boolean;
 }
 
 /** Lines for one target, in order. */
@@ -88,8 +93,12 @@ export function planLines(target: ReplyTarget, message: OutgoingMessage, context
   const shown = physical.slice(0, cap - 1);
   const rest = physical.slice(cap - 1);
   const count = `${rest.length} more line${rest.length === 1 ? "" : "s"}`;
-  if (!asker) {
-    return [{ key: context.fold(room.id), target: room.id, lines: here([...shown, `(${count} not shown)`]) }];
+  const mention = target.mention;
+  const askerStillThere =
+    asker !== undefined && (!mention?.verified || context.holdsAccount?.(asker, mention.id) === true);
+  if (!asker || !askerStillThere) {
+    const why = asker ? `; ${asker} no longer holds that nick's account, so not sent in private` : "";
+    return [{ key: context.fold(room.id), target: room.id, lines: here([...shown, `(${count} not shown${why})`]) }];
   }
   return [
     {

@@ -2,7 +2,10 @@
  * The services account of a message's sender, from what the server verified and nothing else:
  * 1. the IRCv3 `account` tag on the message, when `account-tag` is on (authoritative: no tag means no account);
  * 2. else the account tracked for the nick, when `account-notify` keeps it current;
- * 3. else a WHOX (or WHOIS) lookup; no answer in time means no account.
+ * 3. else a WHOX (or WHOIS) lookup; no answer in time means no account. The answer counts only if it is about the
+ *    same nick!ident@host that sent the message and that nick did not change or quit while the bot asked (otherwise
+ *    someone could send a command and hand the nick to an identified user before the answer arrives).
+ * With `accountTagOnly`, only 1. counts: no tracking, no lookups (a server without account-tag makes everyone a guest).
  * A nick alone is never an identity.
  * @module
  */
@@ -20,12 +23,24 @@ export class SenderAccounts {
     private readonly logger: Logger,
     /** Called before a lookup line is sent (it counts against the flood budget). */
     private readonly onLookup: () => void,
+    private readonly accountTagOnly = false,
   ) {}
+
+  /** Bumped when a nick changes or quits, so an answer that arrives afterwards is not believed. */
+  readonly #epochs = new Map<string, number>();
+
+  /** A nick changed (old and new) or quit: any lookup in flight for it is void. */
+  nickChanged(nick: string): void {
+    const key = this.connection.fold(nick);
+    this.#epochs.set(key, (this.#epochs.get(key) ?? 0) + 1);
+    if (this.#epochs.size > 10_000) this.#epochs.clear(); // bounded; a cleared map only voids more lookups
+  }
 
   /** Whether the account is known without asking the server. */
   knownWithoutLookup(nick: string): boolean {
     return (
       this.connection.hasCap("account-tag") ||
+      this.accountTagOnly ||
       (this.connection.hasCap("account-notify") && this.tracker.get(nick) !== undefined)
     );
   }
@@ -40,22 +55,40 @@ export class SenderAccounts {
       this.tracker.setAccount(event.nick, account);
       return account;
     }
+    if (this.accountTagOnly) return null;
     if (this.connection.hasCap("account-notify")) {
       const tracked = this.tracker.get(event.nick);
       if (tracked !== undefined) return tracked;
     }
-    return mayLookUp ? this.lookUp(event.nick) : null;
+    return mayLookUp ? this.lookUp(event.nick, event.ident, event.hostname) : null;
   }
 
-  /** Asks the server (WHOX if it has it, else WHOIS). */
-  lookUp(nick: string): Promise<string | null> {
+  /**
+   * Asks the server (WHOX if it has it, else WHOIS). With `ident`/`host` (the message's), an answer about another
+   * user mask, or one that arrives after the nick changed or quit, means no account.
+   */
+  lookUp(nick: string, ident?: string, host?: string): Promise<string | null> {
     const client = this.connection.client;
+    const key = this.connection.fold(nick);
+    const epoch = this.#epochs.get(key) ?? 0;
     return new Promise((resolve) => {
       let settled = false;
-      const finish = (account: string | null) => {
+      const finish = (
+        account: string | null,
+        answer?: { ident?: string | undefined; hostname?: string | undefined },
+      ) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        if (account && (this.#epochs.get(key) ?? 0) !== epoch) {
+          this.logger.warn({ nick }, "the nick changed or quit during the account lookup; treating as guest");
+          return resolve(null);
+        }
+        const differs = (a: string | undefined, b: string | undefined) => a !== undefined && b !== undefined && a !== b;
+        if (account && answer && (differs(ident, answer.ident) || differs(host, answer.hostname))) {
+          this.logger.warn({ nick }, "the account lookup answered for another user mask; treating as guest");
+          return resolve(null);
+        }
         resolve(account);
       };
       const timer = setTimeout(() => {
@@ -66,10 +99,10 @@ export class SenderAccounts {
       if (client.network.supports("WHOX")) {
         client.who(nick, (event) => {
           const user = event.users.find((u) => client.caseCompare(u.nick, nick));
-          finish(user?.account || null);
+          finish(user?.account || null, user);
         });
       } else {
-        client.whois(nick, (event) => finish(event.account || null));
+        client.whois(nick, (event) => finish(event.account || null, event));
       }
     });
   }

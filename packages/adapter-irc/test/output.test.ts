@@ -4,7 +4,16 @@ import { renderIrcLines, stripFormatting, textBudget } from "../src/index.js";
 import { planLines, progressCoalescer } from "../src/outbound.js";
 
 const self = { nick: "sbot", wantedNick: "sbot", username: "sbot", ident: "~sbot", host: "127.0.0.1" };
-const context = { self, colors: true, channelLines: 6, progressLines: 3, fold: (t: string) => t.toLowerCase() };
+/** Who holds which nick now, as the adapter tracks it from the server. */
+const holders = new Map([["alice", "alice"]]);
+const context = {
+  self,
+  colors: true,
+  channelLines: 6,
+  progressLines: 3,
+  fold: (t: string) => t.toLowerCase(),
+  holdsAccount: (nick: string, account: string) => holders.get(nick) === account,
+};
 const alice = { id: "alice", name: "alice", verified: true };
 const channel = { network: "irc", room: { id: "#ops", direct: false }, mention: alice };
 const query = { network: "irc", room: { id: "alice", direct: true }, mention: alice };
@@ -66,6 +75,23 @@ describe("planLines", () => {
     ]);
     expect(rest!.target).toBe("alice");
     expect(rest!.lines.map((l) => l.text)).toEqual(["(the rest of my reply in #ops)", "l6", "l7", "l8", "l9"]);
+  });
+
+  it("sends nothing in private to the asker's nick once another account holds it", () => {
+    const message = {
+      blocks: [out.code(Array.from({ length: 9 }, (_, i) => `l${i + 1}`).join("\n"))],
+      kind: "reply" as const,
+    };
+    holders.set("alice", "mallory"); // alice changed nick; mallory (another account) took "alice"
+    try {
+      const batches = planLines(channel, message, context);
+      expect(batches).toHaveLength(1);
+      expect(batches[0]!.lines.at(-1)!.text).toBe(
+        "(4 more lines not shown; alice no longer holds that nick's account, so not sent in private)",
+      );
+    } finally {
+      holders.set("alice", "alice");
+    }
   });
 
   it("keeps every line within 512 bytes with the relayed prefix, for the worst case of an unknown host", () => {
