@@ -67,6 +67,8 @@ const ircEntrySchema = z
     /** CTCP VERSION answer. */
     version: z.string().min(1).optional(),
     accountLookup: z.boolean().optional(),
+    /** `lookup` (default) or `account-tag-only`: only the message's IRCv3 account-tag identifies a sender. */
+    identity: z.enum(["lookup", "account-tag-only"]).optional(),
     accountLookupTimeout: durationSchema.optional(),
     regainInterval: durationSchema.optional(),
     pingInterval: durationSchema.optional(),
