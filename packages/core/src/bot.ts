@@ -28,6 +28,7 @@ import { type AnnounceOptions, type Plugin, storeViews } from "./plugin.js";
 import { PluginHost, pluginContext } from "./plugin-host.js";
 import { policyConfigSchema } from "./policy-config.js";
 import { CommandRegistry } from "./registry.js";
+import { refuseUnauditedGrants } from "./role-grant-audit.js";
 import type { RoomRef } from "./room-ref.js";
 import { RouteTable } from "./routes.js";
 import type { BotServices } from "./services.js";
@@ -162,6 +163,8 @@ export class Bot {
   async start(): Promise<void> {
     if (this.#started) return;
     this.#started = true;
+    // Grants live in the same file as the audit log: only those with a verified `role grant` entry are loaded.
+    await refuseUnauditedGrants(this.store, this.auditLog, this.logger);
     await this.identity.load();
     await this.#plugins.setup((name, config) =>
       pluginContext(name, config, {

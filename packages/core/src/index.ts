@@ -38,9 +38,38 @@ export {
   type VerifyResult,
   verifyChain,
 } from "./audit.js";
+export {
+  type AnchoredVerifyResult,
+  type AnchorProblem,
+  describeAnchorProblem,
+  type KeptHead,
+  type VerifyAnchoredOptions,
+  verifyAnchored,
+} from "./audit-anchor.js";
+export {
+  type AuditCheckpoint,
+  type AuditHead,
+  type BadCheckpointLine,
+  type CheckpointFile,
+  type CheckpointSigner,
+  checkpointMessage,
+  checkpointPublicKey,
+  checkpointSigner,
+  formatCheckpointLine,
+  generateCheckpointKey,
+  keyIdOf,
+  readCheckpoints,
+  verifyCheckpoint,
+} from "./audit-checkpoint.js";
 export { auditSummary } from "./audit-summary.js";
 export { Bot, createBot } from "./bot.js";
 export type { BotOptions } from "./bot-options.js";
+export {
+  type AnchoredAuditLog,
+  CheckpointingAuditLog,
+  type CheckpointingOptions,
+  isAnchoredAuditLog,
+} from "./checkpointing-audit-log.js";
 export {
   type AnyCommand,
   type ApprovalRule,
@@ -124,6 +153,12 @@ export {
 } from "./process-runner.js";
 export { CommandRegistry, type Lookup, type RegisteredCommand } from "./registry.js";
 export { renderBlockLines, renderTable, renderText, renderTextLines } from "./render-text.js";
+export {
+  auditRoleGrants,
+  type RoleGrantAudit,
+  refuseUnauditedGrants,
+  type UnauditedGrant,
+} from "./role-grant-audit.js";
 export { parseRoomRef, type RoomRef, roomRefSchema } from "./room-ref.js";
 export { type HttpRequest, type HttpResponse, type HttpRoute, RouteTable } from "./routes.js";
 export type { Lock, LockRequest, LockResult, Store } from "./store.js";

@@ -1,4 +1,4 @@
-import { MemoryStore } from "@switchboard/core";
+import { MemoryAuditLog, MemoryStore } from "@switchboard/core";
 import { describe, expect, it } from "vitest";
 import { createHarness } from "../src/index.js";
 import { deploy, policy } from "./fixtures.js";
@@ -56,8 +56,10 @@ describe("permissions through the bot", () => {
 
 describe("runtime role grants", () => {
   it("need a permission, persist in the store, and are audited", async () => {
+    // A restart keeps the store and the audit log (one file in the app): a grant counts only with its audit entry.
     const store = new MemoryStore();
-    const h = await createHarness({ policy, commands: [deploy], store });
+    const auditLog = new MemoryAuditLog();
+    const h = await createHarness({ policy, commands: [deploy], store, auditLog });
     expect((await h.as("bob").say("!role grant zed deployer")).text).toMatch(
       /denied: command role grant requires permission role:grant/,
     );
@@ -69,7 +71,7 @@ describe("runtime role grants", () => {
     });
     await h.close();
 
-    const again = await createHarness({ policy, commands: [deploy], store });
+    const again = await createHarness({ policy, commands: [deploy], store, auditLog });
     expect((await again.as("zed").say("!deploy api")).text).toMatch(/deployed/);
     expect((await again.as("alice").say("!role revoke zed deployer")).text).toBe(
       "✔ test:zed no longer has role deployer",
