@@ -79,6 +79,7 @@ export class ApprovalDesk {
       digest,
       requirements: approval.requirements,
       approverRoles: new Map(),
+      ...(approval.requireVerifiedDevice ? { requireVerifiedDevice: true } : {}),
     };
     deps.jobs.add(job);
     await deps.auditLog.append([
@@ -127,6 +128,11 @@ export class ApprovalDesk {
       );
     if (approver.id === job.actor.id)
       throw new UserError(`you requested job ${job.id}; someone else has to approve it`);
+    if (approval.requireVerifiedDevice && approver.sender.deviceVerified !== true)
+      throw new UserError(
+        `approving job ${job.id} needs a verified device`,
+        "cross-sign this device, then approve again",
+      );
     const roles = deps.identity.approvalRoles(approver, job.actor.id);
     const useful = approval.requirements.filter((r) => deps.policy.check(roles, r.permission).held);
     if (useful.length === 0) {

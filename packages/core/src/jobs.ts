@@ -28,6 +28,8 @@ export interface PendingApproval {
   requirements: ApprovalRequirement[];
   /** The roles each approver held (counted for approval) when they approved. */
   approverRoles: Map<string, string[]>;
+  /** Approvers must act from a verified device. */
+  requireVerifiedDevice?: boolean;
 }
 
 /** A job the runtime knows about: waiting for approval, or running. */

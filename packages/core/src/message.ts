@@ -14,6 +14,11 @@ export interface Sender {
   name: string;
   /** True only when the network itself vouches for `id` (services account, homeserver, Slack). */
   verified: boolean;
+  /**
+   * Where the network has devices (Matrix): true only when the message came from a device its owner verified
+   * (cross-signed) and was not decrypted with forwarded or unsigned keys. Rules with `requireVerifiedDevice` need it.
+   */
+  deviceVerified?: boolean;
 }
 
 /** Where a message was said. */

@@ -33,6 +33,8 @@ export interface CombinedApproval extends ApprovalRule {
   /** The rules that ask for approval, joined (`rule production, command deploy (environment production)`). */
   rule: string;
   requirements: ApprovalRequirement[];
+  /** Approvers must act from a verified device too (a matching rule has `requireVerifiedDevice`). */
+  requireVerifiedDevice?: boolean;
 }
 
 /** The outcome of a permission check. */
@@ -114,6 +116,13 @@ export class Policy {
     const denyRule = rules.find((r) => r.deny);
     if (denyRule)
       return { allowed: false, rule: `rule ${denyRule.name}`, reason: `rule "${denyRule.name}" forbids this` };
+    const deviceRule = rules.find((r) => r.requireVerifiedDevice && input.actor.sender.deviceVerified !== true);
+    if (deviceRule)
+      return {
+        allowed: false,
+        rule: `rule ${deviceRule.name}`,
+        reason: `rule "${deviceRule.name}" needs a message from a verified device (cross-sign this device, then send it again)`,
+      };
 
     const requirements: Array<{ permission: string; source: string }> = [];
     if (input.command.permission)
@@ -155,7 +164,9 @@ export class Policy {
     for (const d of declared)
       if (d.approval) approvals.push({ ...d.approval, rule: `command ${input.command.name} (${d.reason})` });
     if (input.command.approval) approvals.push({ ...input.command.approval, rule: `command ${input.command.name}` });
-    const approval = combineApprovals(approvals);
+    const combined = combineApprovals(approvals);
+    const approval =
+      combined && rules.some((r) => r.requireVerifiedDevice) ? { ...combined, requireVerifiedDevice: true } : combined;
 
     const rule = requirements.length ? requirements.map((r) => r.source).join(", ") : "no permission needed";
     const reason = granted.length
@@ -165,13 +176,19 @@ export class Policy {
   }
 }
 
+/** Whether a rule's `command` (a name, `group *`, `prefix*`, `*`, or a list of them) names this command. */
+export function ruleNamesCommand(pattern: string | string[], commandName: string): boolean {
+  const name = commandName.toLowerCase();
+  return listOf(pattern).some((entry) => {
+    const want = entry.trim().toLowerCase().replace(/\s+/g, " ");
+    if (want === "*" || want === name) return true;
+    if (want.endsWith(" *")) return name === want.slice(0, -2) || name.startsWith(want.slice(0, -1));
+    return want.endsWith("*") && name.startsWith(want.slice(0, -1));
+  });
+}
+
 function ruleApplies(rule: RuleConfig, input: DecisionInput): boolean {
-  const name = input.command.name;
-  const commandMatches =
-    rule.command === "*" ||
-    rule.command === name ||
-    (rule.command.endsWith("*") && name.startsWith(rule.command.slice(0, -1)));
-  if (!commandMatches) return false;
+  if (!ruleNamesCommand(rule.command, input.command.name)) return false;
   const { when } = rule;
   if (when.room !== undefined && !listOf(when.room).includes(input.room)) return false;
   if (when.network !== undefined && !listOf(when.network).includes(input.network)) return false;

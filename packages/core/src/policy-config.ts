@@ -21,8 +21,12 @@ export const ruleConfigSchema = z
   .object({
     /** Names the rule in denials, `why` answers and the audit log. */
     name: z.string().min(1),
-    /** Command name, or a prefix ending in `*` (`deploy*`), or `*`. */
-    command: z.string().min(1),
+    /**
+     * The commands it applies to, one or a list: a command name (`deploy lock`), a command group (`deploy *`: the
+     * command `deploy` and every command under it, such as `deploy lock`, but not `deploys`), a name prefix ending
+     * in `*` (`deploy*`: also `deploys`), or `*` for every command. Names, not aliases.
+     */
+    command: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
     when: z
       .object({
         /** Argument values that make the rule apply (a value or a list of values, `*` for any given value). */
@@ -38,11 +42,17 @@ export const ruleConfigSchema = z
     deny: z.boolean().default(false),
     /** Require approval by other people. */
     approval: approvalConfigSchema.optional(),
+    /**
+     * Only from a device the network verified (Matrix: a cross-signed device, and a message not decrypted with
+     * forwarded or unsigned keys); senders on networks without devices are refused by such a rule.
+     */
+    requireVerifiedDevice: z.boolean().default(false),
   })
   .strict()
-  .refine((rule) => rule.require !== undefined || rule.deny || rule.approval !== undefined, {
-    message: "a rule needs at least one of require, deny or approval",
-  });
+  .refine(
+    (rule) => rule.require !== undefined || rule.deny || rule.approval !== undefined || rule.requireVerifiedDevice,
+    { message: "a rule needs at least one of require, deny, approval or requireVerifiedDevice" },
+  );
 
 /** A role: a named set of permissions. A permission starting with `!` denies (and deny wins). */
 export const roleConfigSchema = z

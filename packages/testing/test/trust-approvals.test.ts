@@ -140,3 +140,50 @@ describe("what people approve is exactly what runs", () => {
     expect(h.transcript()).toMatch(new RegExp(`job ${id} \\(deploy\\) was closed: the bot is shutting down`));
   });
 });
+
+describe("rules that need a verified device", () => {
+  const devicePolicy = {
+    ...policy,
+    rules: [
+      ...policy.rules,
+      {
+        name: "prod-from-verified-devices",
+        command: "deploy",
+        when: { args: { env: "production" } },
+        requireVerifiedDevice: true,
+      },
+    ],
+  };
+  const say = (h: Awaited<ReturnType<typeof createHarness>>, name: string, text: string, deviceVerified?: boolean) =>
+    h.adapter().inject({
+      id: `m-${name}-${text}`,
+      network: "test",
+      room: { id: "#ops", direct: false },
+      sender: { id: name, name, verified: true, ...(deviceVerified === undefined ? {} : { deviceVerified }) },
+      text,
+      time: new Date(),
+    });
+
+  it("refuse a command from an unverified device (or a network without devices), and approvals from one", async () => {
+    const h = await createHarness({ policy: devicePolicy, commands: [deploy] });
+    await say(h, "bob", "!deploy api to production", false);
+    expect(h.transcript()).toMatch(/denied: rule "prod-from-verified-devices" needs a message from a verified device/);
+    await say(h, "bob", "!deploy api to production");
+    expect(h.transcript().match(/needs a message from a verified device/g)).toHaveLength(2);
+    await say(h, "bob", "!deploy api to production", true);
+    const id = jobIdIn(
+      h
+        .transcript()
+        .split("\n")
+        .filter((l) => l.includes("needs 1 approval"))
+        .at(-1) ?? "",
+    );
+    expect(id).not.toBe("");
+    await say(h, "carol", `!approve ${id}`, false);
+    expect(h.transcript()).toMatch(new RegExp(`approving job ${id} needs a verified device`));
+    await say(h, "carol", `!approve ${id}`, true);
+    await h.idle();
+    expect(h.transcript()).toMatch(/deployed api\/main to production for bob approved by carol/);
+    await h.close();
+  });
+});
