@@ -82,12 +82,17 @@ export class ApprovalMessages {
       ...tracked.decisions.slice(hidden),
       ...(tracked.final !== undefined ? [tracked.final] : []),
     ];
+    // Without its buttons, the request's text no longer offers them either.
+    const text =
+      tracked.final === undefined
+        ? tracked.text
+        : tracked.text.replace(/\n?\[Approve: [^\]\n]*\] \[Deny: [^\]\n]*\]/, "");
     return {
       channel: tracked.channel,
       ts: tracked.ts,
       responseUrl: tracked.responseUrl,
       blocks: [...kept, ...lines.map(context)],
-      text: [tracked.text, ...lines].join("\n"),
+      text: [text, ...lines].join("\n"),
     };
   }
 

@@ -258,7 +258,7 @@ describe("approval messages", () => {
     approvals.track("j1", {
       channel: "C1",
       ts: "1.1",
-      text: "needs approval",
+      text: "needs approval\n[Approve: approve j1] [Deny: deny j1]",
       blocks: [
         { type: "section", text: { type: "mrkdwn", text: "needs approval" } },
         { type: "actions", block_id: "switchboard.approval.j1", elements: [] },
@@ -269,7 +269,7 @@ describe("approval messages", () => {
     await approvals.close("j1", "ran");
     await approvals.close("unknown", "x");
     expect(written).toEqual([
-      "section,actions,context | needs approval\napproved by bob",
+      "section,actions,context | needs approval\n[Approve: approve j1] [Deny: deny j1]\napproved by bob",
       "section,context,context | needs approval\napproved by bob\nrunning",
     ]);
   });
