@@ -129,5 +129,5 @@ export function describeNoops(records: NoopRecord[]): string {
   const changes = byLine.size
     ? [...byLine].map(([line, hosts]) => `${line} on ${formatHosts(hosts)}`).join("; ")
     : "no changes pending";
-  return `noop${version} ${formatDuration(Date.now() - oldest)} ago (job ${jobs}): ${changes}`;
+  return `succeeded ${formatDuration(Date.now() - oldest)} ago${version} (job ${jobs}): ${changes}`;
 }

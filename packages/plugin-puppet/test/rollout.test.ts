@@ -128,7 +128,7 @@ describe("puppet rollout with real puppet on five local hosts", { timeout: 240_0
     const asked = await h.as("alice").say("!puppet apply production late");
     expect(asked.text).toMatch(/needs 1 approval from someone with puppet:approve/);
     expect(asked.text).toMatch(
-      /noop at \w{7} .*ago \(job \w{5}\): Package\[git\] ensure 2\.39\.2 → 2\.39\.5 on fs4, fs5/,
+      /noop: +succeeded .*ago at \w{7} \(job \w{5}\): Package\[git\] ensure 2\.39\.2 → 2\.39\.5 on fs4, fs5/,
     );
     expect(asked.text).toContain("fs4 | fs5");
     expect(git()).toContain("fs4=2.39.2 fs5=2.39.2");
