@@ -157,6 +157,11 @@ export interface CommandSpec<S extends ArgsSchema, K extends CheckedFacts = Chec
   check?(context: CheckContext<ArgsOf<S>>): K | Promise<K>;
   /** Hide from help (still runnable). */
   hidden?: boolean;
+  /**
+   * `false`: guests (people holding no role but the guest role) may not run it, even though it needs no
+   * permission: for commands that act on jobs or approvals. Default: open to anyone who holds {@link permission}.
+   */
+  guests?: boolean;
   handler: CommandHandler<ArgsOf<S>, K>;
 }
 

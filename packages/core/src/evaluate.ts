@@ -4,6 +4,7 @@
  * @module
  */
 import { DeniedError } from "./errors.js";
+import { guestRefusal } from "./guests.js";
 import type { Actor, IdentityDirectory } from "./identity.js";
 import type { IncomingMessage } from "./message.js";
 import { parseArgs } from "./parse.js";
@@ -59,12 +60,14 @@ export function evaluate(deps: EvaluationDeps, message: IncomingMessage, text: s
       };
     }
   }
-  const decision = deps.policy.decide({
-    actor: who,
-    command,
-    args,
-    network: message.network,
-    room: message.room.id,
-  });
+  const decision =
+    guestRefusal(command, who, deps.policy.config.guestRole) ??
+    deps.policy.decide({
+      actor: who,
+      command,
+      args,
+      network: message.network,
+      room: message.room.id,
+    });
   return { found: true, entry: found.entry, name: found.name, actor: who, args, decision };
 }

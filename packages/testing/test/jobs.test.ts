@@ -90,7 +90,9 @@ describe("locks", () => {
           : `${args.name} is held by ${result.holder.owner}: ${result.holder.reason}`;
       },
     });
-    const h = await createHarness({ policy, commands: [take] });
+    // Reading the lock list needs locks:read (guests see none of it); bob's role grants it here.
+    const deployer = { permissions: [...policy.roles.deployer.permissions, "locks:read"] };
+    const h = await createHarness({ policy: { ...policy, roles: { ...policy.roles, deployer } }, commands: [take] });
     expect((await h.as("alice").say("!take deploy:api:production")).text).toBe("took deploy:api:production");
     expect((await h.as("bob").say("!take deploy:api:production")).text).toBe(
       "deploy:api:production is held by alice: testing locks",

@@ -10,6 +10,7 @@ export function approvalCommands(bot: BotServices) {
     name: "approve",
     summary: "Approve a job waiting for approval",
     examples: ["approve k3j9x"],
+    guests: false,
     args: { id },
     handler: async ({ args, actor }) => out.status("ok", await bot.approve(args.id, actor)),
   });
@@ -18,6 +19,7 @@ export function approvalCommands(bot: BotServices) {
     aliases: ["refuse"],
     summary: "Refuse a job waiting for approval (or withdraw your own request)",
     examples: ["deny k3j9x"],
+    guests: false,
     args: { id },
     handler: async ({ args, actor }) => out.status("ok", await bot.deny(args.id, actor)),
   });

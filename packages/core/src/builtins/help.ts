@@ -1,5 +1,6 @@
 import { type ArgsSchema, arg } from "../args.js";
 import { type AnyCommand, defineCommand } from "../command.js";
+import { guestRefusal } from "../guests.js";
 import type { Actor } from "../identity.js";
 import { type Block, out } from "../output.js";
 import { usageLine } from "../parse.js";
@@ -7,6 +8,7 @@ import type { BotServices } from "../services.js";
 
 /** Whether the actor's roles allow the command's own permission (rules on arguments are checked when it runs). */
 export function mayRun(bot: Pick<BotServices, "policy">, actor: Actor, command: AnyCommand): boolean {
+  if (guestRefusal(command, actor, bot.policy.config.guestRole)) return false;
   return !command.permission || bot.policy.check(actor.roles, command.permission).held;
 }
 
@@ -47,7 +49,12 @@ export function helpCommand(bot: BotServices) {
         if (command.examples?.length)
           blocks.push(out.text(`examples: ${command.examples.map((e) => p + e).join(" · ")}`));
         if (!mayRun(bot, actor, command))
-          blocks.push(out.status("warn", `you may not run this (needs ${command.permission})`));
+          blocks.push(
+            out.status(
+              "warn",
+              `you may not run this (${command.permission ? `needs ${command.permission}` : "not for guests"})`,
+            ),
+          );
         return blocks;
       }
       const visible = bot.registry.all().filter((e) => !e.command.hidden);

@@ -11,6 +11,7 @@ export function jobCommands(bot: BotServices) {
     name: "jobs",
     summary: "List running jobs and jobs waiting for approval",
     examples: ["jobs"],
+    permission: "jobs:read",
     handler: ({ job: self }) => {
       const rows = bot.jobs
         .list()
@@ -31,6 +32,7 @@ export function jobCommands(bot: BotServices) {
     name: "cancel",
     summary: "Cancel a running job, or withdraw one waiting for approval (others' jobs need jobs:cancel)",
     examples: ["cancel k3j9x"],
+    guests: false,
     args: { id: arg.string({ positional: true, required: true, description: "the job id" }) },
     handler: async ({ args, actor }) => {
       const job = await bot.cancelJob(args.id, actor);

@@ -9,6 +9,7 @@ export function locksCommand(bot: BotServices) {
     name: "locks",
     summary: "List held locks (deploy environments, rollouts) with owner, reason and expiry",
     examples: ["locks"],
+    permission: "locks:read",
     handler: async () => {
       const locks = await bot.store.listLocks();
       if (locks.length === 0) return "no locks are held";

@@ -93,6 +93,7 @@ export function roleCommands(bot: BotServices) {
     name: "role list",
     summary: "List roles and who holds them",
     examples: ["role list", "role list bob"],
+    permission: "role:read",
     args: { who: arg.string({ positional: true, description: "only this principal" }) },
     handler: ({ args, message }) => {
       if (args.who) {

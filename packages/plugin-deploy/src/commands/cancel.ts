@@ -14,6 +14,7 @@ export function cancelCommand() {
     name: "deploy cancel",
     summary: "Cancel a running deploy (or withdraw one waiting for approval)",
     examples: ["deploy cancel k3j9x"],
+    guests: false,
     args: { job: arg.string({ positional: true, required: true, description: "the job id of the deploy" }) },
     handler: async ({ args, jobs }) => {
       const job = jobs.get(args.job);
