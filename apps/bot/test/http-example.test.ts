@@ -5,7 +5,7 @@
  */
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { createHmac, randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, until } from "@switchboard/test-servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -56,6 +56,16 @@ describe("examples/webhooks.yaml", () => {
     });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/GITHUB_WEBHOOK_SECRET is not set/);
+    const bad = join(temp.dir, "bad.yaml");
+    writeFileSync(
+      bad,
+      'http:\n  lisen: 127.0.0.1:9000\n  github:\n    secret: short\n    repos: { acme/web: ["#ops"] }\n',
+    );
+    const problems = await runCli(["config", "check", "--config", bad], { cwd: temp.dir });
+    expect(problems.code).toBe(1);
+    expect(problems.stderr).toContain('bad.yaml:2:3: http.lisen: unknown key "lisen"; did you mean "listen"?');
+    expect(problems.stderr).toContain("bad.yaml:4:5: http.github.secret: github.secret must be at least 16 characters");
+    expect(problems.stderr).toContain('"#ops" is not a room: use network:room');
   });
 
   it("webhooks arrive in the shell, /metrics counts the commands typed, and secrets stay out of every output", async () => {
