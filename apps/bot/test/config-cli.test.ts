@@ -79,7 +79,7 @@ describe("switchboard config", () => {
     const checked = await runCli(["config", "check", "-c", "saved.yaml"], { cwd: temp.dir });
     expect(checked.code).toBe(0);
     expect(checked.stdout).toMatch(
-      /policy +2 roles \(owner, guest\), 1 principal, 0 rules; everyone else gets role guest/,
+      /policy +3 roles \(owner, staff, guest\), 1 principal, 0 rules; everyone else gets role guest/,
     );
     const builtIn = await runCli(["config", "check"], { cwd: temp.dir });
     expect(builtIn.stdout).toContain("ok: (built-in default)");
