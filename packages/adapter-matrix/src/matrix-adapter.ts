@@ -26,6 +26,7 @@ import {
 import { type ClientBundle, openClient } from "./client.js";
 import { type Content, isEdit, messageText, relatesTo, threadOf } from "./content.js";
 import { DecryptionNotices } from "./decryption-notices.js";
+import { fromVerifiedDevice } from "./device-trust.js";
 import { Ledger } from "./ledger.js";
 import { type MatrixAdapterOptions, matchesAny, type ResolvedOptions, resolveOptions } from "./options.js";
 import { Sender } from "./sender.js";
@@ -217,7 +218,9 @@ export class MatrixAdapter implements Adapter {
     if (!host.isCommand(text, direct)) return;
     const message = this.#message(event, room, text, direct);
     if (!this.#ledger!.claim(id)) return;
-    host.receive(message).catch((err: unknown) => host.logger.error({ err, eventId: id }, "handling failed"));
+    fromVerifiedDevice(this.client, event)
+      .then((deviceVerified) => host.receive({ ...message, sender: { ...message.sender, deviceVerified } }))
+      .catch((err: unknown) => host.logger.error({ err, eventId: id }, "handling failed"));
   }
 
   #message(event: MatrixEvent, room: Room, text: string, direct: boolean): IncomingMessage {
@@ -245,8 +248,16 @@ export class MatrixAdapter implements Adapter {
     if (!this.#ledger!.claim(id)) return;
     const host = this.#host!;
     const { sender, room: where } = this.#message(event, room, "", false);
-    host
-      .decide({ jobId, decision: "approve", network: this.network, sender, room: where })
+    fromVerifiedDevice(this.client, event)
+      .then((deviceVerified) =>
+        host.decide({
+          jobId,
+          decision: "approve",
+          network: this.network,
+          sender: { ...sender, deviceVerified },
+          room: where,
+        }),
+      )
       .then((result) => {
         if (!result.ok) return this.#sender!.say(this.#message(event, room, "", false), "fail", result.text);
       })

@@ -32,13 +32,19 @@ function flagConfig(command: AnyCommand) {
   return { booleans, strings, alias };
 }
 
-/** Runs yargs-parser over words that contain flags. */
+/** A word that starts with a dash and a digit (`-1h`, `-6h..-1h`, `-5`) is a value, never a flag. */
+const isDashValue = (word: string) => /^-\d/.test(word);
+const isFlag = (word: string) => word.startsWith("-") && !isDashValue(word);
+const HIDDEN = "\u0000dash:";
+
+/** Runs yargs-parser over words that contain flags; dash values pass through untouched. */
 function parseFlags(
   command: AnyCommand,
   words: string[],
 ): { _: Array<string | number>; "--"?: Array<string | number> } & Record<string, unknown> {
   const { booleans, strings, alias } = flagConfig(command);
-  return yargsParser(words, {
+  const hidden = words.map((w) => (isDashValue(w) ? `${HIDDEN}${w}` : w));
+  const parsed = yargsParser(hidden, {
     boolean: booleans,
     string: strings,
     alias,
@@ -54,6 +60,14 @@ function parseFlags(
       "halt-at-non-option": false,
     },
   });
+  const reveal = (value: unknown): unknown =>
+    typeof value === "string" && value.startsWith(HIDDEN)
+      ? value.slice(HIDDEN.length)
+      : Array.isArray(value)
+        ? value.map(reveal)
+        : value;
+  for (const key of Object.keys(parsed)) (parsed as Record<string, unknown>)[key] = reveal(parsed[key]);
+  return parsed;
 }
 
 /**
@@ -66,7 +80,7 @@ export function parseArgs(entry: RegisteredCommand, words: string[], prefix = ""
     throw new UserError(message, `usage: ${usageLine(entry, prefix)}`);
   };
   const verbatim = entry.positional.length === 1 && entry.positional[0]![1].options.verbatim;
-  const parsed = !verbatim && words.some((w) => w.startsWith("-")) ? parseFlags(command, words) : { _: words };
+  const parsed = !verbatim && words.some(isFlag) ? parseFlags(command, words) : { _: words };
   const raw: Record<string, unknown> = {};
   for (const key in parsed) {
     if (key === "_" || key === "--") continue;

@@ -134,3 +134,33 @@ describe("argument parsing", () => {
     );
   });
 });
+
+describe("dash values", () => {
+  it("-1h and -6h..-1h are values, not flags, with or without real flags on the line", () => {
+    const registry = new CommandRegistry();
+    registry.register(
+      defineCommand({
+        name: "graph",
+        summary: "graph",
+        args: {
+          range: arg.string({ positional: true }),
+          target: arg.string({ positional: true, rest: true }),
+          by: arg.string(),
+        },
+        handler: () => "",
+      }),
+    );
+    const parse = (line: string) => {
+      const found = registry.lookup(line.split(" "));
+      if (!found.found) throw new Error("not found");
+      return parseArgs(found.entry, found.rest);
+    };
+    expect(parse("graph -1h load.fs1")).toMatchObject({ range: "-1h", target: "load.fs1" });
+    expect(parse("graph -6h..-1h rate(x[5m]) --by job")).toMatchObject({
+      range: "-6h..-1h",
+      target: "rate(x[5m])",
+      by: "job",
+    });
+    expect(() => parse("graph -1h x --nope")).toThrow(/unknown option --nope/);
+  });
+});
