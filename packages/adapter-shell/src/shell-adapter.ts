@@ -105,6 +105,7 @@ export class ShellAdapter implements Adapter {
   async start(host: AdapterHost): Promise<void> {
     if (this.#rl) return;
     this.#host = host;
+    host.status({ connected: true, detail: "terminal" });
     this.#output.on("error", (err: unknown) => host.logger.warn({ err }, "shell output failed"));
     const history = this.#interactive && this.#historyFile ? loadHistory(this.#historyFile, this.#historySize) : [];
     const rl = createInterface({

@@ -22,14 +22,17 @@ export function parseRoomRef(text: string): RoomRef {
 }
 
 /** A room in config: `irc:#ops` or `{ network: irc, room: "#ops" }`; parsed to a {@link RoomRef}. */
-export const roomRefSchema = z.union([
-  z.string().transform((text, ctx) => {
+export const roomRefSchema = z
+  .union([
+    z.string(),
+    z.object({ network: z.string().min(1), room: z.string().min(1), thread: z.string().min(1).optional() }).strict(),
+  ])
+  .transform((value, ctx): RoomRef => {
+    if (typeof value !== "string") return value;
     try {
-      return parseRoomRef(text);
+      return parseRoomRef(value);
     } catch (error) {
       ctx.addIssue({ code: "custom", message: (error as Error).message });
       return z.NEVER;
     }
-  }),
-  z.object({ network: z.string().min(1), room: z.string().min(1), thread: z.string().min(1).optional() }).strict(),
-]);
+  });
