@@ -2,6 +2,7 @@
  * The IRC adapter's options and their defaults.
  * @module
  */
+import { isIPv4, isIPv6 } from "node:net";
 
 /** A channel to join, with its key when it has one (`+k`). */
 export interface IrcChannel {
@@ -64,7 +65,10 @@ export interface IrcAdapterOptions {
   host: string;
   /** Default 6697 with TLS, 6667 without. */
   port?: number;
-  /** TLS on (`true` or settings) or off. Default false. */
+  /**
+   * TLS on (`true` or settings) or off (`false`). Default: on (verified) for every host except this machine
+   * (`127.0.0.0/8`, `::1`, `localhost`), so a password or SASL login never crosses a network in clear by accident.
+   */
   tls?: boolean | IrcTlsOptions;
   /** Server password (`PASS`), if the server wants one. */
   password?: string;
@@ -140,6 +144,24 @@ export interface ResolvedIrcOptions {
   output: Required<IrcOutputOptions>;
 }
 
+/** Whether `host` is this machine: `localhost`, an address in 127.0.0.0/8, or `::1`. */
+export function isLoopbackHost(host: string): boolean {
+  const name = host
+    .trim()
+    .toLowerCase()
+    .replace(/\.$/, "")
+    .replace(/^\[(.*)\]$/, "$1");
+  if (name === "localhost") return true;
+  if (isIPv4(name)) return name.startsWith("127.");
+  if (isIPv6(name)) {
+    // The URL parser writes an IPv6 address in its canonical form: `0:0:0:0:0:0:0:1` is `[::1]`, and an IPv4-mapped
+    // 127.x.y.z is `[::ffff:7fxx:yyzz]`.
+    const canonical = new URL(`http://[${name}]`).hostname;
+    return canonical === "[::1]" || /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(canonical);
+  }
+  return false;
+}
+
 function positive(name: string, value: number): number {
   if (!Number.isFinite(value) || value <= 0) throw new Error(`IRC adapter: ${name} must be a positive number`);
   return value;
@@ -149,12 +171,9 @@ function positive(name: string, value: number): number {
 export function resolveOptions(options: IrcAdapterOptions): ResolvedIrcOptions {
   if (!options.host) throw new Error("IRC adapter: host is required");
   if (!options.nick || /[\s,:!@]/.test(options.nick)) throw new Error("IRC adapter: nick must be one word");
+  const wanted = options.tls ?? !isLoopbackHost(options.host);
   const tls: ResolvedIrcOptions["tls"] =
-    options.tls === true
-      ? { verify: true }
-      : options.tls
-        ? { ...options.tls, verify: options.tls.verify ?? true }
-        : false;
+    wanted === true ? { verify: true } : wanted ? { ...wanted, verify: wanted.verify ?? true } : false;
   const hasClientCert = tls !== false && Boolean(tls.certFile && tls.keyFile);
   if (options.sasl?.mechanism === "EXTERNAL" && !hasClientCert) {
     throw new Error("IRC adapter: SASL EXTERNAL needs tls.certFile and tls.keyFile");

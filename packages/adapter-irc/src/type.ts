@@ -29,7 +29,10 @@ const ircEntrySchema = z
       .union([z.number(), z.string().regex(/^\d+$/, "a port number").transform(Number)])
       .pipe(z.number().int().min(1).max(65535))
       .optional(),
-    /** TLS: true, or settings; certificates are verified unless `verify: false`. Default: plain TCP. */
+    /**
+     * TLS: true, or settings; certificates are verified unless `verify: false`. Default: on for every host but this
+     * machine (127.0.0.0/8, ::1, localhost); `tls: false` is plain TCP.
+     */
     tls: z
       .union([
         z.boolean(),
