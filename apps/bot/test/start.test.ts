@@ -37,11 +37,11 @@ describe("switchboard start", () => {
   it("refuses a bad configuration before creating anything (exit 1)", async () => {
     const fresh = join(temp.dir, "fresh");
     mkdirSync(fresh);
-    writeFileSync(join(temp.dir, "bad.yaml"), "adapters:\n  - type: slack\n");
+    writeFileSync(join(temp.dir, "bad.yaml"), "adapters:\n  - type: telex\n");
     const result = await runCli(["start", "--config", "../bad.yaml"], { cwd: fresh });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(
-      '../bad.yaml:2:5: adapters[0].type: unknown adapter type "slack"; known types: shell',
+      '../bad.yaml:2:5: adapters[0].type: unknown adapter type "telex"; known types: shell',
     );
     expect(readdirSync(fresh)).toEqual([]);
   });

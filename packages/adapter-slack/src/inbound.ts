@@ -86,6 +86,8 @@ export class Inbound {
     const rest = afterLeadingMention(raw, self.userId);
     // The same message can come as `message` and as `app_mention`: whichever comes first is the one.
     if (!this.deps.ledger.claim(`message:${channel}:${ts}`)) return;
+    // In a channel shared with other organisations only the event's own user_team/team fields say whose the user
+    // is; otherwise everyone in the channel belongs to the workspace (or Grid organisation) of the delivery.
     const ext = body.is_ext_shared_channel === true;
     const sender = await this.deps.identities.sender({
       userId: senderId,
@@ -125,10 +127,11 @@ export class Inbound {
       if (responseUrl) await this.deps.outbound.ephemeralViaUrl(responseUrl, "I don't take commands in this channel.");
       return;
     }
+    // A slash command only comes from a workspace where this installation is: its team is the user's. (Its
+    // enterprise_id is the installation's organisation, which says nothing about the user: not used.)
     const sender = await this.deps.identities.sender({
       userId: user,
       teamId: str(body.team_id),
-      enterpriseId: str(body.enterprise_id),
       name: str(body.user_name),
     });
     const text = this.#decode(typeof body.text === "string" ? body.text : "").trim() || "help";

@@ -49,11 +49,11 @@ export class Interactions {
     const userId = str(user?.id);
     const channel = str(obj(body.channel)?.id) ?? str(container?.channel_id);
     if (!user || !userId || !channel) return;
-    // The clicker's own team only: the workspace the click happened in says nothing about who clicked.
+    // The clicker's own team only: the workspace or organisation the click happened in (`team`, `enterprise`) says
+    // nothing about who clicked (in a shared channel it is the bot's own).
     const sender = await this.deps.identities.sender({
       userId,
       teamId: str(user.team_id),
-      enterpriseId: str(obj(body.enterprise)?.id),
       name: str(user.name) ?? str(user.username),
     });
     const click: Click = {

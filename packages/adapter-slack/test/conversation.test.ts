@@ -68,6 +68,8 @@ describe("slack conversation", () => {
     expect(response.body.response_type).toBe("in_channel");
     expect(decode(String(response.body.text))).toMatch(/pong/);
     expect(Array.isArray(response.body.blocks)).toBe(true);
+    // A response URL comes from the payload: the bot's token is never sent to it.
+    expect(rig.slack.responses.every((r) => r.authorization === undefined)).toBe(true);
   });
 
   it("runs a slash command with no text as help", async () => {

@@ -67,8 +67,8 @@ export class FakeSlack {
   readonly files: SharedFile[] = [];
   /** What people see appear in each channel, in order: message texts and shared files (as `[file: title]`). */
   readonly timeline: Array<{ channel: string; text: string }> = [];
-  /** Posts to response URLs, by URL id. */
-  readonly responses: Array<{ id: string; body: Record<string, unknown> }> = [];
+  /** Posts to response URLs, by URL id (with the Authorization header, which a bot must never send there). */
+  readonly responses: Array<{ id: string; body: Record<string, unknown>; authorization?: string }> = [];
   readonly users = new Map<string, FakeUser>();
   /** Channels the bot is not a member of (`chat.postMessage` answers `not_in_channel`). */
   readonly notInChannel = new Set<string>();
@@ -174,7 +174,11 @@ export class FakeSlack {
     const contentType = req.headers["content-type"] ?? "";
     if (url.pathname.startsWith("/upload/")) return this.#upload(url.pathname.slice(8), req, raw, res);
     if (url.pathname.startsWith("/respond/")) {
-      this.responses.push({ id: url.pathname.slice(9), body: JSON.parse(raw.toString("utf8")) });
+      this.responses.push({
+        id: url.pathname.slice(9),
+        body: JSON.parse(raw.toString("utf8")),
+        ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+      });
       this.#changed();
       res.writeHead(200, { "content-type": "text/plain" }).end("ok");
       return;
