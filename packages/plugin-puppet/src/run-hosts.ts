@@ -8,6 +8,7 @@ import { formatHosts } from "./host-list.js";
 import type { HostInventory } from "./inventory.js";
 import { recordRun } from "./records.js";
 import type { HostRun } from "./run-result.js";
+import { failedRun } from "./runners/runner.js";
 import type { HostClaim, PuppetState } from "./state.js";
 
 /** Who is running, for claims and records. */
@@ -62,15 +63,19 @@ export async function runHosts(state: PuppetState, options: RunHostsOptions): Pr
     while (next < options.hosts.length) {
       const index = next++;
       const name = options.hosts[index]!;
-      const host = options.inventory.hosts.get(name)!;
-      const run = await state.runner.run({
-        host,
+      const host = options.inventory.hosts.get(name);
+      const request = {
+        host: host ?? { name, config: {} },
         env: options.env,
         mode: options.mode,
         jobId: options.owner.job,
         signal: options.signal,
         timeoutMs: state.config.runTimeout,
-      });
+      };
+      // The inventory file may have changed since the hosts were checked: a host that left it is not run.
+      const run = host
+        ? await state.runner.run(request)
+        : failedRun(request, Date.now(), "no longer in the inventory; not run");
       results[index] = run;
       await recordRun(options.owner.store, run, {
         job: options.owner.job,

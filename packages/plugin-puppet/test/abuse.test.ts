@@ -150,4 +150,14 @@ describe("abuse of the puppet commands", () => {
     expect(await say(`deny ${id}`)).toMatch(/withdr|denied|refused/);
     expect(ran("fs1")).toBe(false);
   });
+
+  it("an environment that moved after the approval was asked for runs nothing", async () => {
+    const asked = await say("puppet rollout production fileservers --force");
+    const id = /approve (\w{5})/.exec(asked)![1]!;
+    writeEnvironment(environments, "production", manifest({ version: "2.39.9" }));
+    await h.as("carol").say(`!approve ${id}`);
+    await h.idle();
+    expect(h.transcript()).toMatch(/production moved from \w{7} to \w{7} since it was checked; nothing was run/);
+    expect(ran("fs1")).toBe(false);
+  });
 });

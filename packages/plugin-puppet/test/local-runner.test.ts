@@ -5,6 +5,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { renderText } from "@switchboard/core";
 import type { Harness } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -42,10 +43,7 @@ describe("puppet noop / apply / status with the local runner and real puppet", {
   });
 
   it("noop on three hosts: each identical change is one line with a short diff; the Sensitive value never shows", async () => {
-    const started = Date.now();
     const reply = await h.as("bob").say("!puppet noop gh13 fileservers");
-    const took = Date.now() - started;
-    console.log(`noop on 3 hosts took ${took} ms`);
     expect(reply.text).toMatch(
       new RegExp(`✔ noop gh13 \\(${gh13.slice(0, 7)}\\) on fs1–fs3: 3 changes on 3 hosts pending, no failures`),
     );
@@ -60,6 +58,31 @@ describe("puppet noop / apply / status with the local runner and real puppet", {
     expect(h.transcript()).toMatch(/fs2: 3 changes pending/);
     // A noop changes nothing.
     for (const host of ["fs1", "fs2", "fs3"]) expect(installedGit(hostsDir, host)).toBe("2.39.2");
+  });
+
+  it("a summary longer than the room should see: the first lines there, all of it to the asker privately", async () => {
+    const short = await puppetHarness({
+      runner: { type: "local", hostsDir },
+      environmentPath: environments,
+      inventory: { hosts: ["fs1", "fs2", "fs3", "db1"] },
+      output: { roomLines: 4, diffLines: 10 },
+    });
+    try {
+      const reply = await short.as("bob").say("!puppet noop gh13 fs2");
+      expect(reply.text).toMatch(/✔ noop gh13 \(\w{7}\) on fs2: 3 changes on 1 host pending/);
+      expect(reply.text).toContain("Package[git] ensure 2.39.2 → 2.39.5 on fs2");
+      expect(reply.text).not.toContain("File[secret]");
+      expect(reply.text).toMatch(/… \d+ more lines: the whole summary was sent to bob privately/);
+      const direct = short
+        .adapter()
+        .sent.filter((s) => s.target.room.direct && s.target.room.id === "@bob")
+        .map((s) => renderText(s.message.blocks))
+        .join("\n");
+      expect(direct).toContain("File[secret] content changed (sensitive, not shown) on fs2");
+      expect(direct).toMatch(/\+git 2\.39\.5/);
+    } finally {
+      await short.close();
+    }
   });
 
   it("apply on one host changes it (and only it), showing what changed", async () => {
