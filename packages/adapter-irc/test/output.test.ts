@@ -38,7 +38,7 @@ describe("renderIrcLines", () => {
     const png = new Uint8Array([1]);
     expect(renderIrcLines([out.image(png, "load", { fallback: "▁▃▅", url: "https://g/x.png" })], false)).toEqual([
       "▁▃▅",
-      "[image: load] https://g/x.png",
+      "[picture] https://g/x.png",
     ]);
     expect(renderIrcLines([out.image(png, "load")], false)).toEqual(["[image: load]"]);
   });

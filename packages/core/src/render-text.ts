@@ -38,10 +38,9 @@ export function renderBlockLines(block: Block): string[] {
     case "status":
       return `${statusMark[block.level]} ${block.text}`.split("\n");
     case "image":
-      return [
-        ...(block.fallback ? [block.fallback] : []),
-        block.url ? `[image: ${block.alt}] ${block.url}` : `[image: ${block.alt}]`,
-      ];
+      // The fallback already tells the story (a sparkline with its numbers): then only the link follows it.
+      if (block.fallback) return [...block.fallback.split("\n"), ...(block.url ? [`[picture] ${block.url}`] : [])];
+      return [block.url ? `[image: ${block.alt}] ${block.url}` : `[image: ${block.alt}]`];
     case "link":
       return [block.text ? `${block.text}: ${block.url}` : block.url];
     case "actions":

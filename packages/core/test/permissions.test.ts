@@ -93,7 +93,7 @@ describe("policy decisions", () => {
 
   it("rejects a rule that does nothing", () => {
     expect(() => policyConfigSchema.parse({ rules: [{ name: "x", command: "deploy" }] })).toThrow(
-      /at least one of require, deny or approval/,
+      /at least one of require, deny, approval or requireVerifiedDevice/,
     );
   });
 });
