@@ -1,6 +1,8 @@
-import type { AdapterStatus } from "@switchboard/core";
+import { type AdapterStatus, createBot, silentLogger } from "@switchboard/core";
+import { FakeSlack } from "@switchboard/test-servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ops, people, type Rig, runs, settle, startRig, waitForText } from "./rig.js";
+import { SlackAdapter } from "../src/index.js";
+import { fastOptions, ops, people, type Rig, runs, settle, startRig, waitForText } from "./rig.js";
 
 /** Socket Mode: acknowledgements, redeliveries, duplicates and reconnects. Nothing runs twice. */
 describe("slack socket mode delivery", () => {
@@ -89,5 +91,26 @@ describe("slack socket mode delivery", () => {
     await own.bot.stop();
     await own.slack.until("closed", () => own.slack.socket.open === 0);
     await own.close();
+  });
+
+  it("refuses to start with a wrong bot token or app token, saying what Slack said", async () => {
+    const slack = await FakeSlack.start();
+    try {
+      for (const [key, expected] of [
+        ["botToken", /invalid_auth/],
+        ["appToken", /invalid_auth/],
+      ] as const) {
+        const adapter = new SlackAdapter({
+          ...fastOptions(slack),
+          [key]: key === "botToken" ? "xoxb-wrong" : "xapp-wrong",
+        });
+        const bot = createBot({ logger: silentLogger(), adapters: [adapter] });
+        await expect(bot.start()).rejects.toThrow(expected);
+        await bot.stop().catch(() => {});
+      }
+      expect(slack.socket.connections).toBe(0);
+    } finally {
+      await slack.close();
+    }
   });
 });
