@@ -19,7 +19,12 @@ export type { SlackAdapterConfig } from "@switchboard/adapter-slack/type";
 export type AdapterContext = AdapterFactoryContext;
 
 /** Every adapter type the app knows. Add a new adapter package's type here. */
-export const adapterTypeList: AnyAdapterType[] = [shellAdapterType, ircAdapterType, matrixAdapterType, slackAdapterType];
+export const adapterTypeList: AnyAdapterType[] = [
+  shellAdapterType,
+  ircAdapterType,
+  matrixAdapterType,
+  slackAdapterType,
+];
 
 /** Adapter types by their `type:` name. */
 export const adapterTypes: ReadonlyMap<string, AnyAdapterType> = new Map(adapterTypeList.map((t) => [t.type, t]));
