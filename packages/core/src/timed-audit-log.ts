@@ -4,6 +4,7 @@
  * @module
  */
 import type { AuditLog } from "./audit.js";
+import { isAnchoredAuditLog } from "./checkpointing-audit-log.js";
 import type { EventBus } from "./events.js";
 
 /** Wraps `log` so appends emit `audit.appended` on `events`. */
@@ -20,5 +21,7 @@ export function timedAuditLog(log: AuditLog, events: EventBus): AuditLog {
     query: (query) => log.query(query),
     entries: () => log.entries(),
     ...(log.close ? { close: () => log.close!() } : {}),
+    // The start-time grant check needs the checkpoints of an anchored log through this wrapper.
+    ...(isAnchoredAuditLog(log) ? { checkpoints: () => log.checkpoints() } : {}),
   };
 }

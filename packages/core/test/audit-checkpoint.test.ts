@@ -201,6 +201,34 @@ describe("runtime role grants at start", () => {
     await bot.stop(0);
   });
 
+  it("attack: a grant whose role entry was appended after the last checkpoint is refused (the bot sees the checkpoints)", async () => {
+    const store = new MemoryStore();
+    const inner = new MemoryAuditLog();
+    const signer = checkpointSigner(generateCheckpointKey().privateKeyPem);
+    const last = (await inner.append(records(3))).at(-1)!;
+    const existing = [signer.sign({ seq: last.seq, hash: last.hash })];
+    // Someone with the file appends a correctly chained "role grant" entry and the grant itself.
+    await inner.append([
+      {
+        event: "role",
+        actor: "alice",
+        command: "role grant",
+        detail: { change: "grant", role: "owner", target: "test:mallory" },
+      },
+    ]);
+    await store.set("role-grants", "test:mallory", ["owner"]);
+    await store.set("role-grantors", "test:mallory\u0000owner", "alice");
+    const auditLog = new CheckpointingAuditLog(inner, { signer, write: () => {}, existing, intervalMs: 0 });
+    const bot = createBot({ store, auditLog, policy, logger: silentLogger() });
+    await bot.start();
+    expect(bot.identity.grantedRoles("test:mallory")).toEqual([]);
+    const [refusal] = await inner.query({ event: "role" });
+    expect(refusal!.detail!.reason).toBe(
+      "its audit entry #4 is not vouched for by a checkpoint (the log is trusted up to entry #3)",
+    );
+    await bot.stop(0);
+  });
+
   it("a grant made with role grant is kept; one whose grantor was changed in the store is refused", async () => {
     const store = new MemoryStore();
     const auditLog = new MemoryAuditLog();
