@@ -7,8 +7,8 @@ const root = fileURLToPath(new URL(".", import.meta.url));
 
 /**
  * Tests import workspace packages from their sources, so a change is tested without a rebuild: every
- * packages/<dir>/package.json name maps to packages/<dir>/src/index.ts (its one public entry). Found at start-up, so a
- * new package needs no change here.
+ * packages/<dir>/package.json name maps to packages/<dir>/src/index.ts (its one public entry), and `<name>/type` to
+ * src/type.ts where an adapter has that light entry. Found at start-up, so a new package needs no change here.
  */
 function packageAliases(): { find: RegExp; replacement: string }[] {
   const packages = join(root, "packages");
@@ -18,7 +18,11 @@ function packageAliases(): { find: RegExp; replacement: string }[] {
     if (!dir.isDirectory() || !existsSync(manifest) || !existsSync(entry)) return [];
     const { name } = JSON.parse(readFileSync(manifest, "utf8")) as { name?: string };
     if (!name) return [];
-    return [{ find: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}$`), replacement: entry }];
+    const escaped = name.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+    // An adapter's light `./type` entry (config schema and factory) maps to src/type.ts.
+    const typeEntry = join(packages, dir.name, "src", "type.ts");
+    const light = existsSync(typeEntry) ? [{ find: new RegExp(`^${escaped}\\/type$`), replacement: typeEntry }] : [];
+    return [...light, { find: new RegExp(`^${escaped}$`), replacement: entry }];
   });
 }
 

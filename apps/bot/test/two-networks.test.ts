@@ -143,11 +143,11 @@ describe("two networks in one process: IRC and Matrix", () => {
 
     const entries = await app.bot.auditLog.query({ jobId, limit: 100 });
     const byEvent = (event: string) => entries.filter((e) => e.event === event);
-    expect(byEvent("received")).toEqual([expect.objectContaining({ actor: "alice", network: "irc" })]);
+    expect(byEvent("admitted")).toEqual([expect.objectContaining({ actor: "alice", network: "irc" })]);
     expect(byEvent("approval")).toEqual([
       expect.objectContaining({ actor: "bob", network: "matrix", decision: "approved" }),
     ]);
-    expect(byEvent("started")).toHaveLength(1);
+    expect(byEvent("approval").filter((e) => e.detail?.starts)).toHaveLength(1);
     expect(byEvent("outcome")).toEqual([expect.objectContaining({ outcome: "succeeded" })]);
   });
 });
