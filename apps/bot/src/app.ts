@@ -4,9 +4,10 @@
  */
 import { resolve } from "node:path";
 import { ShellAdapter } from "@switchboard/adapter-shell";
-import type { Adapter, Bot, Logger } from "@switchboard/core";
+import { type Adapter, type Bot, type CheckpointingAuditLog, type Logger, out } from "@switchboard/core";
 import type { HttpServer } from "@switchboard/http";
 import { type AdapterConfig, createAdapter } from "./adapter-types.js";
+import { checkpointedAuditLog } from "./audit-checkpointing.js";
 import { buildBot } from "./build-bot.js";
 import type { LoadedConfig } from "./config/load.js";
 import type { SwitchboardConfig } from "./config/schema.js";
@@ -73,10 +74,24 @@ export async function createApp(loaded: LoadedConfig, options: AppOptions = {}):
   const storePath = resolve(config.store.path);
   const { openSqlite } = await import("@switchboard/store-sqlite");
   const storage = openSqlite(storePath, { synchronous: config.store.synchronous });
+  let auditLog: CheckpointingAuditLog;
+  try {
+    // Checkpoints of the audit log's head, signed with a key outside the database (see audit: in the README).
+    auditLog = checkpointedAuditLog(storage.auditLog, {
+      config,
+      storePath,
+      logger,
+      announce: (room, text) => bot.announce(room, out.text(text)),
+    });
+  } catch (error) {
+    storage.close();
+    throw error;
+  }
   let bot: Bot;
   try {
-    bot = buildBot(config, { store: storage.store, auditLog: storage.auditLog, logger, adapters, plugins });
+    bot = buildBot(config, { store: storage.store, auditLog, logger, adapters, plugins });
   } catch (error) {
+    await auditLog.close();
     storage.close();
     throw error;
   }
@@ -92,6 +107,7 @@ export async function createApp(loaded: LoadedConfig, options: AppOptions = {}):
     shell: adapters.find((a): a is ShellAdapter => a instanceof ShellAdapter),
     async start() {
       await bot.start();
+      await auditLog.checkpoint();
       // `switchboard shell` is a private terminal session: no HTTP endpoint there.
       if (config.http && !http && options.adapters !== "shell") {
         const { startHttpServer } = await import("@switchboard/http");
@@ -107,6 +123,7 @@ export async function createApp(loaded: LoadedConfig, options: AppOptions = {}):
           await http?.close();
           await bot.stop(graceMs);
         } finally {
+          await auditLog.close(); // signs the final head
           storage.close();
           logger.info({ store: storePath }, "stopped");
           fileLogger?.flush();

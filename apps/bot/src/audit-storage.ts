@@ -4,9 +4,10 @@
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import type { AuditEntry } from "@switchboard/core";
+import type { AuditEntry, Store } from "@switchboard/core";
 import { CliError } from "./cli-error.js";
 import { loadConfig } from "./config/load.js";
+import { type AuditSection, auditSectionSchema } from "./config/schema.js";
 
 /** Where to find the database. */
 export interface AuditSourceOptions {
@@ -21,15 +22,38 @@ export interface OpenAudit {
     entries(): AsyncIterable<AuditEntry>;
     query(query: { limit?: number }): Promise<AuditEntry[]>;
   };
+  /** The store in the same file (runtime role grants). */
+  store: Store;
+  /** The configuration's `audit:` section (defaults when `--db` was given without a configuration). */
+  audit: AuditSection;
   close(): void;
+}
+
+/**
+ * The configuration: required without `--db`; with `--db` it still supplies the `audit:` section when it loads
+ * (the one in use here), else that section's defaults apply.
+ */
+function configFor(options: AuditSourceOptions) {
+  if (options.db === undefined || options.config !== undefined) return loadConfig(options.config).config;
+  try {
+    return loadConfig().config;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Opens an existing database (never creates one: a wrong path must not look like an empty, valid log). */
 export async function openAudit(options: AuditSourceOptions): Promise<OpenAudit> {
-  const configured = options.db === undefined ? loadConfig(options.config).config.store : undefined;
-  const path = resolve(options.db ?? configured!.path);
+  const config = configFor(options);
+  const path = resolve(options.db ?? config!.store.path);
   if (!existsSync(path)) throw new CliError(`no database at ${path} (has the bot run here? see --config and --db)`);
   const { openSqlite } = await import("@switchboard/store-sqlite");
-  const storage = openSqlite(path, configured ? { synchronous: configured.synchronous } : {});
-  return { path, auditLog: storage.auditLog, close: () => storage.close() };
+  const storage = openSqlite(path, config ? { synchronous: config.store.synchronous } : {});
+  return {
+    path,
+    auditLog: storage.auditLog,
+    store: storage.store,
+    audit: config?.audit ?? auditSectionSchema.parse({}),
+    close: () => storage.close(),
+  };
 }

@@ -80,10 +80,13 @@ program
 const audit = program.command("audit").description("inspect the hash-chained audit log");
 audit
   .command("verify")
-  .description("check the whole hash chain; exit 1 naming the first bad entry")
+  .description("check the hash chain, the signed checkpoints and the runtime role grants; exit 1 naming each problem")
+  .option("--head <hash>", "also check against a head you kept: <hash> or <seq>:<hash>")
+  .option("--key <file>", "the audit key or its .pub (default: audit.keyFile)")
+  .option("--checkpoints <file>", "the checkpoint file (default: audit.checkpointFile)")
   .addOption(configOption())
   .addOption(dbOption())
-  .action((options: { config?: string; db?: string }) =>
+  .action((options: { config?: string; db?: string; head?: string; key?: string; checkpoints?: string }) =>
     run(async () => (await import("./commands/audit-verify.js")).auditVerifyCommand(options)),
   );
 audit

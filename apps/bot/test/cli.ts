@@ -36,13 +36,17 @@ export function childEnv(extra: Record<string, string | undefined> = {}): NodeJS
   return env;
 }
 
-/** Starts the CLI with pipes for stdin, stdout and stderr. */
+/**
+ * Starts the CLI with pipes for stdin, stdout and stderr. The audit key and checkpoints go to `<cwd>/.config`
+ * (`XDG_CONFIG_HOME`) unless `env` says otherwise, never to the real home directory.
+ */
 export function spawnCli(
   args: string[],
   cwd: string,
   env: Record<string, string | undefined> = {},
 ): ChildProcessWithoutNullStreams {
-  return spawn(process.execPath, [cliPath, ...args], { cwd, env: childEnv(env), stdio: "pipe" });
+  const withConfigHome = { XDG_CONFIG_HOME: join(cwd, ".config"), ...env };
+  return spawn(process.execPath, [cliPath, ...args], { cwd, env: childEnv(withConfigHome), stdio: "pipe" });
 }
 
 export interface CliResult {

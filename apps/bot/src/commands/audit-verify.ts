@@ -1,29 +1,136 @@
-import { verifyChain } from "@switchboard/core";
+import {
+  type AnchoredVerifyResult,
+  type AuditCheckpoint,
+  auditRoleGrants,
+  describeAnchorProblem,
+  type KeptHead,
+  type RoleGrantAudit,
+  verifyAnchored,
+} from "@switchboard/core";
+import { type AuditFiles, auditFiles, loadPublicKey, readCheckpointFile } from "../audit-anchor.js";
 import { type AuditSourceOptions, openAudit } from "../audit-storage.js";
+import { CliError } from "../cli-error.js";
+
+/** Options of `switchboard audit verify`. */
+export interface AuditVerifyOptions extends AuditSourceOptions {
+  /** A head someone kept: `<hash>` or `<seq>:<hash>`. */
+  head?: string;
+  /** The audit key (private, or its `.pub`); default `audit.keyFile`. */
+  key?: string;
+  /** The checkpoint file; default `audit.checkpointFile`. */
+  checkpoints?: string;
+}
+
+/** Parses `--head`: `<hash>`, `<seq>:<hash>` or `#<seq>:<hash>`. */
+export function parseKeptHead(text: string): KeptHead {
+  const match = /^(?:#?(\d+):)?([0-9a-f]{64})$/.exec(text.trim().toLowerCase());
+  if (!match) throw new CliError(`--head wants a 64-digit hex hash, or <seq>:<hash> (got "${text}")`);
+  return match[1] === undefined ? { hash: match[2]! } : { seq: Number(match[1]), hash: match[2]! };
+}
+
+/** What the checkpoint file holds, as far as verification goes. */
+interface Anchors {
+  files: AuditFiles;
+  /** Undefined when there is no key at all: checkpoints were never made. */
+  checkpoints: AuditCheckpoint[] | undefined;
+  bad: string[];
+  fileMissing: boolean;
+}
+
+function readAnchors(files: AuditFiles): Anchors {
+  const publicKey = loadPublicKey(files);
+  if (!publicKey) return { files, checkpoints: undefined, bad: [], fileMissing: false };
+  const file = readCheckpointFile(files.checkpointFile, publicKey);
+  const bad = (file?.bad ?? []).map(
+    (b) =>
+      `checkpoint line ${b.line} of ${files.checkpointFile}${b.seq === undefined ? "" : ` (entry #${b.seq})`}: ${b.reason}`,
+  );
+  return { files, checkpoints: file?.checkpoints ?? [], bad, fileMissing: file === undefined };
+}
+
+/** The report's lines: `bad: …` lines first (any makes the exit code 1), then what was checked. */
+function report(
+  anchors: Anchors,
+  result: AnchoredVerifyResult,
+  grants: RoleGrantAudit,
+  heads: KeptHead[],
+  path: string,
+): { bad: string[]; info: string[] } {
+  const bad: string[] = [];
+  const info: string[] = [];
+  const { chain } = result;
+  if (!chain.ok) {
+    const intact =
+      chain.checked === 1 ? "1 entry before it is intact" : `${chain.checked} entries before it are intact`;
+    bad.push(`entry #${chain.firstBad.seq}: ${chain.firstBad.reason}; ${intact} (${path})`);
+  }
+  for (const problem of result.problems) bad.push(`${describeAnchorProblem(problem)} (${path})`);
+  bad.push(...anchors.bad);
+  const { checkpoints, files } = anchors;
+  if (checkpoints === undefined) {
+    info.push(
+      `not anchored: no audit key at ${files.keyFile} (the bot creates it on its first start); a recomputed or cut-off tail cannot be detected`,
+    );
+  } else if (checkpoints.length === 0 && chain.checked > 0 && chain.ok) {
+    bad.push(
+      `no checkpoint vouches for this log: ${files.checkpointFile} ${anchors.fileMissing ? "does not exist" : "holds no valid checkpoint"} (a copy of the database? name the original's file with --checkpoints)`,
+    );
+  } else if (result.anchor) {
+    const newer = result.unanchored === 1 ? "1 newer entry is" : `${result.unanchored} newer entries are`;
+    info.push(
+      `anchored: entry #${result.anchor.seq} matches the checkpoint signed at ${result.anchor.time} (${checkpoints.length} checkpoints in ${files.checkpointFile}); ${newer} not checkpointed yet`,
+    );
+  }
+  for (const head of heads) {
+    const seq = head.seq ?? result.headsFound.get(head.hash);
+    if (seq !== undefined && !result.problems.some((p) => p.source === "head" && p.anchor.hash === head.hash))
+      info.push(`head: entry #${seq} has the kept hash ${head.hash}`);
+  }
+  for (const grant of grants.refused)
+    bad.push(
+      `runtime grant of role ${grant.role} to ${grant.actor}${grant.grantor ? ` (by ${grant.grantor})` : ""}: ${grant.reason}; the bot refuses it at start`,
+    );
+  if (grants.grants > 0 && grants.refused.length === 0)
+    info.push(`grants: ${grants.grants} runtime role grants, each backed by a trusted audit entry`);
+  return { bad, info };
+}
 
 /**
- * `switchboard audit verify`: walks the hash chain. Prints `ok: N entries, last hash H` (exit 0), or
- * `bad: entry #S: why` naming the first bad entry (exit 1).
+ * `switchboard audit verify [--head H] [--key F] [--checkpoints F]`: walks the hash chain and compares it with the
+ * signed checkpoints and a kept head; checks the runtime role grants against the chain. Prints
+ * `ok: N entries, last hash H (db)` and what anchored it (exit 0), or one `bad: …` line per problem (exit 1):
+ * the first bad entry, a checkpoint the log no longer matches ("recomputed or cut off after entry #N"), a forged
+ * checkpoint line, a grant with no audit entry behind it.
  */
-export async function auditVerifyCommand(options: AuditSourceOptions): Promise<number> {
-  const { path, auditLog, close } = await openAudit(options);
+export async function auditVerifyCommand(options: AuditVerifyOptions): Promise<number> {
+  const heads = options.head === undefined ? [] : [parseKeptHead(options.head)];
+  const { path, auditLog, store, audit, close } = await openAudit(options);
   try {
-    let result: Awaited<ReturnType<typeof verifyChain>>;
+    const files = auditFiles(
+      {
+        ...audit,
+        ...(options.key ? { keyFile: options.key } : {}),
+        ...(options.checkpoints ? { checkpointFile: options.checkpoints } : {}),
+      },
+      path,
+    );
+    const anchors = readAnchors(files);
+    let result: AnchoredVerifyResult;
+    let grants: RoleGrantAudit;
     try {
-      result = await verifyChain(auditLog.entries());
+      result = await verifyAnchored(auditLog.entries(), { checkpoints: anchors.checkpoints ?? [], heads });
+      grants = await auditRoleGrants(store, auditLog, anchors.checkpoints);
     } catch (error) {
       // The store refuses to decode a row it cannot read (e.g. a body that is not JSON); it names the entry.
       process.stdout.write(`bad: ${error instanceof Error ? error.message : String(error)} (${path})\n`);
       return 1;
     }
-    if (result.ok) {
-      process.stdout.write(`ok: ${result.checked} entries, last hash ${result.lastHash} (${path})\n`);
-      return 0;
-    }
-    const intact =
-      result.checked === 1 ? "1 entry before it is intact" : `${result.checked} entries before it are intact`;
-    process.stdout.write(`bad: entry #${result.firstBad.seq}: ${result.firstBad.reason}; ${intact} (${path})\n`);
-    return 1;
+    const { bad, info } = report(anchors, result, grants, heads, path);
+    const lines = bad.length
+      ? bad.map((line) => `bad: ${line}`)
+      : [`ok: ${result.chain.checked} entries, last hash ${result.chain.ok ? result.chain.lastHash : ""} (${path})`];
+    process.stdout.write(`${[...lines, ...info].join("\n")}\n`);
+    return bad.length ? 1 : 0;
   } finally {
     close();
   }

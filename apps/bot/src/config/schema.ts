@@ -8,6 +8,7 @@ import {
   policyConfigSchema,
   principalConfigSchema,
   roleConfigSchema,
+  roomRefSchema,
   ruleConfigSchema,
 } from "@switchboard/core";
 import { httpConfigSchema } from "@switchboard/http";
@@ -45,6 +46,34 @@ export const storeSectionSchema = z
   })
   .strict();
 
+/**
+ * Signed checkpoints that anchor the audit log outside the database (see the store-sqlite README, "Security
+ * model"). The key and the checkpoint file must not be in the database's folder.
+ */
+export const auditSectionSchema = z
+  .object({
+    /**
+     * The Ed25519 private key that signs checkpoints; created on first start (mode 0600, its folder 0700) with the
+     * public key beside it (`.pub`). Default `$XDG_CONFIG_HOME/switchboard/audit-key` (`~/.config/…`).
+     */
+    keyFile: z.string().min(1).optional(),
+    /**
+     * The append-only checkpoint file, one JSON line per checkpoint. Default: beside the key,
+     * `checkpoints/<database path>-<hash>.jsonl` (one file per database).
+     */
+    checkpointFile: z.string().min(1).optional(),
+    /** Sign a checkpoint after this many new entries. */
+    every: z.number().int().min(1).default(100),
+    /** Also sign this often when there are new entries. */
+    interval: durationSchema.default(60_000),
+    /** Also post every checkpoint into this room (`irc:#audit`), so the room is a witness. */
+    room: roomRefSchema.optional(),
+  })
+  .strict();
+
+/** The `audit:` section, validated. */
+export type AuditSection = z.output<typeof auditSectionSchema>;
+
 export const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 export const logSectionSchema = z
@@ -62,6 +91,7 @@ export const configSchema = z
     bot: botSectionSchema.prefault({}),
     store: storeSectionSchema.prefault({}),
     log: logSectionSchema.prefault({}),
+    audit: auditSectionSchema.prefault({}),
     /** Chat networks to connect; default: one shell adapter. */
     adapters: z
       .array(adapterEntrySchema)
@@ -97,6 +127,8 @@ export function knownKeys(path: ReadonlyArray<string | number>, raw: unknown): s
       return path.length === 1 ? Object.keys(httpConfigSchema.shape) : undefined;
     case "log":
       return path.length === 1 ? Object.keys(logSectionSchema.shape) : undefined;
+    case "audit":
+      return path.length === 1 ? Object.keys(auditSectionSchema.shape) : undefined;
     case "roles":
       return path.length === 2 ? Object.keys(roleConfigSchema.shape) : undefined;
     case "principals":

@@ -1,0 +1,72 @@
+/**
+ * Wrapping the app's audit log so that its head is signed into the checkpoint file (and announced into the audit
+ * room, when one is configured).
+ * @module
+ */
+import {
+  type AuditCheckpoint,
+  type AuditLog,
+  CheckpointingAuditLog,
+  type Logger,
+  type RoomRef,
+} from "@switchboard/core";
+import { auditFiles, checkpointWriter, loadOrCreateKey, readCheckpointFile } from "./audit-anchor.js";
+import type { SwitchboardConfig } from "./config/schema.js";
+
+/** The line posted into the audit room: everything needed to re-check it, and to restore a lost checkpoint line. */
+export function checkpointAnnouncement(checkpoint: AuditCheckpoint): string {
+  const { seq, hash, time, keyId, signature } = checkpoint;
+  return `audit checkpoint #${seq} ${hash} ${time} key ${keyId} sig ${signature}`;
+}
+
+/** Options for {@link checkpointedAuditLog}. */
+export interface CheckpointedAuditLogOptions {
+  config: SwitchboardConfig;
+  /** Absolute path of the database. */
+  storePath: string;
+  logger: Logger;
+  /** Posts into a room (the bot's `announce`); used when `audit.room` is set. */
+  announce(target: RoomRef, text: string): Promise<unknown>;
+}
+
+/**
+ * Loads (or creates) the key, reads the checkpoint file (logging forged or damaged lines), and wraps `inner`.
+ * When the key was created just now and no checkpoint file exists, nothing anchored the log before: its intact
+ * chain is trusted as it stands (and signed at start).
+ */
+export function checkpointedAuditLog(inner: AuditLog, options: CheckpointedAuditLogOptions): CheckpointingAuditLog {
+  const { config, storePath, logger } = options;
+  const files = auditFiles(config.audit, storePath, true);
+  const { signer, created } = loadOrCreateKey(files);
+  const file = readCheckpointFile(files.checkpointFile, signer.publicKey);
+  for (const bad of file?.bad ?? [])
+    logger.error(
+      { file: files.checkpointFile, line: bad.line, seq: bad.seq },
+      `audit checkpoint file: line ${bad.line} is not a valid checkpoint: ${bad.reason}`,
+    );
+  const empty = file === undefined || (file.checkpoints.length === 0 && file.bad.length === 0);
+  const existing = empty && created ? undefined : (file?.checkpoints ?? []);
+  logger.info(
+    {
+      keyFile: files.keyFile,
+      keyId: signer.keyId,
+      created,
+      checkpointFile: files.checkpointFile,
+      checkpoints: existing?.length ?? 0,
+      latest: existing?.at(-1)?.seq,
+    },
+    created ? "audit key created" : "audit key loaded",
+  );
+  const room = config.audit.room;
+  return new CheckpointingAuditLog(inner, {
+    signer,
+    write: checkpointWriter(files.checkpointFile, config.store.synchronous === "FULL"),
+    ...(room
+      ? { announce: (checkpoint: AuditCheckpoint) => options.announce(room, checkpointAnnouncement(checkpoint)) }
+      : {}),
+    every: config.audit.every,
+    intervalMs: config.audit.interval,
+    existing,
+    logger,
+  });
+}
