@@ -31,8 +31,10 @@ export interface ChatRun {
   actor: string;
   mode: "noop" | "apply";
   env: string;
-  /** The report's time (epoch seconds): matches the last run summary's `last_run`. */
+  /** The report's time (epoch seconds): when the run started. */
   reportTime?: number;
+  /** When the run was recorded (epoch seconds), after puppet wrote its summary. */
+  recordedAt: number;
   /** The environment's commit when the run started, when known. */
   commit?: string;
 }
@@ -52,6 +54,7 @@ export async function recordRun(
     mode: run.mode,
     env: run.env,
     ...(run.reportTime !== undefined ? { reportTime: run.reportTime } : {}),
+    recordedAt: Math.ceil(Date.now() / 1000),
     ...(who.version ? { commit: who.version } : {}),
   });
   if (run.mode !== "noop") return;
@@ -71,6 +74,14 @@ export async function recordRun(
 /** The chat run of a host, if its last run came from chat. */
 export function chatRun(store: Store, host: string): Promise<ChatRun | undefined> {
   return store.get<ChatRun>(RUNS, host);
+}
+
+/**
+ * Whether a last run summary is of this chat run: puppet stamps the summary's `last_run` when the run ends, so it
+ * lies between the report's start and the moment the run was recorded (runs on one host never overlap).
+ */
+export function isChatRun(chat: ChatRun | undefined, lastRun: number): chat is ChatRun {
+  return chat?.reportTime !== undefined && lastRun >= chat.reportTime && lastRun <= chat.recordedAt + 1;
 }
 
 /** Whether the hosts have a recent successful noop of `env` at `version`. */

@@ -6,7 +6,7 @@
 import { arg, defineCommand, formatDuration, out } from "@switchboard/core";
 import { loadInventory } from "../inventory.js";
 import { printable, shortVersion } from "../names.js";
-import { chatRun } from "../records.js";
+import { chatRun, isChatRun } from "../records.js";
 import type { LastRun } from "../run-result.js";
 import type { PuppetState } from "../state.js";
 
@@ -54,7 +54,7 @@ export function statusCommand(state: PuppetState) {
 
 function row(host: string, last: LastRun | undefined, chat: Awaited<ReturnType<typeof chatRun>>): string[] {
   if (!last || last.time === undefined) return [host, "never", "", "", "", "", "", "", ""];
-  const ours = chat && chat.reportTime === last.time;
+  const ours = isChatRun(chat, last.time);
   const version = ours && chat.commit ? chat.commit : last.configurationVersion;
   return [
     host,
