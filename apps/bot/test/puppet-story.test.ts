@@ -109,7 +109,7 @@ describe("the Puppet story through switchboard shell", { timeout: 300_000 }, () 
     expect([git("fs1"), git("fs2"), git("fs3")]).toEqual(["2.39.5", "2.39.5", "2.39.5"]);
 
     say("puppet status fileservers");
-    await output.waitFor(/fs3 +[\d.]+m?s ago +production +\w{7} +2 +0 +0 .*job \w{5} \(apply, alice\)/, 30_000);
+    await output.waitFor(/fs3 +\S+ ago +production +\w{7} +2 +0 +0 .*job \w{5} \(apply, alice\)/, 30_000);
     child.stdin.end();
     expect((await exited(child)).code).toBe(0);
   });
