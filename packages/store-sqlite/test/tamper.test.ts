@@ -1,4 +1,14 @@
-import { type AuditEntry, canonicalJson, hashEntry, verifyChain } from "@switchboard/core";
+import {
+  type AuditEntry,
+  CheckpointingAuditLog,
+  canonicalJson,
+  checkpointSigner,
+  describeAnchorProblem,
+  generateCheckpointKey,
+  hashEntry,
+  verifyAnchored,
+  verifyChain,
+} from "@switchboard/core";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { openDatabase, SqliteAuditLog } from "../src/index.js";
@@ -132,5 +142,55 @@ describe("tamper evidence", () => {
     raw.prepare("UPDATE audit SET body = json_set(body, '$.outcome', 'failed') WHERE seq = 2").run();
     await log.append([{ event: "received", actor: "dave" }]);
     expect(await verifyChain(log.entries())).toMatchObject({ ok: false, firstBad: { seq: 2 } });
+  });
+
+  it("attack: edit a row and recompute every later hash — the chain passes, the signed checkpoint does not", async () => {
+    const { log, raw } = await setup();
+    const checkpoints = [
+      checkpointSigner(generateCheckpointKey().privateKeyPem).sign({ seq: 6, hash: body(raw, 6).hash }),
+    ];
+    dropTriggers(raw);
+    let prevHash = body(raw, 2).hash;
+    for (let seq = 3; seq <= 6; seq++) {
+      const { hash: _old, ...rest } = body(raw, seq);
+      const entry = { ...rest, prevHash, ...(seq === 3 ? { actor: "mallory" } : {}) };
+      const hash = hashEntry(entry);
+      raw
+        .prepare("UPDATE audit SET actor = ?, prev_hash = ?, hash = ?, body = ? WHERE seq = ?")
+        .run(entry.actor, prevHash, hash, canonicalJson({ ...entry, hash }), seq);
+      prevHash = hash;
+    }
+    expect(await verifyChain(log.entries())).toMatchObject({ ok: true, checked: 6 });
+    const result = await verifyAnchored(log.entries(), { checkpoints });
+    expect(result.ok).toBe(false);
+    expect(describeAnchorProblem(result.problems[0]!)).toMatch(/^entry #6 has hash .*recomputed or cut off/);
+  });
+
+  it("attack: delete the newest entries — the chain passes, the checkpoint names the cut", async () => {
+    const { log, raw } = await setup();
+    const signer = checkpointSigner(generateCheckpointKey().privateKeyPem);
+    const checkpoints = [
+      signer.sign({ seq: 4, hash: body(raw, 4).hash }),
+      signer.sign({ seq: 6, hash: body(raw, 6).hash }),
+    ];
+    dropTriggers(raw);
+    raw.prepare("DELETE FROM audit WHERE seq > 4").run();
+    expect(await verifyChain(log.entries())).toMatchObject({ ok: true, checked: 4 });
+    const result = await verifyAnchored(log.entries(), { checkpoints });
+    expect(describeAnchorProblem(result.problems[0]!)).toMatch(
+      /^the log ends at entry #4, but the checkpoint of entry #6 .* recomputed or cut off after entry #4$/,
+    );
+  });
+
+  it("a checkpointing wrapper over the SQLite log signs the head another connection wrote", async () => {
+    const { log } = await setup();
+    const written: number[] = [];
+    const anchored = new CheckpointingAuditLog(log, {
+      signer: checkpointSigner(generateCheckpointKey().privateKeyPem),
+      write: (checkpoint) => void written.push(checkpoint.seq),
+      intervalMs: 0,
+    });
+    await anchored.close();
+    expect(written).toEqual([6]);
   });
 });
