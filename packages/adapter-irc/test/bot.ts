@@ -5,6 +5,7 @@ import {
   type AnyCommand,
   arg,
   type Bot,
+  type BotOptions,
   createBot,
   defineCommand,
   type Logger,
@@ -93,14 +94,23 @@ export const longWords = Array.from({ length: 160 }, (_, i) => `wörd${i}-€-�
 /** 2000+ bytes without a single space: only character boundaries to split on. */
 export const longRun = "ä€😀👩‍🔧".repeat(90);
 
-/** Starts a bot with an IRC adapter; `policy` defaults to "admin holds admin:run". */
+/** Starts a bot with an IRC adapter; `policy` defaults to "admin holds admin:run"; `more` adds bot options. */
 export async function startBot(
   options: IrcAdapterOptions,
   policy: PolicyConfigInput = { roles: { admin: { permissions: ["admin:*"] } } },
+  more: Partial<BotOptions> = {},
 ): Promise<{ bot: Bot; adapter: IrcAdapter; logs: LogEntry[] }> {
   const logs: LogEntry[] = [];
   const adapter = new IrcAdapter(options);
-  const bot = createBot({ logger: recordingLogger(logs), adapters: [adapter], commands: testCommands, policy });
+  // The users of these tests are mostly guests; rate limits have their own test (room-flood.test.ts).
+  const bot = createBot({
+    logger: recordingLogger(logs),
+    adapters: [adapter],
+    commands: testCommands,
+    policy,
+    rateLimit: false,
+    ...more,
+  });
   await bot.start();
   return { bot, adapter, logs };
 }

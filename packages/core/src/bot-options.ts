@@ -7,6 +7,7 @@ import type { AuditLog } from "./audit.js";
 import type { AnyCommand } from "./command.js";
 import type { Logger } from "./logger.js";
 import type { PolicyConfigInput } from "./policy-config.js";
+import type { RateLimitOptions } from "./rate-limit.js";
 import type { Store } from "./store.js";
 
 /** Options for {@link createBot}. */
@@ -38,4 +39,9 @@ export interface BotOptions {
   staleAfterMs?: number;
   /** After a cancel or timeout, how long a job's outcome waits for its handler to clean up, in ms. Default 5 s. */
   cleanupGraceMs?: number;
+  /**
+   * Commands per person (token buckets, stricter for guests) and commands handled at once; `false` turns the
+   * limits off. Default {@link DEFAULT_RATE_LIMITS}; holders of `ratelimit:exempt` (owners with `*`) are not limited.
+   */
+  rateLimit?: RateLimitOptions | false;
 }

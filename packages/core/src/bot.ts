@@ -27,6 +27,7 @@ import { Policy } from "./permissions.js";
 import { type AnnounceOptions, type Plugin, storeViews } from "./plugin.js";
 import { PluginHost, pluginContext } from "./plugin-host.js";
 import { policyConfigSchema } from "./policy-config.js";
+import { type RateLimiter, rateLimiterFor } from "./rate-limit.js";
 import { CommandRegistry } from "./registry.js";
 import { refuseUnauditedGrants } from "./role-grant-audit.js";
 import type { RoomRef } from "./room-ref.js";
@@ -59,6 +60,7 @@ export class Bot {
   readonly #dispatcher: Dispatcher;
   readonly #runner: JobRunnerDeps;
   readonly #outbox: Outbox;
+  readonly #limiter: RateLimiter | undefined;
   #started = false;
   /** `handle()` calls that have not finished (for {@link idle}). */
   readonly #inFlight = new Set<Promise<void>>();
@@ -75,6 +77,7 @@ export class Bot {
     const policy = policyConfigSchema.parse(options.policy ?? {});
     this.policy = new Policy(policy);
     this.identity = new IdentityDirectory(policy, this.store);
+    this.#limiter = rateLimiterFor(options.rateLimit, this.policy);
     this.#outbox = new Outbox(this.#adapters, this.identity, this.events, this.logger);
     this.#runner = {
       auditLog: this.auditLog,
@@ -261,6 +264,9 @@ export class Bot {
     if (text === undefined) return Promise.resolve();
     const responder: Responder =
       respond ?? ((output) => this.#outbox.send(replyTargetFor(message), output).then(() => {}));
+    const admission = this.#limiter?.admit(this.identity.resolve(message.network, message.sender));
+    if (admission && !admission.ok)
+      return admission.notice ? deliver(responder, this.logger, admission.notice, "notice") : Promise.resolve();
     const age = Date.now() - message.time.getTime();
     const staleAfterMs = this.#adapters.get(message.network)?.staleAfterMs ?? this.#staleAfterMs;
     const handling =
@@ -275,7 +281,10 @@ export class Bot {
           )
         : this.#dispatcher.run(message, text, responder);
     this.#inFlight.add(handling);
-    return handling.finally(() => this.#inFlight.delete(handling));
+    return handling.finally(() => {
+      this.#inFlight.delete(handling);
+      admission?.release();
+    });
   }
 
   #commandText(text: string, direct: boolean): string | undefined {

@@ -151,6 +151,14 @@ export {
   type ProcessSpec,
   runProcess,
 } from "./process-runner.js";
+export {
+  type Admission,
+  type BucketLimit,
+  DEFAULT_RATE_LIMITS,
+  RateLimiter,
+  type RateLimitOptions,
+  type RateLimitPolicy,
+} from "./rate-limit.js";
 export { CommandRegistry, type Lookup, type RegisteredCommand } from "./registry.js";
 export { renderBlockLines, renderTable, renderText, renderTextLines } from "./render-text.js";
 export {

@@ -68,7 +68,8 @@ let counter = 0;
 /** Creates a started bot on in-memory adapters for conversation tests. */
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
   const { plugins = [], networks = ["test"], ...botOptions } = options;
-  const bot = createBot({ logger: silentLogger(), progressIntervalMs: 20, ...botOptions });
+  // Conversation tests send many commands at once; rate limits are off unless a test passes `rateLimit`.
+  const bot = createBot({ logger: silentLogger(), progressIntervalMs: 20, rateLimit: false, ...botOptions });
   const adapters = new Map<string, MemoryAdapter>();
   const all: SentMessage[] = [];
   const waiters = new Set<(sent: SentMessage) => void>();
