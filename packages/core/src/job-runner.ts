@@ -9,6 +9,7 @@ import { formatDuration } from "./duration.js";
 import { DeniedError, JobCancelledError, JobTimeoutError, UserError } from "./errors.js";
 import type { EventBus } from "./events.js";
 import type { Actor } from "./identity.js";
+import { LazyChildLogger } from "./job-logger.js";
 import { type Job, jobInfo } from "./jobs.js";
 import type { Logger } from "./logger.js";
 import { type OutgoingMessage, out, type Reply, type StatusLevel, toBlocks } from "./output.js";
@@ -52,34 +53,61 @@ export function locksFor(store: Store, owner: string): JobLocks {
   };
 }
 
+/** Shared options object: one less allocation per job. */
+const ONCE = { once: true } as const;
+
+/** Settles like `work`, or rejects with the signal's reason as soon as it is aborted (whichever comes first). */
+function unlessAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    signal.addEventListener("abort", () => reject(signal.reason), ONCE);
+    work.then(resolve, reject);
+  });
+}
+
+const isThenable = (value: unknown): value is PromiseLike<unknown> =>
+  value !== null &&
+  (typeof value === "object" || typeof value === "function") &&
+  typeof (value as { then?: unknown }).then === "function";
+
+const notice = (job: Job, level: StatusLevel, text: string): OutgoingMessage => ({
+  blocks: [out.status(level, text)],
+  kind: "notice",
+  jobId: job.id,
+});
+
 /**
  * Runs an admitted job (its `admitted` or final `approval` entry is written, or pending in `job.admitted` for a
  * read-only command); resolves after its outcome is written and its last message sent.
+ *
+ * Every message goes out after `job.admitted` and in the order it was made. The common case (a handler that answers
+ * without sending anything else first) allocates no reply chain, no abort race and no child logger.
  */
 export async function runJob(job: Job, deps: JobRunnerDeps, approvers: string[]): Promise<JobResult> {
   const { command } = job;
-  let jobLogger: Logger | undefined;
-  const logger = () => (jobLogger ??= deps.logger.child({ jobId: job.id, command: command.name }));
+  const logger = new LazyChildLogger(deps.logger, { jobId: job.id, command: command.name });
   const started = Date.now();
   const signal = job.controller.signal;
   const timeoutMs = command.timeoutMs ?? deps.defaultTimeoutMs;
   const timer = setTimeout(() => job.controller.abort(new JobTimeoutError(timeoutMs)), timeoutMs);
   timer.unref?.();
 
-  deps.events.emit("job.started", { job: jobInfo(job), network: job.message.network, room: job.message.room.id });
-  let chain: Promise<unknown> = job.admitted ?? Promise.resolve();
+  if (deps.events.has("job.started"))
+    deps.events.emit("job.started", { job: jobInfo(job), network: job.message.network, room: job.message.room.id });
+  /** The messages sent so far, in order, after `job.admitted`; undefined until the first one. */
+  let chain: Promise<unknown> | undefined;
   const send = (message: OutgoingMessage): Promise<void> => {
-    chain = chain
+    chain = (chain ?? job.admitted ?? Promise.resolve())
       .then(() => job.respond(message))
-      .catch((error: unknown) => logger().warn({ err: error }, "could not deliver a reply"));
+      .catch((error: unknown) => logger.warn({ err: error }, "could not deliver a reply"));
     return chain as Promise<void>;
   };
   let stream: ProgressStream | undefined;
-  const progress = () =>
-    (stream ??= new ProgressStream(
-      (lines) => send({ blocks: [out.code(lines.join("\n"))], kind: "progress", jobId: job.id }),
-      deps.progressIntervalMs,
-    ));
+  // Plain data properties only: an object literal with getters gets a hidden class of its own per job, which keeps
+  // the job reachable from old space and turns every job into garbage for the major collector.
   const context: CommandContext<Record<string, unknown>> = {
     args: job.args,
     actor: job.actor,
@@ -88,60 +116,58 @@ export async function runJob(job: Job, deps: JobRunnerDeps, approvers: string[])
     job: { id: job.id, command: command.name },
     signal,
     reply: (reply) => send({ blocks: toBlocks(reply), kind: "reply", jobId: job.id }),
-    progress: (line) => progress().push(line),
+    progress: (line) => {
+      stream ??= new ProgressStream(
+        (lines) => send({ blocks: [out.code(lines.join("\n"))], kind: "progress", jobId: job.id }),
+        deps.progressIntervalMs,
+      );
+      stream.push(line);
+    },
     store: deps.storeFor(command.plugin),
-    get locks() {
-      return locksFor(deps.store, job.actor.id);
-    },
-    get logger() {
-      return logger();
-    },
+    locks: locksFor(deps.store, job.actor.id),
+    logger,
     checked: job.checked ?? {},
-    get jobs() {
-      return deps.jobsFor(job.actor);
-    },
+    jobs: deps.jobsFor(job.actor),
   };
 
-  let result: JobResult = { outcome: "succeeded" };
+  let outcome: AuditOutcome = "succeeded";
+  let errorId: string | undefined;
+  /** The handler's promise, when it returned one (the grace period waits for it). */
   let handler: Promise<Reply | undefined> | undefined;
   let detail: Record<string, unknown> | undefined;
   let rule: string | undefined;
   /** The last message of the job: sent only once the outcome is in the audit log. */
   let final: OutgoingMessage | undefined;
-  const notice = (level: StatusLevel, text: string): OutgoingMessage => ({
-    blocks: [out.status(level, text)],
-    kind: "notice",
-    jobId: job.id,
-  });
   try {
-    const aborted = new Promise<never>((_, reject) => {
-      if (signal.aborted) reject(signal.reason);
-      signal.addEventListener("abort", () => reject(signal.reason), { once: true });
-    });
-    aborted.catch(() => {});
-    handler = Promise.resolve().then(() => command.handler(context));
-    const reply = await Promise.race([handler, aborted]);
+    const returned = command.handler(context);
+    let reply: Reply | undefined;
+    // A handler that answered synchronously needs no race with the signal unless the job was already aborted.
+    if (isThenable(returned) || signal.aborted) {
+      handler = Promise.resolve(returned);
+      reply = await unlessAborted(handler, signal);
+    } else reply = returned;
     if (reply !== undefined && reply !== "") final = { blocks: toBlocks(reply), kind: "reply", jobId: job.id };
   } catch (error) {
     if (signal.aborted) {
       const reason = signal.reason as unknown;
       if (reason instanceof JobTimeoutError) {
-        result = { outcome: "timed-out" };
-        final = notice("fail", `job ${job.id} (${command.name}) timed out after ${formatDuration(timeoutMs)}`);
+        outcome = "timed-out";
+        final = notice(job, "fail", `job ${job.id} (${command.name}) timed out after ${formatDuration(timeoutMs)}`);
       } else {
         const by = reason instanceof JobCancelledError ? reason.by : "shutdown";
-        result = { outcome: "cancelled" };
+        outcome = "cancelled";
         detail = { cancelledBy: by };
-        final = notice("warn", `job ${job.id} (${command.name}) was cancelled by ${by}`);
+        final = notice(job, "warn", `job ${job.id} (${command.name}) was cancelled by ${by}`);
       }
     } else if (error instanceof UserError) {
-      result = { outcome: error instanceof DeniedError ? "denied" : "failed" };
+      outcome = error instanceof DeniedError ? "denied" : "failed";
       if (error instanceof DeniedError) rule = error.rule;
       detail = { error: error.message };
       final = { blocks: [userErrorBlock(error)], kind: "reply", jobId: job.id };
     } else {
-      const internal = describeInternalError(logger(), error, { jobId: job.id });
-      result = { outcome: "failed", errorId: internal.errorId };
+      const internal = describeInternalError(logger, error, { jobId: job.id });
+      outcome = "failed";
+      errorId = internal.errorId;
       detail = internal.detail;
       final = { blocks: [internal.chat], kind: "reply", jobId: job.id };
     }
@@ -162,27 +188,38 @@ export async function runJob(job: Job, deps: JobRunnerDeps, approvers: string[])
     }
     await stream?.close();
   }
-  await chain;
+  // Everything sent so far is delivered (and `admitted` is durable) before the outcome is written.
+  await (chain ?? job.admitted);
   const durationMs = Date.now() - started;
-  const record = auditRecords.outcome(job, result.outcome, {
-    durationMs,
-    ...(result.errorId ? { errorId: result.errorId } : {}),
-    ...(rule ? { rule } : {}),
-    ...(detail ? { detail } : {}),
-  });
+  const extra: Parameters<typeof auditRecords.outcome>[2] = { durationMs };
+  if (errorId) extra.errorId = errorId;
+  if (rule) extra.rule = rule;
+  if (detail) extra.detail = detail;
+  const record = auditRecords.outcome(job, outcome, extra);
   try {
     // Written before the final reply: whoever saw the answer can find the outcome in the audit log.
     await deps.auditLog.append([record]);
   } catch (error) {
-    logger().error({ err: error, record }, "could not write the outcome to the audit log");
+    logger.error({ err: error, record }, "could not write the outcome to the audit log");
   }
-  deps.events.emit("job.finished", {
-    job: jobInfo(job),
-    outcome: result.outcome,
-    durationMs,
-    ...(result.errorId ? { errorId: result.errorId } : {}),
-  });
-  if (final) await send(final);
-  await chain;
-  return result;
+  if (deps.events.has("job.finished"))
+    deps.events.emit("job.finished", {
+      job: jobInfo(job),
+      outcome,
+      durationMs,
+      ...(errorId ? { errorId } : {}),
+    });
+  if (final) {
+    if (chain) await send(final);
+    else {
+      // Nothing is queued and `admitted` is settled: send directly, with what `send` would do on a failure.
+      try {
+        await job.respond(final);
+      } catch (error) {
+        logger.warn({ err: error }, "could not deliver a reply");
+      }
+    }
+  }
+  if (chain) await chain;
+  return errorId ? { outcome, errorId } : { outcome };
 }
