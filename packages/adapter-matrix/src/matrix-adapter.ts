@@ -26,7 +26,7 @@ import {
 import { type ClientBundle, openClient } from "./client.js";
 import { type Content, isEdit, messageText, relatesTo, threadOf } from "./content.js";
 import { DecryptionNotices } from "./decryption-notices.js";
-import { fromVerifiedDevice } from "./device-trust.js";
+import { fromVerifiedDevice, reactionRefusal } from "./device-trust.js";
 import { Ledger } from "./ledger.js";
 import { type MatrixAdapterOptions, matchesAny, type ResolvedOptions, resolveOptions } from "./options.js";
 import { Sender } from "./sender.js";
@@ -40,7 +40,7 @@ const emojiKey = (key: string) => key.replace(/\uFE0F/g, "");
  */
 export class MatrixAdapter implements Adapter {
   readonly network: string;
-  readonly capabilities: AdapterCapabilities = { images: true, threads: true, edits: true, richText: true };
+  readonly capabilities: AdapterCapabilities = { images: true, threads: true, edits: true };
   readonly options: ResolvedOptions;
   #host: AdapterHost | undefined;
   #bundle: ClientBundle | undefined;
@@ -218,7 +218,7 @@ export class MatrixAdapter implements Adapter {
     if (!host.isCommand(text, direct)) return;
     const message = this.#message(event, room, text, direct);
     if (!this.#ledger!.claim(id)) return;
-    fromVerifiedDevice(this.client, event)
+    fromVerifiedDevice(this.client, event, host.logger)
       .then((deviceVerified) => host.receive({ ...message, sender: { ...message.sender, deviceVerified } }))
       .catch((err: unknown) => host.logger.error({ err, eventId: id }, "handling failed"));
   }
@@ -248,7 +248,7 @@ export class MatrixAdapter implements Adapter {
     if (!this.#ledger!.claim(id)) return;
     const host = this.#host!;
     const { sender, room: where } = this.#message(event, room, "", false);
-    fromVerifiedDevice(this.client, event)
+    fromVerifiedDevice(this.client, event, host.logger)
       .then((deviceVerified) =>
         host.decide({
           jobId,
@@ -259,7 +259,9 @@ export class MatrixAdapter implements Adapter {
         }),
       )
       .then((result) => {
-        if (!result.ok) return this.#sender!.say(this.#message(event, room, "", false), "fail", result.text);
+        if (result.ok) return;
+        const text = reactionRefusal(result.text, event, `${host.prefix}approve ${jobId}`);
+        return this.#sender!.say(this.#message(event, room, "", false), "fail", text);
       })
       .catch((err: unknown) => host.logger.error({ err, eventId: id }, "approval failed"));
   }

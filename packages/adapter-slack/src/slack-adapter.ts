@@ -51,13 +51,7 @@ const closedLines: Record<AuditOutcome, string> = {
  */
 export class SlackAdapter implements Adapter {
   readonly network: string;
-  readonly capabilities: AdapterCapabilities = {
-    images: true,
-    threads: true,
-    edits: true,
-    richText: true,
-    maxMessageLength: 40_000,
-  };
+  readonly capabilities: AdapterCapabilities = { images: true, threads: true, edits: true };
   readonly options: ResolvedSlackOptions;
   #host: AdapterHost | undefined;
   #client: WebClient | undefined;

@@ -12,16 +12,12 @@ import type { HttpRoute } from "./routes.js";
 
 /** Optional features an adapter has. Absent means "no"; core reads them and never calls what isn't there. */
 export interface AdapterCapabilities {
-  /** Can show images inline (otherwise the image's fallback text and URL are sent). */
+  /** Shows images: without it, core turns image blocks into their text fallback and link before sending. */
   images?: boolean;
-  /** Has threads: core sends long announcements and incident updates into one. */
+  /** Has threads: announcements `inThreadOf` an earlier one go into its thread (otherwise into the room). */
   threads?: boolean;
-  /** Can edit a message it sent ({@link Adapter.edit}); announcements with `replace` edit in place. */
+  /** Can edit a message it sent ({@link Adapter.edit}): announcements with `replace` edit in place. */
   edits?: boolean;
-  /** Rich formatting (HTML, mrkdwn); otherwise plain text. */
-  richText?: boolean;
-  /** Maximum characters of one message, if the network has a limit. */
-  maxMessageLength?: number;
 }
 
 /** A message an adapter sent, so that it can be edited or answered in its thread later. */

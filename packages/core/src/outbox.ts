@@ -8,9 +8,17 @@ import type { EventBus } from "./events.js";
 import type { IdentityDirectory } from "./identity.js";
 import type { Logger } from "./logger.js";
 import type { ReplyTarget, Room } from "./message.js";
-import { type OutgoingMessage, type Reply, toBlocks } from "./output.js";
+import { type OutgoingMessage, out, type Reply, toBlocks } from "./output.js";
 import type { AnnounceOptions } from "./plugin.js";
+import { renderBlockLines } from "./render-text.js";
 import { parseRoomRef, type RoomRef } from "./room-ref.js";
+
+/** Image blocks as their text fallback and link, for networks that cannot show images. */
+function withoutImages(output: OutgoingMessage): OutgoingMessage {
+  if (!output.blocks.some((b) => b.type === "image")) return output;
+  const blocks = output.blocks.map((b) => (b.type === "image" ? out.text(renderBlockLines(b).join("\n")) : b));
+  return { ...output, blocks };
+}
 
 /** Sends through the adapters of one bot. */
 export class Outbox {
@@ -23,7 +31,8 @@ export class Outbox {
 
   /** Sends output to a reply target; returns what was sent when the network gives an id. */
   async send(target: ReplyTarget, output: OutgoingMessage): Promise<SentMessage | undefined> {
-    const sent = await this.#adapter(target.network).send(target, output);
+    const adapter = this.#adapter(target.network);
+    const sent = await adapter.send(target, adapter.capabilities.images ? output : withoutImages(output));
     if (this.events.has("message.sent"))
       this.events.emit("message.sent", { network: target.network, kind: output.kind });
     return sent ?? undefined;
