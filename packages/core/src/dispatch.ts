@@ -11,7 +11,7 @@ import { DeniedError, UserError } from "./errors.js";
 import { type EvaluationDeps, evaluate } from "./evaluate.js";
 import type { EventBus } from "./events.js";
 import { type JobRunnerDeps, locksFor, runJob } from "./job-runner.js";
-import { type Job, type JobTable, jobInfo, type Responder, redactArgs } from "./jobs.js";
+import { type Job, JobController, type JobTable, jobInfo, type Responder, redactArgs } from "./jobs.js";
 import type { Logger } from "./logger.js";
 import type { IncomingMessage } from "./message.js";
 import { type OutgoingMessage, out, type Reply, toBlocks } from "./output.js";
@@ -90,7 +90,7 @@ export class Dispatcher {
       respond,
       state: "running",
       createdAt: new Date(),
-      controller: new AbortController(),
+      controller: new JobController(),
     };
     const auditText = entry.hasSecrets ? undefined : text;
     if (!decision.allowed) {

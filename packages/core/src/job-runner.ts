@@ -4,13 +4,14 @@
  */
 import type { AuditLog, AuditOutcome } from "./audit.js";
 import { auditRecords } from "./audit-records.js";
-import type { CommandContext, JobControl, JobLocks } from "./command.js";
+import type { JobControl, JobLocks } from "./command.js";
 import { formatDuration } from "./duration.js";
 import { DeniedError, JobCancelledError, JobTimeoutError, UserError } from "./errors.js";
 import type { EventBus } from "./events.js";
 import type { Actor } from "./identity.js";
+import { JobContext } from "./job-context.js";
 import { LazyChildLogger } from "./job-logger.js";
-import { type Job, jobInfo } from "./jobs.js";
+import { abortRequested, type Job, jobInfo } from "./jobs.js";
 import type { Logger } from "./logger.js";
 import { type OutgoingMessage, out, type Reply, type StatusLevel, toBlocks } from "./output.js";
 import { ProgressStream } from "./progress.js";
@@ -90,7 +91,6 @@ export async function runJob(job: Job, deps: JobRunnerDeps, approvers: string[])
   const { command } = job;
   const logger = new LazyChildLogger(deps.logger, { jobId: job.id, command: command.name });
   const started = Date.now();
-  const signal = job.controller.signal;
   const timeoutMs = command.timeoutMs ?? deps.defaultTimeoutMs;
   const timer = setTimeout(() => job.controller.abort(new JobTimeoutError(timeoutMs)), timeoutMs);
   timer.unref?.();
@@ -106,15 +106,15 @@ export async function runJob(job: Job, deps: JobRunnerDeps, approvers: string[])
     return chain as Promise<void>;
   };
   let stream: ProgressStream | undefined;
-  // Plain data properties only: an object literal with getters gets a hidden class of its own per job, which keeps
-  // the job reachable from old space and turns every job into garbage for the major collector.
-  const context: CommandContext<Record<string, unknown>> = {
+  // No getters in an object literal here: such a literal gets a hidden class of its own per job, which keeps the job
+  // reachable from old space and turns every job into garbage for the major collector.
+  const context = new JobContext({
     args: job.args,
     actor: job.actor,
     approvers,
     message: job.message,
     job: { id: job.id, command: command.name },
-    signal,
+    controller: job.controller,
     reply: (reply) => send({ blocks: toBlocks(reply), kind: "reply", jobId: job.id }),
     progress: (line) => {
       stream ??= new ProgressStream(
@@ -128,7 +128,7 @@ export async function runJob(job: Job, deps: JobRunnerDeps, approvers: string[])
     logger,
     checked: job.checked ?? {},
     jobs: deps.jobsFor(job.actor),
-  };
+  });
 
   let outcome: AuditOutcome = "succeeded";
   let errorId: string | undefined;
@@ -142,14 +142,14 @@ export async function runJob(job: Job, deps: JobRunnerDeps, approvers: string[])
     const returned = command.handler(context);
     let reply: Reply | undefined;
     // A handler that answered synchronously needs no race with the signal unless the job was already aborted.
-    if (isThenable(returned) || signal.aborted) {
+    if (isThenable(returned) || abortRequested(job.controller)) {
       handler = Promise.resolve(returned);
-      reply = await unlessAborted(handler, signal);
+      reply = await unlessAborted(handler, job.controller.signal);
     } else reply = returned;
     if (reply !== undefined && reply !== "") final = { blocks: toBlocks(reply), kind: "reply", jobId: job.id };
   } catch (error) {
-    if (signal.aborted) {
-      const reason = signal.reason as unknown;
+    if (abortRequested(job.controller)) {
+      const reason = job.controller.signal.reason as unknown;
       if (reason instanceof JobTimeoutError) {
         outcome = "timed-out";
         final = notice(job, "fail", `job ${job.id} (${command.name}) timed out after ${formatDuration(timeoutMs)}`);
@@ -175,7 +175,7 @@ export async function runJob(job: Job, deps: JobRunnerDeps, approvers: string[])
     clearTimeout(timer);
     // A cancelled or timed-out handler gets a grace period to clean up (kill its process, release its lock),
     // so its outcome and history are final when the outcome is written.
-    if (signal.aborted && handler) {
+    if (handler && abortRequested(job.controller)) {
       let graceTimer: NodeJS.Timeout | undefined;
       await Promise.race([
         handler.catch(() => {}),

@@ -57,6 +57,29 @@ export interface Job {
   admitted?: Promise<unknown>;
 }
 
+/**
+ * A job's AbortController that remembers whether {@link abort} was called, so the runner can ask without reading
+ * `signal` (Node creates the AbortSignal on first read, and most jobs never need one).
+ */
+export class JobController extends AbortController {
+  #abortRequested = false;
+
+  override abort(reason?: unknown): void {
+    this.#abortRequested = true;
+    super.abort(reason);
+  }
+
+  /** Whether {@link abort} was called. */
+  get abortRequested(): boolean {
+    return this.#abortRequested;
+  }
+}
+
+/** Whether a job's controller was aborted; without creating its signal when it is a {@link JobController}. */
+export function abortRequested(controller: AbortController): boolean {
+  return controller instanceof JobController ? controller.abortRequested : controller.signal.aborted;
+}
+
 /** How other commands see a job. */
 export function jobInfo(job: Job): JobInfo {
   return {
