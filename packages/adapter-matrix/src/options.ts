@@ -7,7 +7,10 @@
 export interface InvitePolicy {
   /** Inviters whose invites are accepted. */
   users?: string[];
-  /** Room ids (or aliases the room announces) whose invites are accepted, whoever invites. */
+  /**
+   * Room ids (`!abc:example.org`, globs allowed) whose invites are accepted, whoever invites. Only the id is compared:
+   * an alias is chosen by whoever controls it (and a room may announce any alias), so an alias here never matches.
+   */
   rooms?: string[];
 }
 

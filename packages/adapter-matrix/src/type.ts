@@ -27,7 +27,21 @@ const matrixEntrySchema = z
     /** Commands older than this when seen are not run (default 2m). */
     staleAfter: durationSchema.optional(),
     invites: z
-      .object({ users: z.array(z.string().min(1)).optional(), rooms: z.array(z.string().min(1)).optional() })
+      .object({
+        /** Inviters whose invites are accepted: user ids or globs (`@*:example.org`). */
+        users: z.array(z.string().min(1)).optional(),
+        /** Room ids (globs allowed) whose invites are accepted from anyone; never aliases (the inviter may control them). */
+        rooms: z
+          .array(
+            z
+              .string()
+              .regex(
+                /^!/,
+                "a room id like !abc:example.org; aliases (#…) are not accepted, whoever controls one could point it at any room",
+              ),
+          )
+          .optional(),
+      })
       .strict()
       .optional(),
     approvalReactions: z.array(z.string().min(1)).optional(),

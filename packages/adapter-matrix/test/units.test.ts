@@ -76,3 +76,24 @@ describe("matrix adapter helpers", () => {
     expect(pngSize(new Uint8Array([137, 80, 78, 71]))).toBeUndefined();
   });
 });
+
+describe("matrix adapter configuration", () => {
+  it("refuses an alias in invites.rooms: only room ids are compared, and an alias belongs to whoever controls it", async () => {
+    const { matrixAdapterType } = await import("../src/type.js");
+    const entry = {
+      type: "matrix",
+      homeserver: "https://matrix.example.org",
+      userId: "@bot:example.org",
+      accessToken: "token",
+    };
+    const alias = matrixAdapterType.schema.safeParse({ ...entry, invites: { rooms: ["#ops:example.org"] } });
+    expect(alias.success).toBe(false);
+    expect(alias.error?.issues[0]?.path).toEqual(["invites", "rooms", 0]);
+    expect(alias.error?.issues[0]?.message).toMatch(/room id like !abc:example.org/);
+    const ids = matrixAdapterType.schema.safeParse({
+      ...entry,
+      invites: { rooms: ["!abc:example.org", "!*:example.org"] },
+    });
+    expect(ids.success).toBe(true);
+  });
+});
