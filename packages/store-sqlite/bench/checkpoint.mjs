@@ -13,7 +13,7 @@ import {
   checkpointSigner,
   formatCheckpointLine,
   generateCheckpointKey,
-} from "../../core/dist/index.js";
+} from "@switchboard/core";
 import { openSqlite } from "../dist/index.js";
 
 const { values } = parseArgs({
