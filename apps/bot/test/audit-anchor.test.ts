@@ -177,6 +177,16 @@ describe("audit verify against signed checkpoints", () => {
     expect(result.stdout).toMatch(/^bad: the log ends at entry #9, but the checkpoint of entry #10/m);
   });
 
+  it("attack: delete the key (and its .pub) — the checkpoints are still there, and verify says it cannot check them", async () => {
+    const bot = await botThatRan();
+    const { rmSync } = await import("node:fs");
+    rmSync(bot.key);
+    rmSync(`${bot.key}.pub`);
+    const result = await verify(bot.dir);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^bad: .*\.jsonl holds checkpoints, but there is no audit key at .* to check them/m);
+  });
+
   it("--head: a head someone kept still catches an attacker who has the database and the key", async () => {
     const bot = await botThatRan();
     const before = await verify(bot.dir);

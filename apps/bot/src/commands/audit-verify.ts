@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import {
   type AnchoredVerifyResult,
   type AuditCheckpoint,
@@ -39,7 +40,15 @@ interface Anchors {
 
 function readAnchors(files: AuditFiles): Anchors {
   const publicKey = loadPublicKey(files);
-  if (!publicKey) return { files, checkpoints: undefined, bad: [], fileMissing: false };
+  if (!publicKey) {
+    // Checkpoints without the key that made them: deleting the key must not turn verification off.
+    const orphaned = existsSync(files.checkpointFile)
+      ? [
+          `${files.checkpointFile} holds checkpoints, but there is no audit key at ${files.keyFile} (nor ${files.publicKeyFile}) to check them: name a kept copy of the public key with --key`,
+        ]
+      : [];
+    return { files, checkpoints: undefined, bad: orphaned, fileMissing: false };
+  }
   const file = readCheckpointFile(files.checkpointFile, publicKey);
   const bad = (file?.bad ?? []).map(
     (b) =>
