@@ -28,12 +28,17 @@ interface Entry {
   key?: string;
   coalesce?: Coalesce;
   started: boolean;
+  /** When it was queued (for dropping the oldest progress first). */
+  seq: number;
 }
 
 /** What the queue needs from the connection. */
 export interface FloodQueueOptions {
   bucket: TokenBucket;
-  /** Lines kept waiting at most; beyond that the oldest lines of the longest queue are dropped. */
+  /**
+   * Lines kept waiting at most; beyond that the oldest job progress goes first (it is summarised anyway), then the
+   * oldest lines of the longest queue.
+   */
   maxQueuedLines: number;
   /** Whether lines can be written now (registered, and channels rejoined). */
   canSend(): boolean;
@@ -50,6 +55,7 @@ export class FloodQueue {
   #turns: string[] = [];
   #next = 0;
   #size = 0;
+  #seq = 0;
   #timer: NodeJS.Timeout | undefined;
   #drainWaiters: Array<() => void> = [];
 
@@ -88,6 +94,7 @@ export class FloodQueue {
         lines: [...lines],
         background: options.background === true,
         started: false,
+        seq: this.#seq++,
         ...(merge ? { key: merge.mergeKey, coalesce: merge.coalesce } : {}),
       });
       this.#size += lines.length;
@@ -96,8 +103,10 @@ export class FloodQueue {
     this.pump();
   }
 
-  /** Drops the oldest waiting lines of the longest queue while more than the limit wait. */
+  /** While more than the limit wait: drops the oldest job progress, then the oldest lines of the longest queue. */
   #trim(): void {
+    if (this.#size <= this.options.maxQueuedLines) return;
+    this.#dropProgress();
     while (this.#size > this.options.maxQueuedLines) {
       let longest: string | undefined;
       let longestSize = 0;
@@ -122,6 +131,26 @@ export class FloodQueue {
       this.#size -= dropped;
       if (queue.length === 0) this.#removeTarget(longest);
       this.options.onDrop?.(longest, dropped);
+    }
+  }
+
+  /** Drops waiting progress lines, oldest entry first, until the limit holds or no progress waits. */
+  #dropProgress(): void {
+    const progress: Array<{ key: string; entry: Entry }> = [];
+    for (const [key, queue] of this.#queues)
+      for (const entry of queue) if (entry.coalesce) progress.push({ key, entry });
+    progress.sort((a, b) => a.entry.seq - b.entry.seq);
+    for (const { key, entry } of progress) {
+      const excess = this.#size - this.options.maxQueuedLines;
+      if (excess <= 0) return;
+      const dropped = entry.lines.splice(0, Math.min(excess, entry.lines.length)).length;
+      this.#size -= dropped;
+      if (entry.lines.length === 0) {
+        const queue = this.#queues.get(key)!;
+        queue.splice(queue.indexOf(entry), 1);
+        if (queue.length === 0) this.#removeTarget(key);
+      }
+      this.options.onDrop?.(key, dropped);
     }
   }
 

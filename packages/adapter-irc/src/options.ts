@@ -34,7 +34,10 @@ export interface IrcFloodOptions {
   burst?: number;
   /** One more line may go out every `intervalMs`. Default 1000. */
   intervalMs?: number;
-  /** Lines kept waiting at most; older waiting lines of the longest queue are dropped (and logged). Default 2000. */
+  /**
+   * Lines kept waiting at most (all targets together): beyond it the oldest job progress is dropped first, then the
+   * oldest lines of the longest queue (logged). Default 500.
+   */
   maxQueuedLines?: number;
 }
 
@@ -206,7 +209,7 @@ export function resolveOptions(options: IrcAdapterOptions): ResolvedIrcOptions {
     flood: {
       burst: positive("flood.burst", flood.burst ?? 5),
       intervalMs: positive("flood.intervalMs", flood.intervalMs ?? 1000),
-      maxQueuedLines: positive("flood.maxQueuedLines", flood.maxQueuedLines ?? 2000),
+      maxQueuedLines: positive("flood.maxQueuedLines", flood.maxQueuedLines ?? 500),
     },
     reconnect: {
       initialDelayMs: positive("reconnect.initialDelayMs", reconnect.initialDelayMs ?? 2000),

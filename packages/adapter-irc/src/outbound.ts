@@ -71,6 +71,10 @@ export function planLines(target: ReplyTarget, message: OutgoingMessage, context
   const physical = lines.flatMap((line) => splitToBytes(line, budget));
   const tags = context.replyTags;
   const here = (texts: string[]) => texts.map((text) => privmsg(room.id, text, tags));
+  // In a channel, each person's answers (replies and their jobs' progress) wait in their own queue, so the queue's
+  // turns interleave people line by line: nobody's long or repeated output holds up someone else's answer.
+  const person = inChannel ? target.mention?.id : undefined;
+  const roomKey = person === undefined ? context.fold(room.id) : `${context.fold(room.id)}\u0000${person}`;
 
   if (progress) {
     const limit = context.progressLines;
@@ -78,7 +82,7 @@ export function planLines(target: ReplyTarget, message: OutgoingMessage, context
     const coalesce = progressCoalescer(limit, (n) => `${prefix}… ${n} earlier line${n === 1 ? "" : "s"} skipped`);
     return [
       {
-        key: context.fold(room.id),
+        key: roomKey,
         target: room.id,
         lines: coalesce([], here(physical)),
         merge: { mergeKey: `progress:${message.jobId ?? ""}`, coalesce },
@@ -87,8 +91,7 @@ export function planLines(target: ReplyTarget, message: OutgoingMessage, context
   }
 
   const cap = context.channelLines;
-  if (!inChannel || physical.length <= cap)
-    return [{ key: context.fold(room.id), target: room.id, lines: here(physical) }];
+  if (!inChannel || physical.length <= cap) return [{ key: roomKey, target: room.id, lines: here(physical) }];
 
   const shown = physical.slice(0, cap - 1);
   const rest = physical.slice(cap - 1);
@@ -98,11 +101,11 @@ export function planLines(target: ReplyTarget, message: OutgoingMessage, context
     asker !== undefined && (!mention?.verified || context.holdsAccount?.(asker, mention.id) === true);
   if (!asker || !askerStillThere) {
     const why = asker ? `; ${asker} no longer holds that nick's account, so not sent in private` : "";
-    return [{ key: context.fold(room.id), target: room.id, lines: here([...shown, `(${count} not shown${why})`]) }];
+    return [{ key: roomKey, target: room.id, lines: here([...shown, `(${count} not shown${why})`]) }];
   }
   return [
     {
-      key: context.fold(room.id),
+      key: roomKey,
       target: room.id,
       lines: here([...shown, `${asker}: (${count} sent to you in private)`]),
     },
