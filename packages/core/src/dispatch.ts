@@ -124,8 +124,8 @@ export class Dispatcher {
         throw error;
       });
     } else {
-      job.admitted = deps.auditLog.append([admitted]);
-      job.admitted.catch(() => {});
+      // Read-only: the runner writes `admitted` with the outcome (one commit), or before the first message it sends.
+      job.pendingAdmitted = admitted;
     }
     await this.execute(job, []);
   }

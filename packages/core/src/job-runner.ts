@@ -69,6 +69,17 @@ function unlessAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
+/** Starts writing a read-only job's `admitted` record (once), for a message that must wait for it. */
+function writeAdmitted(job: Job, auditLog: AuditLog): Promise<unknown> | undefined {
+  const record = job.pendingAdmitted;
+  if (record) {
+    job.pendingAdmitted = undefined;
+    job.admitted = auditLog.append([record]);
+    job.admitted.catch(() => {});
+  }
+  return job.admitted;
+}
+
 const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   value !== null &&
   (typeof value === "object" || typeof value === "function") &&
@@ -81,11 +92,13 @@ const notice = (job: Job, level: StatusLevel, text: string): OutgoingMessage => 
 });
 
 /**
- * Runs an admitted job (its `admitted` or final `approval` entry is written, or pending in `job.admitted` for a
- * read-only command); resolves after its outcome is written and its last message sent.
+ * Runs an admitted job and resolves after its outcome is written and its last message sent. Its `admitted` entry
+ * is already durable (write-ahead for side effects, or the final `approval`), or, for a read-only command, still in
+ * `job.pendingAdmitted`: then it is written with the outcome in one append, or first thing when the job sends a
+ * message before it ends. Every message goes out after `admitted` is durable and in the order it was made.
  *
- * Every message goes out after `job.admitted` and in the order it was made. The common case (a handler that answers
- * without sending anything else first) allocates no reply chain, no abort race and no child logger.
+ * The common case (a handler that answers without sending anything else first) allocates no reply chain, no abort
+ * race, no AbortSignal and no child logger.
  */
 export async function runJob(job: Job, deps: JobRunnerDeps, approvers: string[]): Promise<JobResult> {
   const { command } = job;
@@ -100,7 +113,7 @@ export async function runJob(job: Job, deps: JobRunnerDeps, approvers: string[])
   /** The messages sent so far, in order, after `job.admitted`; undefined until the first one. */
   let chain: Promise<unknown> | undefined;
   const send = (message: OutgoingMessage): Promise<void> => {
-    chain = (chain ?? job.admitted ?? Promise.resolve())
+    chain = (chain ?? writeAdmitted(job, deps.auditLog) ?? Promise.resolve())
       .then(() => job.respond(message))
       .catch((error: unknown) => logger.warn({ err: error }, "could not deliver a reply"));
     return chain as Promise<void>;
@@ -196,11 +209,19 @@ export async function runJob(job: Job, deps: JobRunnerDeps, approvers: string[])
   if (rule) extra.rule = rule;
   if (detail) extra.detail = detail;
   const record = auditRecords.outcome(job, outcome, extra);
-  try {
-    // Written before the final reply: whoever saw the answer can find the outcome in the audit log.
-    await deps.auditLog.append([record]);
-  } catch (error) {
-    logger.error({ err: error, record }, "could not write the outcome to the audit log");
+  const admitted = job.pendingAdmitted;
+  if (admitted) {
+    // A read-only job that sent nothing yet: both entries in one append. Failing it fails like a failed `admitted`
+    // (the job ends in an internal error, and its answer is not sent).
+    job.pendingAdmitted = undefined;
+    await deps.auditLog.append([admitted, record]);
+  } else {
+    try {
+      // Written before the final reply: whoever saw the answer can find the outcome in the audit log.
+      await deps.auditLog.append([record]);
+    } catch (error) {
+      logger.error({ err: error, record }, "could not write the outcome to the audit log");
+    }
   }
   if (deps.events.has("job.finished"))
     deps.events.emit("job.finished", {

@@ -3,6 +3,7 @@
  * @module
  */
 import { randomBytes } from "node:crypto";
+import type { AuditRecord } from "./audit.js";
 import type { AnyCommand, CheckedFacts, JobInfo } from "./command.js";
 import type { Actor } from "./identity.js";
 import type { IncomingMessage } from "./message.js";
@@ -51,9 +52,12 @@ export interface Job {
   /** What the command's check established, for the handler. */
   checked?: CheckedFacts;
   /**
-   * For a read-only command started at once: the pending write of its `admitted` entry. Replies wait for it, so
-   * nothing reaches chat before its entries are durable (the outcome is written after it, in the same order).
+   * For a read-only command started at once: its `admitted` record, not written yet. The runner appends it together
+   * with the outcome (one commit), or on its own before the first message the job sends; nothing reaches chat before
+   * it is durable.
    */
+  pendingAdmitted?: AuditRecord;
+  /** The write of `pendingAdmitted`, once the runner had to start it before the outcome. Replies wait for it. */
   admitted?: Promise<unknown>;
 }
 
