@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
@@ -31,6 +32,8 @@ export default defineConfig({
   test: {
     include: ["packages/*/test/**/*.test.ts", "apps/*/test/**/*.test.ts", "examples/*/test/**/*.test.ts"],
     testTimeout: 30_000,
+    // Audit keys and checkpoint files of in-process apps go to a scratch folder, never the user's ~/.config.
+    env: { XDG_CONFIG_HOME: join(tmpdir(), "switchboard-test-config") },
     // The real servers (IRC, Synapse, …) are provisioned by scripts/test-servers.sh, which `npm test` runs first; a
     // test whose server is missing fails with that command.
     hookTimeout: 60_000,

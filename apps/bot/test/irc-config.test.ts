@@ -29,7 +29,7 @@ describe("type: irc in the configuration", () => {
     expect((adapter as IrcAdapter).options).toMatchObject({
       host: "irc.example.org",
       port: 6697,
-      tls: false,
+      tls: { verify: true }, // not a loopback host: TLS by default, certificates verified
       channels: [{ name: "#ops" }],
       flood: { burst: 5, intervalMs: 1000 },
       output: { channelLines: 6, colors: true },
@@ -85,6 +85,7 @@ describe("type: irc in the configuration", () => {
       ignore: ["*bot"],
       version: "v1",
       accountLookup: false,
+      identity: "lookup",
       accountLookupTimeoutMs: 2000,
       regainIntervalMs: 30_000,
       pingIntervalMs: 20_000,
