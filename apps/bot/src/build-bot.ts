@@ -2,7 +2,16 @@
  * From a validated configuration to a {@link Bot}: no files, no network, so embedding programs and tests can use it.
  * @module
  */
-import { type Adapter, type AuditLog, type Bot, createBot, type Logger, type Store } from "@switchboard/core";
+import {
+  type Adapter,
+  type AuditLog,
+  type Bot,
+  type BucketLimit,
+  createBot,
+  type Logger,
+  type RateLimitOptions,
+  type Store,
+} from "@switchboard/core";
 import type { SwitchboardConfig } from "./config/schema.js";
 import type { LoadedPlugin } from "./plugins.js";
 
@@ -19,6 +28,22 @@ export interface BuildBotOptions {
   plugins?: LoadedPlugin[];
 }
 
+/** `bot.rateLimit` as core's option (durations are milliseconds already; `interval` becomes `intervalMs`). */
+function rateLimitOf(section: NonNullable<SwitchboardConfig["bot"]["rateLimit"]>): RateLimitOptions | false {
+  if (section.enabled === false) return false;
+  const bucket = (b: { burst: number; interval: number } | undefined): BucketLimit | undefined =>
+    b ? { burst: b.burst, intervalMs: b.interval } : undefined;
+  const { enabled: _enabled, member, guest, guests, ...rest } = section;
+  const options: RateLimitOptions = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
+  for (const [key, value] of [
+    ["member", bucket(member)],
+    ["guest", bucket(guest)],
+    ["guests", bucket(guests)],
+  ] as const)
+    if (value) options[key] = value;
+  return options;
+}
+
 /** Creates the bot the configuration describes (settings, policy, plugins) with the given stores and adapters. */
 export function buildBot(config: SwitchboardConfig, options: BuildBotOptions = {}): Bot {
   const { bot: settings, roles, principals, rules, guestRole } = config;
@@ -30,6 +55,7 @@ export function buildBot(config: SwitchboardConfig, options: BuildBotOptions = {
     approvalTtlMs: settings.approvalTtl,
     progressIntervalMs: settings.progressInterval,
     policy: { roles, principals, rules, guestRole },
+    ...(settings.rateLimit !== undefined ? { rateLimit: rateLimitOf(settings.rateLimit) } : {}),
     ...(options.store ? { store: options.store } : {}),
     ...(options.auditLog ? { auditLog: options.auditLog } : {}),
     ...(options.logger ? { logger: options.logger } : {}),

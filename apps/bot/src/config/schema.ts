@@ -20,6 +20,38 @@ export const DEFAULT_STORE_PATH = "./.switchboard/switchboard.db";
 /** Where the log goes unless `log.file` says otherwise. */
 export const DEFAULT_LOG_FILE = "./.switchboard/switchboard.log";
 
+/** A token bucket in the configuration: `{ burst: 5, interval: 5s }`. */
+const bucketSchema = z
+  .object({
+    /** Commands that may come at once. */
+    burst: z.number().int().min(1),
+    /** Then one more every interval. */
+    interval: durationSchema,
+  })
+  .strict();
+
+/** `bot.rateLimit`: core's input limits; every key is optional and defaults to core's value. */
+export const rateLimitSectionSchema = z
+  .object({
+    /** `false` turns every limit off (for a bot only trusted people can reach). Default true. */
+    enabled: z.boolean().optional(),
+    /** Per person holding a role besides the guest role. Default `{ burst: 10, interval: 1s }`. */
+    member: bucketSchema.optional(),
+    /** Per guest. Default `{ burst: 5, interval: 5s }`. */
+    guest: bucketSchema.optional(),
+    /** All guests of one network together. Default `{ burst: 15, interval: 2s }`. */
+    guests: bucketSchema.optional(),
+    /** Commands of one person handled at once. Default 5. */
+    maxRunningPerPerson: z.number().int().min(1).optional(),
+    /** Commands of one guest handled at once. Default 3. */
+    maxRunningPerGuest: z.number().int().min(1).optional(),
+    /** Commands handled at once in total. Default 50. */
+    maxRunning: z.number().int().min(1).optional(),
+    /** Holders of this permission are never limited. Default `ratelimit:exempt` (owners holding `*` have it). */
+    exemptPermission: z.string().min(1).optional(),
+  })
+  .strict();
+
 export const botSectionSchema = z
   .object({
     /** Name people address the bot by (`switchboard: help`). */
@@ -34,6 +66,8 @@ export const botSectionSchema = z
     approvalTtl: durationSchema.default(15 * 60_000),
     /** Minimum time between two progress messages of a job. */
     progressInterval: durationSchema.default(1000),
+    /** Input limits per person and in total (default: core's; `{ enabled: false }` turns them off). */
+    rateLimit: rateLimitSectionSchema.optional(),
   })
   .strict();
 
