@@ -10,22 +10,36 @@ import type { Decision } from "./permissions.js";
 
 const about = (job: Job) => ({ jobId: job.id, actor: job.actor.id, command: job.command.name });
 
-/** What was received, for `admitted` and `denied` (the raw text is dropped when the command has secrets). */
-function received(job: Job, text: string | undefined) {
+/** Where it was received and the arguments, for `admitted` and `denied`. */
+function received(job: Job) {
   const { message } = job;
   return {
     network: message.network,
     room: message.room.id,
     args: job.auditArgs,
-    sender: { sender: message.sender.id, verified: message.sender.verified, ...(text === undefined ? {} : { text }) },
   };
+}
+
+/**
+ * The detail of `admitted` and `denied`: who sent it, the text (dropped when the command has secrets), the reason (and what a check established). Its keys
+ * are built in sorted order, which is how the chain encodes them, so the log does not copy it to sort it.
+ */
+function receivedDetail(job: Job, text: string | undefined, reason: string, checked?: CheckedFacts) {
+  const { sender } = job.message;
+  const detail: Record<string, unknown> = {};
+  if (checked && Object.keys(checked).length) detail.checked = checked;
+  detail.reason = reason;
+  detail.sender = sender.id;
+  if (text !== undefined) detail.text = text;
+  detail.verified = sender.verified;
+  return detail;
 }
 
 /** The audit records of the runtime. */
 export const auditRecords = {
   /** A command allowed to run now, or to wait for approval. */
   admitted(job: Job, decision: Decision & { allowed: true }, text: string | undefined, checked: CheckedFacts) {
-    const r = received(job, text);
+    const r = received(job);
     return {
       event: "admitted",
       ...about(job),
@@ -34,12 +48,12 @@ export const auditRecords = {
       args: r.args,
       decision: decision.approval ? "needs-approval" : "allowed",
       rule: decision.rule,
-      detail: { ...r.sender, reason: decision.reason, ...(Object.keys(checked).length ? { checked } : {}) },
+      detail: receivedDetail(job, text, decision.reason, checked),
     } satisfies AuditRecord;
   },
   /** A command refused by a permission, a rule, `prepare` or `check`. */
   denied(job: Job, rule: string, reason: string, text: string | undefined) {
-    const r = received(job, text);
+    const r = received(job);
     return {
       event: "denied",
       ...about(job),
@@ -49,7 +63,7 @@ export const auditRecords = {
       decision: "denied",
       outcome: "denied",
       rule,
-      detail: { ...r.sender, reason },
+      detail: receivedDetail(job, text, reason),
     } satisfies AuditRecord;
   },
   approvalRequested(
