@@ -70,28 +70,37 @@ function parseFlags(
   return parsed;
 }
 
+function hasFlag(words: string[]): boolean {
+  for (const word of words) if (isFlag(word)) return true;
+  return false;
+}
+
+function failWithUsage(entry: RegisteredCommand, prefix: string, message: string): never {
+  throw new UserError(message, `usage: ${usageLine(entry, prefix)}`);
+}
+
 /**
  * Parses words into the command's arguments: flags (`--env prod`, `-f`), then either the word pattern or the
  * positional arguments in declaration order. Throws a {@link UserError} whose hint is the usage line.
  */
 export function parseArgs(entry: RegisteredCommand, words: string[], prefix = ""): Record<string, unknown> {
   const { command } = entry;
-  const fail = (message: string): never => {
-    throw new UserError(message, `usage: ${usageLine(entry, prefix)}`);
-  };
   const verbatim = entry.positional.length === 1 && entry.positional[0]![1].options.verbatim;
-  const parsed = !verbatim && words.some(isFlag) ? parseFlags(command, words) : { _: words };
   const raw: Record<string, unknown> = {};
-  for (const key in parsed) {
-    if (key === "_" || key === "--") continue;
-    if (!Object.hasOwn(command.args, key)) fail(`unknown option --${key}`);
-    raw[key] = (parsed as Record<string, unknown>)[key];
+  let positionals = words;
+  if (!verbatim && hasFlag(words)) {
+    const parsed = parseFlags(command, words);
+    for (const key in parsed) {
+      if (key === "_" || key === "--") continue;
+      if (!Object.hasOwn(command.args, key)) failWithUsage(entry, prefix, `unknown option --${key}`);
+      raw[key] = (parsed as Record<string, unknown>)[key];
+    }
+    positionals = (parsed["--"] ? [...parsed._, ...parsed["--"]] : parsed._).map(String);
   }
-  const positionals = parsed["--"] ? [...parsed._, ...parsed["--"]].map(String) : (parsed._ as string[]).map(String);
 
   if (entry.pattern && positionals.length > 0) {
     const values = matchPattern(entry.pattern, positionals.join(" "));
-    if (!values) fail(`"${positionals.join(" ")}" does not fit the pattern`);
+    if (!values) failWithUsage(entry, prefix, `"${positionals.join(" ")}" does not fit the pattern`);
     for (const [key, value] of Object.entries(values ?? {})) if (!Object.hasOwn(raw, key)) raw[key] = value;
   } else if (!entry.pattern) {
     let i = 0;
@@ -101,7 +110,7 @@ export function parseArgs(entry: RegisteredCommand, words: string[], prefix = ""
       raw[name] = definition.options.rest ? positionals.slice(i).join(" ") : positionals[i];
       i = definition.options.rest ? positionals.length : i + 1;
     }
-    if (i < positionals.length) fail(`unexpected argument "${positionals[i]}"`);
+    if (i < positionals.length) failWithUsage(entry, prefix, `unexpected argument "${positionals[i]}"`);
   }
 
   const args: Record<string, unknown> = {};
@@ -109,13 +118,13 @@ export function parseArgs(entry: RegisteredCommand, words: string[], prefix = ""
     const given = raw[name];
     if (given === undefined || (Array.isArray(given) && given.length === 0)) {
       if (definition.options.default !== undefined) args[name] = definition.options.default;
-      else if (definition.options.required) fail(`missing ${name}`);
+      else if (definition.options.required) failWithUsage(entry, prefix, `missing ${name}`);
       continue;
     }
-    if (Array.isArray(given)) fail(`${name} was given more than once`);
-    if (definition.kind !== "boolean" && given === "") fail(`${name} needs a value`);
+    if (Array.isArray(given)) failWithUsage(entry, prefix, `${name} was given more than once`);
+    if (definition.kind !== "boolean" && given === "") failWithUsage(entry, prefix, `${name} needs a value`);
     const result = coerceArg(name, definition, given);
-    if ("error" in result) fail(result.error);
+    if ("error" in result) failWithUsage(entry, prefix, result.error);
     else args[name] = result.value;
   }
   return args;

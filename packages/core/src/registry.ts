@@ -12,6 +12,8 @@ interface Node {
   command?: AnyCommand;
   /** The full name this node was registered under (a name or an alias). */
   registeredAs?: string;
+  /** The entry of `command`. */
+  entry?: RegisteredCommand;
   children: Map<string, Node>;
   /** "Did you mean" over the children's words: built on the first miss, dropped when a child is added. */
   suggestions?: SuggestionIndex;
@@ -97,6 +99,7 @@ export class CommandRegistry {
       }
       node.command = command;
       node.registeredAs = name;
+      node.entry = entry;
     }
     this.#entries.set(command, entry);
   }
@@ -104,21 +107,25 @@ export class CommandRegistry {
   /** Finds the command for a list of words: the longest registered name that the words start with. */
   lookup(words: string[]): Lookup {
     let node = this.#root;
-    let best: { node: Node; depth: number } | undefined;
+    let best: Node | undefined;
+    let bestDepth = 0;
     let depth = 0;
     for (const word of words) {
       const child = node.children.get(word.toLowerCase());
       if (!child) break;
       node = child;
       depth++;
-      if (node.command) best = { node, depth };
+      if (node.command) {
+        best = node;
+        bestDepth = depth;
+      }
     }
-    if (best?.node.command) {
+    if (best?.command) {
       return {
         found: true,
-        entry: this.#entries.get(best.node.command)!,
-        rest: words.slice(best.depth),
-        name: best.node.registeredAs ?? best.node.command.name,
+        entry: best.entry!,
+        rest: words.slice(bestDepth),
+        name: best.registeredAs ?? best.command.name,
       };
     }
     const prefix = words.slice(0, depth);

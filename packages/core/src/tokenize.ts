@@ -5,12 +5,23 @@ import { UserError } from "./errors.js";
  * escapes the next character outside single quotes. Never throws anything but a {@link UserError}.
  */
 export function tokenize(line: string): string[] {
-  if (!/["'\\]/.test(line)) {
-    const words = line.split(/[ \t\n\r]+/);
-    if (words[0] === "") words.shift();
-    if (words.at(-1) === "") words.pop();
-    return words;
+  // Fast path: no quotes and no backslashes, so words are the runs between spaces, tabs and line breaks.
+  const words: string[] = [];
+  let start = -1;
+  for (let i = 0; i < line.length; i++) {
+    const code = line.charCodeAt(i);
+    if (code === 0x22 || code === 0x27 || code === 0x5c) return tokenizeQuoted(line);
+    if (code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d) {
+      if (start >= 0) words.push(line.slice(start, i));
+      start = -1;
+    } else if (start < 0) start = i;
   }
+  if (start >= 0) words.push(line.slice(start));
+  return words;
+}
+
+/** The general case: quotes group words, a backslash escapes the next character outside single quotes. */
+function tokenizeQuoted(line: string): string[] {
   const tokens: string[] = [];
   let current = "";
   let inToken = false;

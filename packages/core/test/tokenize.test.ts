@@ -23,6 +23,15 @@ describe("tokenize", () => {
     expect(() => tokenize(`deploy "api`)).toThrow(/unterminated double quote/);
   });
 
+  it("without quotes or backslashes, splits on runs of spaces, tabs and line breaks (and nothing else)", () => {
+    const unit = fc.constantFrom(" ", "\t", "\n", "\r", "a", "é", "-", "\u00a0", "\u2003", "\v", "\f", "x");
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 30 }), (line) => {
+        expect(tokenize(line)).toEqual(line.split(/[ \t\n\r]+/).filter((word) => word !== ""));
+      }),
+    );
+  });
+
   it("round-trips words that need no quoting", () => {
     fc.assert(
       fc.property(fc.array(fc.stringMatching(/^[a-z0-9/:._-]+$/), { maxLength: 10 }), (words) => {
