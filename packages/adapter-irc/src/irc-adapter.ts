@@ -21,6 +21,7 @@ import {
   type IrcPartEvent,
   Message,
 } from "irc-framework";
+import { bindToAccount, boundAccount } from "./account-bound.js";
 import { AccountTracker } from "./account-tracker.js";
 import { IrcConnection } from "./connection.js";
 import { CTCP_REPLY_INTERVAL_MS, ctcpAnswer } from "./ctcp.js";
@@ -61,6 +62,8 @@ export class IrcAdapter implements Adapter {
   #hostname: string | undefined;
   readonly #msgids = new Set<string>();
   #lastCtcpReply = 0;
+  /** The nick and account of the last account-bound line not sent (to log each such rest once). */
+  #droppedFor = "";
   #seq = 0;
   #stopped = false;
 
@@ -175,8 +178,12 @@ export class IrcAdapter implements Adapter {
       holdsAccount: (nick, account) => this.#tracker?.get(nick) === account,
       ...(replyTags ? { replyTags } : {}),
     });
+    // The private rest of a channel reply to an identified asker leaves only while their account holds the nick.
+    const asker = target.mention?.verified && !target.room.direct ? target.mention : undefined;
     for (const batch of batches) {
-      this.#queue.push(batch.key, batch.lines, {
+      const toAsker = asker !== undefined && batch.target === asker.name;
+      const lines = toAsker ? bindToAccount(batch.lines, asker.id) : batch.lines;
+      this.#queue.push(batch.key, lines, {
         ...(batch.merge ? { merge: batch.merge } : {}),
         ...(batch.background ? { background: true } : {}),
       });
@@ -198,6 +205,16 @@ export class IrcAdapter implements Adapter {
   #write(line: OutLine): void {
     const connection = this.#connection;
     if (!connection) return;
+    const account = boundAccount(line);
+    if (account !== undefined && this.#tracker?.get(line.target) !== account) {
+      if (this.#droppedFor !== `${line.target}\u0000${account}`)
+        this.#host?.logger.warn(
+          { nick: line.target, account },
+          "the asker's account no longer holds that nick; the rest of the reply is not sent there",
+        );
+      this.#droppedFor = `${line.target}\u0000${account}`;
+      return;
+    }
     const message = new Message(line.command, line.target, line.text);
     if (line.tags && connection.hasCap("message-tags")) message.tags = { ...line.tags };
     connection.client.raw(message);
