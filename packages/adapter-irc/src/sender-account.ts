@@ -13,6 +13,7 @@ import type { Logger } from "@switchboard/core";
 import type { IrcMessageEvent } from "irc-framework";
 import type { AccountTracker } from "./account-tracker.js";
 import type { IrcConnection } from "./connection.js";
+import { LookupEpochs } from "./lookup-epochs.js";
 
 /** Resolves senders' accounts for one connection. */
 export class SenderAccounts {
@@ -26,14 +27,12 @@ export class SenderAccounts {
     private readonly accountTagOnly = false,
   ) {}
 
-  /** Bumped when a nick changes or quits, so an answer that arrives afterwards is not believed. */
-  readonly #epochs = new Map<string, number>();
+  /** Nick changes and quits seen while a lookup for that nick waits: an answer that arrives afterwards is void. */
+  readonly #epochs = new LookupEpochs();
 
   /** A nick changed (old and new) or quit: any lookup in flight for it is void. */
   nickChanged(nick: string): void {
-    const key = this.connection.fold(nick);
-    this.#epochs.set(key, (this.#epochs.get(key) ?? 0) + 1);
-    if (this.#epochs.size > 10_000) this.#epochs.clear(); // bounded; a cleared map only voids more lookups
+    this.#epochs.changed(this.connection.fold(nick));
   }
 
   /** Whether the account is known without asking the server. */
@@ -69,8 +68,7 @@ export class SenderAccounts {
    */
   lookUp(nick: string, ident?: string, host?: string): Promise<string | null> {
     const client = this.connection.client;
-    const key = this.connection.fold(nick);
-    const epoch = this.#epochs.get(key) ?? 0;
+    const changedSince = this.#epochs.begin(this.connection.fold(nick));
     return new Promise((resolve) => {
       let settled = false;
       const finish = (
@@ -80,7 +78,7 @@ export class SenderAccounts {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        if (account && (this.#epochs.get(key) ?? 0) !== epoch) {
+        if (changedSince() && account) {
           this.logger.warn({ nick }, "the nick changed or quit during the account lookup; treating as guest");
           return resolve(null);
         }
