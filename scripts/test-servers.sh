@@ -18,6 +18,7 @@ DEBIAN_PACKAGES='
 python3 make g++                         # build tools: node-gyp compiles better-sqlite3 (scripts/bootstrap.sh)
 ngircd inspircd atheme-services openssl  # IRC tests: ngircd; inspircd linked to atheme-services; TLS certificates
 debootstrap                              # Matrix tests: builds the Synapse chroot (see below)
+git                                      # deploy plugin tests and examples/deploy: real git repositories
 puppet                                   # puppet plugin tests
 openssh-server                           # ssh runner tests
 prometheus prometheus-alertmanager       # metrics plugin and HTTP endpoint tests

@@ -1,0 +1,45 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const checker = new URL("../../../scripts/check-docs.mjs", import.meta.url).pathname;
+
+function check(root: string): { ok: boolean; output: string } {
+  try {
+    return { ok: true, output: execFileSync("node", [checker, root], { encoding: "utf8", stdio: "pipe" }) };
+  } catch (error) {
+    return { ok: false, output: String((error as { stderr: string }).stderr) };
+  }
+}
+
+describe("the documented-commands check run by npm run lint", () => {
+  it("passes on this repository", () => {
+    expect(check(new URL("../../..", import.meta.url).pathname)).toMatchObject({ ok: true });
+  });
+
+  it("names every command that needs pnpm on the PATH, or a switchboard binary that is not there", () => {
+    const root = mkdtempSync(join(tmpdir(), "docs-"));
+    const write = (path: string, text: string) => {
+      mkdirSync(join(root, path, ".."), { recursive: true });
+      writeFileSync(join(root, path), text);
+    };
+    write("README.md", "./switchboard shell --config examples/x.yaml\nthe switchboard configuration\n");
+    write("packages/plugin-x/README.md", "Run `pnpm exec vitest run packages/plugin-x`.\n");
+    write("examples/x.yaml", "#   pnpm switchboard shell --config examples/x.yaml\n");
+    write("apps/bot/README.md", "```sh\nswitchboard audit verify\n```\n");
+    const result = check(root);
+    expect(result.ok).toBe(false);
+    const lines = result.output
+      .trim()
+      .split("\n")
+      .slice(1)
+      .map((line) => line.trim());
+    expect(lines).toEqual([
+      'packages/plugin-x/README.md:1: "pnpm exec" (write npx …, npm run … or npm start/test)',
+      'apps/bot/README.md:2: "switchboard audit" (write ./switchboard …)',
+      'examples/x.yaml:1: "pnpm switchboard" (write ./switchboard …)',
+    ]);
+  });
+});
