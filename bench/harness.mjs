@@ -18,12 +18,14 @@ export function mulberry32(seed) {
 
 // The workload: `count` messages, each naming a random command index k in 0..n-1.
 // Same (n, count, seed) gives the same sequence for every system.
-// `arg` is unique per message so each reply can be checked against its message.
+// `arg` (`${argPrefix}${i}`) is unique per message so each reply can be checked against its message.
+// Only the indexes are kept (4 bytes a message); texts are made as they are sent, so the harness's own memory does
+// not grow with the number of messages (peak RSS is compared at 5k, 10k and 20k messages).
 export function makeWorkload(n, count, seed = 42, argPrefix = "a") {
   const rand = mulberry32(seed);
-  const out = new Array(count);
-  for (let i = 0; i < count; i++) out[i] = { k: Math.floor(rand() * n), arg: `${argPrefix}${i}` };
-  return out;
+  const ks = new Int32Array(count);
+  for (let i = 0; i < count; i++) ks[i] = Math.floor(rand() * n);
+  return { ks, count, argPrefix };
 }
 
 // Nearest-rank percentile over an ascending-sorted numeric array.
@@ -40,34 +42,34 @@ export function median(values) {
   return xs.length % 2 ? xs[mid] : (xs[mid - 1] + xs[mid]) / 2;
 }
 
-// Await each reply before sending the next message.
-export async function runSequential(sendFn, texts) {
-  const latencies = new Float64Array(texts.length);
+// Await each reply before sending the next message. sendFn(i) sends message i.
+export async function runSequential(sendFn, count) {
+  const latencies = new Float64Array(count);
   const t0 = performance.now();
-  for (let i = 0; i < texts.length; i++) {
+  for (let i = 0; i < count; i++) {
     const start = performance.now();
-    await sendFn(texts[i], i);
+    await sendFn(i);
     latencies[i] = performance.now() - start;
   }
-  return finish(t0, latencies, texts.length);
+  return finish(t0, latencies, count);
 }
 
 // Keep `inFlight` messages outstanding; a new one is sent as soon as a reply arrives.
-export async function runConcurrent(sendFn, texts, inFlight = 100) {
-  const latencies = new Float64Array(texts.length);
+export async function runConcurrent(sendFn, count, inFlight = 100) {
+  const latencies = new Float64Array(count);
   let next = 0;
   let done = 0;
   const t0 = performance.now();
   async function lane() {
-    while (next < texts.length) {
+    while (next < count) {
       const i = next++;
       const start = performance.now();
-      await sendFn(texts[i], i);
+      await sendFn(i);
       latencies[i] = performance.now() - start;
       done++;
     }
   }
-  await Promise.all(Array.from({ length: Math.min(inFlight, texts.length) }, lane));
+  await Promise.all(Array.from({ length: Math.min(inFlight, count) }, lane));
   return finish(t0, latencies, done);
 }
 
@@ -86,9 +88,9 @@ function finish(t0, latencies, completed) {
   };
 }
 
-export function runMode(mode, sendFn, texts, inFlight = 100) {
-  if (mode === "sequential") return runSequential(sendFn, texts);
-  if (mode === "concurrent") return runConcurrent(sendFn, texts, inFlight);
+export function runMode(mode, sendFn, count, inFlight = 100) {
+  if (mode === "sequential") return runSequential(sendFn, count);
+  if (mode === "concurrent") return runConcurrent(sendFn, count, inFlight);
   throw new Error(`unknown mode ${mode}`);
 }
 
@@ -97,12 +99,15 @@ export function runMode(mode, sendFn, texts, inFlight = 100) {
 // Every reply is checked (default: command k answers "ok <arg>"); a wrong or missing reply throws.
 const STALL_MS = 30_000;
 export async function benchmark(opts, { format, send, check = (reply, item) => reply === `ok ${item.arg}` }) {
-  const run = async (items) => {
-    const texts = items.map((it) => format(it.k, it.arg));
+  const run = async (workload) => {
+    const { ks, argPrefix, count } = workload;
     let replies = 0;
-    const checked = async (text, i) => {
+    const checked = async (i) => {
+      const arg = `${argPrefix}${i}`;
+      const text = format(ks[i], arg);
       const reply = await send(text, i);
-      if (!check(reply, items[i])) throw new Error(`bad reply to ${JSON.stringify(text)}: ${JSON.stringify(reply)}`);
+      if (!check(reply, { k: ks[i], arg }))
+        throw new Error(`bad reply to ${JSON.stringify(text)}: ${JSON.stringify(reply)}`);
       replies++;
     };
     // A message that never gets its reply would hang the run: fail after STALL_MS without progress.
@@ -110,12 +115,12 @@ export async function benchmark(opts, { format, send, check = (reply, item) => r
     const stalled = new Promise((_, reject) => {
       let seen = -1;
       timer = setInterval(() => {
-        if (replies === seen) reject(new Error(`stalled: ${replies} of ${texts.length} replies after ${STALL_MS} ms`));
+        if (replies === seen) reject(new Error(`stalled: ${replies} of ${count} replies after ${STALL_MS} ms`));
         seen = replies;
       }, STALL_MS);
     });
     try {
-      return await Promise.race([runMode(opts.mode, checked, texts, opts.inFlight), stalled]);
+      return await Promise.race([runMode(opts.mode, checked, count, opts.inFlight), stalled]);
     } finally {
       clearInterval(timer);
     }
@@ -124,7 +129,14 @@ export async function benchmark(opts, { format, send, check = (reply, item) => r
   return run(makeWorkload(opts.n, opts.messages, opts.seed));
 }
 
+// A typo of a command name: its second and third characters swapped (`cmd42` -> `cdm42`), one edit away
+// (a transposition), so a "did you mean" answer names it first.
+export function typo(name) {
+  return name.length < 3 ? `${name}x` : `${name[0]}${name[2]}${name[1]}${name.slice(3)}`;
+}
+
 // The runner CLI contract: --n N --mode sequential|concurrent --messages M [--in-flight 100] [--seed 42] [--warmup W]
+//   [--workload hit|miss]  hit: every message names a command; miss: every message misspells one (see typo()).
 export function parseRunnerArgs(argv = process.argv.slice(2)) {
   const { values } = parseArgs({
     args: argv,
@@ -135,6 +147,7 @@ export function parseRunnerArgs(argv = process.argv.slice(2)) {
       "in-flight": { type: "string", default: "100" },
       seed: { type: "string", default: "42" },
       warmup: { type: "string", default: "500" },
+      workload: { type: "string", default: "hit" },
     },
   });
   const opts = {
@@ -144,8 +157,10 @@ export function parseRunnerArgs(argv = process.argv.slice(2)) {
     inFlight: Number(values["in-flight"]),
     seed: Number(values.seed),
     warmup: Number(values.warmup),
+    workload: values.workload,
   };
   if (!["sequential", "concurrent"].includes(opts.mode)) throw new Error(`--mode must be sequential|concurrent`);
+  if (!["hit", "miss"].includes(opts.workload)) throw new Error(`--workload must be hit|miss`);
   for (const k of ["n", "messages", "inFlight", "warmup", "seed"]) {
     if (!Number.isInteger(opts[k]) || opts[k] < 0) throw new Error(`--${k} must be a non-negative integer`);
   }

@@ -1,6 +1,7 @@
 // Orchestrator: runs every runner in runners/ as a fresh child process for each N and mode,
 // RUNS times, and writes medians to results/latest.json and results/latest.md.
-//   node bench/run.mjs [--quick] [--runs R] [--messages M] [--n 10,100,1000] [--systems a,b] [--timeout-s 600]
+//   node bench/run.mjs [--quick] [--runs R] [--messages M] [--n 10,100,1000] [--systems a,b] [--workloads hit,miss]
+//                      [--modes sequential,concurrent] [--timeout-s 600]
 // BENCH_RUNS sets the default run count (5).
 import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
@@ -13,7 +14,7 @@ import { median, round } from "./harness.mjs";
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
 const SYSTEMS = ["hubot", "switchboard-memory", "switchboard-sqlite"];
-const MODES = ["sequential", "concurrent"];
+const WORKLOADS = ["hit", "miss"];
 const METRICS = ["throughput", "p50Ms", "p99Ms", "startupMs", "peakRssMb"];
 
 const { values: args } = parseArgs({
@@ -23,6 +24,8 @@ const { values: args } = parseArgs({
     messages: { type: "string" },
     n: { type: "string", default: "10,100,1000" },
     systems: { type: "string", default: SYSTEMS.join(",") },
+    modes: { type: "string", default: "sequential,concurrent" },
+    workloads: { type: "string", default: WORKLOADS.join(",") },
     "timeout-s": { type: "string", default: "600" },
   },
 });
@@ -31,6 +34,9 @@ const messages = Number(args.messages ?? (args.quick ? 2000 : 20000));
 const warmup = args.quick ? 200 : 500;
 const ns = args.n.split(",").map(Number);
 const timeoutMs = Number(args["timeout-s"]) * 1000;
+const MODES = args.modes.split(",");
+const workloads = args.workloads.split(",");
+for (const w of workloads) if (!WORKLOADS.includes(w)) throw new Error(`--workloads: unknown workload ${w}`);
 
 const systems = [];
 const skipped = [];
@@ -48,8 +54,8 @@ const machine = {
   node: process.version,
 };
 
-async function runOnce(system, n, mode) {
-  const argv = [join(here, "runners", `${system}.mjs`), "--n", `${n}`, "--mode", mode];
+async function runOnce(system, n, mode, workload) {
+  const argv = [join(here, "runners", `${system}.mjs`), "--n", `${n}`, "--mode", mode, "--workload", workload];
   argv.push("--messages", `${messages}`, "--warmup", `${warmup}`);
   const { stdout } = await run(process.execPath, argv, { cwd: here, timeout: timeoutMs, maxBuffer: 16 << 20 });
   const line = stdout
@@ -61,22 +67,24 @@ async function runOnce(system, n, mode) {
   return JSON.parse(line);
 }
 
-// samples["system|n|mode"] = [result, ...]; runs are interleaved so drift hits every system alike.
+// samples["system|n|mode|workload"] = [result, ...]; runs are interleaved so drift hits every system alike.
 const samples = new Map();
 const errors = [];
 for (let r = 1; r <= runs; r++) {
   for (const n of ns) {
-    for (const system of systems) {
-      for (const mode of MODES) {
-        const key = `${system}|${n}|${mode}`;
-        try {
-          const res = await runOnce(system, n, mode);
-          if (res.messages !== messages) throw new Error(`expected ${messages} messages, got ${res.messages}`);
-          samples.set(key, [...(samples.get(key) ?? []), res]);
-          console.error(`run ${r}/${runs} ${key}: ${res.throughput} msg/s, p50 ${res.p50Ms} ms, p99 ${res.p99Ms} ms`);
-        } catch (err) {
-          errors.push({ key, run: r, error: String(err.stderr || err.message || err).slice(0, 2000) });
-          console.error(`run ${r}/${runs} ${key}: FAILED ${err.message}`);
+    for (const workload of workloads) {
+      for (const system of systems) {
+        for (const mode of MODES) {
+          const key = `${system}|${n}|${mode}|${workload}`;
+          try {
+            const res = await runOnce(system, n, mode, workload);
+            if (res.messages !== messages) throw new Error(`expected ${messages} messages, got ${res.messages}`);
+            samples.set(key, [...(samples.get(key) ?? []), res]);
+            console.error(`run ${r}/${runs} ${key}: ${res.throughput} msg/s, p50 ${res.p50Ms} ms, p99 ${res.p99Ms} ms`);
+          } catch (err) {
+            errors.push({ key, run: r, error: String(err.stderr || err.message || err).slice(0, 2000) });
+            console.error(`run ${r}/${runs} ${key}: FAILED ${err.message}`);
+          }
         }
       }
     }
@@ -85,32 +93,43 @@ for (let r = 1; r <= runs; r++) {
 
 const rows = [];
 for (const [key, list] of samples) {
-  const [system, n, mode] = key.split("|");
-  const row = { system, version: list[0].version, n: Number(n), mode, runs: list.length };
+  const [system, n, mode, workload] = key.split("|");
+  const row = { system, version: list[0].version, n: Number(n), mode, workload, runs: list.length };
   for (const m of METRICS) row[m] = median(list.map((x) => x[m]));
   rows.push(row);
 }
-const find = (system, n, mode) => rows.find((x) => x.system === system && x.n === n && x.mode === mode);
+const find = (system, n, mode, workload) =>
+  rows.find((x) => x.system === system && x.n === n && x.mode === mode && x.workload === workload);
 for (const row of rows) {
-  const hubot = find("hubot", row.n, row.mode);
+  const hubot = find("hubot", row.n, row.mode, row.workload);
   row.vsHubot = hubot ? round(row.throughput / hubot.throughput, 2) : null;
-  const lo = find(row.system, Math.min(...ns), row.mode);
+  const lo = find(row.system, Math.min(...ns), row.mode, row.workload);
   row.vsSmallestN = lo ? round(row.throughput / lo.throughput, 3) : null;
+  // For a miss row: how many hits cost as much as one miss (hit throughput ÷ miss throughput).
+  const hit = row.workload === "miss" ? find(row.system, row.n, row.mode, "hit") : undefined;
+  row.missCostInHits = hit ? round(hit.throughput / row.throughput, 2) : null;
 }
-rows.sort((a, b) => a.n - b.n || SYSTEMS.indexOf(a.system) - SYSTEMS.indexOf(b.system) || a.mode.localeCompare(b.mode));
+rows.sort(
+  (a, b) =>
+    a.n - b.n ||
+    WORKLOADS.indexOf(a.workload) - WORKLOADS.indexOf(b.workload) ||
+    SYSTEMS.indexOf(a.system) - SYSTEMS.indexOf(b.system) ||
+    a.mode.localeCompare(b.mode),
+);
 
 const fmt = (x, d = 1) => (x == null ? "–" : Number(x).toFixed(d));
 const md = [
   `Machine: ${machine.os}; ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB; Node ${machine.node}`,
-  `Workload: ${messages} messages per run (after ${warmup} warm-up), random command of N, in-flight 100 for concurrent; median of ${runs} run(s), fresh process each.`,
+  `Workload: ${messages} messages per run (after ${warmup} warm-up), random command of N (hit) or a typo of one (miss), in-flight 100 for concurrent; median of ${runs} run(s), fresh process each.`,
   "",
-  `| System | N | Mode | Throughput (msg/s) | p50 (ms) | p99 (ms) | Start-up (ms) | Peak RSS (MB) | × Hubot | ÷ N=${Math.min(...ns)} |`,
-  "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  `| System | N | Workload | Mode | Throughput (msg/s) | p50 (ms) | p99 (ms) | Start-up (ms) | Peak RSS (MB) | × Hubot | ÷ N=${Math.min(...ns)} | miss ÷ hit cost |`,
+  "| --- | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ...rows
     .map((x) =>
       [
         `${x.system}${x.version ? ` ${x.version}` : ""}`,
         x.n,
+        x.workload,
         x.mode,
         fmt(x.throughput, 0),
         fmt(x.p50Ms, 3),
@@ -119,6 +138,7 @@ const md = [
         fmt(x.peakRssMb),
         fmt(x.vsHubot, 2),
         fmt(x.vsSmallestN, 2),
+        fmt(x.missCostInHits, 2),
       ].join(" | "),
     )
     .map((l) => `| ${l} |`),
@@ -135,6 +155,7 @@ const out = {
   messages,
   warmup,
   inFlight: 100,
+  workloads,
   skipped,
   errors,
   rows,

@@ -2,7 +2,7 @@
 // node runners/hubot.mjs --n N --mode sequential|concurrent --messages M  -> one JSON line on stdout
 import { createRequire } from "node:module";
 import { Adapter, Robot, TextMessage, User } from "hubot";
-import { benchmark, parseRunnerArgs, report, round, sinceProcessStartMs } from "../harness.mjs";
+import { benchmark, parseRunnerArgs, report, round, sinceProcessStartMs, typo } from "../harness.mjs";
 
 const opts = parseRunnerArgs();
 const hubotVersion = createRequire(import.meta.url)("hubot/package.json").version;
@@ -16,12 +16,14 @@ class BenchAdapter extends Adapter {
     this.stray = 0;
   }
   async send(envelope, ...strings) {
-    const resolve = this.waiting.get(envelope.message?.id);
+    // A catch-all reply's envelope carries the CatchAllMessage, which wraps the original message.
+    const id = envelope.message?.id ?? envelope.message?.message?.id;
+    const resolve = this.waiting.get(id);
     if (!resolve) {
       this.stray++;
       return;
     }
-    this.waiting.delete(envelope.message.id);
+    this.waiting.delete(id);
     this.replies++;
     resolve(strings.join("\n"));
   }
@@ -33,11 +35,13 @@ class BenchAdapter extends Adapter {
   }
 }
 
-// A hubot script, as it would be written in scripts/*.mjs: N commands "hubot cmdK <arg>".
+// A hubot script, as it would be written in scripts/*.mjs: N commands "hubot cmdK <arg>", and a catch-all that
+// answers a message no command matched (Hubot has no "did you mean"; this is its cheapest unknown-command answer).
 function commandsScript(robot) {
   for (let k = 0; k < opts.n; k++) {
     robot.respond(new RegExp(`cmd${k}\\s+(\\S+)`, "i"), (res) => res.send(`ok ${res.match[1]}`));
   }
+  robot.catchAll((res) => res.send("unknown command"));
 }
 
 // httpd = false: no express server (Robot.run() installs a null router instead).
@@ -58,7 +62,12 @@ function send(text) {
   });
 }
 
-const result = await benchmark(opts, { format: (k, arg) => `hubot cmd${k} ${arg}`, send });
+const result = await benchmark(
+  opts,
+  opts.workload === "miss"
+    ? { format: (k, arg) => `hubot ${typo(`cmd${k}`)} ${arg}`, send, check: (reply) => reply === "unknown command" }
+    : { format: (k, arg) => `hubot cmd${k} ${arg}`, send },
+);
 robot.shutdown();
 if (adapter.replies !== nextId || adapter.stray !== 0 || adapter.waiting.size !== 0) {
   throw new Error(
@@ -70,6 +79,7 @@ report({
   version: hubotVersion,
   n: opts.n,
   mode: opts.mode,
+  workload: opts.workload,
   messages: result.messages,
   seconds: round(result.seconds),
   throughput: round(result.throughput, 1),
