@@ -92,12 +92,7 @@ describe("what a command writes to the audit log, and when", () => {
   it("a read-only command that answers at once: admitted and outcome in one append, durable before the answer", async () => {
     const timeline: string[] = [];
     await setup(timeline).say("!status api");
-    expect(timeline).toEqual([
-      "handler",
-      "append admitted+outcome",
-      "durable admitted+outcome",
-      "reply status of api",
-    ]);
+    expect(timeline).toEqual(["handler", "append admitted+outcome", "durable admitted+outcome", "reply status of api"]);
   });
 
   it("a read-only command that sends a message first: admitted is durable before that message", async () => {
