@@ -15,7 +15,7 @@ const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
 const SYSTEMS = ["hubot", "switchboard-memory", "switchboard-sqlite"];
 const WORKLOADS = ["hit", "miss"];
-const METRICS = ["throughput", "p50Ms", "p99Ms", "startupMs", "peakRssMb"];
+const METRICS = ["throughput", "cpuUsPerMsg", "p50Ms", "p99Ms", "startupMs", "peakRssMb"];
 
 const { values: args } = parseArgs({
   options: {
@@ -103,6 +103,7 @@ const find = (system, n, mode, workload) =>
 for (const row of rows) {
   const hubot = find("hubot", row.n, row.mode, row.workload);
   row.vsHubot = hubot ? round(row.throughput / hubot.throughput, 2) : null;
+  row.vsHubotCpu = hubot?.cpuUsPerMsg && row.cpuUsPerMsg ? round(hubot.cpuUsPerMsg / row.cpuUsPerMsg, 2) : null;
   const lo = find(row.system, Math.min(...ns), row.mode, row.workload);
   row.vsSmallestN = lo ? round(row.throughput / lo.throughput, 3) : null;
   // For a miss row: how many hits cost as much as one miss (hit throughput ÷ miss throughput).
@@ -122,8 +123,8 @@ const md = [
   `Machine: ${machine.os}; ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB; Node ${machine.node}`,
   `Workload: ${messages} messages per run (after ${warmup} warm-up), random command of N (hit) or a typo of one (miss), in-flight 100 for concurrent; median of ${runs} run(s), fresh process each.`,
   "",
-  `| System | N | Workload | Mode | Throughput (msg/s) | p50 (ms) | p99 (ms) | Start-up (ms) | Peak RSS (MB) | × Hubot | ÷ N=${Math.min(...ns)} | miss ÷ hit cost |`,
-  "| --- | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+  `| System | N | Workload | Mode | Throughput (msg/s) | CPU µs/msg | p50 (ms) | p99 (ms) | Start-up (ms) | Peak RSS (MB) | × Hubot | × Hubot (CPU) | ÷ N=${Math.min(...ns)} | miss ÷ hit cost |`,
+  "| --- | ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
   ...rows
     .map((x) =>
       [
@@ -132,11 +133,13 @@ const md = [
         x.workload,
         x.mode,
         fmt(x.throughput, 0),
+        fmt(x.cpuUsPerMsg, 1),
         fmt(x.p50Ms, 3),
         fmt(x.p99Ms, 3),
         fmt(x.startupMs),
         fmt(x.peakRssMb),
         fmt(x.vsHubot, 2),
+        fmt(x.vsHubotCpu, 2),
         fmt(x.vsSmallestN, 2),
         fmt(x.missCostInHits, 2),
       ].join(" | "),

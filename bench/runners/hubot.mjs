@@ -83,6 +83,7 @@ report({
   messages: result.messages,
   seconds: round(result.seconds),
   throughput: round(result.throughput, 1),
+  cpuUsPerMsg: round(result.cpuUsPerMsg, 2),
   p50Ms: round(result.p50Ms, 4),
   p99Ms: round(result.p99Ms, 4),
   startupMs: round(startupMs, 1),
