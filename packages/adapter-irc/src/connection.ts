@@ -4,9 +4,8 @@
  * @module
  */
 import { readFileSync } from "node:fs";
-import type { Logger } from "@switchboard/core";
+import { backoffDelay, type Logger } from "@switchboard/core";
 import { Client, type IrcNickEvent } from "irc-framework";
-import { backoffDelay } from "./backoff.js";
 import type { ResolvedIrcOptions } from "./options.js";
 import { type TlsMaterial, transportFor } from "./tls-transport.js";
 

@@ -4,7 +4,7 @@
  * answer to one person does not hold up a short one in another room).
  * @module
  */
-import type { TokenBucket } from "./token-bucket.js";
+import type { TokenBucket } from "@switchboard/core";
 
 /** One line to send. */
 export interface OutLine {

@@ -3,7 +3,6 @@
  * rendered within the line limit, flood control and reconnects.
  * @module
  */
-export { backoffDelay } from "./backoff.js";
 export { IrcAdapter } from "./irc-adapter.js";
 export { IRC_LINE_BYTES, type SelfMask, textBudget } from "./line-budget.js";
 export type {
@@ -18,4 +17,3 @@ export type {
 } from "./options.js";
 export { renderIrcLines, stripFormatting } from "./render.js";
 export { byteLength, splitToBytes } from "./split.js";
-export { TokenBucket } from "./token-bucket.js";

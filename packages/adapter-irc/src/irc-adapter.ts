@@ -2,14 +2,15 @@
  * The IRC adapter: a Switchboard network on an IRC server, through irc-framework.
  * @module
  */
-import type {
-  Adapter,
-  AdapterCapabilities,
-  AdapterHost,
-  IncomingMessage,
-  OutgoingMessage,
-  ReplyTarget,
-  Room,
+import {
+  type Adapter,
+  type AdapterCapabilities,
+  type AdapterHost,
+  type IncomingMessage,
+  type OutgoingMessage,
+  type ReplyTarget,
+  type Room,
+  TokenBucket,
 } from "@switchboard/core";
 import {
   type IrcAccountEvent,
@@ -33,7 +34,6 @@ import { type IrcAdapterOptions, type ResolvedIrcOptions, resolveOptions } from 
 import { planLines } from "./outbound.js";
 import { stripFormatting } from "./render.js";
 import { SenderAccounts } from "./sender-account.js";
-import { TokenBucket } from "./token-bucket.js";
 
 /** How many message ids of received messages are remembered for `+draft/reply`. */
 const REMEMBERED_MSGIDS = 500;

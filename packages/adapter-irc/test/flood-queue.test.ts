@@ -1,6 +1,6 @@
+import { TokenBucket } from "@switchboard/core";
 import { describe, expect, it } from "vitest";
 import { FloodQueue, type OutLine } from "../src/flood-queue.js";
-import { TokenBucket } from "../src/index.js";
 
 const line = (target: string, text: string): OutLine => ({ command: "PRIVMSG", target, text });
 

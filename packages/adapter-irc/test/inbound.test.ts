@@ -1,8 +1,8 @@
+import { backoffDelay } from "@switchboard/core";
 import { describe, expect, it } from "vitest";
 import { AccountTracker } from "../src/account-tracker.js";
 import { IgnoreList } from "../src/ignore-list.js";
 import { isChannelName, normaliseAddressing } from "../src/incoming.js";
-import { backoffDelay } from "../src/index.js";
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 

@@ -2,10 +2,9 @@
  * The outgoing queue under a flood, as attacks: one person's answers must not hold up another's in the same
  * channel, job progress is what goes first when too much waits, and the queue never grows past its limit.
  */
-import { out } from "@switchboard/core";
+import { out, TokenBucket } from "@switchboard/core";
 import { describe, expect, it } from "vitest";
 import { FloodQueue, type OutLine } from "../src/flood-queue.js";
-import { TokenBucket } from "../src/index.js";
 import { planLines } from "../src/outbound.js";
 
 const context = {

@@ -4,7 +4,7 @@
  * posting limit). Channels do not wait for each other. 429 answers are retried by the Web API client itself.
  * @module
  */
-import { TokenBucket } from "./token-bucket.js";
+import { TokenBucket } from "@switchboard/core";
 
 /** Pace of one channel. */
 export interface ChannelPace {

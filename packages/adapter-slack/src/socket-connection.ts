@@ -8,8 +8,7 @@
  */
 
 import type { SocketModeClient } from "@slack/socket-mode";
-import type { AdapterStatus, Logger } from "@switchboard/core";
-import { backoffDelay } from "./backoff.js";
+import { type AdapterStatus, backoffDelay, type Logger } from "@switchboard/core";
 import type { ResolvedSlackOptions } from "./options.js";
 import { type Delivery, type DeliveryKind, obj, str } from "./payloads.js";
 import type { SlackLogger } from "./slack-logger.js";

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { backoffDelay } from "@switchboard/core";
 import { describe, expect, it } from "vitest";
 import { ApprovalMessages } from "../src/approval-messages.js";
-import { backoffDelay } from "../src/backoff.js";
 import { ChannelQueue } from "../src/channel-queue.js";
 import {
   afterLeadingMention,

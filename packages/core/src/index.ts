@@ -62,6 +62,7 @@ export {
   verifyCheckpoint,
 } from "./audit-checkpoint.js";
 export { auditSummary } from "./audit-summary.js";
+export { type BackoffOptions, backoffDelay } from "./backoff.js";
 export { Bot, createBot } from "./bot.js";
 export type { BotOptions } from "./bot-options.js";
 export {
@@ -171,4 +172,5 @@ export { parseRoomRef, type RoomRef, roomRefSchema } from "./room-ref.js";
 export { type HttpRequest, type HttpResponse, type HttpRoute, RouteTable } from "./routes.js";
 export type { Lock, LockRequest, LockResult, Store } from "./store.js";
 export { suggest } from "./suggest.js";
+export { TokenBucket } from "./token-bucket.js";
 export { tokenize } from "./tokenize.js";

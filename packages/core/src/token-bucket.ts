@@ -1,9 +1,10 @@
 /**
- * A token bucket: up to `burst` sends at once, then one more every `intervalMs`.
+ * A token bucket: up to `burst` at once, then one more every `intervalMs`. Adapters pace what they send with it
+ * (IRC flood control, Slack's per-channel rate).
  * @module
  */
 
-/** Counts what may be sent now. The clock is injectable so the arithmetic can be checked without waiting. */
+/** Counts what may go now. The clock is injectable so the arithmetic can be checked without waiting. */
 export class TokenBucket {
   #tokens: number;
   #last: number;
@@ -31,13 +32,19 @@ export class TokenBucket {
     return true;
   }
 
+  /** Takes `n` tokens whatever the balance (for what had to go out at once); the bucket may go negative. */
+  charge(n = 1): void {
+    this.#refill();
+    this.#tokens -= n;
+  }
+
   /** Milliseconds until a token is available (0 if one is). */
   waitMs(): number {
     this.#refill();
     return this.#tokens >= 1 ? 0 : Math.ceil((1 - this.#tokens) * this.intervalMs);
   }
 
-  /** True when the bucket is full (nothing sent recently): the bucket can be forgotten. */
+  /** True when the bucket is full (nothing taken recently): the bucket can be forgotten. */
   get full(): boolean {
     this.#refill();
     return this.#tokens >= this.burst;

@@ -1,5 +1,5 @@
 /**
- * Reconnect delays: exponential backoff with jitter, so a restarted server is not hit by every bot at once.
+ * Reconnect delays: exponential backoff with jitter, so a restarted server or service is not hit by every bot at once.
  * @module
  */
 
