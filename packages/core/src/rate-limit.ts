@@ -10,6 +10,7 @@ import { isGuest } from "./guests.js";
 import type { Actor } from "./identity.js";
 import { out, type Reply } from "./output.js";
 import type { Policy } from "./permissions.js";
+import { TokenBucket } from "./token-bucket.js";
 
 /** A token bucket: `burst` commands at once, then one more every `intervalMs`. */
 export interface BucketLimit {
@@ -60,8 +61,7 @@ export interface RateLimitPolicy {
 export type Admission = { ok: true; release(): void } | { ok: false; notice?: Reply };
 
 interface Bucket {
-  tokens: number;
-  last: number;
+  tokens: TokenBucket;
   /** Told to slow down since the bucket was last full. */
   noticed: boolean;
 }
@@ -95,16 +95,17 @@ export class RateLimiter {
     const limits = this.#limits;
     if (this.policy.holds(actor, limits.exemptPermission)) return ADMITTED;
     const guest = isGuest(actor, this.policy.guestRole);
-    const own = this.#bucket(`actor\u0000${actor.id}`, guest ? limits.guest : limits.member);
+    const own = this.#bucket(`${guest ? "guest" : "member"}\u0000${actor.id}`, guest ? limits.guest : limits.member);
     const shared = guest ? this.#bucket(`guests\u0000${actor.network}`, limits.guests) : undefined;
     const name = actor.known ? actor.name : actor.id.replace(/^guest:[^:]*:/, "");
-    if (shared && shared.tokens < 1 && own.tokens >= 1)
+    const ownHasToken = own.tokens.waitMs() === 0;
+    if (shared && shared.tokens.waitMs() > 0 && ownHasToken)
       return this.#refuse(
         shared,
         `slow down: guests on ${actor.network} send at most ${describe(limits.guests)}, all together; ` +
           "what guests send until they pause for a moment is ignored",
       );
-    if (own.tokens < 1) {
+    if (!ownHasToken) {
       const limit = guest ? limits.guest : limits.member;
       return this.#refuse(
         own,
@@ -121,8 +122,8 @@ export class RateLimiter {
       );
     if (this.#total >= limits.maxRunning)
       return this.#refuse(own, `the bot is busy with ${this.#total} commands; ${name}, try again in a moment`);
-    own.tokens -= 1;
-    if (shared) shared.tokens -= 1;
+    own.tokens.tryTake();
+    shared?.tokens.tryTake();
     this.#running.set(actor.id, running + 1);
     this.#total += 1;
     let released = false;
@@ -151,27 +152,20 @@ export class RateLimiter {
     return { ok: false, notice: out.status("warn", notice) };
   }
 
-  /** The bucket under `key`, refilled to now. */
+  /** The bucket under `key`; a full one has forgotten its notice. */
   #bucket(key: string, limit: BucketLimit): Bucket {
-    const now = this.now();
     let bucket = this.#buckets.get(key);
     if (!bucket) {
-      if (this.#buckets.size >= SWEEP_AT) this.#sweep(now);
-      bucket = { tokens: limit.burst, last: now, noticed: false };
+      if (this.#buckets.size >= SWEEP_AT) this.#sweep();
+      bucket = { tokens: new TokenBucket(limit.burst, limit.intervalMs, this.now), noticed: false };
       this.#buckets.set(key, bucket);
-      return bucket;
-    }
-    bucket.tokens = Math.min(limit.burst, bucket.tokens + (now - bucket.last) / limit.intervalMs);
-    bucket.last = now;
-    if (bucket.tokens >= limit.burst) bucket.noticed = false;
+    } else if (bucket.noticed && bucket.tokens.full) bucket.noticed = false;
     return bucket;
   }
 
-  /** Forgets buckets that have had time to fill up again (the slowest refill decides). */
-  #sweep(now: number): void {
-    const { member, guest, guests } = this.#limits;
-    const longest = Math.max(...[member, guest, guests].map((l) => l.burst * l.intervalMs));
-    for (const [key, bucket] of this.#buckets) if (now - bucket.last >= longest) this.#buckets.delete(key);
+  /** Forgets buckets that have filled up again (a full bucket is the same as none). */
+  #sweep(): void {
+    for (const [key, bucket] of this.#buckets) if (bucket.tokens.full) this.#buckets.delete(key);
     // Still too many (a stream of new identities): forget the oldest; they merely start again with a full bucket.
     for (const key of this.#buckets.keys()) {
       if (this.#buckets.size < SWEEP_AT) break;
