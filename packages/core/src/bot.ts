@@ -11,18 +11,18 @@ import { type AuditLog, MemoryAuditLog } from "./audit.js";
 import type { BotOptions } from "./bot-options.js";
 import { builtinCommands } from "./builtins/index.js";
 import { Dispatcher, deliver } from "./dispatch.js";
-import { formatDuration } from "./duration.js";
-import { DeniedError, JobCancelledError, UserError } from "./errors.js";
+import { JobCancelledError } from "./errors.js";
 import { evaluate } from "./evaluate.js";
 import { EventBus } from "./events.js";
-import { type Actor, IdentityDirectory, who } from "./identity.js";
+import { type Actor, IdentityDirectory } from "./identity.js";
+import { cancelJob } from "./job-cancel.js";
 import type { JobRunnerDeps } from "./job-runner.js";
 import { type Job, JobTable, jobInfo, type Responder } from "./jobs.js";
 import { createLogger, type Logger } from "./logger.js";
 import { MemoryStore } from "./memory-store.js";
 import { type IncomingMessage, replyTargetFor } from "./message.js";
 import { Outbox } from "./outbox.js";
-import { type OutgoingMessage, out, type Reply } from "./output.js";
+import type { OutgoingMessage, Reply } from "./output.js";
 import { Policy } from "./permissions.js";
 import { type AnnounceOptions, type Plugin, storeViews } from "./plugin.js";
 import { PluginHost, pluginContext } from "./plugin-host.js";
@@ -33,6 +33,7 @@ import { refuseUnauditedGrants } from "./role-grant-audit.js";
 import type { RoomRef } from "./room-ref.js";
 import { RouteTable } from "./routes.js";
 import type { BotServices } from "./services.js";
+import { staleCommandNotice } from "./stale-guard.js";
 import type { Store } from "./store.js";
 import { timedAuditLog } from "./timed-audit-log.js";
 
@@ -267,19 +268,9 @@ export class Bot {
     const admission = this.#limiter?.admit(this.identity.resolve(message.network, message.sender));
     if (admission && !admission.ok)
       return admission.notice ? deliver(responder, this.logger, admission.notice, "notice") : Promise.resolve();
-    const age = Date.now() - message.time.getTime();
     const staleAfterMs = this.#adapters.get(message.network)?.staleAfterMs ?? this.#staleAfterMs;
-    const handling =
-      age > staleAfterMs
-        ? deliver(
-            responder,
-            this.logger,
-            out.status(
-              "warn",
-              `ignored "${text}": it was sent ${formatDuration(age)} ago (commands older than ${formatDuration(staleAfterMs)} are not run). Send it again if it is still wanted.`,
-            ),
-          )
-        : this.#dispatcher.run(message, text, responder);
+    const stale = staleCommandNotice(text, message.time, staleAfterMs);
+    const handling = stale ? deliver(responder, this.logger, stale) : this.#dispatcher.run(message, text, responder);
     this.#inFlight.add(handling);
     return handling.finally(() => {
       this.#inFlight.delete(handling);
@@ -291,18 +282,8 @@ export class Bot {
     return extractCommandText(text, direct, { prefix: this.prefix, names: this.#names });
   }
 
-  async #cancelJob(id: string, by: Actor): Promise<Job> {
-    const job = this.jobs.get(id);
-    if (!job) throw new UserError(`no job ${id} is running`, `see ${this.prefix}jobs`);
-    if (job.actor.id !== by.id && !(by.verified && this.policy.check(by.roles, "jobs:cancel").held)) {
-      throw new DeniedError(
-        `job ${job.id} belongs to ${who(job.actor)}; cancelling it needs permission jobs:cancel`,
-        "command cancel",
-      );
-    }
-    if (job.state === "running") job.controller.abort(new JobCancelledError(who(by)));
-    else await this.#desk.withdraw(job, by);
-    return job;
+  #cancelJob(id: string, by: Actor): Promise<Job> {
+    return cancelJob({ jobs: this.jobs, policy: this.policy, desk: this.#desk, prefix: this.prefix }, id, by);
   }
 }
 
