@@ -54,6 +54,7 @@ export function buildBot(config: SwitchboardConfig, options: BuildBotOptions = {
     defaultTimeoutMs: settings.defaultTimeout,
     approvalTtlMs: settings.approvalTtl,
     progressIntervalMs: settings.progressInterval,
+    staleAfterMs: settings.staleAfter,
     policy: { roles, principals, rules, guestRole },
     ...(settings.rateLimit !== undefined ? { rateLimit: rateLimitOf(settings.rateLimit) } : {}),
     ...(options.store ? { store: options.store } : {}),

@@ -23,6 +23,7 @@ describe("parseConfig", () => {
       defaultTimeout: 300_000,
       approvalTtl: 900_000,
       progressInterval: 1000,
+      staleAfter: 120_000,
     });
     expect(config.store).toEqual({ path: "./.switchboard/switchboard.db", synchronous: "NORMAL" });
     expect(config.log).toEqual({ file: "./.switchboard/switchboard.log" });

@@ -66,6 +66,8 @@ export const botSectionSchema = z
     approvalTtl: durationSchema.default(15 * 60_000),
     /** Minimum time between two progress messages of a job. */
     progressInterval: durationSchema.default(1000),
+    /** Commands older than this when they arrive (a bouncer's backlog) are not run; an adapter may set its own. */
+    staleAfter: durationSchema.default(120_000),
     /** Input limits per person and in total (default: core's; `{ enabled: false }` turns them off). */
     rateLimit: rateLimitSectionSchema.optional(),
   })
