@@ -10,7 +10,8 @@ const root = process.argv[2] ?? new URL("..", import.meta.url).pathname;
 const rules = [
   { pattern: /\bpnpm switchboard\b/, use: "./switchboard …" },
   { pattern: /\bpnpm (?:exec|--filter|run|start|test|install)\b/, use: "npx …, npm run … or npm start/test" },
-  { pattern: /(?<![\w./@$-])(?<!pnpm )switchboard (?:start|shell|config|commands|audit)\b/, use: "./switchboard …" },
+  // a command, not a mention: at the start of a line, after a pipe or a prompt, or in backticks
+  { pattern: /(?<=^\s*|`|\|\s*|\$\s+)switchboard (?:start|shell|config|commands|audit)\b/, use: "./switchboard …" },
 ];
 
 function files(dir, test = () => true) {
