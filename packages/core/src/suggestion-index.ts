@@ -37,6 +37,22 @@ function collation(): Intl.Collator {
 }
 
 /**
+ * Distinct words in the order suggestions are listed: collation order, ties in the order given. Command words are
+ * usually in collation order when sorted by code unit (`cmd1`, `cmd10`, `deploy`), which takes one collator call per
+ * word to confirm instead of a collator sort; otherwise (or on a tie) the collator sorts them.
+ */
+function suggestionOrder(given: string[]): string[] {
+  const { compare } = collation();
+  const byCodeUnit = [...given].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  let agrees = true;
+  for (let i = 1; i < byCodeUnit.length && agrees; i++) agrees = compare(byCodeUnit[i - 1]!, byCodeUnit[i]!) < 0;
+  if (agrees) return byCodeUnit;
+  const order = given.map((_, i) => i);
+  order.sort((x, y) => compare(given[x]!, given[y]!) || x - y);
+  return order.map((i) => given[i]!);
+}
+
+/**
  * The suggestions for a fixed set of distinct words. {@link SuggestionIndex.suggest} returns exactly what
  * `suggest(word, candidates, limit)` returns, at a cost that depends on how many words are close to the typed one
  * rather than on how many there are. Building it sorts the words once; build it again when they change.
@@ -51,11 +67,7 @@ export class SuggestionIndex {
   readonly #path: Int32Array;
 
   constructor(candidates: Iterable<string>) {
-    const given = [...new Set(candidates)];
-    const order = given.map((_, i) => i);
-    const { compare } = collation();
-    order.sort((x, y) => compare(given[x]!, given[y]!) || x - y);
-    this.#byRank = order.map((i) => given[i]!);
+    this.#byRank = suggestionOrder([...new Set(candidates)]);
     // Inserted best rank first, so each node's `top` fills with its subtree's best ranks.
     let longest = 0;
     for (let rank = 0; rank < this.#byRank.length; rank++) {
