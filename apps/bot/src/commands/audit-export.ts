@@ -1,5 +1,5 @@
 import { closeSync, openSync, writeSync } from "node:fs";
-import { canonicalJson } from "@switchboard/core";
+import { canonicalJson } from "@switchboard/core/audit";
 import { type AuditSourceOptions, openAudit } from "../audit-storage.js";
 
 /** Options of `switchboard audit export`. */

@@ -7,7 +7,7 @@ import {
   type KeptHead,
   type RoleGrantAudit,
   verifyAnchored,
-} from "@switchboard/core";
+} from "@switchboard/core/audit";
 import { type AuditFiles, auditFiles, loadPublicKey, readCheckpointFile } from "../audit-anchor.js";
 import { type AuditSourceOptions, openAudit } from "../audit-storage.js";
 import { CliError } from "../cli-error.js";

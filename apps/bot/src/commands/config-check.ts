@@ -16,8 +16,8 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 export async function configCheckCommand(options: ConfigCheckOptions): Promise<number> {
   const { loaded, plugins, bot } = await buildOfflineBot(options.config);
   const { config } = loaded;
-  const commands = bot.registry.all();
-  const fromPlugins = commands.filter((e) => e.command.plugin).length;
+  const commands = bot.commands();
+  const fromPlugins = commands.filter((command) => command.plugin).length;
   const roles = Object.keys(config.roles);
   const lines = [
     `ok: ${loaded.source}`,
