@@ -170,6 +170,17 @@ export {
 } from "./role-grant-audit.js";
 export { parseRoomRef, type RoomRef, roomRefSchema } from "./room-ref.js";
 export { type HttpRequest, type HttpResponse, type HttpRoute, RouteTable } from "./routes.js";
+export {
+  runOverSsh,
+  SAFE_REMOTE_WORD,
+  SSH_ADDRESS,
+  SSH_USER,
+  type SshSettings,
+  type SshTarget,
+  sshArgv,
+  sshProblem,
+  sshSettingsSchema,
+} from "./ssh.js";
 export type { Lock, LockRequest, LockResult, Store } from "./store.js";
 export { suggest } from "./suggest.js";
 export { TokenBucket } from "./token-bucket.js";
