@@ -1,0 +1,154 @@
+/**
+ * Reads one source (a log file or a journal unit) on one host — on this machine, or over ssh with core's runner —
+ * and keeps the newest lines that pass `--since` and `--grep`, redacted. The command is a fixed argv built from the
+ * configuration (`tail -n <scanLines> -- <path>`, `journalctl -u <unit> …`); nothing from chat is in it but the
+ * `--since` time, as a number. Filtering happens here, line by line as it arrives, in time linear in the output.
+ * @module
+ */
+import {
+  baseEnvironment,
+  formatDuration,
+  type ProcessResult,
+  runOverSsh,
+  runProcess,
+  sshProblem,
+} from "@switchboard/core";
+import type { LogsConfig, SourceConfig } from "./config.js";
+import type { Host } from "./inventory.js";
+import type { Redactor } from "./redact.js";
+import { lineTime, type TimestampFormat } from "./timestamps.js";
+
+/** What to read and how to filter it. Every value was validated before it got here. */
+export interface ReadRequest {
+  /** The host (undefined: this machine, for a service without hosts). */
+  host?: Host;
+  source: SourceConfig;
+  /** Keep lines at or after this time (ms since the epoch). */
+  since?: number;
+  /** Keep lines containing this text (case-insensitive, a fixed string). */
+  grep?: string;
+  /** How many of the newest kept lines to return. */
+  lines: number;
+  signal: AbortSignal;
+}
+
+/** The newest matching lines of one source on one host. */
+export interface SourceResult {
+  /** The host's name, or `local`. */
+  host: string;
+  /** The file's path or `journal <unit>`. */
+  source: string;
+  /** The kept lines, oldest first (redacted, cut to `lineLength`). */
+  lines: string[];
+  /** How many lines matched in all (more than `lines.length` when older ones were dropped). */
+  matched: number;
+  /** Whether the scan window (`scanLines`) was full, so older lines were not searched. */
+  windowFull: boolean;
+  /** Why it could not be read, when it could not. */
+  error?: string;
+}
+
+/** A source's path on a host: `{host}` replaced by the host's name (a validated host name, never `..`). */
+export function sourcePath(source: SourceConfig, host: Host | undefined): string | undefined {
+  if (!("path" in source)) return undefined;
+  return host ? source.path.replaceAll("{host}", host.name) : source.path;
+}
+
+/** How a source is named in output. */
+export function sourceLabel(source: SourceConfig, host: Host | undefined): string {
+  return "unit" in source ? `journal ${source.unit}` : sourcePath(source, host)!;
+}
+
+/** The argv that prints a source's newest lines (the same on this machine and on a host over ssh). */
+export function sourceArgv(config: LogsConfig, source: SourceConfig, host: Host | undefined, since?: number): string[] {
+  const scan = String(config.scanLines);
+  if ("unit" in source) {
+    const sinceArgs = since === undefined ? [] : ["--since", `@${Math.floor(since / 1000)}`];
+    return [
+      ...config.commandPrefix,
+      "journalctl",
+      "--no-pager",
+      "--quiet",
+      "--output=short-iso",
+      "-n",
+      scan,
+      ...sinceArgs,
+      "-u",
+      source.unit,
+    ];
+  }
+  return [...config.commandPrefix, "tail", "-n", scan, "--", sourcePath(source, host)!];
+}
+
+/** The timestamp format of a source (journal lines start with an ISO time). */
+export function formatOf(source: SourceConfig): TimestampFormat {
+  return "unit" in source ? "iso8601" : source.timestamps;
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: terminal escape sequences are what it removes
+const ESCAPES = /\u001b(?:\[[0-9;?]{0,32}[ -/]{0,4}[@-~]|\][^\u0007\u001b]{0,256}(?:\u0007|\u001b\\)?|[@-_])/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it removes
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+/** Longest line redaction looks at (longer lines are cut first). */
+const HARD_CAP = 8192;
+
+/** Reads one source on one host; never rejects for a failed read (that is a result with `error`). */
+export async function readSource(config: LogsConfig, redactor: Redactor, request: ReadRequest): Promise<SourceResult> {
+  const { host, source } = request;
+  const format = formatOf(source);
+  const grep = request.grep?.toLowerCase();
+  const kept: string[] = [];
+  const stderr: string[] = [];
+  const streamRedactor = redactor.fork();
+  let matched = 0;
+  let scanned = 0;
+  let lastTime: number | undefined;
+  const onLine = (raw: string, stream: "stdout" | "stderr") => {
+    const clean = raw.replace(ESCAPES, "").replace(CONTROL, "").replaceAll("\t", "  ").slice(0, HARD_CAP);
+    if (stream === "stderr") {
+      if (clean.trim()) stderr.push(redactor.line(clean));
+      if (stderr.length > 5) stderr.shift();
+      return;
+    }
+    scanned++;
+    const time = lineTime(clean, format);
+    if (time !== undefined) lastTime = time;
+    const line = streamRedactor.line(clean);
+    // A line without a time (a stack trace's continuation) belongs to the last line that had one.
+    if (request.since !== undefined && (lastTime === undefined || lastTime < request.since)) return;
+    if (grep !== undefined && !line.toLowerCase().includes(grep)) return;
+    matched++;
+    kept.push(line.length > config.lineLength ? `${line.slice(0, config.lineLength)}…` : line);
+    if (kept.length > request.lines) kept.shift();
+  };
+  const argv = sourceArgv(config, source, host, request.since);
+  const spec = { timeoutMs: config.timeout, signal: request.signal, keepBytes: 16 * 1024, onLine };
+  const result: SourceResult = {
+    host: host?.name ?? "local",
+    source: sourceLabel(source, host),
+    lines: kept,
+    matched: 0,
+    windowFull: false,
+  };
+  let run: ProcessResult;
+  try {
+    if (host && config.runner.type === "ssh") {
+      const ssh = config.runner;
+      const target = {
+        user: host.config.user ?? ssh.user,
+        address: host.config.address ?? host.name,
+        port: host.config.port ?? ssh.port,
+      };
+      run = await runOverSsh(ssh, target, argv, spec);
+    } else run = await runProcess({ ...spec, argv, env: baseEnvironment() });
+  } catch (error) {
+    return { ...result, error: redactor.line((error as Error).message) };
+  }
+  result.matched = matched;
+  result.windowFull = scanned >= config.scanLines;
+  if (run.stopped === "timeout") return { ...result, error: `stopped after ${formatDuration(config.timeout)}` };
+  if (run.stopped === "aborted") return { ...result, error: "cancelled" };
+  if (run.code === 255 && host && config.runner.type === "ssh") return { ...result, error: sshProblem(stderr) };
+  if (run.code !== 0) return { ...result, error: stderr.join(" ") || `exit code ${run.code ?? run.signal}` };
+  return result;
+}
