@@ -18,5 +18,11 @@ export const logsPlugin = definePlugin<LogsConfig, LogsState>({
   description: "A service's configured log files or journal units from chat: filtered, capped, redacted",
   configSchema: logsConfigSchema,
   commands: logsCommands,
-  setup: (ctx) => ({ state: createState(ctx.config, (principal, reply) => ctx.directMessage(principal, reply)) }),
+  setup: (ctx) => ({
+    state: createState(ctx.config, {
+      announce: (target, reply, options) => ctx.announce(target, reply, options),
+      directMessage: (principal, reply) => ctx.directMessage(principal, reply),
+      capabilities: (network) => ctx.capabilities(network),
+    }),
+  }),
 });

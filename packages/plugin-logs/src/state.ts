@@ -1,32 +1,31 @@
 /**
  * What the command of one plugin instance shares, created by setup: the configuration, the inventory, the redactor,
- * and a way to reach the asker privately.
+ * and the ways to place long output (a thread, a private message).
  * @module
  */
-import type { PluginHandle, Reply } from "@switchboard/core";
+import type { PluginHandle, PluginSetupContext } from "@switchboard/core";
 import type { LogsConfig } from "./config.js";
 import { HostInventory } from "./inventory.js";
 import { Redactor, redactionsOf } from "./redact.js";
+
+/** What the command uses of the bot to place long output: threads where the network has them, private messages. */
+export type Delivery = Pick<PluginSetupContext<LogsConfig>, "announce" | "directMessage" | "capabilities">;
 
 /** Shared by the commands. */
 export interface LogsState {
   config: LogsConfig;
   inventory: HostInventory;
   redactor: Redactor;
-  /** Sends a reply privately to a principal; resolves to the networks reached. */
-  directMessage(principal: string, reply: Reply): Promise<string[]>;
+  delivery: Delivery;
 }
 
 /** The state for a validated configuration. */
-export function createState(
-  config: LogsConfig,
-  directMessage: (principal: string, reply: Reply) => Promise<string[]>,
-): LogsState {
+export function createState(config: LogsConfig, delivery: Delivery): LogsState {
   return {
     config,
     inventory: new HostInventory(config.inventory),
     redactor: new Redactor(redactionsOf(config.redact)),
-    directMessage,
+    delivery,
   };
 }
 

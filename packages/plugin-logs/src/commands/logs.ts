@@ -4,7 +4,18 @@
  * service's hosts, a time and a fixed string — never a path, a command or a pattern.
  * @module
  */
-import { arg, defineCommand, formatDuration, out, type PluginHandle, suggest, UserError } from "@switchboard/core";
+import {
+  type Actor,
+  arg,
+  defineCommand,
+  formatDuration,
+  type IncomingMessage,
+  out,
+  type PluginHandle,
+  type Reply,
+  suggest,
+  UserError,
+} from "@switchboard/core";
 import type { LogsConfig, ServiceConfig } from "../config.js";
 import { printable, SERVICE_PATTERN } from "../names.js";
 import { readPermission } from "../permissions.js";
@@ -135,14 +146,38 @@ export function logsCommand(config: LogsConfig, handle: PluginHandle<LogsState>)
       const all = results.flat();
       const asked: Asked = { service: args.service, since: args.since, grep: args.grep, lines };
       if (ctx.message.room.direct || fitsRoom(all, config.output.roomLines)) return fullOutput(asked, all);
-      const total = all.reduce((sum, r) => sum + r.lines.length, 0);
-      const reached = ctx.actor.known ? await state.directMessage(ctx.actor.id, fullOutput(asked, all)) : [];
-      const rest = reached.length
-        ? `The whole output (${total} lines) was sent to you privately (${reached.join(", ")}).`
-        : "Older lines were left out, and the bot has no private conversation with you to send them to: narrow it with --lines, --since or --grep, or ask in a direct message.";
-      return roomOutput(asked, all, config.output.roomLines, rest);
+      return deliverLong(state, ctx, asked, all);
     },
   });
+}
+
+/**
+ * Output longer than the room should see: the newest lines in the room, and the whole output in a thread of that
+ * message where the network has threads, else privately to the asker, else a note saying how to narrow it.
+ */
+async function deliverLong(
+  state: LogsState,
+  ctx: { message: IncomingMessage; actor: Actor },
+  asked: Asked,
+  results: SourceResult[],
+): Promise<Reply | undefined> {
+  const { config, delivery } = state;
+  const total = results.reduce((sum, r) => sum + r.lines.length, 0);
+  const { network, room, thread } = ctx.message;
+  if (delivery.capabilities(network)?.threads) {
+    const where = { network, room: room.id, ...(thread ? { thread } : {}) };
+    const note = `The whole output (${total} lines) is in the thread of this message.`;
+    const sent = await delivery.announce(where, roomOutput(asked, results, config.output.roomLines, note));
+    if (sent) {
+      await delivery.announce(where, fullOutput(asked, results), { inThreadOf: sent });
+      return undefined;
+    }
+  }
+  const reached = ctx.actor.known ? await delivery.directMessage(ctx.actor.id, fullOutput(asked, results)) : [];
+  const rest = reached.length
+    ? `The whole output (${total} lines) was sent to you privately (${reached.join(", ")}).`
+    : "Older lines were left out, and the bot has no private conversation with you to send them to: narrow it with --lines, --since or --grep, or ask in a direct message.";
+  return roomOutput(asked, results, config.output.roomLines, rest);
 }
 
 function listServices(state: LogsState) {
