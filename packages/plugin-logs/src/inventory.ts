@@ -25,11 +25,17 @@ export class HostInventory {
     for (const [group, members] of Object.entries(inventory.groups)) this.groups.set(group, this.#expand(members));
   }
 
-  /** The host names a target word stands for, in inventory order; throws a UserError when it names nothing. */
+  /**
+   * The host names a target word stands for among `known` (default: every host), in inventory order; never empty —
+   * throws a UserError naming what exists when it stands for no host.
+   */
   resolve(word: string, known = [...this.hosts.keys()]): string[] {
     const problem = targetProblem(word);
     if (problem) throw new UserError(`${problem}; a target is a host, a group, a glob (fe*) or all`);
-    if (word === "all") return known;
+    if (word === "all") {
+      if (known.length === 0) throw new UserError("there are no hosts here");
+      return known;
+    }
     if (isGlob(word)) {
       const globIssue = globProblem(word);
       if (globIssue) throw new UserError(globIssue);
@@ -39,7 +45,11 @@ export class HostInventory {
       return hosts;
     }
     const group = this.groups.get(word);
-    if (group) return known.filter((h) => group.includes(h));
+    if (group) {
+      const hosts = known.filter((h) => group.includes(h));
+      if (hosts.length === 0) throw new UserError(`group ${word} has no hosts here`, this.#list(known));
+      return hosts;
+    }
     if (this.hosts.has(word) && known.includes(word)) return [word];
     throw new UserError(`no host or group ${printable(word)} here`, this.#list(known));
   }

@@ -36,12 +36,13 @@ describe("logs from files on this machine", () => {
     ]);
     writeLog(join(temp.dir, "plain.log"), ["no time here", "nor here"]);
     h = await logsHarness({
-      inventory: { hosts: ["fe1", "fe2", "db1"], groups: { frontends: ["fe*"] } },
+      inventory: { hosts: ["fe1", "fe2", "db1"], groups: { frontends: ["fe*"], databases: ["db*"], empty: [] } },
       services: {
         web: { hosts: "frontends", sources: [{ path: join(temp.dir, "{host}", "access.log"), timestamps: "clf" }] },
         app: { description: "the application", sources: [{ path: join(temp.dir, "app.log"), timestamps: "iso8601" }] },
         plain: { sources: [join(temp.dir, "plain.log")] },
         gone: { sources: [join(temp.dir, "missing.log")] },
+        nowhere: { hosts: "empty", sources: [join(temp.dir, "{host}", "access.log")] },
       },
       maxLines: 100,
       output: { roomLines: 10 },
@@ -172,6 +173,8 @@ describe("logs from files on this machine", () => {
     expect(await say("logs web on $(id)")).toMatch(/is not a host, group or glob/);
     expect(await say("logs web on -oProxyCommand=id")).toMatch(/unknown option|is not a host, group or glob/);
     expect(await say("logs web on db1")).toMatch(/no host or group db1 here/);
+    expect(await say("logs web on databases")).toMatch(/group databases has no hosts here/);
+    expect(await say("logs nowhere")).toMatch(/group empty has no hosts here/);
     expect(await say("logs web on db*")).toMatch(/no host matches db\*/);
     expect(await say("logs web on *")).toMatch(/matches every host; say "all"/);
     expect(await say("logs web on constructor")).toMatch(/no host or group constructor here/);

@@ -17,6 +17,7 @@ import {
   UserError,
 } from "@switchboard/core";
 import type { LogsConfig, ServiceConfig } from "../config.js";
+import type { Host } from "../inventory.js";
 import { printable, SERVICE_PATTERN } from "../names.js";
 import { readPermission } from "../permissions.js";
 import { readSource, type SourceResult, sourceLabel } from "../read.js";
@@ -123,9 +124,7 @@ export function logsCommand(config: LogsConfig, handle: PluginHandle<LogsState>)
       const { args } = ctx;
       if (args.service === undefined) return listServices(state);
       const service = serviceOf(config, args.service)!;
-      const hostNames =
-        typeof ctx.checked.hosts === "string" && ctx.checked.hosts !== "local" ? ctx.checked.hosts.split(",") : [];
-      const hosts = hostNames.length ? hostNames.map((h) => state.inventory.hosts.get(h)!) : [undefined];
+      const hosts = checkedHosts(state, ctx.checked.hosts);
       const since = args.since === undefined ? undefined : Date.now() - args.since;
       const lines = args.lines ?? config.defaultLines;
       const results = await pool(hosts, config.concurrency, async (host) => {
@@ -149,6 +148,15 @@ export function logsCommand(config: LogsConfig, handle: PluginHandle<LogsState>)
       return deliverLong(state, ctx, asked, all);
     },
   });
+}
+
+/** The hosts the check fixed (`local`: this machine); every name is one of the inventory's. */
+function checkedHosts(state: LogsState, checked: unknown): Array<Host | undefined> {
+  if (checked === "local") return [undefined];
+  const names = typeof checked === "string" ? checked.split(",") : [];
+  const hosts = names.map((name) => state.inventory.hosts.get(name));
+  if (hosts.length === 0 || hosts.some((h) => h === undefined)) throw new Error(`unexpected checked hosts ${checked}`);
+  return hosts;
 }
 
 /**
