@@ -15,7 +15,7 @@ import {
 } from "@switchboard/core";
 import type { LogsConfig, SourceConfig } from "./config.js";
 import type { Host } from "./inventory.js";
-import type { Redactor } from "./redact.js";
+import { KEY_LINE, type Redactor } from "./redact.js";
 import { lineTime, type TimestampFormat } from "./timestamps.js";
 
 /** What to read and how to filter it. Every value was validated before it got here. */
@@ -97,28 +97,37 @@ export async function readSource(config: LogsConfig, redactor: Redactor, request
   const { host, source } = request;
   const format = formatOf(source);
   const grep = request.grep?.toLowerCase();
-  const kept: string[] = [];
+  // The newest lines that passed; `raw` ones are redacted at the end (only the lines kept are ever redacted).
+  const kept: Array<{ text: string; raw: boolean }> = [];
   const stderr: string[] = [];
   const streamRedactor = redactor.fork();
   let matched = 0;
   let scanned = 0;
   let lastTime: number | undefined;
-  const onLine = (raw: string, stream: "stdout" | "stderr") => {
-    const clean = raw.replace(ESCAPES, "").replace(CONTROL, "").replaceAll("\t", "  ").slice(0, HARD_CAP);
+  const onLine = (rawLine: string, stream: "stdout" | "stderr") => {
+    const clean = rawLine.replace(ESCAPES, "").replace(CONTROL, "").replaceAll("\t", "  ").slice(0, HARD_CAP);
     if (stream === "stderr") {
       if (clean.trim()) stderr.push(redactor.line(clean));
       if (stderr.length > 5) stderr.shift();
       return;
     }
     scanned++;
+    const inKey = streamRedactor.inKeyBlock(clean);
     const time = lineTime(clean, format);
     if (time !== undefined) lastTime = time;
-    const line = streamRedactor.line(clean);
     // A line without a time (a stack trace's continuation) belongs to the last line that had one.
     if (request.since !== undefined && (lastTime === undefined || lastTime < request.since)) return;
-    if (grep !== undefined && !line.toLowerCase().includes(grep)) return;
+    let entry: { text: string; raw: boolean };
+    if (grep === undefined) entry = { text: inKey ? KEY_LINE : clean, raw: !inKey };
+    else {
+      // --grep must find the text in the line as read and again after redaction: a secret never matches.
+      if (!clean.toLowerCase().includes(grep)) return;
+      const text = inKey ? KEY_LINE : streamRedactor.rules(clean);
+      if (!text.toLowerCase().includes(grep)) return;
+      entry = { text, raw: false };
+    }
     matched++;
-    kept.push(line.length > config.lineLength ? `${line.slice(0, config.lineLength)}…` : line);
+    kept.push(entry);
     if (kept.length > request.lines) kept.shift();
   };
   const argv = sourceArgv(config, source, host, request.since);
@@ -126,7 +135,7 @@ export async function readSource(config: LogsConfig, redactor: Redactor, request
   const result: SourceResult = {
     host: host?.name ?? "local",
     source: sourceLabel(source, host),
-    lines: kept,
+    lines: [],
     matched: 0,
     windowFull: false,
   };
@@ -146,6 +155,10 @@ export async function readSource(config: LogsConfig, redactor: Redactor, request
   }
   result.matched = matched;
   result.windowFull = scanned >= config.scanLines;
+  result.lines = kept.map(({ text, raw }) => {
+    const line = raw ? streamRedactor.rules(text) : text;
+    return line.length > config.lineLength ? `${line.slice(0, config.lineLength)}…` : line;
+  });
   if (run.stopped === "timeout") return { ...result, error: `stopped after ${formatDuration(config.timeout)}` };
   if (run.stopped === "aborted") return { ...result, error: "cancelled" };
   if (run.code === 255 && host && config.runner.type === "ssh") return { ...result, error: sshProblem(stderr) };

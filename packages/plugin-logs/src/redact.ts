@@ -43,6 +43,8 @@ export const DEFAULT_REDACTIONS: readonly Redaction[] = [
   { pattern: "\\beyJ[A-Za-z0-9_-]{4,2048}\\.[A-Za-z0-9_-]{4,4096}\\.[A-Za-z0-9_-]{0,1024}", replacement: "[redacted]" },
 ];
 
+/** What each line of a private key block becomes. */
+export const KEY_LINE = "[redacted private key]";
 const PEM_BEGIN = /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY( BLOCK)?-----/;
 const PEM_END = /-----END [A-Z0-9 ]{0,40}PRIVATE KEY( BLOCK)?-----/;
 
@@ -60,16 +62,22 @@ export class Redactor {
     return new Redactor(this.#rules.map((r) => ({ pattern: r.regex.source, replacement: r.replacement })));
   }
 
-  /** The line with every secret replaced. */
-  line(text: string): string {
+  /**
+   * Follows private key blocks: whether `text` is part of one (its BEGIN line, a body line or its END line). Call it
+   * for every line of the stream, in order, shown or not.
+   */
+  inKeyBlock(text: string): boolean {
     if (this.#inKey) {
       if (PEM_END.test(text)) this.#inKey = false;
-      return "[redacted private key]";
+      return true;
     }
-    if (PEM_BEGIN.test(text)) {
-      this.#inKey = !PEM_END.test(text);
-      return "[redacted private key]";
-    }
+    if (!PEM_BEGIN.test(text)) return false;
+    this.#inKey = !PEM_END.test(text);
+    return true;
+  }
+
+  /** The line with every secret the patterns find replaced (no key block state). */
+  rules(text: string): string {
     let out = text;
     for (const { regex, replacement } of this.#rules)
       out = out.replace(regex, (...args) => {
@@ -78,6 +86,11 @@ export class Redactor {
         return `${keep}${replacement}`;
       });
     return out;
+  }
+
+  /** The next line of the stream with every secret replaced. */
+  line(text: string): string {
+    return this.inKeyBlock(text) ? KEY_LINE : this.rules(text);
   }
 }
 

@@ -130,6 +130,10 @@ describe("logs from files on this machine", () => {
     expect(await say("logs app --grep hunter2")).toContain("app: 0 lines from 1 host");
     expect(await say("logs app --grep password=hunt")).toContain("app: 0 lines from 1 host");
     expect(await say("logs app --grep password=")).toContain("app: 1 line from 1 host");
+    // the replacement text is not in the lines as read, so it finds nothing either
+    expect(await say("logs app --grep redacted")).toContain("app: 0 lines from 1 host");
+    // a private key's body is matched as read, then hidden: nothing of it shows
+    expect(await say("logs app --grep b3BlbnNzaC")).toContain("app: 0 lines from 1 host");
   });
 
   it("reports a source that cannot be read, without a stack trace", async () => {

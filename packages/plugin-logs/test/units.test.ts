@@ -33,6 +33,14 @@ describe("the built-in redactions", () => {
     expect(redact(line)).toBe(expected);
   });
 
+  it("follows a private key block through lines that are not shown", () => {
+    const r = new Redactor(DEFAULT_REDACTIONS);
+    expect(r.inKeyBlock("-----BEGIN PRIVATE KEY-----")).toBe(true);
+    expect(r.line("MIIEvQIBADANBgkqhkiG9w0BAQEFAASC")).toBe("[redacted private key]");
+    expect(r.inKeyBlock("-----END PRIVATE KEY-----")).toBe(true);
+    expect(r.line("after password=x")).toBe("after password=[redacted]");
+  });
+
   it("hides a private key block from BEGIN to END, and only that", () => {
     const r = new Redactor(DEFAULT_REDACTIONS);
     const lines = ["before", "-----BEGIN RSA PRIVATE KEY-----", "MIIEow", "-----END RSA PRIVATE KEY-----", "after"];
