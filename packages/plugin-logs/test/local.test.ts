@@ -84,6 +84,8 @@ describe("logs from files on this machine", () => {
       /--since is not supported for \S+plain\.log of plain: its lines have no configured timestamp format/,
     );
     expect(await say("logs plain")).toContain("no time here");
+    expect(await say("logs app --since 8d")).toContain("--since is a duration from 1s to 7d");
+    expect(await say("logs app --since 0s")).toContain("--since is a duration from 1s to 7d");
   });
 
   it("caps the room at roomLines (the newest) and sends the whole output privately", async () => {

@@ -90,7 +90,8 @@ export function logsCommand(config: LogsConfig, handle: PluginHandle<LogsState>)
       if (!Number.isInteger(lines) || lines < 1 || lines > config.maxLines)
         throw new UserError(`--lines is a whole number from 1 to ${config.maxLines}`);
       if (args.since !== undefined) {
-        if (args.since > config.maxSince) throw new UserError(`--since is at most ${formatDuration(config.maxSince)}`);
+        if (args.since <= 0 || args.since > config.maxSince)
+          throw new UserError(`--since is a duration from 1s to ${formatDuration(config.maxSince)}`);
         const untimed = service.sources.filter((s) => "path" in s && s.timestamps === "none");
         if (untimed.length)
           throw new UserError(
