@@ -158,7 +158,14 @@ export const logsConfigSchema = z
     maxLines: z.number().int().min(1).max(100_000).default(1000),
     /** How many of the newest lines of a file (or journal) are searched by `--since` and `--grep`. */
     scanLines: z.number().int().min(1).max(1_000_000).default(20_000),
+    /** Reading one source on one host is stopped once it printed this many characters (a hostile or broken host). */
+    maxOutput: z
+      .number()
+      .int()
+      .min(1024)
+      .default(64 * 1024 * 1024),
     /** A line longer than this is cut (with `…`). */
+
     lineLength: z.number().int().min(20).default(400),
     /** Reading one source on one host is stopped after this long. */
     timeout: durationSchema.prefault("30s"),

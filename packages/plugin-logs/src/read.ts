@@ -104,7 +104,14 @@ export async function readSource(config: LogsConfig, redactor: Redactor, request
   let matched = 0;
   let scanned = 0;
   let lastTime: number | undefined;
+  let printed = 0;
+  const tooMuch = new AbortController();
   const onLine = (rawLine: string, stream: "stdout" | "stderr") => {
+    printed += rawLine.length + 1;
+    if (printed > config.maxOutput) {
+      tooMuch.abort();
+      return;
+    }
     const clean = rawLine.replace(ESCAPES, "").replace(CONTROL, "").replaceAll("\t", "  ").slice(0, HARD_CAP);
     if (stream === "stderr") {
       if (clean.trim()) stderr.push(redactor.line(clean));
@@ -131,7 +138,8 @@ export async function readSource(config: LogsConfig, redactor: Redactor, request
     if (kept.length > request.lines) kept.shift();
   };
   const argv = sourceArgv(config, source, host, request.since);
-  const spec = { timeoutMs: config.timeout, signal: request.signal, keepBytes: 16 * 1024, onLine };
+  const signal = AbortSignal.any([request.signal, tooMuch.signal]);
+  const spec = { timeoutMs: config.timeout, signal, keepBytes: 16 * 1024, onLine };
   const result: SourceResult = {
     host: host?.name ?? "local",
     source: sourceLabel(source, host),
@@ -153,15 +161,15 @@ export async function readSource(config: LogsConfig, redactor: Redactor, request
   } catch (error) {
     return { ...result, error: redactor.line((error as Error).message) };
   }
-  result.matched = matched;
-  result.windowFull = scanned >= config.scanLines;
-  result.lines = kept.map(({ text, raw }) => {
-    const line = raw ? streamRedactor.rules(text) : text;
-    return line.length > config.lineLength ? `${line.slice(0, config.lineLength)}…` : line;
-  });
+  // A read that did not finish shows why, and none of its lines (they would be some other window of the source).
   if (run.stopped === "timeout") return { ...result, error: `stopped after ${formatDuration(config.timeout)}` };
+  if (tooMuch.signal.aborted) return { ...result, error: `stopped after ${config.maxOutput} characters of output` };
   if (run.stopped === "aborted") return { ...result, error: "cancelled" };
   if (run.code === 255 && host && config.runner.type === "ssh") return { ...result, error: sshProblem(stderr) };
   if (run.code !== 0) return { ...result, error: stderr.join(" ") || `exit code ${run.code ?? run.signal}` };
-  return result;
+  const lines = kept.map(({ text, raw }) => {
+    const line = raw ? streamRedactor.rules(text) : text;
+    return line.length > config.lineLength ? `${line.slice(0, config.lineLength)}…` : line;
+  });
+  return { ...result, lines, matched, windowFull: scanned >= config.scanLines };
 }

@@ -35,6 +35,8 @@ describe("logs over ssh to a real sshd", { timeout: 60_000 }, () => {
       [
         "#!/bin/sh",
         `printf '%s\\n' "$*" >> '${calls}'`,
+        // a hostile host: endless output without a newline
+        `case "$*" in *flood.service*) exec sh -c "tr '\\000' a < /dev/zero" ;; esac`,
         `echo '${iso} fe1 web[412]: started, db password: s3cret-db-pass'`,
         `echo '${iso} fe1 web[412]: listening on :8080'`,
         "",
@@ -52,6 +54,7 @@ describe("logs over ssh to a real sshd", { timeout: 60_000 }, () => {
       ].join("\n"),
     );
     h = await logsHarness({
+      maxOutput: 1024 * 1024,
       runner: {
         type: "ssh",
         port: sshd.port,
@@ -69,6 +72,7 @@ describe("logs over ssh to a real sshd", { timeout: 60_000 }, () => {
           sources: [{ path: join(temp.dir, "logs", "{host}", "access.log"), timestamps: "clf" }],
         },
         unit: { hosts: "fe1", sources: [{ unit: "web.service" }] },
+        flood: { hosts: "fe1", sources: [{ unit: "flood.service" }] },
       },
     });
   });
@@ -110,6 +114,13 @@ describe("logs over ssh to a real sshd", { timeout: 60_000 }, () => {
     expect(argv).toMatch(/^--no-pager --quiet --output=short-iso -n 20000 --since @\d{10} -u web\.service$/);
     const since = Number(/@(\d+)/.exec(argv)![1]);
     expect(Math.abs(since - Math.floor((Date.now() - 5 * min) / 1000))).toBeLessThan(60);
+  });
+
+  it("a host that floods the bot with output is stopped after maxOutput", async () => {
+    const text = await say("logs flood");
+    expect(text).toContain("✖ fe1 journal flood.service: stopped after 1048576 characters of output");
+    expect(text).toContain("flood: 0 lines from 1 host");
+    expect(text).not.toContain("aaaa");
   });
 
   it("a target that is not a name never reaches ssh", async () => {
