@@ -66,7 +66,7 @@ export function logsCommand(config: LogsConfig, handle: PluginHandle<LogsState>)
     guests: false,
     timeoutMs: Math.max(5 * 60_000, config.timeout * 6),
     args: {
-      service: arg.string({ description: "a configured service (logs alone lists them)" }),
+      service: arg.string({ description: "a configured service; needs logs:read:<service> (logs alone lists them)" }),
       target: arg.string({ description: "a host, group or glob (fe*) among the service's hosts, or all" }),
       since: arg.duration({ description: "only lines from this long ago (10m, 2h)" }),
       grep: arg.string({ description: "only lines containing this text (a fixed string, any case)" }),
