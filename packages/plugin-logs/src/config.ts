@@ -57,6 +57,8 @@ export const sourceSchema = z.union([
     .object({
       /** The systemd unit whose journal is read (`journalctl -u <unit>`). */
       unit: z.string().regex(UNIT_PATTERN, "a systemd unit name (letters, digits and @ _ . : -, not starting with -)"),
+      /** A journal directory to read instead of the system journal (`journalctl -D`: forwarded or containers' logs). */
+      directory: logPath.optional(),
     })
     .strict(),
 ]);
@@ -198,10 +200,11 @@ export const logsConfigSchema = z
       if (group === "all") ctx.addIssue({ code: "custom", path: ["inventory", "groups", group], message: "reserved" });
     }
     for (const [name, service] of Object.entries(config.services)) {
-      if (config.runner.type === "ssh" && service.sources.some((s) => "path" in s && s.path.startsWith("./")))
+      const paths = service.sources.map((s) => ("path" in s ? s.path : s.directory)).filter((p) => p !== undefined);
+      if (config.runner.type === "ssh" && paths.some((p) => p.startsWith("./")))
         ctx.addIssue({ code: "custom", path: ["services", name, "sources"], message: "ssh needs absolute paths" });
       if (service.hosts === undefined) {
-        if (service.sources.some((s) => "path" in s && s.path.includes("{host}")))
+        if (paths.some((p) => p.includes("{host}")))
           ctx.addIssue({ code: "custom", path: ["services", name], message: "{host} in a path needs hosts" });
         continue;
       }

@@ -48,15 +48,20 @@ export interface SourceResult {
   error?: string;
 }
 
-/** A source's path on a host: `{host}` replaced by the host's name (a validated host name, never `..`). */
-export function sourcePath(source: SourceConfig, host: Host | undefined): string | undefined {
-  if (!("path" in source)) return undefined;
-  return host ? source.path.replaceAll("{host}", host.name) : source.path;
+/** A configured path on a host: `{host}` replaced by the host's name (a validated host name, never `..`). */
+function onHost(path: string, host: Host | undefined): string {
+  return host ? path.replaceAll("{host}", host.name) : path;
 }
 
-/** How a source is named in output. */
+/** A file source's path on a host. */
+export function sourcePath(source: SourceConfig, host: Host | undefined): string | undefined {
+  return "path" in source ? onHost(source.path, host) : undefined;
+}
+
+/** How a source is named in output: the file's path, or `journal <unit>` (`in <directory>`). */
 export function sourceLabel(source: SourceConfig, host: Host | undefined): string {
-  return "unit" in source ? `journal ${source.unit}` : sourcePath(source, host)!;
+  if ("path" in source) return onHost(source.path, host);
+  return `journal ${source.unit}${source.directory ? ` in ${onHost(source.directory, host)}` : ""}`;
 }
 
 /** The argv that prints a source's newest lines (the same on this machine and on a host over ssh). */
@@ -64,9 +69,11 @@ export function sourceArgv(config: LogsConfig, source: SourceConfig, host: Host 
   const scan = String(config.scanLines);
   if ("unit" in source) {
     const sinceArgs = since === undefined ? [] : ["--since", `@${Math.floor(since / 1000)}`];
+    const directory = source.directory ? ["-D", onHost(source.directory, host)] : [];
     return [
       ...config.commandPrefix,
       "journalctl",
+      ...directory,
       "--no-pager",
       "--quiet",
       "--output=short-iso",

@@ -1,8 +1,10 @@
 /**
  * Log files in temporary folders written the way servers write them (nginx's access log format, an application log
- * with ISO times, a log without times), people and roles for the tests, and a harness with the logs plugin.
+ * with ISO times, a log without times), real systemd journal files (written by systemd-journal-remote from journal
+ * export format), people and roles for the tests, and a harness with the logs plugin.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createHarness, type Harness } from "@switchboard/testing";
@@ -32,6 +34,47 @@ export function accessLine(ms: number, path: string, status: number): string {
 export function writeLog(path: string, lines: string[]): void {
   mkdirSync(join(path, ".."), { recursive: true });
   writeFileSync(path, `${lines.join("\n")}\n`);
+}
+
+const JOURNAL_REMOTE = "/lib/systemd/systemd-journal-remote";
+
+/** One journal entry: a message of a unit, `ago` milliseconds ago. */
+export interface JournalEntry {
+  ago: number;
+  unit: string;
+  message: string;
+}
+
+/**
+ * Writes a real journal file into `dir` (for `journalctl -D dir`) with systemd-journal-remote, from the journal export
+ * format. Fails (never skips) when systemd-journal-remote is missing.
+ */
+export function writeJournal(dir: string, entries: JournalEntry[]): void {
+  if (!existsSync(JOURNAL_REMOTE))
+    throw new Error(`${JOURNAL_REMOTE} is missing (systemd-journal-remote): run sh scripts/test-servers.sh`);
+  mkdirSync(dir, { recursive: true });
+  const now = Date.now() * 1000;
+  const exported = entries
+    .map((entry, i) => {
+      const usec = now - entry.ago * 1000;
+      return [
+        `__CURSOR=s=0;i=${i}`,
+        `__REALTIME_TIMESTAMP=${usec}`,
+        `__MONOTONIC_TIMESTAMP=${usec}`,
+        "_BOOT_ID=0123456789abcdef0123456789abcdef",
+        "_HOSTNAME=fe1",
+        `_SYSTEMD_UNIT=${entry.unit}`,
+        `SYSLOG_IDENTIFIER=${entry.unit.replace(/\.service$/, "")}`,
+        "_PID=412",
+        `MESSAGE=${entry.message}`,
+        "",
+      ].join("\n");
+    })
+    .join("\n");
+  const source = join(dir, "export.txt");
+  writeFileSync(source, exported);
+  execFileSync(JOURNAL_REMOTE, [`--output=${join(dir, "remote.journal")}`, source], { stdio: "ignore" });
+  rmSync(source);
 }
 
 /** People and roles used across the tests. */

@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import type { Harness } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accessLine, logsHarness, tempDir, writeLog } from "./fixtures.js";
+import { accessLine, logsHarness, tempDir, writeJournal, writeLog } from "./fixtures.js";
 
 describe("logs from files on this machine", () => {
   const temp = tempDir("logs-local-");
@@ -35,6 +35,12 @@ describe("logs from files on this machine", () => {
       `${iso(now)} INFO slack token xoxb-123456789012-abcdefghijkl rotated\u001b[31m red\u0007`,
     ]);
     writeLog(join(temp.dir, "plain.log"), ["no time here", "nor here"]);
+    writeJournal(join(temp.dir, "journal"), [
+      { ago: 90 * min, unit: "app.service", message: "old start" },
+      { ago: 3 * min, unit: "app.service", message: "ERROR upstream timeout, api_key=k-123456" },
+      { ago: 1 * min, unit: "app.service", message: "recovered" },
+      { ago: 1 * min, unit: "db.service", message: "ERROR another unit" },
+    ]);
     h = await logsHarness({
       inventory: { hosts: ["fe1", "fe2", "db1"], groups: { frontends: ["fe*"], databases: ["db*"], empty: [] } },
       services: {
@@ -42,6 +48,7 @@ describe("logs from files on this machine", () => {
         app: { description: "the application", sources: [{ path: join(temp.dir, "app.log"), timestamps: "iso8601" }] },
         plain: { sources: [join(temp.dir, "plain.log")] },
         gone: { sources: [join(temp.dir, "missing.log")] },
+        journal: { sources: [{ unit: "app.service", directory: join(temp.dir, "journal") }] },
         nowhere: { hosts: "empty", sources: [join(temp.dir, "{host}", "access.log")] },
       },
       maxLines: 100,
@@ -76,6 +83,16 @@ describe("logs from files on this machine", () => {
     expect(text).not.toContain("/healthz");
     // A regular expression is text like any other: nothing matches ".*" literally.
     expect(await say("logs web on fe2 --grep .*")).toContain("web: 0 lines from 1 host");
+  });
+
+  it("reads a unit of a real journal with --since and --grep, redacted", async () => {
+    const text = await say("logs journal --since 10m --grep error");
+    expect(text).toContain('journal: 1 line from 1 host since 10m ago matching "error"');
+    expect(text).toMatch(/local journal app\.service in \S+journal/);
+    expect(text).toContain("fe1 app[412]: ERROR upstream timeout, api_key=[redacted]");
+    expect(text).not.toContain("k-123456");
+    expect(text).not.toContain("another unit");
+    expect(await say("logs journal")).toContain("journal: 3 lines from 1 host");
   });
 
   it("--since is refused for a file whose lines have no configured time format", async () => {

@@ -1,15 +1,15 @@
 /**
  * `logs` over a real OpenSSH server on loopback (the same launcher and settings as the puppet plugin's tests): files
- * read with `tail` on the "hosts" 127.0.0.1 and 127.0.0.2, a journal unit through a stand-in `journalctl` first on the
- * session's PATH (this machine has no systemd journal; the stand-in records the argv that arrived), and a host whose
- * key does not match the known_hosts file.
+ * read with `tail` on the "hosts" 127.0.0.1 and 127.0.0.2, a unit of a real journal file read with the real
+ * `journalctl -D` (wrapped first on the session's PATH to record the argv that arrived, and to flood for one unit), and
+ * a host whose key does not match the known_hosts file.
  */
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Sshd, startSshd } from "@switchboard/test-servers";
 import type { Harness } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { accessLine, logsHarness, tempDir, writeLog } from "./fixtures.js";
+import { accessLine, logsHarness, tempDir, writeJournal, writeLog } from "./fixtures.js";
 
 describe("logs over ssh to a real sshd", { timeout: 60_000 }, () => {
   const temp = tempDir("logs-ssh-");
@@ -29,16 +29,20 @@ describe("logs over ssh to a real sshd", { timeout: 60_000 }, () => {
       ]);
     const bin = join(temp.dir, "bin");
     mkdirSync(bin, { recursive: true });
-    const iso = new Date(now - 2 * min).toISOString().replace(/\.\d+Z$/, "+0000");
+    writeJournal(join(temp.dir, "journal", "fe1"), [
+      { ago: 60 * min, unit: "web.service", message: "old start" },
+      { ago: 2 * min, unit: "web.service", message: "started, db password: s3cret-db-pass" },
+      { ago: 1 * min, unit: "web.service", message: "listening on :8080" },
+      { ago: 30_000, unit: "db.service", message: "another unit" },
+    ]);
+    // The real journalctl, wrapped to record the argv that arrived over ssh — and, for one unit, a hostile host.
     writeFileSync(
       join(bin, "journalctl"),
       [
         "#!/bin/sh",
         `printf '%s\\n' "$*" >> '${calls}'`,
-        // a hostile host: endless output without a newline
         `case "$*" in *flood.service*) exec sh -c "tr '\\000' a < /dev/zero" ;; esac`,
-        `echo '${iso} fe1 web[412]: started, db password: s3cret-db-pass'`,
-        `echo '${iso} fe1 web[412]: listening on :8080'`,
+        'exec /usr/bin/journalctl "$@"',
         "",
       ].join("\n"),
     );
@@ -71,7 +75,7 @@ describe("logs over ssh to a real sshd", { timeout: 60_000 }, () => {
           hosts: "frontends",
           sources: [{ path: join(temp.dir, "logs", "{host}", "access.log"), timestamps: "clf" }],
         },
-        unit: { hosts: "fe1", sources: [{ unit: "web.service" }] },
+        unit: { hosts: "fe1", sources: [{ unit: "web.service", directory: join(temp.dir, "journal", "{host}") }] },
         flood: { hosts: "fe1", sources: [{ unit: "flood.service" }] },
       },
     });
@@ -106,14 +110,20 @@ describe("logs over ssh to a real sshd", { timeout: 60_000 }, () => {
 
   it("reads a journal unit with a fixed argv, --since as epoch seconds, redacted", async () => {
     const text = await say("logs unit --since 5m");
-    expect(text).toContain("fe1 journal web.service");
-    expect(text).toContain("listening on :8080");
+    expect(text).toContain("unit: 2 lines from 1 host since 5m ago");
+    expect(text).toMatch(/fe1 journal web\.service in \S+\/journal\/fe1/);
+    expect(text).toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0000 fe1 web\[412\]: listening on :8080/);
     expect(text).toContain("db password: [redacted]");
     expect(text).not.toContain("s3cret-db-pass");
+    expect(text).not.toContain("old start");
+    expect(text).not.toContain("another unit");
     const argv = readFileSync(calls, "utf8").trim().split("\n").pop()!;
-    expect(argv).toMatch(/^--no-pager --quiet --output=short-iso -n 20000 --since @\d{10} -u web\.service$/);
+    expect(argv).toBe(
+      `-D ${join(temp.dir, "journal", "fe1")} --no-pager --quiet --output=short-iso -n 20000 --since ${/@\d{10}/.exec(argv)![0]} -u web.service`,
+    );
     const since = Number(/@(\d+)/.exec(argv)![1]);
     expect(Math.abs(since - Math.floor((Date.now() - 5 * min) / 1000))).toBeLessThan(60);
+    expect(await say("logs unit")).toContain("old start");
   });
 
   it("a host that floods the bot with output is stopped after maxOutput", async () => {

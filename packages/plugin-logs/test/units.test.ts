@@ -62,6 +62,16 @@ describe("the configuration", () => {
       expect(logsConfigSchema.safeParse({ services: { web: { sources: [path] } } }).success).toBe(false);
     expect(logsConfigSchema.safeParse({ services: { web: { sources: [{ unit: "-x" }] } } }).success).toBe(false);
     expect(logsConfigSchema.safeParse({ services: { web: { sources: [{ unit: "web;id" }] } } }).success).toBe(false);
+    expect(
+      logsConfigSchema.safeParse({ services: { web: { sources: [{ unit: "web", directory: "/var/../etc" }] } } })
+        .success,
+    ).toBe(false);
+    expect(
+      logsConfigSchema.safeParse({
+        runner: { type: "ssh", identityFile: "/k", knownHostsFile: "/kh" },
+        services: { web: { hosts: "all", sources: ["./relative.log"] } },
+      }).success,
+    ).toBe(false);
     expect(logsConfigSchema.safeParse({ services: { web: { sources: ["/srv/{host}/x.log"] } } }).success).toBe(false);
     expect(logsConfigSchema.safeParse({ ...base, redact: { patterns: [{ pattern: "(" }] } }).success).toBe(false);
     expect(logsConfigSchema.safeParse({ ...base, commandPrefix: ["sudo -n"] }).success).toBe(false);
