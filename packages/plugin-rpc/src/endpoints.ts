@@ -17,6 +17,8 @@ import { clean, jsonRpcError, renderAnswer } from "./render.js";
 import type { ClientKey } from "./signer.js";
 
 const STORE_NAMESPACE = "endpoints";
+/** How long start-up waits for the first listings. */
+const STARTUP_WAIT_MS = 5000;
 
 /** What the manager needs from the plugin context. */
 export interface EndpointsDeps {
@@ -53,7 +55,12 @@ export class Endpoints {
       }
       this.#track(this.#runtimeSpec(stored.url, stored.prefix, stored.addedBy, stored.addedAt));
     }
-    for (const state of this.#states.values()) this.#schedule(state, 0);
+    // The first fetches run now, and start-up waits a little for them, so that a bot started next to its services
+    // knows their commands from its first message; an endpoint that is slower or down is fetched by the poller.
+    const first = Promise.all([...this.#states.values()].map((state) => this.#fetch(state)));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([first, new Promise((resolve) => (timer = setTimeout(resolve, STARTUP_WAIT_MS)))]);
+    clearTimeout(timer);
   }
 
   /** Stops polling. */

@@ -162,12 +162,11 @@ describe("people", () => {
   it("a guest, and an unverified sender using a staff member's name, cannot run a method", async () => {
     const h = await rpcHarness({ keys: keys(), endpoints: [{ url: server.listingUrl, prefix: "ops" }] });
     await eventually(() => h.bot.registry.get("ops restart"), "the listing");
-    const before = server.requests.length;
+    const posts = () => server.requests.filter((r) => r.method === "POST").length;
+    const before = posts();
     expect((await h.as("mallory").say("!ops restart web")).text).toMatch(/denied/);
     expect((await h.as("alice", { verified: false }).say("!ops restart web")).text).toMatch(/denied/);
-    expect(server.requests.filter((r) => r.method === "POST").length).toBe(
-      server.requests.slice(0, before).filter((r) => r.method === "POST").length,
-    );
+    expect(posts()).toBe(before);
     await h.close();
   });
 
@@ -220,7 +219,7 @@ describe("keys and runtime endpoints", () => {
     });
     await eventually(() => h.bot.registry.get("ops restart"), "the listing");
     expect((await h.as("alice").say("!ops restart web")).text).toContain("ok");
-    expect(rotated.requests.at(-1)).toMatchObject({ method: "POST", keyId: "next" });
+    expect(rotated.requests.filter((r) => r.method === "POST").at(-1)).toMatchObject({ keyId: "next" });
     await h.close();
     await rotated.close();
   });
