@@ -12,6 +12,6 @@ export { rpcConfigSchema } from "./config.js";
 export { type ListedMethod, type Listing, ListingError, readListing } from "./listing.js";
 export { endpointPermission, PERMISSIONS } from "./permissions.js";
 export { compileMethodPattern, type MethodPattern } from "./regex.js";
-export { authHeaders, type ClientKey, loadClientKey, signingString } from "./signer.js";
+export { authHeaders, type ClientKey, loadClientKey, signingString, signString } from "./signer.js";
 
 export default rpcPlugin;

@@ -33,13 +33,15 @@ export function loadClientKey(id: string, file: string): ClientKey {
 export const signingString = (url: string, nonce: string, timestamp: string, body: string) =>
   `${url}\n${nonce}\n${timestamp}\n${body}`;
 
+/** The base64 RSA-SHA256 signature of `text`. */
+export const signString = (key: ClientKey, text: string): string =>
+  createSign("RSA-SHA256").update(text, "utf8").sign(key.key, "base64");
+
 /** The three `Chatops-*` headers for one request to `url` with `body` (empty for a GET). */
 export function authHeaders(key: ClientKey, url: string, body: string, now = new Date()): Record<string, string> {
   const nonce = randomBytes(32).toString("base64");
   const timestamp = `${now.toISOString().slice(0, 19)}Z`;
-  const signature = createSign("RSA-SHA256")
-    .update(signingString(url, nonce, timestamp, body), "utf8")
-    .sign(key.key, "base64");
+  const signature = signString(key, signingString(url, nonce, timestamp, body));
   return {
     "Chatops-Nonce": nonce,
     "Chatops-Timestamp": timestamp,
