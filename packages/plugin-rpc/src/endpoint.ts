@@ -34,6 +34,8 @@ export interface EndpointState {
   lastSuccess?: Date;
   lastError?: string;
   lastErrorAt?: Date;
+  /** The last refused listing's problems, as audited (a refusal is audited again only when they change). */
+  lastRejected?: string;
   /** Failures in a row. */
   failures: number;
   /** When the next fetch is due. */

@@ -217,11 +217,12 @@ export class Endpoints {
       state.failures = 0;
       state.lastSuccess = new Date();
       state.lastError = undefined;
+      state.lastRejected = undefined;
       if (changed)
         await this.deps.audit({
           event: "plugin",
           outcome: "succeeded",
-          detail: { plugin: "rpc", event: "listing", prefix: spec.prefix, url: spec.url, commands: state.commands },
+          detail: { event: "listing", prefix: spec.prefix, url: spec.url, commands: state.commands },
         });
     } catch (error) {
       if (state.removed) return;
@@ -231,12 +232,15 @@ export class Endpoints {
         this.deps.logger.warn({ prefix: spec.prefix, url: spec.url, error: message }, "rpc: listing not loaded");
       state.lastError = message;
       state.lastErrorAt = new Date();
-      if (error instanceof ListingError)
+      // A refused listing is audited when its problems change, not at every poll.
+      if (error instanceof ListingError && state.lastRejected !== message) {
+        state.lastRejected = message;
         await this.deps.audit({
           event: "plugin",
           outcome: "rejected",
-          detail: { plugin: "rpc", event: "listing", prefix: spec.prefix, url: spec.url, problems: error.problems },
+          detail: { event: "listing", prefix: spec.prefix, url: spec.url, problems: error.problems },
         });
+      }
     } finally {
       const { pollInterval, maxPollInterval } = this.deps.config;
       this.#schedule(state, nextDelay(pollInterval, state.failures, maxPollInterval));
@@ -250,7 +254,7 @@ export class Endpoints {
    */
   #register(state: EndpointState, listing: Listing): boolean {
     const before = fingerprint(state.listing);
-    if (before === fingerprint(listing) && state.commands.length > 0) {
+    if (state.listing && before === fingerprint(listing)) {
       state.listing = listing;
       return false;
     }

@@ -79,8 +79,12 @@ describe("collisions", () => {
     expect(list).toContain('method "up": path must be relative');
     expect(list).toContain('method "spaced": regex not accepted by RE2');
     expect(h.bot.registry.all().some((e) => e.command.name.startsWith("bad "))).toBe(false);
-    const audit = (await h.audit()).find((e) => e.event === "plugin" && e.outcome === "rejected");
-    expect(audit?.detail).toMatchObject({ plugin: "rpc", prefix: "bad" });
+    const rejected = async () => (await h.audit()).filter((e) => e.event === "plugin" && e.outcome === "rejected");
+    expect((await rejected())[0]?.detail).toMatchObject({ plugin: "rpc", prefix: "bad" });
+    // polled again and again, refused each time, audited once
+    const fetchesBefore = bad.requests.length;
+    await eventually(() => bad.requests.length >= fetchesBefore + 3, "three more fetches");
+    expect(await rejected()).toHaveLength(1);
     await h.close();
     await bad.close();
   });
@@ -202,6 +206,31 @@ describe("people", () => {
     expect(posts().length).toBe(before + 2);
     expect(posts().at(-1)!.body).toMatchObject({ user: "alice", params: { app: "db" } });
     await h.close();
+  });
+});
+
+describe("a listing that changes", () => {
+  it("replaces the endpoint's commands (audited), and an endpoint coming back after being down keeps working", async () => {
+    const changing = await startSpecServer({ switchboard: key.publicKey });
+    changing.listing = { version: 3, methods: { old: { regex: "old", help: "ops old" } } };
+    changing.methods.set("old", { json: { result: "old ran" } });
+    changing.methods.set("fresh", { json: { result: "fresh ran" } });
+    const h = await rpcHarness({ keys: keys(), endpoints: [{ url: changing.listingUrl, prefix: "ops" }] });
+    await eventually(() => h.bot.registry.get("ops old"), "the first listing");
+    changing.listing = { version: 3, methods: { fresh: { regex: "fresh", help: "ops fresh" } } };
+    await eventually(() => h.bot.registry.get("ops fresh"), "the new listing");
+    expect(h.bot.registry.get("ops old")).toBeUndefined();
+    expect((await h.as("alice").say("!ops fresh")).text).toContain("fresh ran");
+    expect((await h.as("alice").say("!ops old")).text).toMatch(/unknown command "ops old"/);
+    const listings = (await h.audit()).filter((e) => e.event === "plugin" && e.detail?.event === "listing");
+    expect(listings.map((e) => e.detail?.commands)).toEqual([["ops old"], ["ops fresh"]]);
+    changing.down = true;
+    await eventually(async () => (await h.as("carol").say("!rpc list")).text.includes("failing"), "a failure");
+    changing.down = false;
+    expect((await h.as("carol").say("!rpc refresh ops")).text).toMatch(/ops: ok, 1 methods — ops fresh/);
+    expect((await h.as("alice").say("!ops fresh")).text).toContain("fresh ran");
+    await h.close();
+    await changing.close();
   });
 });
 
