@@ -89,13 +89,20 @@ export class Endpoints {
     const p = prefix.toLowerCase();
     this.#checkPrefix(p);
     const spec = this.#runtimeSpec(url, p, actor, new Date().toISOString());
-    await this.deps.store.set<StoredEndpoint>(STORE_NAMESPACE, p, {
-      url,
-      prefix: p,
-      addedBy: actor,
-      addedAt: spec.addedAt!,
-    });
+    // Taken before the first await, so a second `rpc add` of the same prefix at the same time is refused.
     const state = this.#track(spec);
+    try {
+      await this.deps.store.set<StoredEndpoint>(STORE_NAMESPACE, p, {
+        url: spec.url,
+        prefix: p,
+        addedBy: actor,
+        addedAt: spec.addedAt!,
+      });
+    } catch (error) {
+      state.removed = true;
+      this.#states.delete(p);
+      throw error;
+    }
     await this.#fetch(state);
     return state;
   }

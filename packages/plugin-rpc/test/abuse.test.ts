@@ -268,6 +268,14 @@ describe("keys and runtime endpoints", () => {
     expect((await again.as("carol").say("!rpc remove q")).text).toContain("removed q");
     expect(again.bot.registry.get("q restart")).toBeUndefined();
     expect((await again.as("carol").say("!q restart web")).text).toMatch(/unknown command/i);
+    // two admins adding the same prefix at once: one wins, the other is told
+    const [one, two] = await Promise.all([
+      again.as("carol").say(`!rpc add ${server.listingUrl} --prefix twin`),
+      again.as("carol").say(`!rpc add ${server.listingUrl}/ --prefix twin`),
+    ]);
+    expect([one.text, two.text].filter((t) => t.includes("added twin"))).toHaveLength(1);
+    expect([one.text, two.text].filter((t) => t.includes('prefix "twin" is already used by'))).toHaveLength(1);
+    expect((await again.as("carol").say("!rpc remove twin")).text).toContain("removed twin");
     await again.close();
     const third = await rpcHarness({ keys: keys() }, { store });
     expect((await third.as("carol").say("!rpc list")).text).toContain("no ChatOps RPC endpoints");
