@@ -210,6 +210,15 @@ describe("a service on node:http", () => {
     expect(JSON.stringify(crash.json)).not.toContain("hunter2");
   });
 
+  it("refuses a body over the size limit before verifying or parsing it", async () => {
+    const response = await fetch(`${base}/restart`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ user: "a", pad: "x".repeat(70 * 1024) }),
+    });
+    expect(response.status).toBe(413);
+  });
+
   it("answers a body that is not JSON with a parse error", async () => {
     const { signRequest } = await import("../src/index.js");
     const body = "{not json";
