@@ -24,12 +24,14 @@ beforeAll(async () => {
       evil: { help: "ops evil", regex: "evil (a+)+b", params: [], path: "evil" },
       hang: { help: "ops hang", regex: "hang", params: [], path: "hang" },
       huge: { help: "ops huge", regex: "huge", params: [], path: "huge" },
+      stall: { help: "ops stall", regex: "stall", params: [], path: "stall" },
     },
   };
   server.methods.set("restart", (body) => ({ json: { result: `restarting ${JSON.stringify(body.params)}` } }));
   server.methods.set("evil", { json: { result: "evil ran" } });
   server.methods.set("hang", { never: true });
   server.methods.set("huge", { bytes: 50 * 1024 * 1024 });
+  server.methods.set("stall", { stall: true });
 });
 afterAll(async () => {
   await server.close();
@@ -118,6 +120,21 @@ describe("a hostile or broken endpoint", () => {
     );
     const entry = server.hanging[hangingBefore]!;
     await eventually(() => entry.closed, "the server to see the request closed");
+    await h.close();
+  });
+
+  it("is cut off by the timeout when it starts an answer and stalls", async () => {
+    const h = await rpcHarness({
+      keys: keys(),
+      endpoints: [{ url: server.listingUrl, prefix: "ops", timeout: "300ms" }],
+    });
+    await eventually(() => h.bot.registry.get("ops stall"), "the listing");
+    const hangingBefore = server.hanging.length;
+    const reply = await h.as("alice").say("!ops stall");
+    expect(reply.text).toContain(
+      `call ${server.listingUrl}/stall did not answer within 300ms (the endpoint's timeout)`,
+    );
+    await eventually(() => server.hanging[hangingBefore]?.closed, "the request to be aborted");
     await h.close();
   });
 
@@ -258,7 +275,9 @@ describe("keys and runtime endpoints", () => {
     const h = await rpcHarness({ keys: keys() }, { store });
     expect((await h.as("alice").say(`!rpc add ${server.listingUrl} --prefix q`)).text).toMatch(/denied.*rpc:admin/);
     const added = await h.as("carol").say(`!rpc add ${server.listingUrl} --prefix q`);
-    expect(added.text).toContain(`added q (${server.listingUrl}): 4 methods: q restart, q evil, q hang, q huge`);
+    expect(added.text).toContain(
+      `added q (${server.listingUrl}): 5 methods: q restart, q evil, q hang, q huge, q stall`,
+    );
     expect((await h.as("alice").say("!q restart web")).text).toMatch(/denied.*rpc:q/);
     await h.close();
 

@@ -19,6 +19,7 @@ export interface SeenRequest {
 export type MethodBehaviour =
   | { json: unknown; status?: number }
   | { never: true }
+  | { stall: true }
   | { bytes: number }
   | ((body: Record<string, unknown>) => { json: unknown; status?: number });
 
@@ -93,6 +94,17 @@ export async function startSpecServer(publicKeys: Record<string, string>): Promi
       return send(answer.status ?? 200, answer.json);
     }
     if ("never" in behaviour) {
+      const entry = { path, closed: false };
+      state.hanging.push(entry);
+      response.on("close", () => {
+        entry.closed = true;
+      });
+      return;
+    }
+    if ("stall" in behaviour) {
+      // headers and the start of a body, then nothing
+      response.writeHead(200, { "content-type": "application/json" });
+      response.write('{"result": "partial');
       const entry = { path, closed: false };
       state.hanging.push(entry);
       response.on("close", () => {
