@@ -32,7 +32,7 @@ export interface ExchangeOptions {
   signal?: AbortSignal;
 }
 
-async function readCapped(response: Response, maxBytes: number, url: string): Promise<string> {
+async function readCapped(response: Response, maxBytes: number, url: string, signal: AbortSignal): Promise<string> {
   const declared = Number(response.headers.get("content-length"));
   if (Number.isFinite(declared) && declared > maxBytes) {
     await response.body?.cancel().catch(() => undefined);
@@ -40,10 +40,27 @@ async function readCapped(response: Response, maxBytes: number, url: string): Pr
   }
   if (!response.body) return "";
   const reader = response.body.getReader();
+  // fetch aborts the body stream on abort too; cancelling the reader here makes sure a stalled read ends at once.
+  const stop = () => void reader.cancel(signal.reason).catch(() => undefined);
+  signal.addEventListener("abort", stop, { once: true });
+  try {
+    return await readAll(reader, maxBytes, url, signal);
+  } finally {
+    signal.removeEventListener("abort", stop);
+  }
+}
+
+async function readAll(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  maxBytes: number,
+  url: string,
+  signal: AbortSignal,
+): Promise<string> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
     const { done, value } = await reader.read();
+    if (signal.aborted) throw signal.reason;
     if (done) break;
     size += value.byteLength;
     if (size > maxBytes) {
@@ -58,8 +75,17 @@ async function readCapped(response: Response, maxBytes: number, url: string): Pr
 /** Sends one signed request and returns the parsed JSON of a 2xx answer; throws {@link RpcTransportError}. */
 export async function exchange(options: ExchangeOptions): Promise<unknown> {
   const body = options.body ?? "";
-  const timeout = AbortSignal.timeout(options.timeoutMs);
-  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  // One controller for the request, aborted by our timer or by the caller's signal (cancel, the job's timeout): a
+  // plain timer and listener held here and cleared in `finally`, so nothing depends on garbage collection.
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new Error("timeout"));
+  }, options.timeoutMs);
+  const onAbort = () => controller.abort(options.signal?.reason);
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener("abort", onAbort, { once: true });
   const what = `${options.method === "GET" ? "listing" : "call"} ${options.url}`;
   let text: string;
   let status: number;
@@ -73,13 +99,13 @@ export async function exchange(options: ExchangeOptions): Promise<unknown> {
       },
       body: options.method === "POST" ? body : undefined,
       redirect: "error",
-      signal,
+      signal: controller.signal,
     });
     status = response.status;
-    text = await readCapped(response, options.maxBytes, options.url);
+    text = await readCapped(response, options.maxBytes, options.url, controller.signal);
   } catch (error) {
     if (error instanceof RpcTransportError) throw error;
-    if (timeout.aborted)
+    if (timedOut)
       throw new RpcTransportError(
         `${what} did not answer within ${formatDuration(options.timeoutMs)} (the endpoint's timeout)`,
         "timeout",
@@ -90,6 +116,9 @@ export async function exchange(options: ExchangeOptions): Promise<unknown> {
       `${what} failed: ${cause?.code ?? cause?.message ?? (error as Error).message}`,
       "unreachable",
     );
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener("abort", onAbort);
   }
   let json: unknown;
   try {
