@@ -202,6 +202,7 @@ export class Bot {
         routes: this.#routes,
         identity: this.#identity,
         auditLog: this.auditLog,
+        registry: this.#registry,
       }),
     );
     for (const adapter of this.#adapters.values()) await this.#startAdapter(adapter);

@@ -81,7 +81,16 @@ export {
   type PluginSetupContext,
 } from "./plugin.js";
 export type { HttpRequest, HttpResponse, HttpRoute } from "./routes.js";
+export type { RuntimeCommands } from "./runtime-commands.js";
 
 // ── Output: the semantic model every network renders ───────────────────────────────────────────────────────────
-export { type Block, type ImageBlock, type OutgoingMessage, out, type Reply, type StatusLevel } from "./output.js";
+export {
+  type Action,
+  type Block,
+  type ImageBlock,
+  type OutgoingMessage,
+  out,
+  type Reply,
+  type StatusLevel,
+} from "./output.js";
 export { renderBlockLines, renderTable, renderText, renderTextLines } from "./render-text.js";
