@@ -144,6 +144,8 @@ export class HaproxyServer {
       "  timeout connect 2s",
       "  timeout client 30s",
       "  timeout server 30s",
+      // Checks run every 100 ms; without this their whole time limit would be those 100 ms (flaky on a busy machine).
+      "  timeout check 2s",
     ];
     for (const [backend, spec] of Object.entries(options.backends)) {
       const port = await freePort();
