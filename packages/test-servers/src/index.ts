@@ -38,5 +38,11 @@ export {
 } from "./slack.js";
 export { type Delivered, SlackPeople, type SlackTransport, slackSignature } from "./slack-people.js";
 export { type Envelope, FakeSocketMode } from "./slack-socket-mode.js";
+export {
+  FakeStatuspage,
+  type StatuspageComponent,
+  type StatuspageIncident,
+  type StatuspageRequest,
+} from "./statuspage.js";
 export { chrootDir, Homeserver, requireChroot } from "./synapse.js";
 export { canConnect, eventually, freePort, notProvisioned, PROVISION, requireBinary, until } from "./wait.js";

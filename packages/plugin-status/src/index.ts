@@ -1,0 +1,27 @@
+/**
+ * `@switchboard/plugin-status`: the status page from chat — `status`, `status set`, `status incident`,
+ * `status update`, `status resolve` — on a page the bot serves itself through the HTTP endpoint (`/status`, HTML and
+ * JSON), or on Atlassian Statuspage (REST API v1). The default export is the plugin (`bot.use(status, config)`, or
+ * `plugins: { status: … }` in the switchboard configuration).
+ * @module
+ */
+import { statusPlugin } from "./plugin.js";
+
+export { PERMISSIONS } from "./commands/permissions.js";
+export type { StatusConfig, StatusConfigInput, StatuspageConfig } from "./config.js";
+export { statusConfigSchema } from "./config.js";
+export { CONTENT_SECURITY_POLICY, escapeHtml, renderPage } from "./embedded/page.js";
+export type {
+  Component,
+  ComponentStatus,
+  Impact,
+  Incident,
+  IncidentStatus,
+  IncidentUpdate,
+  NewIncident,
+  StatusProvider,
+} from "./model.js";
+export { statusPluginCommands } from "./plugin.js";
+export { StatuspageError } from "./statuspage/provider.js";
+
+export default statusPlugin;
