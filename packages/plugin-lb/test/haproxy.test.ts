@@ -14,7 +14,11 @@ let h: Harness;
 
 beforeAll(async () => {
   haproxy = await HaproxyServer.start({
-    backends: { web: { servers: ["fe1", "fe2"] }, slow: { servers: ["s1", "s2"], holdMs: 4000 } },
+    backends: {
+      web: { servers: ["fe1", "fe2"] },
+      slow: { servers: ["s1", "s2"], holdMs: 4000 },
+      sticky: { servers: ["st1", "st2"], balance: "source" },
+    },
   });
   h = await lbHarness({ main: { lb1: haproxy.socket } });
 });
@@ -73,7 +77,7 @@ describe("lb status", () => {
   it("names an unknown backend and lists the live ones", async () => {
     const { text } = await alice().say("!lb status nope");
     expect(text).toMatch(/no backend nope on main/);
-    expect(text).toMatch(/backends: slow, web/);
+    expect(text).toMatch(/backends: slow, sticky, web/);
   });
 
   it("gives guests nothing", async () => {
@@ -105,6 +109,17 @@ describe("changes, read back from HAProxy", () => {
     const seen = new Set<string>();
     for (let i = 0; i < 6; i++) seen.add((await (await fetch(haproxy.url("web"))).text()).trim());
     expect(seen).toEqual(new Set(["fe1", "fe2"]));
+  });
+
+  it("reports HAProxy's own refusal: a static balance algorithm takes no weight but 0% and 100%", async () => {
+    const { text } = await alice().say("!lb weight sticky/st2 5");
+    expect(text).toMatch(/weight 5 sticky\/st2 on main failed: lb1: Backend is using a static LB algorithm/);
+    expect((await haproxy.server("sticky", "st2")).uweight).toBe("1");
+    const outcome = (await h.audit()).findLast((e) => e.event === "plugin" && e.detail?.backend === "sticky");
+    expect(outcome).toMatchObject({
+      outcome: "failed",
+      detail: { result: expect.stringMatching(/static LB algorithm/) },
+    });
   });
 
   it("refuses a weight outside 0–256 with the usage, and HAProxy keeps the old one", async () => {
@@ -187,6 +202,11 @@ describe("names", () => {
     }
     expect((await stat("fe1")).status).toBe("UP");
     expect((await stat("fe2")).status).toBe("UP");
+  });
+
+  it("refuses a site that is not configured, and one that is not a name", async () => {
+    expect((await alice().say("!lb status web --site constructor")).text).toMatch(/no site "constructor"; sites: main/);
+    expect((await alice().say('!lb status web --site "main\nx"')).text).toMatch(/is not a site name/);
   });
 
   it("refuses a name that is valid but not in the live server list, naming the live ones", async () => {

@@ -3,7 +3,7 @@
  * @module
  */
 import { arg } from "@switchboard/core";
-import { nameProblem } from "../names.js";
+import { CONFIG_NAME_PATTERN, nameProblem, printable } from "../names.js";
 
 /** `backend`. */
 export const backendArg = arg.string({ required: true, description: "the HAProxy backend", validate: nameProblem });
@@ -18,4 +18,6 @@ export const serverArg = arg.string({
 /** `--site`. */
 export const siteArg = arg.string({
   description: "the site whose HAProxy instances to use (default: the default site)",
+  validate: (value) =>
+    CONFIG_NAME_PATTERN.test(value.toLowerCase()) ? undefined : `"${printable(value)}" is not a site name`,
 });
