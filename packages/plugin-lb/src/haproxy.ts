@@ -32,7 +32,8 @@ export class HaproxyAnswerError extends Error {}
 export function parseServers(csv: string): ServerStatus[] {
   const lines = csv.split("\n").filter((line) => line.length > 0);
   const headerLine = lines.shift();
-  if (!headerLine?.startsWith("# ")) throw new HaproxyAnswerError(`not a show stat answer: ${headerLine ?? "(empty)"}`);
+  if (!headerLine?.startsWith("# "))
+    throw new HaproxyAnswerError(`not a show stat answer: ${(headerLine ?? "(empty)").slice(0, 120)}`);
   const header = headerLine.slice(2).split(",");
   const col = (name: string) => header.indexOf(name);
   const at = { px: col("pxname"), sv: col("svname"), st: col("status"), scur: col("scur"), stot: col("stot") };
@@ -97,6 +98,6 @@ export class Haproxy {
 
   async #change(words: string[], signal?: AbortSignal): Promise<void> {
     const answer = (await this.api.run(words, signal)).trim();
-    if (answer !== "") throw new HaproxyAnswerError(answer.split("\n")[0]!);
+    if (answer !== "") throw new HaproxyAnswerError(answer.split("\n")[0]!.slice(0, 200));
   }
 }

@@ -122,6 +122,17 @@ describe("status from chat, on the bot's own page", () => {
     expect(json.components.map((c) => c.status)).toEqual(["operational", "operational"]);
   });
 
+  it("incidents opened at the same moment get distinct numbers, and both are kept", async () => {
+    h = await statusHarness(CONFIG);
+    const opened = await Promise.all(
+      ["one", "two", "three"].map((title) => h!.as("alice").say(`!status incident ${title} --component web`)),
+    );
+    const ids = opened.map((o) => /Opened #(\d+)/.exec(o.text)?.[1]);
+    expect(new Set(ids).size).toBe(3);
+    const json = (await get("/status.json")).body as unknown as PageJson;
+    expect(json.incidents.map((i) => i.title).sort()).toEqual(["one", "three", "two"]);
+  });
+
   it("records who changed what in the audit log", async () => {
     h = await statusHarness(CONFIG);
     await h.as("alice").say("!status set web major");
