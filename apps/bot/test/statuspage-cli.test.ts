@@ -30,8 +30,11 @@ describe("status on Statuspage from the environment", () => {
         "    provider: statuspage",
         "    components: { web: { name: Website } }",
         "    statuspage:",
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the configuration file's own ${VAR} interpolation
         "      apiUrl: ${STATUSPAGE_API_URL:-https://api.statuspage.io}",
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the configuration file's own ${VAR} interpolation
         "      token: ${STATUSPAGE_TOKEN}",
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the configuration file's own ${VAR} interpolation
         "      pageId: ${STATUSPAGE_PAGE_ID}",
         "roles:",
         "  comms: { permissions: ['status:*'] }",
