@@ -76,6 +76,16 @@ describe("a site of two HAProxy instances", () => {
   });
 });
 
+describe("choosing the site", () => {
+  it("asks which site when there are several and no default, and takes --site", async () => {
+    h = await lbHarness({ production: { lb1: lb1.socket }, staging: { lb2: lb2.socket } });
+    expect((await h.as("alice").say("!lb status web")).text).toMatch(/which site\? Add --site \(production, staging\)/);
+    expect((await h.as("alice").say("!lb drain web/fe1")).text).toMatch(/which site\?/);
+    expect((await lb1.server("web", "fe1")).status).toBe("UP");
+    expect((await h.as("alice").say("!lb status web --site Staging")).text).toMatch(/web on staging: 2 of 2/);
+  });
+});
+
 describe("approval on production", () => {
   it("asks with backend, server and current sessions; nothing changes until someone else approves", async () => {
     h = await lbHarness(
