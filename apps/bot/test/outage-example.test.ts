@@ -144,5 +144,30 @@ describe("examples/outage.yaml: the outage in a terminal", { timeout: 120_000 },
     child.kill("SIGTERM");
     expect((await exited(child)).code).toBe(0);
     expect(stderr).toBe("");
+
+    // Who did what is in the audit log, chained: the change on each instance, the approval, the incident.
+    const tail = await runCli(["audit", "tail", "-n", "200", "--json", "--config", example], { cwd: temp.dir, env });
+    const entries = tail.stdout
+      .trim()
+      .split("\n")
+      .map(
+        (line) =>
+          JSON.parse(line) as { event: string; command?: string; actor?: string; detail?: Record<string, unknown> },
+      );
+    expect(
+      entries.find((e) => e.event === "plugin" && e.detail?.plugin === "lb" && e.detail.action === "disable")?.detail,
+    ).toMatchObject({
+      actor: "alice",
+      instance: "lb1",
+      backend: "web",
+      server: "fe2",
+      result: "done",
+    });
+    expect(entries.some((e) => e.event === "approval" && e.command === "lb disable" && e.actor === "carol")).toBe(true);
+    expect(entries.some((e) => e.event === "admitted" && e.command === "status resolve" && e.actor === "alice")).toBe(
+      true,
+    );
+    const verify = await runCli(["audit", "verify", "--config", example], { cwd: temp.dir, env });
+    expect(verify.code).toBe(0);
   });
 });
