@@ -23,15 +23,31 @@ import { PERMISSIONS } from "./permissions.js";
 
 const forceArg = arg.flag({ description: "take out the last server taking traffic too (needs lb:force)" });
 
+/** The prepared arguments every change has (`lb enable` has no `--force`). */
 interface ChangeArgs {
   backend: string;
   server: string;
   site?: string | undefined;
-  force: boolean;
-  weight?: number | undefined;
+  force?: boolean | undefined;
 }
 
 type Facts = { state: string; sessions: string };
+
+/** What a change needs from the job besides its arguments. */
+type JobParts = Pick<CommandContext<ChangeArgs, Facts>, "signal" | "message" | "actor" | "job">;
+
+/** Finds the server on every instance of the prepared site (see {@link locate}). */
+async function locateTarget(handle: PluginHandle<LbState>, args: ChangeArgs, signal: AbortSignal) {
+  const site = args.site!;
+  return locate(await snapshot(stateOf(handle).sites.get(site)!, signal), site, args.backend, args.server);
+}
+
+/** The check of every change: the server is there, the guard lets it pass; its state and sessions become facts. */
+async function checkChange(handle: PluginHandle<LbState>, action: Action, args: ChangeArgs, signal: AbortSignal) {
+  const located = await locateTarget(handle, args, signal);
+  guardLastServer(located, action, args.force === true);
+  return factsOf(located);
+}
 
 /** What one instance did. */
 interface Outcome {
@@ -44,15 +60,16 @@ interface Outcome {
 async function runChange(
   handle: PluginHandle<LbState>,
   action: Action,
-  ctx: CommandContext<ChangeArgs, Facts>,
+  args: ChangeArgs,
+  { signal, message, actor, job }: JobParts,
 ): Promise<Reply> {
   const state = stateOf(handle);
-  const { args, signal, message, actor, job } = ctx;
   const site = args.site!;
   const { backend, server } = args;
+  const force = args.force === true;
   // Read again: the approval may have taken minutes, and another change may have happened since the check.
-  const located = locate(await snapshot(state.sites.get(site)!, signal), site, backend, server);
-  guardLastServer(located, action, args.force);
+  const located = await locateTarget(handle, args, signal);
+  guardLastServer(located, action, force);
   const outcomes: Outcome[] = [];
   for (const { instance } of located) {
     try {
@@ -85,7 +102,7 @@ async function runChange(
         backend,
         server,
         action: describeAction(action),
-        force: args.force,
+        force,
         result: o.result,
         ...(o.after ? { after: `${o.after.status}, weight ${o.after.weight}` } : {}),
       },
@@ -106,7 +123,7 @@ async function runChange(
     ]),
   );
   const reply: Reply = [headline, table];
-  if (args.force && takesOut(action)) reply.push(out.status("warn", `forced past the last-server guard`));
+  if (force && takesOut(action)) reply.push(out.status("warn", `forced past the last-server guard`));
   for (const room of state.config.rooms)
     if (room.network !== message.network || room.room !== message.room.id)
       await state.announce(room, reply).catch(() => undefined);
@@ -134,21 +151,9 @@ function changeCommand(
       ...(kind === "enable" ? {} : { force: forceArg }),
     },
     prepare: ({ args }) => ({ ...args, site: siteName(stateOf(handle).config, args.site) }),
-    requirements: (args) =>
-      (args as { force?: boolean }).force ? [{ reason: "force", permission: PERMISSIONS.force }] : [],
-    check: async (ctx): Promise<Facts> => {
-      const { args, signal } = ctx;
-      const located = locate(
-        await snapshot(stateOf(handle).sites.get(args.site!)!, signal),
-        args.site!,
-        args.backend,
-        args.server,
-      );
-      guardLastServer(located, { kind }, Boolean((args as { force?: boolean }).force));
-      return factsOf(located);
-    },
-    handler: (ctx) =>
-      runChange(handle, { kind }, { ...ctx, args: { force: false, ...ctx.args } } as CommandContext<ChangeArgs, Facts>),
+    requirements: (args: ChangeArgs) => (args.force ? [{ reason: "force", permission: PERMISSIONS.force }] : []),
+    check: ({ args, signal }): Promise<Facts> => checkChange(handle, { kind }, args, signal),
+    handler: (ctx) => runChange(handle, { kind }, ctx.args, ctx),
   });
 }
 
@@ -174,18 +179,9 @@ function weightCommand(handle: PluginHandle<LbState>): AnyCommand {
     },
     prepare: ({ args }) => ({ ...args, site: siteName(stateOf(handle).config, args.site) }),
     requirements: (args) => (args.force ? [{ reason: "force", permission: PERMISSIONS.force }] : []),
-    check: async ({ args, signal }): Promise<Facts> => {
-      const located = locate(
-        await snapshot(stateOf(handle).sites.get(args.site!)!, signal),
-        args.site!,
-        args.backend,
-        args.server,
-      );
-      guardLastServer(located, { kind: "weight", weight: args.weight }, args.force);
-      return factsOf(located);
-    },
-    handler: (ctx) =>
-      runChange(handle, { kind: "weight", weight: ctx.args.weight }, ctx as CommandContext<ChangeArgs, Facts>),
+    check: ({ args, signal }): Promise<Facts> =>
+      checkChange(handle, { kind: "weight", weight: args.weight }, args, signal),
+    handler: (ctx) => runChange(handle, { kind: "weight", weight: ctx.args.weight }, ctx.args, ctx),
   });
 }
 
