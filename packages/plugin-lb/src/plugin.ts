@@ -35,7 +35,11 @@ function setup(context: PluginSetupContext<LbConfig>): PluginInstance<LbState> {
     state: {
       config,
       sites,
-      announce: (target, output) => context.announce(target, output),
+      // A room that cannot be reached is logged; the change and its answer in the asking room stand.
+      announce: (target, output) =>
+        context
+          .announce(target, output)
+          .catch((err) => context.logger.warn({ err, target }, "could not post an lb change")),
       audit: (record) => context.audit(record),
     },
   };

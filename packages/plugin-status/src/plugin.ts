@@ -23,8 +23,9 @@ export function statusPluginCommands(_config: StatusConfig, handle: PluginHandle
 
 function setup(context: PluginSetupContext<StatusConfig>): PluginInstance<StatusState> {
   const { config } = context;
-  const announce = (target: Parameters<typeof context.announce>[0], output: Parameters<typeof context.announce>[1]) =>
-    context.announce(target, output);
+  // A room that cannot be reached is logged; the change and its answer in the asking room stand.
+  const announce: StatusState["announce"] = (target, output) =>
+    context.announce(target, output).catch((err) => context.logger.warn({ err, target }, "could not post an incident"));
   if (config.provider === "statuspage")
     return { state: { config, provider: new StatuspageProvider(config.statuspage!, config), announce } };
   const provider = new EmbeddedProvider(context.store, config);

@@ -125,8 +125,7 @@ async function runChange(
   const reply: Reply = [headline, table];
   if (force && takesOut(action)) reply.push(out.status("warn", `forced past the last-server guard`));
   for (const room of state.config.rooms)
-    if (room.network !== message.network || room.room !== message.room.id)
-      await state.announce(room, reply).catch(() => undefined);
+    if (room.network !== message.network || room.room !== message.room.id) await state.announce(room, reply);
   if (failed.length === outcomes.length)
     throw new UserError(`${what} failed: ${failed.map((o) => `${o.instance}: ${o.result}`).join("; ")}`);
   return reply;

@@ -37,8 +37,7 @@ function roomsFor(state: StatusState, incident: Incident): RoomRef[] {
 /** Posts `reply` into the incident's rooms, except the room it was asked in (it is answered there). */
 async function postIncident(state: StatusState, incident: Incident, reply: Reply, message: IncomingMessage) {
   for (const room of roomsFor(state, incident))
-    if (room.network !== message.network || room.room !== message.room.id)
-      await state.announce(room, reply).catch(() => undefined);
+    if (room.network !== message.network || room.room !== message.room.id) await state.announce(room, reply);
 }
 
 const componentArg = (state: () => StatusState) =>
