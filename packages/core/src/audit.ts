@@ -20,6 +20,8 @@ export type AuditEvent =
   | "started"
   | "outcome"
   | "role"
+  | "alias"
+  | "schedule"
   | "webhook"
   | "plugin"
   | "error";

@@ -6,10 +6,12 @@
 import type { Adapter, AdapterStatus, SentMessage } from "./adapter.js";
 import { createAdapterHost } from "./adapter-host.js";
 import { extractCommandText } from "./addressing.js";
+import { AliasBook, commandWordIn } from "./aliases.js";
 import { ApprovalDesk } from "./approval-desk.js";
 import { type AuditLog, MemoryAuditLog } from "./audit.js";
 import type { BotOptions } from "./bot-options.js";
 import { builtinCommands } from "./builtins/index.js";
+import { systemClock } from "./clock.js";
 import { Dispatcher, deliver } from "./dispatch.js";
 import { JobCancelledError } from "./errors.js";
 import { evaluate } from "./evaluate.js";
@@ -32,6 +34,8 @@ import { CommandRegistry } from "./registry.js";
 import { refuseUnauditedGrants } from "./role-grant-audit.js";
 import type { RoomRef } from "./room-ref.js";
 import { RouteTable } from "./routes.js";
+import { resolveTimeZone } from "./schedule-when.js";
+import { Scheduler, scheduleDefaults } from "./scheduler.js";
 import type { BotServices } from "./services.js";
 import { staleCommandNotice } from "./stale-guard.js";
 import type { Store } from "./store.js";
@@ -52,6 +56,12 @@ export class Bot {
   readonly events: EventBus;
   /** HTTP routes registered by plugins and adapters (served by `@switchboard/http`). */
   readonly routes = new RouteTable();
+  /** The team's aliases (expanded before lookup). */
+  readonly aliases: AliasBook;
+  /** Schedules: `bot.scheduler.tick()` checks what is due by the bot's clock. */
+  readonly scheduler: Scheduler;
+  /** The time zone of schedules made by people without one configured. */
+  readonly timezone: string;
   readonly #adapters = new Map<string, Adapter>();
   readonly #statuses = new Map<string, AdapterStatus>();
   readonly #plugins = new PluginHost(this.registry);
@@ -80,6 +90,8 @@ export class Bot {
     this.identity = new IdentityDirectory(policy, this.store);
     this.#limiter = rateLimiterFor(options.rateLimit, this.policy);
     this.#outbox = new Outbox(this.#adapters, this.identity, this.events, this.logger);
+    this.timezone = resolveTimeZone(options.timezone);
+    this.aliases = new AliasBook(this.store, commandWordIn(this.registry));
     this.#runner = {
       auditLog: this.auditLog,
       store: this.store,
@@ -120,6 +132,20 @@ export class Bot {
       runner: this.#runner,
       logger: this.logger,
       events: this.events,
+      aliases: this.aliases,
+    });
+    this.scheduler = new Scheduler({
+      store: this.store,
+      auditLog: this.auditLog,
+      policy: this.policy,
+      identity: this.identity,
+      logger: this.logger,
+      clock: options.clock ?? systemClock,
+      options: scheduleDefaults(options.schedules),
+      evaluate: (message, line, actor) => evaluate(this.#dispatcher.deps, message, line, actor),
+      handle: (message, respond) => this.handle(message, respond, true),
+      send: (target, output) => this.#outbox.send(target, output),
+      refresh: () => this.aliases.load(),
     });
     const services: BotServices = {
       prefix: this.prefix,
@@ -139,6 +165,9 @@ export class Bot {
         await adapter.leave(room);
         return true;
       },
+      aliases: this.aliases,
+      schedules: this.scheduler,
+      timezoneOf: (actor) => this.policy.config.principals[actor.id]?.timezone ?? this.timezone,
     };
     for (const command of builtinCommands(services)) this.registry.register(command);
     for (const command of options.commands ?? []) this.registry.register(command);
@@ -170,6 +199,7 @@ export class Bot {
     // Grants live in the same file as the audit log: only those with a verified `role grant` entry are loaded.
     await refuseUnauditedGrants(this.store, this.auditLog, this.logger);
     await this.identity.load();
+    await this.aliases.load();
     await this.#plugins.setup((name, config) =>
       pluginContext(name, config, {
         store: this.#runner.storeFor(name),
@@ -182,6 +212,7 @@ export class Bot {
       }),
     );
     for (const adapter of this.#adapters.values()) await this.#startAdapter(adapter);
+    this.scheduler.start();
   }
 
   async #startAdapter(adapter: Adapter): Promise<void> {
@@ -209,6 +240,7 @@ export class Bot {
    * waiting for approval are closed with an audit entry, then adapters and plugins stop.
    */
   async stop(graceMs = 5000): Promise<void> {
+    await this.scheduler.stop();
     for (const job of this.jobs.list())
       if (job.state === "running") job.controller.abort(new JobCancelledError("shutdown"));
     await this.#desk.closeAll("shutting down");

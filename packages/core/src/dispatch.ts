@@ -78,7 +78,7 @@ export class Dispatcher {
       await deliver(respond, deps.logger, out.status("fail", unknownCommandText(evaluation, deps.prefix)));
       return;
     }
-    const { entry, actor, args, decision } = evaluation;
+    const { entry, actor, args, decision, alias } = evaluation;
     const { command } = entry;
     const job: Job = {
       id: deps.jobs.newId(),
@@ -87,6 +87,7 @@ export class Dispatcher {
       auditArgs: entry.hasSecrets ? redactArgs(command, args) : args,
       actor,
       message,
+      ...(alias ? { alias: entry.hasSecrets ? { name: alias.name } : alias } : {}),
       respond,
       state: "running",
       createdAt: new Date(),

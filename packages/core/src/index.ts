@@ -13,6 +13,7 @@ export {
   type SentMessage,
 } from "./adapter.js";
 export { type AddressingOptions, extractCommandText } from "./addressing.js";
+export { AliasBook, type AliasDefinition, type Expansion, MAX_ALIAS_DEPTH } from "./aliases.js";
 export {
   type ArgDef,
   type ArgKind,
@@ -71,6 +72,7 @@ export {
   type CheckpointingOptions,
   isAnchoredAuditLog,
 } from "./checkpointing-audit-log.js";
+export { type Clock, systemClock } from "./clock.js";
 export {
   type AnyCommand,
   type ApprovalRule,
@@ -170,7 +172,22 @@ export {
 } from "./role-grant-audit.js";
 export { parseRoomRef, type RoomRef, roomRefSchema } from "./room-ref.js";
 export { type HttpRequest, type HttpResponse, type HttpRoute, RouteTable } from "./routes.js";
+export {
+  formatInZone,
+  isTimeZone,
+  nextDue,
+  type ParsedWhen,
+  parseWhen,
+  type ScheduleSpec,
+} from "./schedule-when.js";
+export {
+  type MissedPolicy,
+  type ScheduleOptions,
+  type ScheduleRecord,
+  Scheduler,
+  scheduleDefaults,
+} from "./scheduler.js";
 export type { Lock, LockRequest, LockResult, Store } from "./store.js";
 export { suggest } from "./suggest.js";
 export { TokenBucket } from "./token-bucket.js";
-export { tokenize } from "./tokenize.js";
+export { joinWords, tokenize } from "./tokenize.js";

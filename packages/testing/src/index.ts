@@ -7,4 +7,5 @@ export {
   type Speaker,
   type SpeakerOptions,
 } from "./harness.js";
+export { ManualClock } from "./manual-clock.js";
 export { MemoryAdapter, type SentMessage } from "./memory-adapter.js";
