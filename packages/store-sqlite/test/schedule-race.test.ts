@@ -54,8 +54,9 @@ describe("schedules on two instances sharing one SQLite file", () => {
     // One audit chain in the file: one admitted entry per due time, each naming the schedule and its due time.
     const admitted = (await a.audit()).filter((e) => e.event === "admitted" && e.command === "note");
     expect(admitted).toHaveLength(30);
-    expect(new Set(admitted.map((e) => (e.detail?.schedule as { due: string }).due)).size).toBe(30);
-    expect(admitted.every((e) => (e.detail?.schedule as { id: string }).id === id)).toBe(true);
+    const schedules = admitted.map((e) => e.detail?.schedule as { id: string; due: string } | undefined);
+    expect(new Set(schedules.map((s) => s?.due)).size).toBe(30);
+    expect(schedules.every((s) => s?.id === id)).toBe(true);
     await a.close();
     await b.close();
   });
