@@ -49,6 +49,17 @@ export function commandWordIn(registry: CommandRegistry): IsCommandWord {
   };
 }
 
+/** The secret argument names (and their short aliases) of the command the words name in `registry`. */
+export function secretArgsIn(registry: CommandRegistry): (words: string[]) => string[] {
+  return (words) => {
+    const found = registry.lookup(words);
+    if (!found.found) return [];
+    return found.entry.args.flatMap(([name, d]) =>
+      d.options.secret ? [name, ...(d.options.alias ? [d.options.alias] : [])] : [],
+    );
+  };
+}
+
 /** The team's aliases: loaded from the store at start, changed only through {@link add} and {@link remove}. */
 export class AliasBook {
   #aliases = new Map<string, AliasDefinition>();
@@ -56,6 +67,8 @@ export class AliasBook {
   constructor(
     private readonly store: Store,
     private readonly isCommandWord: IsCommandWord,
+    /** The secret argument names of the command a line names, for refusing secrets in a stored alias. */
+    private readonly secretsOf: (words: string[]) => string[] = () => [],
   ) {}
 
   /** Loads every alias from the store. */
@@ -98,6 +111,12 @@ export class AliasBook {
     if (!this.isCommandWord(first) && !this.#aliases.has(first))
       throw new UserError(`no command or alias "${first}"`, "an alias stands for a command line");
     this.#checkChain(key, first);
+    // The line is stored and listed: a secret argument must come from the person typing the alias, as $N.
+    for (const secret of this.secretsOf(words)) {
+      const flag = secret.length === 1 ? `-${secret}` : `--${secret}`;
+      if (words.some((w) => w === flag || w.startsWith(`${flag}=`)))
+        throw new UserError(`an alias cannot hold the secret argument ${secret}: it is stored and listed`);
+    }
     const definition: AliasDefinition = { name: key, line, createdBy, createdAt: now.toISOString() };
     await this.store.set(NAMESPACE, key, definition);
     this.#aliases.set(key, definition);

@@ -6,7 +6,7 @@
 import type { Adapter, AdapterStatus, SentMessage } from "./adapter.js";
 import { createAdapterHost } from "./adapter-host.js";
 import { extractCommandText } from "./addressing.js";
-import { AliasBook, commandWordIn } from "./aliases.js";
+import { AliasBook, commandWordIn, secretArgsIn } from "./aliases.js";
 import { ApprovalDesk } from "./approval-desk.js";
 import { type AuditLog, MemoryAuditLog } from "./audit.js";
 import type { BotOptions } from "./bot-options.js";
@@ -91,7 +91,7 @@ export class Bot {
     this.#limiter = rateLimiterFor(options.rateLimit, this.policy);
     this.#outbox = new Outbox(this.#adapters, this.identity, this.events, this.logger);
     this.timezone = resolveTimeZone(options.timezone);
-    this.aliases = new AliasBook(this.store, commandWordIn(this.registry));
+    this.aliases = new AliasBook(this.store, commandWordIn(this.registry), secretArgsIn(this.registry));
     this.#runner = {
       auditLog: this.auditLog,
       store: this.store,

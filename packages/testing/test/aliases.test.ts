@@ -27,6 +27,8 @@ describe("aliases", () => {
     );
     const why = await h.as("bob").say("!why dp api");
     expect(why.text).toMatch(/allowed after approval/);
+    // deploy has a secret argument, so why names the alias without echoing the words.
+    expect(why.text).toMatch(/alias: +dp\n/);
     expect(why.text).toMatch(/production-needs-approval/);
     expect((await h.as("zed").say("!why dp api")).text).toMatch(/denied: .*deploy:run/);
 
@@ -69,6 +71,11 @@ describe("aliases", () => {
       alias: { name: "say", typed: ["say", "--force"], expansion: ["echo", "--force"] },
     });
     expect(admitted[1]?.args).toEqual({ text: "--force", force: false });
+    expect((await h.as("bob").say("!why say --force")).text).toMatch(/alias: +say → echo --force\n/);
+    // A secret must not be stored in an alias line (it is listed to everyone with a role).
+    expect((await h.as("alice").say("!alias add tok = deploy api --token hunter2")).text).toMatch(
+      /cannot hold the secret argument token/,
+    );
     expect((await h.as("bob").say("!say a b")).text).toMatch(/alias say takes 1 argument\(s\), not 2/);
     // Into a word pattern, an argument cannot become several fields.
     await h.as("alice").say("!alias add ship = deploy $1");
@@ -111,6 +118,18 @@ describe("aliases", () => {
     expect((await h.as("alice").say("!c")).text).toMatch(/alias "c" expands to itself/);
     await other.close();
     await h.close();
+  });
+
+  it("never hides a command: one registered after the alias was added wins, and the list says so", async () => {
+    const store = new MemoryStore();
+    const before = await createHarness({ policy: withAliases, commands: [echo], store });
+    await before.as("alice").say("!alias add hello = echo from the alias");
+    await before.close();
+    const hello = defineCommand({ name: "hello", summary: "Greet", handler: () => "from the command" });
+    const after = await createHarness({ policy: withAliases, commands: [echo, hello], store });
+    expect((await after.as("bob").say("!hello")).text).toBe("from the command");
+    expect((await after.as("bob").say("!alias list")).text).toMatch(/hidden: a command now has this name/);
+    await after.close();
   });
 
   it("lists and removes aliases; removal is audited", async () => {

@@ -158,6 +158,9 @@ describe("schedules", () => {
   it("a scheduled production deploy waits for its approval like a typed one", async () => {
     const clock = new ManualClock("2026-06-01T10:00:00Z");
     const h = await createHarness({ policy, commands: [deploy], clock });
+    expect((await h.as("bob").say("!schedule add in 2h deploy api --token hunter2")).text).toMatch(
+      /cannot hold the secret argument token/,
+    );
     const added = await h.as("bob").say("!schedule add in 2h deploy api to production");
     expect(added.text).toMatch(/Each run waits for approval/);
     const id = /schedule (s\w+):/.exec(added.text)![1]!;
@@ -196,6 +199,9 @@ describe("schedules", () => {
     expect((await h.as("bob").say("!schedule add every 2h note c")).text).toMatch(/you have 2 schedules/);
     expect((await h.as("bob").say("!schedule add every 2h schedule list")).text).toMatch(
       /cannot run schedule commands/,
+    );
+    expect((await h.as("bob").say("!help schedule")).text).toMatch(
+      /"schedule" has subcommands: .*!schedule add.*!schedule list.*!schedule pause/,
     );
     const help = await h.as("bob").say("!help schedule add");
     expect(help.text).toMatch(/every weekday at 09:00/);

@@ -85,6 +85,10 @@ export function scheduleCommands(bot: BotServices) {
       if (!evaluation.found) throw new UserError(`no command "${line}"`, `see ${bot.prefix}help`);
       const name = evaluation.entry.command.name;
       if (name.startsWith("schedule ")) throw new UserError("a schedule cannot run schedule commands");
+      // The line is stored and listed: it must not hold a secret.
+      for (const [arg, definition] of evaluation.entry.args)
+        if (definition.options.secret && evaluation.args[arg] !== undefined)
+          throw new UserError(`a schedule cannot hold the secret argument ${arg}: it is stored and listed`);
       if (!evaluation.decision.allowed)
         throw new DeniedError(
           `you may not schedule "${line}": ${evaluation.decision.reason}`,
