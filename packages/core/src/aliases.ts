@@ -43,10 +43,7 @@ export type IsCommandWord = (word: string) => boolean;
 
 /** Whether a word names a command or a group of commands in `registry`. */
 export function commandWordIn(registry: CommandRegistry): IsCommandWord {
-  return (word) => {
-    const found = registry.lookup([word]);
-    return found.found || found.prefix.length > 0;
-  };
+  return (word) => registry.hasFirstWord(word);
 }
 
 /** The secret argument names (and their short aliases) of the command the words name in `registry`. */
@@ -156,8 +153,9 @@ export class AliasBook {
     const seen = new Set<string>();
     for (;;) {
       const head = current[0]?.toLowerCase();
-      const alias = head === undefined || this.isCommandWord(head) ? undefined : this.#aliases.get(head);
-      if (!alias) break;
+      // Most lines name no alias: the map is asked first; a command of the same name always wins.
+      const alias = head === undefined ? undefined : this.#aliases.get(head);
+      if (!alias || this.isCommandWord(alias.name)) break;
       if (seen.has(alias.name)) throw new UserError(`alias "${alias.name}" expands to itself`);
       if (seen.size >= MAX_ALIAS_DEPTH)
         throw new UserError(`"${words[0]}" goes through more than ${MAX_ALIAS_DEPTH} aliases`);
@@ -184,7 +182,7 @@ function substitute(
   args: string[],
   literalIn: ReadonlySet<number>,
 ): { words: string[]; literal: Set<number> } {
-  const template = tokenize(alias.line);
+  const template = templateOf(alias);
   const words: string[] = [];
   const literal = new Set<number>();
   const needed = countPlaceholders(template);
@@ -216,6 +214,17 @@ function substitute(
   if (!rest && args.length > needed)
     throw new UserError(`alias ${alias.name} takes ${needed} argument(s), not ${args.length}`, usage(alias));
   return { words, literal };
+}
+
+/** An alias's line as words, split once per definition. */
+const templates = new WeakMap<AliasDefinition, string[]>();
+function templateOf(alias: AliasDefinition): string[] {
+  let words = templates.get(alias);
+  if (!words) {
+    words = tokenize(alias.line);
+    templates.set(alias, words);
+  }
+  return words;
 }
 
 function countPlaceholders(template: string[]): number {

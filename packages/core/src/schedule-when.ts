@@ -47,12 +47,22 @@ export function resolveTimeZone(zone: string | undefined): string {
   return zone;
 }
 
+/** Parsed cron expressions by zone and expression (a schedule is checked often; parsing is the costly part). */
+const parsed = new Map<string, Cron>();
+
 function cronOf(expr: string, timezone: string): Cron {
+  const key = `${timezone}\u0000${expr}`;
+  const known = parsed.get(key);
+  if (known) return known;
+  let cron: Cron;
   try {
-    return new Cron(expr, { timezone, paused: true });
+    cron = new Cron(expr, { timezone, paused: true });
   } catch (error) {
     throw new UserError(`not a valid time: ${(error as Error).message}`, USAGE);
   }
+  if (parsed.size >= 1000) parsed.clear();
+  parsed.set(key, cron);
+  return cron;
 }
 
 /** `09:00`, `9:00`, `9` → [hour, minute]; undefined when not a time of day. */

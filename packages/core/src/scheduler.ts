@@ -144,9 +144,10 @@ export class Scheduler {
     if (!this.#running) return;
     const now = this.deps.clock.now();
     let wait = this.deps.options.pollMs;
+    const handled = await this.#lastDues();
     for (const record of await this.list())
       if (record.state === "active") {
-        const next = await this.nextRun(record);
+        const next = nextDue(record.spec, record.timezone, new Date(this.#base(record, handled.get(record.id))));
         if (next) wait = Math.min(wait, next.getTime() - now);
       }
     this.#cancelTimer?.();
@@ -162,34 +163,38 @@ export class Scheduler {
 
   async #check(): Promise<void> {
     const now = this.deps.clock.now();
+    const handled = await this.#lastDues();
     for (const record of await this.list()) {
       if (record.state !== "active") continue;
       try {
-        await this.#checkOne(record, now);
+        await this.#checkOne(record, now, handled.get(record.id));
       } catch (err) {
         this.deps.logger.error({ err, schedule: record.id }, "schedule run failed");
       }
     }
   }
 
+  /** The last handled due time of every schedule, as stored (one read). */
+  async #lastDues(): Promise<Map<string, number>> {
+    const runs = await this.deps.store.list<{ lastDue: string }>(RUNS);
+    return new Map(runs.map(([id, run]) => [id, Date.parse(run.lastDue)]));
+  }
+
   /** The due time after which the next one is looked for: the latest handled, else the schedule's creation. */
-  async #base(record: ScheduleRecord): Promise<number> {
-    const stored = await this.deps.store.get<{ lastDue: string }>(RUNS, record.id);
-    return Math.max(
-      Date.parse(record.createdAt),
-      stored ? Date.parse(stored.lastDue) : 0,
-      this.#handled.get(record.id) ?? 0,
-    );
+  #base(record: ScheduleRecord, stored: number | undefined): number {
+    return Math.max(Date.parse(record.createdAt), stored ?? 0, this.#handled.get(record.id) ?? 0);
   }
 
   /** The next due time of an active schedule (undefined when none is left). */
   async nextRun(record: ScheduleRecord): Promise<Date | undefined> {
-    return nextDue(record.spec, record.timezone, new Date(await this.#base(record)));
+    const stored = await this.deps.store.get<{ lastDue: string }>(RUNS, record.id);
+    const base = this.#base(record, stored ? Date.parse(stored.lastDue) : undefined);
+    return nextDue(record.spec, record.timezone, new Date(base));
   }
 
-  async #checkOne(record: ScheduleRecord, now: number): Promise<void> {
+  async #checkOne(record: ScheduleRecord, now: number, stored: number | undefined): Promise<void> {
     const { spec, timezone } = record;
-    const first = nextDue(spec, timezone, new Date(await this.#base(record)));
+    const first = nextDue(spec, timezone, new Date(this.#base(record, stored)));
     if (!first || first.getTime() > now) return;
     // Every due time up to now: the latest is the one to claim; the ones before it were missed.
     let latest = first;
