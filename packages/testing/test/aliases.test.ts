@@ -136,6 +136,9 @@ describe("aliases", () => {
     const h = await createHarness({ policy: withAliases, commands: [echo] });
     await h.as("bob").say("!alias add hi = echo hello");
     expect((await h.as("carol").say("!alias list")).text).toMatch(/!hi +echo hello +bob/);
+    expect((await h.as("carol").say("!help")).text).toMatch(/aliases: !hi \("!alias list" shows them\)/);
+    expect((await h.as("carol").say("!help hi")).text).toMatch(/!hi is an alias for: echo hello/);
+    expect((await h.as("zed").say("!help")).text).not.toMatch(/aliases/);
     expect((await h.as("zed").say("!alias list")).text).toMatch(/not for guests/);
     expect((await h.as("bob").say("!alias remove hi")).text).toBe("✔ removed alias hi");
     expect((await h.as("bob").say("!hi")).text).toMatch(/unknown command|did you mean|no command/i);
