@@ -206,6 +206,25 @@ export function nextDue(spec: ScheduleSpec, timezone: string, after: Date): Date
   }
 }
 
+/** The latest due time of `spec` at or before `time` (undefined when there is none): one step, however far back. */
+export function lastDue(spec: ScheduleSpec, timezone: string, time: Date): Date | undefined {
+  const t = time.getTime();
+  switch (spec.kind) {
+    case "cron":
+      // croner strips milliseconds from the reference; a cron time is a whole second, so look 1 s later and filter.
+      return cronOf(spec.expr, timezone)
+        .previousRuns(2, new Date(t + 1000))
+        .find((d) => d.getTime() <= t);
+    case "every": {
+      const anchor = Date.parse(spec.anchor);
+      const steps = Math.floor((t - anchor) / spec.ms);
+      return steps >= 1 ? new Date(anchor + steps * spec.ms) : undefined;
+    }
+    case "once":
+      return Date.parse(spec.at) <= t ? new Date(spec.at) : undefined;
+  }
+}
+
 /** The shortest gap between the next `count` due times (Infinity for a one-time schedule). */
 export function shortestGap(spec: ScheduleSpec, timezone: string, from: Date, count = 50): number {
   if (spec.kind === "every") return spec.ms;

@@ -15,7 +15,7 @@ import type { Logger } from "./logger.js";
 import type { IncomingMessage, ReplyTarget, Room, Sender } from "./message.js";
 import { type OutgoingMessage, out, type Reply, toBlocks } from "./output.js";
 import type { Policy } from "./permissions.js";
-import { nextDue, type ScheduleSpec } from "./schedule-when.js";
+import { lastDue, nextDue, type ScheduleSpec } from "./schedule-when.js";
 import type { Store } from "./store.js";
 
 /** What to do with due times that passed while no instance was running. */
@@ -90,6 +90,10 @@ export function scheduleDefaults(options: ScheduleOptions = {}): Required<Schedu
 }
 
 const SCHEDULES = "schedules";
+/** Missed due times counted one by one after downtime; more are reported as "more than". */
+const MAX_COUNTED = 1000;
+/** How long a one-time schedule that ran stays in `schedule list`. */
+const DONE_KEPT_MS = 7 * 86_400_000;
 const RUNS = "schedule-runs";
 const alphabet = "abcdefghjkmnpqrstuvwxyz23456789";
 const ISO = (ms: number) => new Date(ms).toISOString();
@@ -165,6 +169,10 @@ export class Scheduler {
     const now = this.deps.clock.now();
     const handled = await this.#lastDues();
     for (const record of await this.list()) {
+      const last = handled.get(record.id);
+      // A one-time schedule that ran is listed as done for a week, then forgotten.
+      if (record.state === "done" && last !== undefined && now - last > DONE_KEPT_MS)
+        await this.change(record, "remove");
       if (record.state !== "active") continue;
       try {
         await this.#checkOne(record, now, handled.get(record.id));
@@ -196,12 +204,19 @@ export class Scheduler {
     const { spec, timezone } = record;
     const first = nextDue(spec, timezone, new Date(this.#base(record, stored)));
     if (!first || first.getTime() > now) return;
-    // Every due time up to now: the latest is the one to claim; the ones before it were missed.
+    // Every due time up to now: the latest is the one to claim; the ones before it were missed. They are counted one
+    // by one up to MAX_COUNTED; beyond that the latest is found in one step and the count is a lower bound.
     let latest = first;
     let count = 1;
     for (;;) {
       const next = nextDue(spec, timezone, latest);
-      if (!next || next.getTime() > now || count >= 1_000_000) break;
+      if (!next || next.getTime() > now) break;
+      if (count >= MAX_COUNTED) {
+        const last = lastDue(spec, timezone, new Date(now));
+        if (last && last > latest) latest = last;
+        count = MAX_COUNTED + 1;
+        break;
+      }
       latest = next;
       count++;
     }
@@ -228,7 +243,8 @@ export class Scheduler {
         detail: { change: "missed", id: record.id, lastDue: latest.toISOString(), missed, policy: record.missed },
       },
     ]);
-    const what = missed === 1 ? "1 run was" : `${missed} runs were`;
+    const what =
+      missed >= MAX_COUNTED ? `more than ${MAX_COUNTED} runs were` : missed === 1 ? "1 run was" : `${missed} runs were`;
     await this.#note(
       record,
       out.status(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { nextDue, parseWhen, shortestGap } from "../src/schedule-when.js";
+import { lastDue, nextDue, parseWhen, shortestGap } from "../src/schedule-when.js";
 
 /** The due times of a spec from `from` (exclusive) up to `until`. */
 function dues(spec: Parameters<typeof nextDue>[0], zone: string, from: string, until: string): string[] {
@@ -67,6 +67,22 @@ describe("when a schedule is due", () => {
     expect(
       dues({ kind: "cron", expr: "30 1 * * *" }, "America/New_York", "2026-10-31T12:00:00Z", "2026-11-02T12:00:00Z"),
     ).toEqual(["2026-11-01T05:30:00.000Z", "2026-11-02T06:30:00.000Z"]);
+  });
+
+  it("finds the latest due time in one step, agreeing with stepping forward across DST", () => {
+    const daily = { kind: "cron", expr: "30 2 * * *" } as const;
+    expect(lastDue(daily, "Europe/Berlin", new Date("2026-03-29T12:00:00Z"))?.toISOString()).toBe(
+      "2026-03-29T01:00:00.000Z",
+    );
+    expect(lastDue(daily, "Europe/Berlin", new Date("2026-03-29T01:00:00Z"))?.toISOString()).toBe(
+      "2026-03-29T01:00:00.000Z",
+    );
+    expect(lastDue(daily, "Europe/Berlin", new Date("2026-03-29T00:59:59.999Z"))?.toISOString()).toBe(
+      "2026-03-28T01:30:00.000Z",
+    );
+    const every = { kind: "every", ms: 900_000, anchor: "2026-06-01T10:00:00.000Z" } as const;
+    expect(lastDue(every, "UTC", new Date("2026-06-01T10:14:59Z"))).toBeUndefined();
+    expect(lastDue(every, "UTC", new Date("2026-06-02T10:00:00Z"))?.toISOString()).toBe("2026-06-02T10:00:00.000Z");
   });
 
   it("keeps an interval in absolute time across a DST change, and measures the shortest gap", () => {

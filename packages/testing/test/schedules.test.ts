@@ -177,8 +177,10 @@ describe("schedules", () => {
     expect(trail).toEqual(["admitted", "approval-requested", "approval", "outcome"]);
     const admitted = (await h.audit()).find((e) => e.jobId === jobId && e.event === "admitted")!;
     expect(admitted.detail?.schedule).toEqual({ due: "2026-06-01T12:00:00.000Z", id });
-    // A one-time schedule is done once it ran.
+    // A one-time schedule is done once it ran, listed for a week, then forgotten.
     expect((await h.as("bob").say("!schedule list")).text).toMatch(/done/);
+    await runUntil(clock, h.bot, "2026-06-09T12:00:00Z");
+    expect((await h.as("bob").say("!schedule list")).text).toMatch(/no schedules/);
     await h.close();
   });
 
@@ -239,6 +241,7 @@ describe("schedules", () => {
     const first = await createHarness(options);
     await first.as("bob").say("!schedule add every day at 09:00 note skipped");
     await first.as("bob").say("!schedule add --missed once every day at 09:00 note caught-up");
+    await first.as("nina").say('!schedule add --missed once "* * * * *" note every-minute');
     await runUntil(clock, first.bot, "2026-06-01T08:00:00Z");
     await first.close();
 
@@ -246,15 +249,31 @@ describe("schedules", () => {
     clock.set("2026-06-03T12:00:00Z");
     const second = await createHarness(options);
     await second.bot.scheduler.settled();
-    expect(runs.map((r) => r.what)).toEqual(["caught-up"]);
+    expect(runs.map((r) => r.what).sort()).toEqual(["caught-up", "every-minute"]);
+    // Two days of a once-a-minute schedule: counted up to 1000, the latest found in one step, run once.
+    expect(second.transcript()).toMatch(/note every-minute\): more than 1000 runs were missed .* running it once now/);
+    await second
+      .as("nina")
+      .say(
+        `!schedule remove ${/(s\w+) +note every-minute/.exec((await second.as("nina").say("!schedule list")).text)![1]}`,
+      );
     expect(second.transcript()).toMatch(/note skipped\): 2 runs were missed while the bot was down and skipped/);
     expect(second.transcript()).toMatch(
       /note caught-up\): 2 runs were missed while the bot was down; running it once now/,
     );
-    expect(scheduleEntries(await second.audit(), "missed").map((e) => e.detail?.missed)).toEqual([2, 2]);
+    expect(
+      scheduleEntries(await second.audit(), "missed")
+        .map((e) => e.detail?.missed)
+        .sort(),
+    ).toEqual([1000, 2, 2]);
     // Then both run on time again.
     await runUntil(clock, second.bot, "2026-06-04T12:00:00Z");
-    expect(runs.map((r) => `${r.what} ${r.at}`).sort()).toEqual([
+    expect(
+      runs
+        .filter((r) => r.what !== "every-minute")
+        .map((r) => `${r.what} ${r.at}`)
+        .sort(),
+    ).toEqual([
       "caught-up 2026-06-03T12:00:00.000Z",
       "caught-up 2026-06-04T07:00:00.000Z",
       "skipped 2026-06-04T07:00:00.000Z",
