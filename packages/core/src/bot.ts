@@ -34,7 +34,7 @@ import { CommandRegistry } from "./registry.js";
 import { refuseUnauditedGrants } from "./role-grant-audit.js";
 import type { RoomRef } from "./room-ref.js";
 import { RouteTable } from "./routes.js";
-import { resolveTimeZone } from "./schedule-when.js";
+import { resolveTimeZone, timezoneOf } from "./schedule-when.js";
 import { Scheduler, scheduleDefaults } from "./scheduler.js";
 import type { BotServices } from "./services.js";
 import { staleCommandNotice } from "./stale-guard.js";
@@ -167,7 +167,7 @@ export class Bot {
       },
       aliases: this.aliases,
       schedules: this.scheduler,
-      timezoneOf: (actor) => this.policy.config.principals[actor.id]?.timezone ?? this.timezone,
+      timezoneOf: (actor) => timezoneOf(this.policy.config, actor.id) ?? this.timezone,
     };
     for (const command of builtinCommands(services)) this.registry.register(command);
     for (const command of options.commands ?? []) this.registry.register(command);

@@ -6,6 +6,7 @@
 import { Cron } from "croner";
 import { parseDuration } from "./duration.js";
 import { UserError } from "./errors.js";
+import type { PolicyConfig } from "./policy-config.js";
 
 /** How a schedule repeats. Times are ISO-8601; `every` counts from `anchor` in absolute time (no DST shift). */
 export type ScheduleSpec =
@@ -38,6 +39,11 @@ export function isTimeZone(zone: string): boolean {
 /** The time zone of the process (`TZ`, else the system's). */
 export function systemTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+/** A principal's configured `timezone` (undefined for anyone else, prototype keys included). */
+export function timezoneOf(policy: PolicyConfig, actorId: string): string | undefined {
+  return Object.hasOwn(policy.principals, actorId) ? policy.principals[actorId]!.timezone : undefined;
 }
 
 /** A configured time zone, checked, or the process's. Throws naming the zone when the runtime does not know it. */

@@ -108,6 +108,8 @@ export class Scheduler {
   #ticking: Promise<void> = Promise.resolve();
   #waking: Promise<void> = Promise.resolve();
   #running = false;
+  /** Runs handed to the intake that have not finished (a check does not wait for them). */
+  readonly #runs = new Set<Promise<void>>();
 
   constructor(readonly deps: SchedulerDeps) {}
 
@@ -127,10 +129,14 @@ export class Scheduler {
     await this.#waking;
   }
 
-  /** Resolves when the check in progress (if any) has finished, runs included, and the timer is armed again. */
+  /**
+   * Resolves when the check in progress (if any) has finished, the timer is armed again, and the runs it started
+   * have finished (or wait for approval).
+   */
   async settled(): Promise<void> {
     await this.#ticking;
     await this.#waking;
+    while (this.#runs.size > 0) await Promise.all([...this.#runs]);
   }
 
   /** Checks now, then arms the timer for the next due time. */
@@ -278,9 +284,15 @@ export class Scheduler {
       await this.#stop(record, `"${record.line}" no longer names a command`);
       return;
     }
-    await deps.handle(message, this.#responderFor(record));
-    if (evaluation && !evaluation.decision.allowed)
+    const handling = deps.handle(message, this.#responderFor(record));
+    if (evaluation && !evaluation.decision.allowed) {
+      await handling;
       await this.#stop(record, `${actor.id} may no longer run it: ${evaluation.decision.reason}`);
+      return;
+    }
+    // A long job must not hold up the next check (other schedules would be late); `settled()` waits for it.
+    this.#runs.add(handling);
+    void handling.finally(() => this.#runs.delete(handling));
   }
 
   /** Where a run's output goes: the schedule's room (and thread), answering no message. */

@@ -233,6 +233,44 @@ describe("schedules", () => {
     await h.close();
   });
 
+  it("a long run does not hold up other schedules", async () => {
+    const clock = new ManualClock("2026-06-01T10:00:00Z");
+    const { runs, command } = recorder(clock);
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slow = defineCommand({
+      name: "slow",
+      summary: "Wait until released",
+      permission: "note:write",
+      handler: async () => {
+        await gate;
+        return "slow done";
+      },
+    });
+    const h = await createHarness({ policy, commands: [command, slow], clock });
+    await h.as("bob").say("!schedule add in 1m slow");
+    await h.as("bob").say("!schedule add every 1m note quick");
+    // settled() would wait for the slow run: each check is awaited on its own (it hands runs in and goes on).
+    for (const minute of ["01", "02", "03"]) {
+      clock.set(`2026-06-01T10:${minute}:00Z`);
+      await h.bot.scheduler.tick();
+    }
+    for (let i = 0; i < 500 && runs.length < 3; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(runs.map((r) => r.at)).toEqual([
+      "2026-06-01T10:01:00.000Z",
+      "2026-06-01T10:02:00.000Z",
+      "2026-06-01T10:03:00.000Z",
+    ]);
+    expect(h.transcript()).not.toMatch(/slow done/);
+    release();
+    await h.bot.scheduler.settled();
+    expect(h.transcript()).toMatch(/slow done/);
+    expect(h.transcript()).not.toMatch(/missed/);
+    await h.close();
+  });
+
   it("after downtime, missed runs are skipped with a note (skip) or run once (once)", async () => {
     const clock = new ManualClock("2026-06-01T08:00:00Z");
     const store = new MemoryStore();
