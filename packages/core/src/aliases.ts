@@ -109,10 +109,19 @@ export class AliasBook {
       throw new UserError(`no command or alias "${first}"`, "an alias stands for a command line");
     this.#checkChain(key, first);
     // The line is stored and listed: a secret argument must come from the person typing the alias, as $N.
-    for (const secret of this.secretsOf(words)) {
+    const placeholder = (w: string | undefined) => w !== undefined && /^\$(\*|[1-9])$/.test(w);
+    for (const secret of this.secretsOf(this.#commandWords(words))) {
       const flag = secret.length === 1 ? `-${secret}` : `--${secret}`;
-      if (words.some((w) => w === flag || w.startsWith(`${flag}=`)))
-        throw new UserError(`an alias cannot hold the secret argument ${secret}: it is stored and listed`);
+      const written = words.some(
+        (w, i) =>
+          (w === flag && !placeholder(words[i + 1])) ||
+          (w.startsWith(`${flag}=`) && !placeholder(w.slice(flag.length + 1))),
+      );
+      if (written)
+        throw new UserError(
+          `an alias cannot hold the secret argument ${secret}: it is stored and listed`,
+          `pass it as $1`,
+        );
     }
     const definition: AliasDefinition = { name: key, line, createdBy, createdAt: now.toISOString() };
     await this.store.set(NAMESPACE, key, definition);
@@ -127,6 +136,17 @@ export class AliasBook {
     await this.store.delete(NAMESPACE, key);
     this.#aliases.delete(key);
     return true;
+  }
+
+  /** The words of a line with aliases at its start followed to the command they name (for finding its arguments). */
+  #commandWords(words: string[]): string[] {
+    let current = words;
+    for (let depth = 0; depth <= MAX_ALIAS_DEPTH; depth++) {
+      const alias = this.#aliases.get(current[0]?.toLowerCase() ?? "");
+      if (!alias || this.isCommandWord(alias.name)) return current;
+      current = [...templateOf(alias), ...current.slice(1)];
+    }
+    return current;
   }
 
   /** Refuses a new alias whose first word leads back to itself, or through more than the allowed depth. */

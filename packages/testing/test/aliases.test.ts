@@ -76,6 +76,11 @@ describe("aliases", () => {
     expect((await h.as("alice").say("!alias add tok = deploy api --token hunter2")).text).toMatch(
       /cannot hold the secret argument token/,
     );
+    await h.as("alice").say("!alias add ship2 = deploy api");
+    expect((await h.as("alice").say("!alias add tok2 = ship2 --token=hunter2")).text).toMatch(
+      /cannot hold the secret argument token/,
+    );
+    expect((await h.as("alice").say("!alias add tok3 = deploy api --token $1")).text).toMatch(/stands for/);
     expect((await h.as("bob").say("!say a b")).text).toMatch(/alias say takes 1 argument\(s\), not 2/);
     // Into a word pattern, an argument cannot become several fields.
     await h.as("alice").say("!alias add ship = deploy $1");
