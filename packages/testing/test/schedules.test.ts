@@ -210,6 +210,34 @@ describe("schedules", () => {
     await h.close();
   });
 
+  it("a rule that needs a verified device refuses a schedule: no device sends its runs", async () => {
+    const clock = new ManualClock("2026-06-01T10:00:00Z");
+    const { runs, command } = recorder(clock);
+    const h = await createHarness({
+      policy: { ...policy, rules: [{ name: "signed-notes", command: "note", requireVerifiedDevice: true }] },
+      commands: [command],
+      clock,
+    });
+    // What the Matrix adapter hands in for a message from bob's cross-signed device.
+    const fromDevice = (text: string) =>
+      h.adapter().inject({
+        id: `d-${text}`,
+        network: "test",
+        room: { id: "#ops", direct: false },
+        sender: { id: "bob", name: "bob", verified: true, deviceVerified: true },
+        text,
+        time: new Date(),
+      });
+    await fromDevice("!note typed");
+    expect(runs.map((r) => r.what)).toEqual(["typed"]);
+    await fromDevice("!schedule add every 1h note later");
+    expect(h.transcript()).toMatch(
+      /you may not schedule "note later": rule "signed-notes" needs a message from a verified device/,
+    );
+    expect(await h.bot.scheduler.list()).toEqual([]);
+    await h.close();
+  });
+
   it("pause, resume, run and remove: the owner's, or anyone's with schedule:admin; run only by the owner", async () => {
     const clock = new ManualClock("2026-06-01T10:00:00Z");
     const { runs, command } = recorder(clock);

@@ -81,7 +81,10 @@ export function scheduleCommands(bot: BotServices) {
       const lineWords = words.slice(when.used);
       if (lineWords.length === 0) throw new UserError("what should run?", "schedule add <when> <command line>");
       const line = joinWords(lineWords);
-      const evaluation = bot.evaluate(message, line, actor);
+      // Runs come from no device: the sender is kept without `deviceVerified`, so a rule that needs a verified device
+      // refuses the schedule now rather than every run later.
+      const sender = { id: message.sender.id, name: message.sender.name, verified: message.sender.verified };
+      const evaluation = bot.evaluate({ ...message, sender }, line, { ...actor, sender });
       if (!evaluation.found) throw new UserError(`no command "${line}"`, `see ${bot.prefix}help`);
       const name = evaluation.entry.command.name;
       if (name.startsWith("schedule ")) throw new UserError("a schedule cannot run schedule commands");
@@ -108,7 +111,7 @@ export function scheduleCommands(bot: BotServices) {
       const record = await schedules.add({
         owner: actor.id,
         network: message.network,
-        sender: message.sender,
+        sender,
         room: message.room,
         ...(message.thread !== undefined ? { thread: message.thread } : {}),
         when: words.slice(0, when.used).join(" "),
