@@ -9,7 +9,7 @@ import type { AnyCommand } from "./command.js";
 import type { Logger } from "./logger.js";
 import type { PolicyConfigInput } from "./policy-config.js";
 import type { RateLimitOptions } from "./rate-limit.js";
-import type { ScheduleOptions } from "./scheduler.js";
+import type { ScheduleOptions } from "./schedule-record.js";
 import type { Store } from "./store.js";
 
 /** Options for {@link createBot}. */

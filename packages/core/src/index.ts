@@ -172,6 +172,7 @@ export {
 } from "./role-grant-audit.js";
 export { parseRoomRef, type RoomRef, roomRefSchema } from "./room-ref.js";
 export { type HttpRequest, type HttpResponse, type HttpRoute, RouteTable } from "./routes.js";
+export { type MissedPolicy, type ScheduleOptions, type ScheduleRecord, scheduleDefaults } from "./schedule-record.js";
 export {
   formatInZone,
   isTimeZone,
@@ -180,13 +181,7 @@ export {
   parseWhen,
   type ScheduleSpec,
 } from "./schedule-when.js";
-export {
-  type MissedPolicy,
-  type ScheduleOptions,
-  type ScheduleRecord,
-  Scheduler,
-  scheduleDefaults,
-} from "./scheduler.js";
+export { Scheduler, type SchedulerDeps } from "./scheduler.js";
 export type { Lock, LockRequest, LockResult, Store } from "./store.js";
 export { suggest } from "./suggest.js";
 export { TokenBucket } from "./token-bucket.js";

@@ -8,8 +8,8 @@ import { defineCommand } from "../command.js";
 import { DeniedError, UserError } from "../errors.js";
 import type { Actor } from "../identity.js";
 import { out } from "../output.js";
+import type { MissedPolicy, ScheduleRecord } from "../schedule-record.js";
 import { describeSpec, formatInZone, parseWhen, shortestGap } from "../schedule-when.js";
-import type { MissedPolicy, ScheduleRecord } from "../scheduler.js";
 import type { BotServices } from "../services.js";
 import { joinWords, tokenize } from "../tokenize.js";
 
