@@ -4,7 +4,7 @@
  * @module
  */
 import { Cron } from "croner";
-import { parseDuration } from "./duration.js";
+import { formatDuration, parseDuration } from "./duration.js";
 import { UserError } from "./errors.js";
 import type { PolicyConfig } from "./policy-config.js";
 
@@ -248,7 +248,7 @@ export function shortestGap(spec: ScheduleSpec, timezone: string, from: Date, co
 /** How a schedule is described in lists: its cron expression, interval or moment, and zone. */
 export function describeSpec(spec: ScheduleSpec, timezone: string): string {
   if (spec.kind === "cron") return `cron ${spec.expr} (${timezone})`;
-  if (spec.kind === "every") return `every ${spec.ms / 60_000} min`;
+  if (spec.kind === "every") return `every ${formatDuration(spec.ms)}`;
   return `once at ${formatInZone(new Date(spec.at), timezone)}`;
 }
 
