@@ -95,6 +95,7 @@ describe("schedules", () => {
     const { runs, command } = recorder(clock);
     const h = await createHarness({ policy, commands: [command], clock });
     const added = await h.as("bob", { room: "#team" }).say("!schedule add every 15m note standup");
+    expect(added.text).toMatch(/"note standup", every 15m; next run 2026-06-01 12:15 Europe\/Berlin/);
     const id = /schedule (s\w+):/.exec(added.text)![1]!;
     await runUntil(clock, h.bot, "2026-06-01T10:31:00Z");
     expect(runs.map((r) => r.at)).toEqual(["2026-06-01T10:15:00.000Z", "2026-06-01T10:30:00.000Z"]);
