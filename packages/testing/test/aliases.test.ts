@@ -50,6 +50,12 @@ describe("aliases", () => {
       actor: "bob",
       detail: { change: "add", name: "dp", line: "deploy $1 to production" },
     });
+    expect((await h.as("alice").say("!audit --command deploy --limit 5")).text).toMatch(
+      /→ needs-approval.*\[alias dp\]/,
+    );
+    expect((await h.as("alice").say('!audit --command "alias add" --limit 2')).text).toMatch(
+      /alias add dp = deploy \$1 to production/,
+    );
     // Denied through an alias: the denial names the expanded command's permission, and records the alias.
     expect((await h.as("zed").say("!dp api")).text).toMatch(/denied/);
     const denied = (await h.audit()).find((e) => e.event === "denied")!;

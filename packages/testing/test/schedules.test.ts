@@ -108,6 +108,11 @@ describe("schedules", () => {
       decision: "allowed",
       detail: { schedule: { id, due: "2026-06-01T10:15:00.000Z" }, sender: "bob", text: "note standup" },
     });
+    const shown = (await h.as("alice").say("!audit --command note --limit 2")).text;
+    expect(shown).toMatch(new RegExp(`note standup.* → allowed.*\\[schedule ${id}\\]`));
+    expect((await h.as("alice").say('!audit --command "schedule add" --limit 3')).text).toMatch(
+      new RegExp(`schedule ${id} add \\(note standup\\)`),
+    );
     const jobs = await h.as("alice").say("!jobs");
     expect(jobs.text).toMatch(new RegExp(`${id} +note standup +bob +2026-06-01 12:45 Europe\\/Berlin`));
     await h.close();
