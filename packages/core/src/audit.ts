@@ -17,6 +17,8 @@ export type AuditEvent =
   | "approval"
   | "outcome"
   | "role"
+  | "alias"
+  | "schedule"
   | "webhook"
   | "plugin"
   | "error";

@@ -104,7 +104,7 @@ export function definePlugin<C = undefined, S = undefined>(plugin: Plugin<C, S>)
   return plugin;
 }
 
-/** A view of a store whose namespaces are prefixed with `prefix/` (locks are shared, not prefixed). */
+/** A view of a store whose namespaces and claims are prefixed with `prefix/` (locks are shared, not prefixed). */
 export function namespacedStore(store: Store, prefix: string): Store {
   const ns = (namespace: string) => `${prefix}/${namespace}`;
   return {
@@ -115,6 +115,7 @@ export function namespacedStore(store: Store, prefix: string): Store {
     acquireLock: (request) => store.acquireLock(request),
     releaseLock: (name, owner) => store.releaseLock(name, owner),
     listLocks: () => store.listLocks(),
+    claimOccurrence: (name, at, owner) => store.claimOccurrence(ns(name), at, owner),
   };
 }
 

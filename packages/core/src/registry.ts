@@ -173,6 +173,11 @@ export class CommandRegistry {
     return { found: false, prefix, unknown, group: [...node.group], suggestions };
   }
 
+  /** Whether some command's name starts with this word (a command, or a group such as `role`). No suggestions. */
+  hasFirstWord(word: string): boolean {
+    return this.#root.children.has(word.toLowerCase());
+  }
+
   /** Every registered command, in registration order. */
   all(): RegisteredCommand[] {
     return [...this.#entries.values()];
