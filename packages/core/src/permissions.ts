@@ -98,6 +98,17 @@ export class Policy {
     return granted ? { held: true, ...granted } : { held: false };
   }
 
+  /**
+   * Whether `roles` let their holder hand out `role` with `role grant`: `role:grant`, every permission the role
+   * grants, and `role:grant-deny` when it denies something (the rules of the `role` builtin).
+   */
+  mayGrant(roles: string[], role: string): boolean {
+    if (!Object.hasOwn(this.config.roles, role) || !this.check(roles, "role:grant").held) return false;
+    return this.config.roles[role]!.permissions.every(
+      (permission) => this.check(roles, permission.startsWith("!") ? "role:grant-deny" : permission).held,
+    );
+  }
+
   /** Every permission pattern the roles grant (for `whoami`). */
   grantsOf(roles: string[]): string[] {
     return [
