@@ -49,7 +49,7 @@ describe("the Puppet story through switchboard shell", { timeout: 300_000 }, () 
         "    inventory: { hosts: [fs1, fs2, fs3], groups: { fileservers: ['fs*'] } }",
         "    rollout: { batch: 2 }",
         "roles:",
-        "  operator: { permissions: ['deploy:run', 'puppet:noop', 'puppet:apply'] }",
+        "  operator: { permissions: ['deploy:run', 'puppet:read', 'puppet:noop', 'puppet:apply'] }",
         "  approver: { permissions: ['puppet:approve'] }",
         "principals:",
         "  alice: { roles: [operator], identities: { shell: alice } }",

@@ -76,6 +76,7 @@ export function testCommands() {
     defineCommand({
       name: "count",
       summary: "counts its runs",
+      guests: true,
       handler: () => {
         count("count");
         return `counted ${runs.get("count")}`;
@@ -84,11 +85,13 @@ export function testCommands() {
     defineCommand({
       name: "pic",
       summary: "posts a picture",
+      guests: true,
       handler: () => [out.text("here is the graph"), out.image(testPng, "load graph", { fallback: "▁▃▅" })],
     }),
     defineCommand({
       name: "work",
       summary: "streams progress",
+      guests: true,
       handler: async ({ progress }) => {
         for (let i = 1; i <= 4; i++) {
           progress(`step ${i} of 4`);
@@ -100,6 +103,7 @@ export function testCommands() {
     defineCommand({
       name: "deploy",
       summary: "needs approval",
+      guests: true,
       sideEffect: true,
       handler: () => {
         count("deploy");
@@ -109,11 +113,13 @@ export function testCommands() {
     defineCommand({
       name: "menu",
       summary: "offers a button",
+      guests: true,
       handler: () => [out.text("pick one"), out.actions({ label: "Count", command: "count", style: "primary" })],
     }),
     defineCommand({
       name: "lines",
       summary: "prints numbered lines",
+      guests: true,
       args: { count: arg.number({ positional: true, required: true }) },
       handler: ({ args }) =>
         out.code(
@@ -123,11 +129,13 @@ export function testCommands() {
     defineCommand({
       name: "raw",
       summary: "output that looks like Slack markup",
+      guests: true,
       handler: () => [out.text("<!channel> & <@U0ALICE> <https://evil.example|click>"), out.code("a ``` b <x>")],
     }),
     defineCommand({
       name: "blocks",
       summary: "one of every block",
+      guests: true,
       handler: () => [
         out.text("plain text"),
         out.code("line one\nline two", "sh"),
@@ -140,6 +148,7 @@ export function testCommands() {
     defineCommand({
       name: "echo",
       summary: "says the text back",
+      guests: true,
       args: { text: arg.string({ positional: true, rest: true, required: true }) },
       handler: ({ args }) => `echo: ${args.text}`,
     }),

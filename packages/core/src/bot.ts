@@ -14,6 +14,7 @@ import { Dispatcher, deliver } from "./dispatch.js";
 import { JobCancelledError } from "./errors.js";
 import { evaluate } from "./evaluate.js";
 import { EventBus } from "./events.js";
+import { assertAccessDeclared } from "./guests.js";
 import { type Actor, IdentityDirectory } from "./identity.js";
 import { cancelJob } from "./job-cancel.js";
 import type { JobRunnerDeps } from "./job-runner.js";
@@ -167,6 +168,8 @@ export class Bot {
   async start(): Promise<void> {
     if (this.#started) return;
     this.#started = true;
+    // Closed by default: a command that says neither a permission nor `guests` is refused before anything connects.
+    assertAccessDeclared(this.registry.all().map((e) => e.command));
     // Grants live in the same file as the audit log: only those with a verified `role grant` entry are loaded.
     await refuseUnauditedGrants(this.store, this.auditLog, this.logger);
     await this.identity.load();
