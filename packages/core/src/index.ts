@@ -20,6 +20,7 @@ export {
   type ArgsSchema,
   type ArgValue,
   arg,
+  MAX_TEXT_CHARS,
   type StringArgOptions,
 } from "./args.js";
 export {
@@ -148,6 +149,7 @@ export {
 export {
   baseEnvironment,
   describeExit,
+  MAX_LINE_CHARS,
   type ProcessResult,
   type ProcessSpec,
   runProcess,
