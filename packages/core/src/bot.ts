@@ -164,12 +164,18 @@ export class Bot {
     return this;
   }
 
+  /** Settings of the enabled plugins that are valid but weaker than they look (`config check` prints them). */
+  configWarnings(): string[] {
+    return this.#plugins.warnings();
+  }
+
   /** Loads runtime state, runs plugin setup, and connects every adapter. */
   async start(): Promise<void> {
     if (this.#started) return;
     this.#started = true;
     // Closed by default: a command that says neither a permission nor `guests` is refused before anything connects.
     assertAccessDeclared(this.registry.all().map((e) => e.command));
+    for (const warning of this.configWarnings()) this.logger.warn({ warning }, `configuration: ${warning}`);
     // Grants live in the same file as the audit log: only those with a verified `role grant` entry are loaded.
     await refuseUnauditedGrants(this.store, this.auditLog, this.logger);
     await this.identity.load();
