@@ -50,7 +50,7 @@ describe("the Puppet story through switchboard shell", { timeout: 300_000 }, () 
         "    rollout: { batch: 2 }",
         "roles:",
         "  operator: { permissions: ['deploy:run', 'puppet:read', 'puppet:noop', 'puppet:apply'] }",
-        "  approver: { permissions: ['puppet:approve'] }",
+        "  approver: { permissions: ['puppet:approve', 'puppet:read'] }",
         "principals:",
         "  alice: { roles: [operator], identities: { shell: alice } }",
         "  carol: { roles: [approver], identities: { shell: carol } }",
