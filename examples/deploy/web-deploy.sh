@@ -9,7 +9,9 @@ repo=${WEB_REPO:?WEB_REPO is not set}
 root=${WEB_RELEASES:?WEB_RELEASES is not set}
 env=${DEPLOY_ENV:?}
 sha=${DEPLOY_SHA:?}
+# Deploy exactly the commit that was checked and approved (DEPLOY_SHA), never the ref: a branch can move meanwhile.
 case $sha in *[!0-9a-f]*) echo "bad DEPLOY_SHA" >&2; exit 2 ;; esac
+[ ${#sha} -eq 40 ] || [ ${#sha} -eq 64 ] || { echo "DEPLOY_SHA is not a full commit id" >&2; exit 2; }
 case $env in *[!a-z0-9_-]*) echo "bad DEPLOY_ENV" >&2; exit 2 ;; esac
 
 short=$(printf '%s' "$sha" | cut -c1-7)

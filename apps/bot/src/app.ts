@@ -81,6 +81,7 @@ export async function createApp(loaded: LoadedConfig, options: AppOptions = {}):
     auditLog = checkpointedAuditLog(storage.auditLog, {
       config,
       storePath,
+      database: storage.identity,
       logger,
       announce: (room, text) => bot.announce(room, out.text(text)),
     });

@@ -12,7 +12,9 @@ import {
   linkSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
+  renameSync,
   statSync,
   unlinkSync,
   writeFileSync,
@@ -54,10 +56,79 @@ export function defaultKeyFile(env: NodeJS.ProcessEnv = process.env): string {
   return join(base, "switchboard", "audit-key");
 }
 
-/** One checkpoint file per database: `checkpoints/<database path as a file name>-<8 hex of its sha256>.jsonl`. */
-function checkpointFileName(storePath: string): string {
+/** The database a checkpoint file belongs to: its id (made with it), and whether it predates ids. */
+export interface DatabaseRef {
+  id: string;
+  createdAt: string;
+  /** The id was added to a database that already had entries: its old checkpoint file is named by path alone. */
+  adopted: boolean;
+}
+
+/** `<database path as a file name>-<8 hex of its sha256>`: what names the checkpoint files of a path. */
+function pathStem(storePath: string): string {
   const slug = storePath.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^_+/, "");
-  return `${slug.length > 120 ? slug.slice(-120) : slug}-${hash("sha256", storePath).slice(0, 8)}.jsonl`;
+  return `${slug.length > 120 ? slug.slice(-120) : slug}-${hash("sha256", storePath).slice(0, 8)}`;
+}
+
+/**
+ * One checkpoint file per database: `checkpoints/<path stem>-db<id>.jsonl`, so a database created again at the
+ * same path has its own. Without an id (`audit verify --db` of a file made before ids): `<path stem>.jsonl`.
+ */
+function checkpointFileName(storePath: string, database?: DatabaseRef): string {
+  return `${pathStem(storePath)}${database ? `-db${database.id}` : ""}.jsonl`;
+}
+
+/** A checkpoint file of another database that was at this path. */
+export interface FormerCheckpoints {
+  file: string;
+  /** Its database's id; undefined for a file from before ids (named by path alone). */
+  id: string | undefined;
+}
+
+/**
+ * Checkpoint files beside `files.checkpointFile` made for the same path but another database (deleted, or replaced
+ * by the one there now). Only with the default file names (an explicit `audit.checkpointFile` is one database's).
+ */
+export function formerCheckpointFiles(
+  section: AuditSection,
+  files: AuditFiles,
+  storePath: string,
+  database: DatabaseRef,
+): FormerCheckpoints[] {
+  if (section.checkpointFile) return [];
+  const folder = dirname(files.checkpointFile);
+  const stem = pathStem(storePath);
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch {
+    return [];
+  }
+  const former: FormerCheckpoints[] = [];
+  for (const name of names.sort()) {
+    const file = join(folder, name);
+    if (file === files.checkpointFile) continue;
+    if (name === `${stem}.jsonl`) former.push({ file, id: undefined });
+    const prefix = `${stem}-db`;
+    const id = name.startsWith(prefix) && name.endsWith(".jsonl") ? name.slice(prefix.length, -6) : undefined;
+    if (id && /^[0-9a-f]{32}$/.test(id) && id !== database.id) former.push({ file, id });
+  }
+  return former;
+}
+
+/**
+ * A database that had audit entries before it had an id keeps the checkpoints made for its path: the file named by
+ * path alone becomes its own (renamed), once.
+ */
+export function adoptPathCheckpoints(
+  section: AuditSection,
+  files: AuditFiles,
+  storePath: string,
+  database: DatabaseRef,
+) {
+  if (section.checkpointFile || !database.adopted || existsSync(files.checkpointFile)) return;
+  const legacy = join(dirname(files.checkpointFile), checkpointFileName(storePath));
+  if (existsSync(legacy)) renameSync(legacy, files.checkpointFile);
 }
 
 /** True when `path` is `folder` or inside it. */
@@ -67,16 +138,21 @@ function isInside(path: string, folder: string): boolean {
 }
 
 /**
- * The anchor files for the database at `storePath` (absolute). With `refuseInDataFolder` (when the bot starts),
+ * The anchor files for the database at `storePath` (absolute), named after its id (`database`). With `refuseInDataFolder` (when the bot starts),
  * refuses a key or checkpoint file inside the database's own folder (`./.switchboard/`): whoever can rewrite the
  * database must not reach them by the same path. A database directly in the working or home directory has no
  * folder of its own, so that check does not apply to it.
  */
-export function auditFiles(section: AuditSection, storePath: string, refuseInDataFolder = false): AuditFiles {
+export function auditFiles(
+  section: AuditSection,
+  storePath: string,
+  refuseInDataFolder = false,
+  database?: DatabaseRef,
+): AuditFiles {
   const keyFile = section.keyFile ? expandPath(section.keyFile) : defaultKeyFile();
   const checkpointFile = section.checkpointFile
     ? expandPath(section.checkpointFile)
-    : join(dirname(keyFile), "checkpoints", checkpointFileName(storePath));
+    : join(dirname(keyFile), "checkpoints", checkpointFileName(storePath, database));
   const dataFolder = dirname(storePath);
   const ownFolder = ![homedir(), process.cwd(), "/"].map((folder) => resolve(folder)).includes(dataFolder);
   for (const [key, path] of [

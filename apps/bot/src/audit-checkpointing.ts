@@ -5,7 +5,15 @@
  */
 import type { AuditLog, Logger, RoomRef } from "@switchboard/core";
 import { type AuditCheckpoint, CheckpointingAuditLog } from "@switchboard/core/audit";
-import { auditFiles, checkpointWriter, loadOrCreateKey, readCheckpointFile } from "./audit-anchor.js";
+import {
+  adoptPathCheckpoints,
+  auditFiles,
+  checkpointWriter,
+  type DatabaseRef,
+  formerCheckpointFiles,
+  loadOrCreateKey,
+  readCheckpointFile,
+} from "./audit-anchor.js";
 import type { SwitchboardConfig } from "./config/schema.js";
 
 /** The line posted into the audit room: everything needed to re-check it, and to restore a lost checkpoint line. */
@@ -19,6 +27,8 @@ export interface CheckpointedAuditLogOptions {
   config: SwitchboardConfig;
   /** Absolute path of the database. */
   storePath: string;
+  /** The database's id: its checkpoints are kept in a file named after it. */
+  database: DatabaseRef;
   logger: Logger;
   /** Posts into a room (the bot's `announce`); used when `audit.room` is set. */
   announce(target: RoomRef, text: string): Promise<unknown>;
@@ -30,8 +40,14 @@ export interface CheckpointedAuditLogOptions {
  * chain is trusted as it stands (and signed at start).
  */
 export function checkpointedAuditLog(inner: AuditLog, options: CheckpointedAuditLogOptions): CheckpointingAuditLog {
-  const { config, storePath, logger } = options;
-  const files = auditFiles(config.audit, storePath, true);
+  const { config, storePath, logger, database } = options;
+  const files = auditFiles(config.audit, storePath, true, database);
+  adoptPathCheckpoints(config.audit, files, storePath, database);
+  for (const former of formerCheckpointFiles(config.audit, files, storePath, database))
+    logger.warn(
+      { file: former.file, database: former.id, current: database.id },
+      `audit checkpoints in ${former.file} are of ${former.id ? `database ${former.id}` : "a database from before database ids"}, which is no longer at ${storePath}; the database there now is ${database.id} and gets checkpoints of its own`,
+    );
   const { signer, created } = loadOrCreateKey(files);
   const file = readCheckpointFile(files.checkpointFile, signer.publicKey);
   for (const bad of file?.bad ?? [])

@@ -5,6 +5,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { AuditEntry, Store } from "@switchboard/core";
+import type { DatabaseRef } from "./audit-anchor.js";
 import { CliError } from "./cli-error.js";
 import { loadConfig } from "./config/load.js";
 import { type AuditSection, auditSectionSchema } from "./config/schema.js";
@@ -18,6 +19,8 @@ export interface AuditSourceOptions {
 /** An open audit log and how to close it. */
 export interface OpenAudit {
   path: string;
+  /** The database's id (its checkpoints are named after it). */
+  database: DatabaseRef;
   auditLog: {
     entries(): AsyncIterable<AuditEntry>;
     query(query: { limit?: number }): Promise<AuditEntry[]>;
@@ -51,6 +54,7 @@ export async function openAudit(options: AuditSourceOptions): Promise<OpenAudit>
   const storage = openSqlite(path, config ? { synchronous: config.store.synchronous } : {});
   return {
     path,
+    database: storage.identity,
     auditLog: storage.auditLog,
     store: storage.store,
     audit: config?.audit ?? auditSectionSchema.parse({}),

@@ -27,6 +27,7 @@ const release = definePlugin({
     defineCommand({
       name: "deploy",
       summary: "deploys to an environment",
+      guests: true,
       sideEffect: true,
       args: { env: arg.string({ positional: true, required: true }) },
       handler: ({ args }) => {

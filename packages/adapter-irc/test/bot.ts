@@ -42,6 +42,7 @@ export const testCommands: AnyCommand[] = [
   defineCommand({
     name: "lines",
     summary: "prints numbered lines",
+    guests: true,
     args: { count: arg.number({ positional: true, required: true }) },
     handler: ({ args }) =>
       out.code(Array.from({ length: args.count }, (_, i) => `line ${i + 1} of ${args.count}`).join("\n")),
@@ -49,6 +50,7 @@ export const testCommands: AnyCommand[] = [
   defineCommand({
     name: "wide",
     summary: "numbered lines of 460 bytes each",
+    guests: true,
     args: { count: arg.number({ positional: true, required: true }) },
     handler: ({ args }) =>
       out.code(Array.from({ length: args.count }, (_, i) => wideLine(i + 1, args.count)).join("\n")),
@@ -56,12 +58,14 @@ export const testCommands: AnyCommand[] = [
   defineCommand({
     name: "long",
     summary: "one very long line of multi-byte text",
+    guests: true,
     args: { kind: arg.string({ positional: true, required: true }) },
     handler: ({ args }) => (args.kind === "words" ? longWords : longRun),
   }),
   defineCommand({
     name: "status",
     summary: "a status block",
+    guests: true,
     handler: () => out.status("ok", "all good"),
   }),
   defineCommand({
@@ -73,6 +77,7 @@ export const testCommands: AnyCommand[] = [
   defineCommand({
     name: "stream",
     summary: "streams progress lines quickly",
+    guests: true,
     args: { count: arg.number({ positional: true, required: true }) },
     handler: async ({ args, progress }) => {
       for (let i = 1; i <= args.count; i++) {

@@ -70,6 +70,7 @@ export function testCommands() {
     defineCommand({
       name: "count",
       summary: "counts its runs",
+      guests: true,
       handler: () => {
         count("count");
         return `counted ${runs.get("count")}`;
@@ -78,11 +79,13 @@ export function testCommands() {
     defineCommand({
       name: "pic",
       summary: "posts a picture",
+      guests: true,
       handler: () => [out.text("here is the graph"), out.image(testPng, "load graph", { fallback: "▁▃▅" })],
     }),
     defineCommand({
       name: "blocks",
       summary: "rich output",
+      guests: true,
       handler: () => [
         out.text("a <b>tag</b> & text"),
         out.code("line one\nline two", "sh"),
@@ -95,6 +98,7 @@ export function testCommands() {
     defineCommand({
       name: "work",
       summary: "streams progress",
+      guests: true,
       handler: async ({ progress }) => {
         for (let i = 1; i <= 4; i++) {
           progress(`step ${i} of 4`);
@@ -106,6 +110,7 @@ export function testCommands() {
     defineCommand({
       name: "deploy",
       summary: "needs approval",
+      guests: true,
       sideEffect: true,
       handler: () => {
         count("deploy");

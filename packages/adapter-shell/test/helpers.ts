@@ -22,6 +22,7 @@ export const policy: PolicyConfigInput = {
 export async function startSession(
   options: ShellAdapterOptions = {},
   commands: AnyCommand[] = [],
+  sessionPolicy: PolicyConfigInput = policy,
 ): Promise<ShellSession> {
   const input = new PassThrough();
   const out = new PassThrough();
@@ -30,7 +31,7 @@ export async function startSession(
     text += chunk.toString("utf8");
   });
   const adapter = new ShellAdapter({ input, output: out, user: "alice", historyFile: false, ...options });
-  const bot = createBot({ logger: silentLogger(), adapters: [adapter], policy, commands });
+  const bot = createBot({ logger: silentLogger(), adapters: [adapter], policy: sessionPolicy, commands });
   await bot.start();
   return {
     adapter,

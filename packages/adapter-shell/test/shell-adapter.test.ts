@@ -79,6 +79,7 @@ describe("ShellAdapter, piped (not a TTY)", () => {
     const slow = defineCommand({
       name: "slow",
       summary: "takes a while",
+      guests: true,
       handler: async () => {
         await new Promise((resolve) => setTimeout(resolve, 200));
         return "slow done";

@@ -77,6 +77,7 @@ export function testCommands() {
     defineCommand({
       name: "count",
       summary: "counts its runs",
+      guests: true,
       handler: () => {
         count("count");
         return `counted ${runs.get("count")}`;
@@ -85,11 +86,13 @@ export function testCommands() {
     defineCommand({
       name: "pic",
       summary: "posts a picture",
+      guests: true,
       handler: () => [out.text("here is the graph"), out.image(testPng, "load graph", { fallback: "▁▃▅" })],
     }),
     defineCommand({
       name: "work",
       summary: "streams progress",
+      guests: true,
       handler: async ({ progress }) => {
         for (let i = 1; i <= 4; i++) {
           progress(`step ${i} of 4`);
@@ -101,6 +104,7 @@ export function testCommands() {
     defineCommand({
       name: "deploy",
       summary: "needs approval",
+      guests: true,
       sideEffect: true,
       handler: () => {
         count("deploy");
@@ -110,11 +114,13 @@ export function testCommands() {
     defineCommand({
       name: "menu",
       summary: "offers a button",
+      guests: true,
       handler: () => [out.text("pick one"), out.actions({ label: "Count", command: "count", style: "primary" })],
     }),
     defineCommand({
       name: "lines",
       summary: "prints numbered lines",
+      guests: true,
       args: { count: arg.number({ positional: true, required: true }) },
       handler: ({ args }) =>
         out.code(
@@ -124,11 +130,13 @@ export function testCommands() {
     defineCommand({
       name: "raw",
       summary: "output that looks like Slack markup",
+      guests: true,
       handler: () => [out.text("<!channel> & <@U0ALICE> <https://evil.example|click>"), out.code("a ``` b <x>")],
     }),
     defineCommand({
       name: "blocks",
       summary: "one of every block",
+      guests: true,
       handler: () => [
         out.text("plain text"),
         out.code("line one\nline two", "sh"),
@@ -141,6 +149,7 @@ export function testCommands() {
     defineCommand({
       name: "echo",
       summary: "says the text back",
+      guests: true,
       args: { text: arg.string({ positional: true, rest: true, required: true }) },
       handler: ({ args }) => `echo: ${args.text}`,
     }),

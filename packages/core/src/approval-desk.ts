@@ -143,18 +143,13 @@ export class ApprovalDesk {
       );
     const roles = deps.identity.approvalRoles(approver, job.actor.id);
     const useful = approval.requirements.filter((r) => deps.policy.check(roles, r.permission).held);
-    if (useful.length === 0) {
-      const viaRequester = approval.requirements.some((r) => deps.policy.check(approver.roles, r.permission).held);
-      throw new UserError(
-        viaRequester
-          ? `approving job ${job.id} needs permission ${approval.permission}; yours comes from a role ${who(job.actor)} granted, which does not count for approving their own jobs`
-          : `approving job ${job.id} needs permission ${approval.permission}, which your roles (${approver.roles.join(", ")}) do not grant`,
-      );
-    }
+    if (useful.length === 0) throw new UserError(this.#notCounted(job, approver));
     if (approval.approvers.has(approver.id))
       return `you already approved job ${job.id} (${approval.approvers.size}/${approval.count})`;
     approval.approvers.set(approver.id, who(approver));
     approval.approverRoles.set(approver.id, roles);
+    // The last approval: everyone's roles are checked again (one revoked since they approved no longer counts).
+    const dropped = approval.approvers.size >= approval.count ? this.#recheckApprovers(job) : [];
     const approvers = [...approval.approvers.keys()];
     const enough = approvers.length >= approval.count && this.#requirementsMet(job);
     // Claim the job before any await, so that two approvals arriving together cannot both start it.
@@ -178,12 +173,18 @@ export class ApprovalDesk {
     }
     deps.events.emit("approval.decided", { job: jobInfo(job), decision: "approved", by: approver.id });
     if (!enough) {
+      const lost = dropped.length
+        ? `; ${dropped.map((d) => `${d} no longer holds ${approval.permission}`).join(", ")}, so that approval no longer counts`
+        : "";
       await deps.notify(
         job,
-        out.status("info", `job ${job.id}: approved by ${who(approver)} (${approvers.length}/${approval.count})`),
+        out.status(
+          "info",
+          `job ${job.id}: approved by ${who(approver)} (${approvers.length}/${approval.count})${lost}`,
+        ),
         "notice",
       );
-      return `approved job ${job.id} (${approvers.length}/${approval.count}); waiting for more approvals`;
+      return `approved job ${job.id} (${approvers.length}/${approval.count})${lost}; waiting for more approvals`;
     }
     if (invocationDigest(job) !== approval.digest) {
       await this.#close(
@@ -262,6 +263,40 @@ export class ApprovalDesk {
       await this.#close(job, "cancelled", { detail: { cancelledBy: reason } }, `was closed: the bot is ${reason}`);
       this.deps.events.emit("approval.decided", { job: jobInfo(job), decision: "cancelled", by: reason });
     }
+  }
+
+  /**
+   * Computes every earlier approver's roles again (a role revoked or a principal changed since they approved);
+   * those who no longer hold any of the job's approval permissions are removed. Returns their names.
+   */
+  #recheckApprovers(job: Job): string[] {
+    const approval = job.approval!;
+    const dropped: string[] = [];
+    for (const [id, name] of approval.approvers) {
+      const roles = this.deps.identity.approvalRoles({ id, verified: true }, job.actor.id);
+      approval.approverRoles.set(id, roles);
+      if (approval.requirements.some((r) => this.deps.policy.check(roles, r.permission).held)) continue;
+      approval.approvers.delete(id);
+      approval.approverRoles.delete(id);
+      dropped.push(name);
+    }
+    return dropped;
+  }
+
+  /** Why an approver's roles do not count for this job: a role the requester granted, a laundered grant, or none. */
+  #notCounted(job: Job, approver: Actor): string {
+    const { identity, policy } = this.deps;
+    const approval = job.approval!;
+    const needs = `approving job ${job.id} needs permission ${approval.permission}`;
+    const holds = (role: string) => approval.requirements.some((r) => policy.check([role], r.permission).held);
+    for (const role of identity.grantedRoles(approver.id).filter(holds)) {
+      const by = identity.grantorOf(approver.id, role);
+      if (by === job.actor.id)
+        return `${needs}; yours comes from a role ${who(job.actor)} granted, which does not count for approving their own jobs`;
+      if (by !== undefined)
+        return `${needs}; yours comes from role ${role} granted by ${by}, whose power to grant it does not come from the configuration, so it does not count for approvals`;
+    }
+    return `${needs}, which your roles (${approver.roles.join(", ")}) do not grant`;
   }
 
   /** Whether each approval requirement has its count of approvers holding its permission. */

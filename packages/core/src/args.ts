@@ -34,12 +34,20 @@ export interface StringArgOptions extends ArgOptionsBase<string> {
    * for commands whose argument is another command line.
    */
   verbatim?: boolean;
+  /** The longest value accepted, in characters (default {@link MAX_TEXT_CHARS}). */
+  maxLength?: number;
 }
+
+/**
+ * The longest string argument accepted unless its definition says `maxLength`: free text (a note, a reason) from a
+ * network that allows long messages must not become a 60 KB note that every renderer and network has to carry.
+ */
+export const MAX_TEXT_CHARS = 2000;
 
 /** A declared argument. `T` is the value type, `R` whether the handler always gets a value. */
 export interface ArgDef<T = unknown, R extends boolean = boolean> {
   readonly kind: ArgKind;
-  readonly options: ArgOptionsBase<T> & { match?: RegExp; rest?: boolean; verbatim?: boolean };
+  readonly options: ArgOptionsBase<T> & { match?: RegExp; rest?: boolean; verbatim?: boolean; maxLength?: number };
   readonly values?: readonly string[];
   /** Phantom field carrying the types; never set. */
   readonly __type?: { value: T; present: R };
@@ -83,11 +91,14 @@ export function coerceArg(name: string, definition: ArgDef, raw: unknown): { val
   const text = String(raw);
   let value: unknown;
   switch (definition.kind) {
-    case "string":
+    case "string": {
+      const max = definition.options.maxLength ?? MAX_TEXT_CHARS;
+      if (text.length > max) return { error: `${name} is ${text.length} characters long; at most ${max} are accepted` };
       if (definition.options.match && !definition.options.match.test(text))
         return { error: `${name} "${text}" is not valid` };
       value = text;
       break;
+    }
     case "number": {
       const n = typeof raw === "number" ? raw : text.trim() === "" ? Number.NaN : Number(text);
       if (!Number.isFinite(n)) return { error: `${name} must be a number, not "${text}"` };

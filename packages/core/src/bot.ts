@@ -17,6 +17,7 @@ import { Dispatcher, deliver } from "./dispatch.js";
 import { JobCancelledError } from "./errors.js";
 import { evaluate } from "./evaluate.js";
 import { type BotEvents, EventBus } from "./events.js";
+import { assertAccessDeclared } from "./guests.js";
 import { type Actor, IdentityDirectory } from "./identity.js";
 import { type IntakeDeps, intake } from "./intake.js";
 import { cancelJob } from "./job-cancel.js";
@@ -216,10 +217,18 @@ export class Bot {
     return this;
   }
 
+  /** Settings of the enabled plugins that are valid but weaker than they look (`config check` prints them). */
+  configWarnings(): string[] {
+    return this.#plugins.warnings();
+  }
+
   /** Loads runtime state, runs plugin setup, and connects every adapter. */
   async start(): Promise<void> {
     if (this.#started) return;
     this.#started = true;
+    // Closed by default: a command that says neither a permission nor `guests` is refused before anything connects.
+    assertAccessDeclared(this.#registry.all().map((e) => e.command));
+    for (const warning of this.configWarnings()) this.logger.warn({ warning }, `configuration: ${warning}`);
     // Grants live in the same file as the audit log: only those with a verified `role grant` entry are loaded.
     await refuseUnauditedGrants(this.store, this.auditLog, this.logger);
     await this.#identity.load();

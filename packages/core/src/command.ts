@@ -130,7 +130,10 @@ export interface CommandSpec<S extends ArgsSchema, K extends CheckedFacts = Chec
    * `{x}` is one word (stopping at the next literal character), `{x...}` takes the rest, `[...]` is optional.
    */
   pattern?: string;
-  /** Permission the asker needs (checked by core before the handler). Omit for commands anyone may run. */
+  /**
+   * Permission the asker needs, checked by core before the arguments are parsed. A command without one must say
+   * {@link guests} instead.
+   */
   permission?: string;
   /** True when the command changes something outside the bot (deploys, applies). */
   sideEffect?: boolean;
@@ -158,8 +161,10 @@ export interface CommandSpec<S extends ArgsSchema, K extends CheckedFacts = Chec
   /** Hide from help (still runnable). */
   hidden?: boolean;
   /**
-   * `false`: guests (people holding no role but the guest role) may not run it, even though it needs no
-   * permission: for commands that act on jobs or approvals. Default: open to anyone who holds {@link permission}.
+   * Who may run it without a {@link permission}: `true` opens it to everyone, guests (people holding no role but the
+   * guest role) included — help, whoami, why, ping; `false` to anyone holding a role (commands that act on jobs or
+   * approvals). A command must declare a permission or this (the bot refuses to start otherwise); with a permission
+   * and without `guests`, a guest may run it only if the guest role grants that permission.
    */
   guests?: boolean;
   handler: CommandHandler<ArgsOf<S>, K>;
@@ -177,7 +182,7 @@ export interface Command<S extends ArgsSchema = ArgsSchema, K extends CheckedFac
  * Declares a command. Handler `args` are typed from `args`:
  * ```ts
  * defineCommand({
- *   name: "greet", summary: "Say hello",
+ *   name: "greet", summary: "Say hello", guests: true,
  *   args: { who: arg.string({ positional: true, required: true }) },
  *   handler: ({ args }) => `hello ${args.who}`,
  * });

@@ -1,5 +1,6 @@
 /**
- * The one evaluation step shared by dispatch and `why`: lookup → identity → parse → prepare → decide. Whatever
+ * The one evaluation step shared by dispatch and `why`: lookup → identity → may they run it at all → parse →
+ * prepare → decide. Whatever
  * `why` answers is what dispatch would do with the same line from the same person in the same room.
  * @module
  */
@@ -53,6 +54,19 @@ export function evaluate(deps: EvaluationDeps, message: IncomingMessage, text: s
   const { command } = found.entry;
   const alias = expanded.alias;
   const who = actor ?? deps.identity.resolve(message.network, message.sender);
+  // Who may run it comes first: a refused person learns nothing from usage, `prepare` or argument errors.
+  const refused =
+    guestRefusal(command, who, deps.policy.config.guestRole) ?? deps.policy.refusePermission(who, command);
+  if (refused)
+    return {
+      found: true,
+      entry: found.entry,
+      name: found.name,
+      actor: who,
+      args: {},
+      decision: refused,
+      ...(alias ? { alias } : {}),
+    };
   const skipped = expanded.words.length - found.rest.length;
   for (const i of expanded.literal)
     if (i < skipped) throw new UserError(`"${expanded.words[i]}": an alias argument cannot choose the command`);
@@ -78,14 +92,12 @@ export function evaluate(deps: EvaluationDeps, message: IncomingMessage, text: s
       };
     }
   }
-  const decision =
-    guestRefusal(command, who, deps.policy.config.guestRole) ??
-    deps.policy.decide({
-      actor: who,
-      command,
-      args,
-      network: message.network,
-      room: message.room.id,
-    });
+  const decision = deps.policy.decide({
+    actor: who,
+    command,
+    args,
+    network: message.network,
+    room: message.room.id,
+  });
   return { found: true, entry: found.entry, name: found.name, actor: who, args, decision, ...(alias ? { alias } : {}) };
 }

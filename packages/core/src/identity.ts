@@ -4,6 +4,7 @@
  */
 
 import type { Sender } from "./message.js";
+import { Policy } from "./permissions.js";
 import type { PolicyConfig } from "./policy-config.js";
 import type { Store } from "./store.js";
 
@@ -34,6 +35,7 @@ export class IdentityDirectory {
   /** Who granted each runtime role (`actor\0role` → principal id). */
   #grantors = new Map<string, string>();
   readonly #roleCache = new Map<string, string[]>();
+  #policy: Policy | undefined;
 
   /**
    * @param onResolve called with every actor {@link resolve} returns (the bot counts them: one per message).
@@ -144,15 +146,26 @@ export class IdentityDirectory {
 
   /**
    * The roles that count when `actor` approves a job requested by `requester`: configured roles, and runtime
-   * grants made by someone other than the requester (so a requester cannot make their second account an approver).
+   * grants that {@link grantCountsFor} the requester's jobs (so a requester cannot make a second account an
+   * approver, directly or through a chain of accounts).
    */
-  approvalRoles(actor: Actor, requester: string): string[] {
+  approvalRoles(actor: Pick<Actor, "id" | "verified">, requester: string): string[] {
     if (!actor.verified) return [];
-    const granted = this.grantedRoles(actor.id).filter((role) => {
-      const by = this.#grantors.get(grantKey(actor.id, role));
-      return by !== undefined && by !== requester;
-    });
+    const granted = this.grantedRoles(actor.id).filter((role) => this.grantCountsFor(actor.id, role, requester));
     return unique([...this.configuredRoles(actor.id), ...granted]);
+  }
+
+  /**
+   * Whether a runtime grant of `role` to `actorId` counts toward approving `requester`'s jobs: only when it was made
+   * by someone other than the requester whose roles from the configuration alone let them grant it. Provenance then
+   * ends at the configuration in one step: a grant made with power that itself came from a runtime grant (which the
+   * requester may have made, through any number of accounts) never counts.
+   */
+  grantCountsFor(actorId: string, role: string, requester: string): boolean {
+    const by = this.#grantors.get(grantKey(actorId, role));
+    if (by === undefined || by === requester) return false;
+    this.#policy ??= new Policy(this.policy);
+    return this.#policy.mayGrant(this.configuredRoles(by), role);
   }
 
   /** Who granted a runtime role (undefined for grants from before grantors were kept). */

@@ -28,7 +28,7 @@ export { parseRoomRef, type RoomRef, roomRefSchema } from "./room-ref.js";
 export { suggest } from "./suggest.js";
 
 // ── Defining commands ──────────────────────────────────────────────────────────────────────────────────────────
-export { arg } from "./args.js";
+export { arg, MAX_TEXT_CHARS } from "./args.js";
 // Named by the inferred return types of plugins' command factories (declaration files must be able to name them).
 export type { ArgDef } from "./args.js";
 // Named by inferred return types of command factories, like ArgDef.
@@ -52,7 +52,7 @@ export { type Clock, systemClock } from "./clock.js";
 export { type MissedPolicy, type ScheduleOptions, type ScheduleRecord, scheduleDefaults } from "./schedule-record.js";
 export { formatInZone, isTimeZone, nextDue, type ParsedWhen, parseWhen, type ScheduleSpec } from "./schedule-when.js";
 export { Scheduler, type SchedulerDeps } from "./scheduler.js";
-export { baseEnvironment, describeExit, type ProcessResult, runProcess } from "./process-runner.js";
+export { baseEnvironment, describeExit, MAX_LINE_CHARS, type ProcessResult, runProcess } from "./process-runner.js";
 export { runOverSsh, SAFE_REMOTE_WORD, SSH_ADDRESS, SSH_USER, sshProblem, sshSettingsSchema } from "./ssh.js";
 
 // ── Writing adapters ───────────────────────────────────────────────────────────────────────────────────────────

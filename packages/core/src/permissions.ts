@@ -98,11 +98,33 @@ export class Policy {
     return granted ? { held: true, ...granted } : { held: false };
   }
 
+  /**
+   * Whether `roles` let their holder hand out `role` with `role grant`: `role:grant`, every permission the role
+   * grants, and `role:grant-deny` when it denies something (the rules of the `role` builtin).
+   */
+  mayGrant(roles: string[], role: string): boolean {
+    if (!Object.hasOwn(this.config.roles, role) || !this.check(roles, "role:grant").held) return false;
+    return this.config.roles[role]!.permissions.every(
+      (permission) => this.check(roles, permission.startsWith("!") ? "role:grant-deny" : permission).held,
+    );
+  }
+
   /** Every permission pattern the roles grant (for `whoami`). */
   grantsOf(roles: string[]): string[] {
     return [
       ...new Set(roles.flatMap((r) => (Object.hasOwn(this.config.roles, r) ? this.config.roles[r]!.permissions : []))),
     ];
+  }
+
+  /**
+   * The denial when the actor lacks the command's own permission, or undefined. Decided before the arguments are
+   * parsed or prepared, so that someone who may not run a command learns nothing from its usage or its errors
+   * (`deploy x` listing the apps). {@link decide} checks it again with everything else.
+   */
+  refusePermission(actor: Actor, command: AnyCommand): Decision | undefined {
+    if (!command.permission) return undefined;
+    const result = this.check(actor.roles, command.permission);
+    return result.held ? undefined : missingPermission(actor, `command ${command.name}`, command.permission, result);
   }
 
   /** Rules that apply to this command, these arguments, this room and network. */
@@ -136,18 +158,7 @@ export class Policy {
     const granted: string[] = [];
     for (const { permission, source } of requirements) {
       const result = this.check(input.actor.roles, permission);
-      if (!result.held) {
-        const roles = input.actor.roles.join(", ") || "none";
-        const because = result.deniedBy
-          ? `role ${result.deniedBy.role} denies it (${result.deniedBy.grant})`
-          : `your roles (${roles}) do not grant it`;
-        const guestHint = input.actor.verified ? "" : "; you are not identified with the network, so you are a guest";
-        return {
-          allowed: false,
-          rule: source,
-          reason: `${source} requires permission ${permission}, and ${because}${guestHint}`,
-        };
-      }
+      if (!result.held) return missingPermission(input.actor, source, permission, result);
       granted.push(`${permission} via role ${result.role} (${result.grant}) for ${source}`);
     }
 
@@ -174,6 +185,25 @@ export class Policy {
       : `command ${input.command.name} needs no permission`;
     return approval ? { allowed: true, rule, reason, approval } : { allowed: true, rule, reason };
   }
+}
+
+/** The denial for a permission the actor does not hold, naming what asked for it and why it is not held. */
+function missingPermission(
+  actor: Actor,
+  source: string,
+  permission: string,
+  result: PermissionCheck & { held: false },
+): Decision {
+  const roles = actor.roles.join(", ") || "none";
+  const because = result.deniedBy
+    ? `role ${result.deniedBy.role} denies it (${result.deniedBy.grant})`
+    : `your roles (${roles}) do not grant it`;
+  const guestHint = actor.verified ? "" : "; you are not identified with the network, so you are a guest";
+  return {
+    allowed: false,
+    rule: source,
+    reason: `${source} requires permission ${permission}, and ${because}${guestHint}`,
+  };
 }
 
 /** Whether a rule's `command` (a name, `group *`, `prefix*`, `*`, or a list of them) names this command. */

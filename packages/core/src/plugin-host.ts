@@ -61,6 +61,7 @@ interface Entry {
 /** The enabled plugins of one bot. */
 export class PluginHost {
   readonly #entries: Entry[] = [];
+  readonly #warnings: string[] = [];
 
   constructor(private readonly registry: CommandRegistry) {}
 
@@ -84,9 +85,16 @@ export class PluginHost {
         return state.state;
       },
     };
+    for (const warning of plugin.configWarnings?.(config) ?? [])
+      this.#warnings.push(`plugins.${plugin.name}.${warning}`);
     const commands = typeof plugin.commands === "function" ? plugin.commands(config, handle) : plugin.commands;
     for (const command of commands) this.registry.register({ ...command, plugin: plugin.name });
     this.#entries.push({ plugin, config, handle: state });
+  }
+
+  /** Every plugin's configuration warnings (`configWarnings` of each plugin), with their full paths. */
+  warnings(): string[] {
+    return [...this.#warnings];
   }
 
   /** Runs every plugin's setup, in the order they were enabled. */

@@ -91,6 +91,11 @@ export interface Plugin<C = unknown, S = undefined> {
   description?: string;
   /** Validates the plugin's section of the config file. */
   configSchema?: z.ZodType<C, unknown>;
+  /**
+   * Settings that are valid but weaker than they look, as `path: what is wrong, and how to fix it` lines (paths under
+   * the plugin's section, without `plugins.<name>.`): `config check` prints them and the bot logs them at start.
+   */
+  configWarnings?: (config: C) => string[];
   /** The commands, or a function building them from the validated config and the plugin's handle. */
   commands: AnyCommand[] | ((config: C, plugin: PluginHandle<S>) => AnyCommand[]);
   setup?: (

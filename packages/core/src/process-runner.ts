@@ -43,8 +43,13 @@ export interface ProcessResult {
 }
 
 const KEEP = 64 * 1024;
-/** The longest line kept whole (characters); a longer run without a newline reaches `onLine` in pieces. */
-const MAX_LINE = 1024 * 1024;
+
+/**
+ * The longest line core hands on (in UTF-16 code units). A longer one is cut there and ends with a note saying so;
+ * the rest of it, up to the next line break, is dropped. `\r` counts as a line break, so a progress bar redrawn
+ * with `\r` arrives as many short lines rather than one of megabytes.
+ */
+export const MAX_LINE_CHARS = 4096;
 
 /** The variables a child gets from the bot's own environment (nothing else, so no token leaks into scripts). */
 export function baseEnvironment(): Record<string, string> {
@@ -99,21 +104,31 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
 
     const lines = (stream: NodeJS.ReadableStream, name: "stdout" | "stderr") => {
       let partial = "";
+      /** The last chunk ended in `\r`: a `\n` starting the next one belongs to that line break. */
+      let afterCr = false;
+      /** The current line was cut: drop what follows until the next line break. */
+      let cut = false;
+      const emit = (line: string) => {
+        if (cut) cut = false;
+        else spec.onLine?.(line, name);
+      };
       stream.setEncoding("utf8");
       stream.on("data", (chunk: string) => {
         output = (output + chunk).slice(-keep);
         if (name === "stdout") stdout = (stdout + chunk).slice(-keep);
-        const parts = (partial + chunk).split(/\r?\n/);
+        const text = afterCr && chunk.startsWith("\n") ? chunk.slice(1) : chunk;
+        afterCr = text.endsWith("\r");
+        const parts = (partial + text).split(/\r\n|\r|\n/);
         partial = parts.pop() ?? "";
-        for (const line of parts) spec.onLine?.(line, name);
-        // Output without newlines (a hostile or broken program) is handed on in pieces instead of growing forever.
-        if (partial.length > MAX_LINE) {
-          spec.onLine?.(partial, name);
-          partial = "";
+        for (const line of parts) emit(line.length > MAX_LINE_CHARS ? cutLine(line) : line);
+        if (partial.length > MAX_LINE_CHARS && !cut) {
+          spec.onLine?.(cutLine(partial), name);
+          cut = true;
         }
+        if (cut) partial = "";
       });
       stream.on("end", () => {
-        if (partial) spec.onLine?.(partial, name);
+        if (partial && !cut) spec.onLine?.(partial, name);
         partial = "";
       });
     };
@@ -135,6 +150,14 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
       resolve({ code, signal, ...(stopped ? { stopped } : {}), output, stdout });
     });
   });
+}
+
+/** The first {@link MAX_LINE_CHARS} of a line, and a note that it was cut. */
+function cutLine(line: string): string {
+  let end = MAX_LINE_CHARS;
+  const last = line.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--; // never half a surrogate pair
+  return `${line.slice(0, end)} … (line cut: longer than ${MAX_LINE_CHARS} characters)`;
 }
 
 /** "exit code 3", "killed by SIGKILL". */

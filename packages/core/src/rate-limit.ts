@@ -75,6 +75,8 @@ const ADMITTED: Admission = { ok: true, release: () => {} };
 export class RateLimiter {
   readonly #limits: Required<RateLimitOptions>;
   readonly #buckets = new Map<string, Bucket>();
+  /** All guests of a network together: one per network, never swept (forgetting it would let new nicks reset it). */
+  readonly #shared = new Map<string, Bucket>();
   readonly #running = new Map<string, number>();
   #total = 0;
 
@@ -96,7 +98,7 @@ export class RateLimiter {
     if (this.policy.holds(actor, limits.exemptPermission)) return ADMITTED;
     const guest = isGuest(actor, this.policy.guestRole);
     const own = this.#bucket(`${guest ? "guest" : "member"}\u0000${actor.id}`, guest ? limits.guest : limits.member);
-    const shared = guest ? this.#bucket(`guests\u0000${actor.network}`, limits.guests) : undefined;
+    const shared = guest ? this.#sharedBucket(actor.network, limits.guests) : undefined;
     const name = actor.known ? actor.name : actor.id.replace(/^guest:[^:]*:/, "");
     const ownHasToken = own.tokens.waitMs() === 0;
     if (shared && shared.tokens.waitMs() > 0 && ownHasToken)
@@ -142,7 +144,7 @@ export class RateLimiter {
 
   /** Buckets and running counts held (for tests and metrics). */
   get size(): { buckets: number; running: number } {
-    return { buckets: this.#buckets.size, running: this.#total };
+    return { buckets: this.#buckets.size + this.#shared.size, running: this.#total };
   }
 
   /** Refuses with a notice, unless this person was told since their bucket was last full. */
@@ -150,6 +152,16 @@ export class RateLimiter {
     if (bucket.noticed) return { ok: false };
     bucket.noticed = true;
     return { ok: false, notice: out.status("warn", notice) };
+  }
+
+  /** The bucket all guests of `network` share; a full one has forgotten its notice. */
+  #sharedBucket(network: string, limit: BucketLimit): Bucket {
+    let bucket = this.#shared.get(network);
+    if (!bucket) {
+      bucket = { tokens: new TokenBucket(limit.burst, limit.intervalMs, this.now), noticed: false };
+      this.#shared.set(network, bucket);
+    } else if (bucket.noticed && bucket.tokens.full) bucket.noticed = false;
+    return bucket;
   }
 
   /** The bucket under `key`; a full one has forgotten its notice. */

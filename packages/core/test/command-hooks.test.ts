@@ -61,11 +61,13 @@ async function setup() {
   const slow = defineCommand({
     name: "slow",
     summary: "waits until cancelled",
+    guests: true,
     handler: ({ signal }) => new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason))),
   });
   const stopper = defineCommand({
     name: "stop",
     summary: "cancels a job through context.jobs",
+    guests: true,
     args: { id: arg.string({ positional: true, required: true }) },
     handler: async ({ args, jobs }) => {
       const info = jobs.get(args.id);

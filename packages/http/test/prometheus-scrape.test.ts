@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type HttpServer, httpConfigSchema, startHttpServer } from "../src/index.js";
 import { query, type RunningServer, startPrometheus } from "./prometheus.js";
 
-const hello = defineCommand({ name: "hello", summary: "Says hello", handler: () => "hello" });
+const hello = defineCommand({ name: "hello", summary: "Says hello", guests: true, handler: () => "hello" });
 
 describe("Prometheus scrapes /metrics (real server)", () => {
   let h: Harness;

@@ -235,3 +235,21 @@ export type CommandProviderConfig = z.output<typeof commandProviderSchema>;
 export type GithubProviderConfig = z.output<typeof githubProviderSchema>;
 export type ApprovalConfig = Exclude<z.output<typeof approvalSchema>, false>;
 export type RequiredContext = z.output<typeof requiredContextSchema>;
+
+/**
+ * Required CI contexts that name no GitHub App: anyone with push access to the repository can post a green status of
+ * that name, so such a gate checks less than it seems. One warning per context (for `config check` and start).
+ */
+export function unpinnedContexts(config: DeployConfig): string[] {
+  const warnings: string[] = [];
+  for (const [appName, app] of Object.entries(config.apps))
+    for (const [envName, env] of Object.entries(app.environments))
+      for (const context of env.requiredContexts)
+        if (context.app === undefined)
+          warnings.push(
+            `apps.${appName}.environments.${envName}.requiredContexts: "${context.name}" is not pinned to a GitHub App: ` +
+              `anyone who can push to ${app.repository ?? "the repository"} can post a green "${context.name}" status. ` +
+              `Pin it: { name: ${context.name}, app: <app slug> } (github-actions for GitHub Actions)`,
+          );
+  return warnings;
+}

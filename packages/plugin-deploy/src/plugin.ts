@@ -11,7 +11,7 @@ import { deploysCommand } from "./commands/deploys.js";
 import { environmentsCommand } from "./commands/environments.js";
 import { lockCommands } from "./commands/locks.js";
 import { rollbackCommand } from "./commands/rollback.js";
-import { type DeployConfig, deployConfigSchema } from "./config.js";
+import { type DeployConfig, deployConfigSchema, unpinnedContexts } from "./config.js";
 import { createState } from "./state.js";
 
 /** Every command of the plugin for a validated configuration. */
@@ -35,5 +35,6 @@ export const deployPlugin = definePlugin<DeployConfig>({
   name: "deploy",
   description: "Deploy branches to environments, with CI gates, locks, approvals and history",
   configSchema: deployConfigSchema,
+  configWarnings: unpinnedContexts,
   commands: deployCommands,
 });

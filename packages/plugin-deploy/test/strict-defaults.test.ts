@@ -44,6 +44,33 @@ describe("strict defaults of the deploy plugin", () => {
   it.each([
     ["an unidentified nick", { verified: false }],
     ["a verified identity linked to no principal", {}],
+  ])(
+    "%s learns nothing from deploy's arguments: no apps, environments or refs in the refusal",
+    async (_who, speaker) => {
+      const h = await deployHarness(config);
+      const mallory = h.as("mallory", speaker);
+      for (const line of [
+        "!deploy x",
+        "!deploy site to nope",
+        "!deploy site to production/zz",
+        "!deploy site/nosuchbranch to staging",
+        "!deploy",
+        "!deploy! x",
+        "!rollback site nope",
+      ]) {
+        const answer = (await mallory.say(line)).text;
+        expect(answer).toMatch(/^✖ denied: command (deploy|rollback) requires permission deploy:run/);
+        expect(answer).not.toMatch(/site|staging|production|prod\b|live|sandbox|usage/);
+      }
+      expect(gitLog()).toBe("");
+      expect(ran()).toEqual([]);
+      await h.close();
+    },
+  );
+
+  it.each([
+    ["an unidentified nick", { verified: false }],
+    ["a verified identity linked to no principal", {}],
   ])("%s reads nothing: deploys, environments, locks and CI status need deploy:read", async (_who, speaker) => {
     const h = await deployHarness(config);
     const mallory = h.as("mallory", speaker);

@@ -109,6 +109,12 @@ export const puppetConfigSchema = z
      * configuration_version.
      */
     environmentPath: z.string().min(1).optional(),
+    /**
+     * What an approval pins. `commit` (default): the environment's commit, read from `environmentPath` at the check
+     * and again before the run; an approved run whose commit cannot be read is refused. `name-only`: accept that an
+     * approval pins only the environment's name (the ssh runner without `environmentPath`).
+     */
+    pinning: z.enum(["commit", "name-only"]).default("commit"),
     /** The branch whose environment is `production` (as in the deploy plugin's puppet-environment.sh). */
     productionBranch: z
       .string()

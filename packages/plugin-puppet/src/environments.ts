@@ -4,7 +4,7 @@
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { baseEnvironment, runProcess, UserError } from "@switchboard/core";
+import { baseEnvironment, DeniedError, runProcess, UserError } from "@switchboard/core";
 import type { PuppetConfig } from "./config.js";
 import { ENVIRONMENT_PATTERN, environmentFor, printable, refProblem } from "./names.js";
 
@@ -66,4 +66,21 @@ export async function environmentCommit(
   }).catch(() => undefined);
   const sha = result?.code === 0 ? result.stdout.trim() : "";
   return /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(sha) ? sha : undefined;
+}
+
+/**
+ * Refuses an approved run that could pin only an environment's name: without a commit the bot can read (the ssh
+ * runner without `environmentPath`, or an environment that is not a git checkout), approvers would approve a name
+ * whose code can change before it runs. `pinning: name-only` accepts that, knowingly.
+ */
+export function refuseUnpinned(config: PuppetConfig, env: string, commit: string | undefined): void {
+  if (commit || config.pinning === "name-only") return;
+  if (config.approval === false || !config.approval.environments.includes(env)) return;
+  throw new DeniedError(
+    `refusing to ask for approval of ${env}: the bot cannot read which commit ${env} is at ` +
+      `(${config.environmentPath ? `${join(resolve(config.environmentPath), env)} is not a git checkout` : "no environmentPath is configured"}), ` +
+      "so an approval would pin only the name, and the code could change before it runs. Configure environmentPath " +
+      "(the Puppet server's environments, git checkouts), or pinning: name-only to accept approvals of a name",
+    `puppet pinning of ${env}`,
+  );
 }

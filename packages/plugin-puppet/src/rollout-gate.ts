@@ -6,7 +6,7 @@
  */
 import { type CheckContext, DeniedError, type JobLocks, UserError } from "@switchboard/core";
 import { refuseBusy, resolveTarget } from "./commands/args.js";
-import { environmentCommit } from "./environments.js";
+import { environmentCommit, refuseUnpinned } from "./environments.js";
 import { formatHosts } from "./host-list.js";
 import { describeNoops, noopVerdict } from "./records.js";
 import { planBatches } from "./rollout.js";
@@ -68,6 +68,7 @@ export async function rolloutCheck(
   await refuseConcurrentRollout(state, ctx.locks, options.env, target.name, ctx.job.id);
   refuseBusy(state, hosts, ctx.job.id);
   const commit = await environmentCommit(config, options.env, ctx.signal);
+  refuseUnpinned(config, options.env, commit);
   const canary = options.canary ?? (config.rollout.canary && hosts.length > 1 ? hosts[0] : undefined);
   const batches = planBatches(hosts, canary, options.batch);
   const facts: Record<string, string> = {

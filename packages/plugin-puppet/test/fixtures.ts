@@ -106,8 +106,8 @@ export function installedGit(hostsDir: string, host: string): string {
 /** People and roles used across the tests. */
 export const policy = {
   roles: {
-    operator: { permissions: ["puppet:noop", "puppet:apply", "puppet:force", "jobs:cancel"] },
-    looker: { permissions: ["puppet:noop"] },
+    operator: { permissions: ["puppet:read", "puppet:noop", "puppet:apply", "puppet:force", "jobs:cancel"] },
+    looker: { permissions: ["puppet:read", "puppet:noop"] },
     approver: { permissions: ["puppet:approve", "puppet:noop"] },
     applier: { permissions: ["puppet:noop", "puppet:apply"] },
   },

@@ -97,6 +97,39 @@ describe("puppet over ssh to a real sshd", { timeout: 180_000 }, () => {
     expect(status.text).toMatch(/fs1 +\S+ ago +gh13 +\w{7} +2 +0 +0 .*job \w{5} \(apply, alice\)/);
   });
 
+  it("attack: without environmentPath an approval could pin only a name — a production apply or rollout is refused", async () => {
+    const runner = {
+      type: "ssh" as const,
+      port: sshd.port,
+      identityFile: sshd.userKey,
+      knownHostsFile: knownHosts,
+      connectTimeout: "5s",
+    };
+    const inventory = { hosts: { fs1: { address: "127.0.0.1" } }, groups: { fileservers: ["fs*"] } };
+    const calls = readFileSync(agentLog, "utf8");
+    const unpinned = await puppetHarness({ runner, inventory });
+    try {
+      for (const line of ["!puppet apply production fs1", "!puppet rollout production fileservers --force"]) {
+        const reply = await unpinned.as("alice").say(line);
+        expect(reply.text).toMatch(
+          /^✖ refusing to ask for approval of production: the bot cannot read which commit production is at \(no environmentPath is configured\)/,
+        );
+        expect(reply.text).not.toMatch(/needs 1 approval/);
+      }
+    } finally {
+      await unpinned.close();
+    }
+    // Knowingly: pinning: name-only asks for the approval, and the request says what it pins.
+    const nameOnly = await puppetHarness({ runner, inventory, pinning: "name-only" });
+    try {
+      expect((await nameOnly.as("alice").say("!puppet apply production fs1")).text).toMatch(/needs 1 approval/);
+    } finally {
+      await nameOnly.close();
+    }
+    // Nothing reached a host.
+    expect(readFileSync(agentLog, "utf8")).toBe(calls);
+  });
+
   it("refuses a host whose key does not match, and one whose key is unknown, learning neither", async () => {
     const before = readFileSync(knownHosts, "utf8");
     const calls = readFileSync(agentLog, "utf8");

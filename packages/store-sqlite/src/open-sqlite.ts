@@ -1,4 +1,5 @@
 import { type OpenDatabaseOptions, openDatabase, type SqliteDatabase } from "./open-database.js";
+import { type DatabaseIdentity, databaseIdentity } from "./schema.js";
 import { SqliteAuditLog } from "./sqlite-audit-log.js";
 import { SqliteStore } from "./sqlite-store.js";
 
@@ -11,6 +12,8 @@ export interface SqliteStorage {
   db: SqliteDatabase;
   store: SqliteStore;
   auditLog: SqliteAuditLog;
+  /** The database's id, made with it: what its audit checkpoints are tied to. */
+  identity: DatabaseIdentity;
   /** Closes the database. Idempotent. `store.close()` and `auditLog.close()` leave it open. */
   close(): void;
 }
@@ -32,6 +35,7 @@ export function openSqlite(path: string, options: OpenSqliteOptions = {}): Sqlit
     db,
     store: new SqliteStore(db),
     auditLog: new SqliteAuditLog(db),
+    identity: databaseIdentity(db),
     close() {
       if (db.open) db.close();
     },

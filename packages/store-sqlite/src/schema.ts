@@ -20,6 +20,12 @@ interface Migration {
  * Version 2:
  * - `claims`: the latest claimed occurrence of each recurring thing (a schedule's due time, milliseconds since the
  *   epoch) and who claimed it; a claim is one conditional upsert, so two processes cannot both make it.
+ *
+ * Version 3:
+ * - `database_identity`: one row, the database's id (32 random hex digits) and when it was made, created with the
+ *   database. Checkpoint files are named after it, so a database deleted and created again at the same path is a
+ *   different database, not a tampered one. `adopted` is 1 when the id was added to a database that already had
+ *   audit entries (made before version 3): its checkpoints are the ones named after its path alone.
  */
 const MIGRATIONS: readonly Migration[] = [
   {
@@ -74,7 +80,42 @@ const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    sql: `
+      CREATE TABLE database_identity (
+        id TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        adopted INTEGER NOT NULL
+      ) STRICT;
+      INSERT INTO database_identity (id, created_at, adopted)
+        SELECT lower(hex(randomblob(16))), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), EXISTS (SELECT 1 FROM audit);
+      CREATE TRIGGER database_identity_no_update BEFORE UPDATE ON database_identity
+      BEGIN SELECT RAISE(ABORT, 'the database identity cannot be changed'); END;
+      CREATE TRIGGER database_identity_no_insert BEFORE INSERT ON database_identity
+      BEGIN SELECT RAISE(ABORT, 'the database has its identity'); END;
+    `,
+  },
 ];
+
+/** Who a database is: an id made with it (see version 3 of the schema). */
+export interface DatabaseIdentity {
+  /** 32 hex digits, random, made when the database was created (or first opened by a version that has ids). */
+  id: string;
+  /** ISO-8601 time the id was made. */
+  createdAt: string;
+  /** True when the id was added to a database that already had audit entries. */
+  adopted: boolean;
+}
+
+/** The identity of an open, migrated database. */
+export function databaseIdentity(db: Database.Database): DatabaseIdentity {
+  const row = db.prepare("SELECT id, created_at, adopted FROM database_identity").get() as
+    | { id: string; created_at: string; adopted: number }
+    | undefined;
+  if (!row) throw new Error("the database has no identity row (database_identity is empty)");
+  return { id: row.id, createdAt: row.created_at, adopted: row.adopted === 1 };
+}
 
 /** The schema version this package writes. */
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;

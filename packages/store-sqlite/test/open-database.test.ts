@@ -1,4 +1,4 @@
-import { statSync } from "node:fs";
+import { rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
@@ -67,23 +67,59 @@ describe("openDatabase", () => {
     openDatabase(path).close();
     const db = openDatabase(path);
     onCleanup(() => db.close());
-    expect(db.prepare("SELECT version FROM schema_version").pluck().all()).toEqual([1, 2]);
+    expect(db.prepare("SELECT version FROM schema_version").pluck().all()).toEqual([1, 2, 3]);
     expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all()).toEqual([
       "audit",
       "claims",
+      "database_identity",
       "kv",
       "locks",
       "schema_version",
     ]);
   });
 
+  it("gives a database an id when it is created; one created again at the same path gets another", () => {
+    const path = tempDbPath();
+    const first = openSqlite(path);
+    const { id, adopted } = first.identity;
+    first.close();
+    expect(id).toMatch(/^[0-9a-f]{32}$/);
+    expect(adopted).toBe(false);
+    const again = openSqlite(path);
+    expect(again.identity.id).toBe(id);
+    again.close();
+    for (const suffix of ["", "-wal", "-shm"]) rmSync(`${path}${suffix}`, { force: true });
+    const fresh = openSqlite(path);
+    onCleanup(fresh.close);
+    expect(fresh.identity.id).not.toBe(id);
+    expect(() => fresh.db.prepare("UPDATE database_identity SET id = 'x'").run()).toThrow(/cannot be changed/);
+  });
+
+  it("adopts a database made before ids: the id is marked adopted when it already had audit entries", () => {
+    const path = tempDbPath();
+    openDatabase(path).close();
+    // Back to schema version 1, as a database made by an earlier version, with one audit entry.
+    const raw = new Database(path);
+    raw.exec("DROP TRIGGER database_identity_no_insert; DROP TRIGGER database_identity_no_update;");
+    raw.exec("DROP TABLE database_identity; DELETE FROM schema_version WHERE version = 2;");
+    raw
+      .prepare(
+        "INSERT INTO audit (seq, time, event, prev_hash, hash, body) VALUES (1, 't', 'received', 'p', 'h', '{}')",
+      )
+      .run();
+    raw.close();
+    const adopted = openSqlite(path);
+    onCleanup(adopted.close);
+    expect(adopted.identity.adopted).toBe(true);
+  });
+
   it("refuses a file with a newer schema", () => {
     const path = tempDbPath();
     openDatabase(path).close();
     const raw = new Database(path);
-    raw.prepare("INSERT INTO schema_version (version, applied_at) VALUES (3, 'later')").run();
+    raw.prepare("INSERT INTO schema_version (version, applied_at) VALUES (99, 'later')").run();
     raw.close();
-    expect(() => openDatabase(path)).toThrow(/schema version 3/);
+    expect(() => openDatabase(path)).toThrow(/schema version 99/);
   });
 
   it("opens an in-memory database", async () => {

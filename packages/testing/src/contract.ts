@@ -53,6 +53,7 @@ export function runAdapterContract(
       const lines = defineCommand({
         name: "contract lines",
         summary: "prints numbered lines",
+        guests: true,
         args: { count: arg.number({ positional: true, required: true }) },
         handler: ({ args }) =>
           out.code(Array.from({ length: args.count }, (_, i) => `line ${i + 1} of ${args.count}`).join("\n")),
@@ -60,6 +61,7 @@ export function runAdapterContract(
       const blocks = defineCommand({
         name: "contract blocks",
         summary: "one of every block type",
+        guests: true,
         handler: () => [
           out.text("text-block"),
           out.code("code-block"),

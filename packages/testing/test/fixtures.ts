@@ -61,6 +61,7 @@ export const deploy = defineCommand({
 export const hang = defineCommand({
   name: "hang",
   summary: "Never returns",
+  guests: true,
   timeoutMs: 100,
   handler: () => new Promise<undefined>(() => {}),
 });
@@ -69,6 +70,7 @@ export const hang = defineCommand({
 export const broken = defineCommand({
   name: "broken",
   summary: "Throws an internal error",
+  guests: true,
   handler: () => {
     throw new TypeError("cannot read properties of undefined (reading 'password=hunter2')");
   },

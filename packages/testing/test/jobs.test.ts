@@ -55,6 +55,7 @@ describe("jobs", () => {
     const chatty = defineCommand({
       name: "chatty",
       summary: "prints many lines",
+      guests: true,
       args: { lines: arg.number({ positional: true, required: true }) },
       handler: async ({ args, progress }) => {
         for (let i = 1; i <= args.lines; i++) {
@@ -82,6 +83,7 @@ describe("locks", () => {
     const take = defineCommand({
       name: "take",
       summary: "takes a lock",
+      guests: true,
       args: { name: arg.string({ positional: true, required: true }) },
       handler: async ({ args, locks }) => {
         const result = await locks.acquire(args.name, "testing locks", 60_000);

@@ -27,7 +27,7 @@ const ship = defineCommand({
   requirements: (args) => (args.force ? [{ reason: "force", permission: "deploy:force" }] : []),
   handler: ({ args }) => `shipped ${args.app} to ${args.env}`,
 });
-const peek = defineCommand({ name: "peek", summary: "Read something", handler: () => "peeked" });
+const peek = defineCommand({ name: "peek", summary: "Read something", guests: true, handler: () => "peeked" });
 
 const agreementPolicy = {
   ...policy,

@@ -11,6 +11,7 @@ const counter = definePlugin({
     defineCommand({
       name: "count",
       summary: "adds the configured step to a named counter",
+      guests: true,
       args: { name: arg.string({ positional: true, required: true }) },
       handler: async ({ args, store }) => {
         const value = ((await store.get<number>("counters", args.name)) ?? 0) + config.step;

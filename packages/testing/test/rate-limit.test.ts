@@ -80,6 +80,7 @@ describe("rate limits", () => {
     const slow = defineCommand({
       name: "slow",
       summary: "waits",
+      guests: true,
       args: { n: arg.number({ positional: true }) },
       handler: async ({ args }) => {
         await gate;
@@ -139,5 +140,33 @@ describe("the limiter's memory", () => {
     }
     expect(limiter.size.buckets).toBeLessThanOrEqual(2000);
     expect(limiter.size.running).toBe(0);
+  });
+
+  it("never forgets the bucket all guests of a network share, however many others come and go", () => {
+    const now = 0; // frozen: no bucket fills up again
+    const limiter = new RateLimiter({}, { guestRole: "guest", holds: () => false }, () => now);
+    const person = (id: string, roles: string[]) => ({
+      id,
+      name: id,
+      known: false,
+      verified: roles[0] !== "guest",
+      roles,
+      network: "irc",
+      sender: { id, name: id, verified: roles[0] !== "guest" },
+    });
+    const admitted = (id: string, roles: string[]) => {
+      const admission = limiter.admit(person(id, roles));
+      if (admission.ok) admission.release();
+      return admission.ok;
+    };
+    // Guests with fresh nicks use up what all guests of irc may send together (15).
+    let guests = 0;
+    while (admitted(`guest:irc:n${guests}`, ["guest"])) guests++;
+    expect(guests).toBe(15);
+    // 2,000 other identities each send a command (members of a big network, or the attacker's own accounts).
+    for (let i = 0; i < 2000; i++) expect(admitted(`irc:m${i}`, ["member"])).toBe(true);
+    // The next new nick is still held by the shared bucket.
+    expect(admitted("guest:irc:fresh", ["guest"])).toBe(false);
+    expect(limiter.size.buckets).toBeLessThanOrEqual(2001);
   });
 });

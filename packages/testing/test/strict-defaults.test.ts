@@ -2,7 +2,7 @@
  * Core's strict defaults, written as attacks: what a guest (an unidentified nick, or a verified identity nobody
  * linked or granted a role) can run, and rules that name several commands or a command group.
  */
-import { defineCommand } from "@switchboard/core";
+import { arg, defineCommand } from "@switchboard/core";
 import { describe, expect, it } from "vitest";
 import { createHarness } from "../src/index.js";
 import { deploy, policy } from "./fixtures.js";
@@ -44,6 +44,44 @@ describe("guests get help, whoami, why and ping, nothing else", () => {
     // Nothing of the above reached a handler: every refusal is a denial in the audit log.
     const outcomes = (await h.audit()).filter((e) => e.actor?.includes("mallory") && e.event === "denied");
     expect(outcomes).toHaveLength(8);
+    await h.close();
+  });
+
+  it("a command that says neither a permission nor guests is refused at start; one that opts in is open", async () => {
+    const forgotten = defineCommand({ name: "inventory", summary: "Lists every host", handler: () => "db1 10.0.0.5" });
+    await expect(createHarness({ policy, commands: [forgotten] })).rejects.toThrow(
+      /command "inventory" declares neither a permission nor who may run it without one/,
+    );
+    const open = defineCommand({ name: "motd", summary: "Message of the day", guests: true, handler: () => "hi" });
+    const members = defineCommand({ name: "team", summary: "Team page", guests: false, handler: () => "team" });
+    const h = await createHarness({ policy, commands: [open, members] });
+    expect((await h.as("mallory", { verified: false }).say("!motd")).text).toBe("hi");
+    expect((await h.as("mallory", { verified: false }).say("!team")).text).toMatch(/is not for guests/);
+    expect((await h.as("bob").say("!team")).text).toBe("team");
+    await h.close();
+  });
+
+  it("a guest's refusal comes before the arguments are read: no usage, no prepare, no list of values", async () => {
+    let prepared = 0;
+    const pick = defineCommand({
+      name: "pick",
+      summary: "Pick a secret target",
+      permission: "deploy:run",
+      args: { target: arg.enum(["alpha-db", "beta-db"], { positional: true, required: true }) },
+      prepare: ({ args }) => {
+        prepared++;
+        return args;
+      },
+      handler: ({ args }) => `picked ${args.target}`,
+    });
+    const h = await createHarness({ policy, commands: [pick] });
+    for (const line of ["!pick", "!pick nope", "!pick alpha-db --what"]) {
+      const answer = (await h.as("mallory", { verified: false }).say(line)).text;
+      expect(answer).toMatch(/^✖ denied: command pick requires permission deploy:run/);
+      expect(answer).not.toMatch(/alpha|beta|usage/);
+    }
+    expect(prepared).toBe(0);
+    expect((await h.as("bob").say("!pick nope")).text).toMatch(/alpha-db/);
     await h.close();
   });
 

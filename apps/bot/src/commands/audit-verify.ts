@@ -8,7 +8,14 @@ import {
   type RoleGrantAudit,
   verifyAnchored,
 } from "@switchboard/core/audit";
-import { type AuditFiles, auditFiles, loadPublicKey, readCheckpointFile } from "../audit-anchor.js";
+import {
+  type AuditFiles,
+  adoptPathCheckpoints,
+  auditFiles,
+  formerCheckpointFiles,
+  loadPublicKey,
+  readCheckpointFile,
+} from "../audit-anchor.js";
 import { type AuditSourceOptions, openAudit } from "../audit-storage.js";
 import { CliError } from "../cli-error.js";
 
@@ -113,17 +120,27 @@ function report(
  */
 export async function auditVerifyCommand(options: AuditVerifyOptions): Promise<number> {
   const heads = options.head === undefined ? [] : [parseKeptHead(options.head)];
-  const { path, auditLog, store, audit, close } = await openAudit(options);
+  const { path, database, auditLog, store, audit, close } = await openAudit(options);
   try {
-    const files = auditFiles(
-      {
-        ...audit,
-        ...(options.key ? { keyFile: options.key } : {}),
-        ...(options.checkpoints ? { checkpointFile: options.checkpoints } : {}),
-      },
-      path,
-    );
+    const section = {
+      ...audit,
+      ...(options.key ? { keyFile: options.key } : {}),
+      ...(options.checkpoints ? { checkpointFile: options.checkpoints } : {}),
+    };
+    const files = auditFiles(section, path, false, database);
+    adoptPathCheckpoints(section, files, path, database);
     const anchors = readAnchors(files);
+    // Checkpoints of a database deleted or replaced at this path: said plainly, never compared with this one.
+    const warnings = formerCheckpointFiles(section, files, path, database).map((former) => {
+      const publicKey = loadPublicKey(files);
+      const count = publicKey ? (readCheckpointFile(former.file, publicKey)?.checkpoints.length ?? 0) : 0;
+      const whose = former.id ? `database ${former.id}` : "a database from before database ids";
+      return (
+        `warning: ${former.file} holds ${count} checkpoints of ${whose}, which is no longer at ${path} ` +
+        `(the database there now is ${database.id}, created ${database.createdAt}). If you deleted or replaced it, ` +
+        "move that file away; if nobody did, someone replaced the database."
+      );
+    });
     let result: AnchoredVerifyResult;
     let grants: RoleGrantAudit;
     try {
@@ -138,7 +155,7 @@ export async function auditVerifyCommand(options: AuditVerifyOptions): Promise<n
     const lines = bad.length
       ? bad.map((line) => `bad: ${line}`)
       : [`ok: ${result.chain.checked} entries, last hash ${result.chain.ok ? result.chain.lastHash : ""} (${path})`];
-    process.stdout.write(`${[...lines, ...info].join("\n")}\n`);
+    process.stdout.write(`${[...lines, ...warnings, ...info].join("\n")}\n`);
     return bad.length ? 1 : 0;
   } finally {
     close();

@@ -30,6 +30,8 @@ export async function configCheckCommand(options: ConfigCheckOptions): Promise<n
     `  policy     ${plural(roles.length, "role")}${roles.length ? ` (${roles.join(", ")})` : ""}, ${plural(Object.keys(config.principals).length, "principal")}, ${plural(config.rules.length, "rule")}; everyone else gets role ${config.guestRole}`,
     `  commands   ${commands.length} (${commands.length - fromPlugins} built in, ${fromPlugins} from plugins)`,
   ];
+  // Valid, but weaker than it looks (a CI gate anyone with push access can satisfy): said loudly, after the summary.
+  for (const warning of bot.configWarnings()) lines.push(`warning: ${warning}`);
   process.stdout.write(`${lines.join("\n")}\n`);
   return 0;
 }

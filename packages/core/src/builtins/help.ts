@@ -18,6 +18,7 @@ export function helpCommand(bot: BotServices) {
     name: "help",
     aliases: ["commands"],
     summary: "List the commands you may run, or show how to use one",
+    guests: true,
     examples: ["help", "help role grant"],
     args: { command: arg.string({ positional: true, rest: true, description: "a command name" }) },
     handler: ({ args, actor }): Block[] => {

@@ -5,6 +5,7 @@ export function pingCommand() {
   return defineCommand({
     name: "ping",
     summary: "Check that the bot is alive",
+    guests: true,
     examples: ["ping"],
     handler: ({ actor }) => `pong, ${actor.name}`,
   });

@@ -7,6 +7,7 @@ export function whoamiCommand(bot: BotServices) {
   return defineCommand({
     name: "whoami",
     summary: "Show who the bot thinks you are, your roles and permissions",
+    guests: true,
     examples: ["whoami"],
     handler: ({ actor }) => {
       const grants = bot.policy.grantsOf(actor.roles);

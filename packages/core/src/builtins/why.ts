@@ -13,6 +13,7 @@ export function whyCommand(bot: BotServices) {
   return defineCommand({
     name: "why",
     summary: "Explain whether you may run a command line, and which rule decides",
+    guests: true,
     examples: ["why deploy api to production", "why role grant bob admin"],
     args: {
       line: arg.string({

@@ -5,7 +5,7 @@
  * @module
  */
 import { defineCommand, UserError } from "@switchboard/core";
-import { environmentCommit } from "../environments.js";
+import { environmentCommit, refuseUnpinned } from "../environments.js";
 import { executeRuns } from "../execute-runs.js";
 import { shortVersion } from "../names.js";
 import { rolloutCheck } from "../rollout-gate.js";
@@ -40,6 +40,7 @@ export function applyCommand(state: PuppetState) {
         });
       refuseBusy(state, target.hosts, ctx.job.id);
       const commit = await environmentCommit(config, ctx.args.env, ctx.signal);
+      refuseUnpinned(config, ctx.args.env, commit);
       return { hosts: target.hosts.join(","), ...(commit ? { commit } : {}) };
     },
     handler: async (ctx) => {

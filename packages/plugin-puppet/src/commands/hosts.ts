@@ -12,6 +12,7 @@ export function hostsCommand(state: PuppetState) {
   return defineCommand({
     name: "puppet hosts",
     summary: "The Puppet inventory: hosts, their groups and how they are reached",
+    permission: "puppet:read",
     examples: ["puppet hosts", "puppet hosts fileservers"],
     args: { target: arg.string({ positional: true, default: "all", description: "a host, group, glob or all" }) },
     handler: (ctx) => {

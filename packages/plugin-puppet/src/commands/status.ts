@@ -15,6 +15,7 @@ export function statusCommand(state: PuppetState) {
   return defineCommand({
     name: "puppet status",
     summary: "Each host's last puppet run (from chat or not): when, environment, commit, changes, failures",
+    permission: "puppet:read",
     examples: ["puppet status", "puppet status fileservers", "puppet status fs1"],
     args: { target: arg.string({ positional: true, default: "all", description: "a host, group, glob or all" }) },
     timeoutMs: 2 * 60_000,
