@@ -97,6 +97,7 @@ export {
   EventBus,
 } from "./events.js";
 export { type Actor, IdentityDirectory, who } from "./identity.js";
+export { appendFirst, type ClaimingAuditLog, isClaimingAuditLog, type MessageClaim } from "./intake-claim.js";
 export type { Job, Responder } from "./jobs.js";
 export { createLogger, type Logger, silentLogger } from "./logger.js";
 export { MemoryStore } from "./memory-store.js";

@@ -8,3 +8,4 @@ export {
   type SpeakerOptions,
 } from "./harness.js";
 export { MemoryAdapter, type SentMessage } from "./memory-adapter.js";
+export { runStoreContract } from "./store-contract.js";
