@@ -11,8 +11,9 @@ usePostgres();
 
 const TTL = "3000";
 
-async function instances(names: string[], env: Record<string, string>) {
+async function instances(names: string[], env: Record<string, string>, prepare?: (url: string) => Promise<void>) {
   const url = await freshDatabase();
+  await prepare?.(url);
   const all = names.map(
     (name) => new InstanceProcess(name, { DATABASE_URL: url, TTL_MS: TTL, POLL_MS: "300", ...env }),
   );
@@ -60,11 +61,16 @@ describe("fault tests on real processes", () => {
   });
 
   it("SIGSTOP past the TTL, then SIGCONT: the stale leader's writes fail the token check", async () => {
-    const { url, all } = await instances(["a", "b"], { MODE: "fenced" });
+    let pool!: import("pg").Pool;
+    const { all } = await instances(["a", "b"], { MODE: "fenced" }, async (url) => {
+      ({ pool } = await open(url));
+      await pool.query(
+        "CREATE TABLE fenced_writes (id bigserial PRIMARY KEY, holder text NOT NULL, token bigint NOT NULL)",
+      );
+    });
     await until(() => leaderOf(all).length === 1, "a leader");
     const [stale] = leaderOf(all);
     const next = all.find((p) => p !== stale)!;
-    const { pool } = await open(url);
     await until(async () => ((await pool.query("SELECT 1 FROM fenced_writes")).rowCount ?? 0) > 3, "writes");
     stale!.signal("SIGSTOP");
     await next.waitFor("lead");
@@ -83,7 +89,7 @@ describe("fault tests on real processes", () => {
     // Nothing written under the old token once the new leader has written.
     expect(rows.slice(firstNew).filter((r) => r.token !== "2")).toEqual([]);
     expect(rows.slice(firstNew).every((r) => r.holder === next.name)).toBe(true);
-  });
+  }, 60_000);
 
   it("an instance whose clock is 60 s fast steals no lease (DB time only)", async () => {
     const url = await freshDatabase();
@@ -132,6 +138,7 @@ describe("fault tests on real processes", () => {
 
   it("four writers for 30 s: one chain, no gaps in seq", async () => {
     const { url, all } = await instances(["w1", "w2", "w3", "w4"], { MODE: "writer", SECONDS: "30" });
+    for (const p of all) expect(p.has("appended")).toBe(false); // all four were writing at once
     const counts = await Promise.all(
       all.map(async (p) => (await p.waitFor("appended", () => true, 60_000)).count as number),
     );

@@ -25,7 +25,7 @@ async function botOn(storage: PostgresStorage, ran: string[], name: string, opti
       defineCommand({
         name: "deploy",
         summary: "deploy something",
-        args: { env: arg.string() },
+        args: { env: arg.string({ positional: true }) },
         sideEffect: true,
         handler: async (ctx) => {
           ran.push(`${name}:deploy:${ctx.args.env}`);

@@ -118,16 +118,16 @@ describe("LeaseElector", () => {
   it("survives a database restart: same holder, same token", async () => {
     const url = await freshDatabase();
     const events: Event[] = [];
-    const a = await instance(url, "a", events, { ttlMs: 10_000 });
-    const b = await instance(url, "b", events, { ttlMs: 10_000 });
-    a.storage.pool.on("error", () => {});
-    b.storage.pool.on("error", () => {});
+    // A TTL well above the restart time (seconds on a loaded machine): the lease must outlive the restart.
+    const a = await instance(url, "a", events, { ttlMs: 30_000 });
+    const b = await instance(url, "b", events, { ttlMs: 30_000 });
     await a.elector.start();
     await b.elector.start();
     await postgres().restart();
     await until(
       async () => (await a.elector.withLease(async (_client, lease) => lease.token).catch(() => 0)) === 1,
       "the leader to write under its lease again",
+      20_000,
     );
     expect(events).toEqual([{ who: "a", what: "lead", token: 1 }]);
     expect(a.elector.leading).toBe(true);
@@ -181,10 +181,9 @@ describe("LeaseElector", () => {
   it("survives a database restart: same holder, same token", async () => {
     const url = await freshDatabase();
     const events: Event[] = [];
-    const a = await instance(url, "a", events, { ttlMs: 10_000 });
-    const b = await instance(url, "b", events, { ttlMs: 10_000 });
-    a.storage.pool.on("error", () => {});
-    b.storage.pool.on("error", () => {});
+    // A TTL well above the restart time (seconds on a loaded machine): the lease must outlive the restart.
+    const a = await instance(url, "a", events, { ttlMs: 30_000 });
+    const b = await instance(url, "b", events, { ttlMs: 30_000 });
     await a.elector.start();
     await b.elector.start();
     await postgres().restart();
@@ -192,6 +191,7 @@ describe("LeaseElector", () => {
     await until(
       async () => (await a.elector.withLease(async (_client, lease) => lease.token).catch(() => 0)) === 1,
       "the leader to write under its lease again",
+      20_000,
     );
     expect(events).toEqual([{ who: "a", what: "lead", token: 1 }]);
   });

@@ -1,7 +1,7 @@
 // One Switchboard-like instance as a separate process, for the fault tests (test/fault.test.ts). It opens the shared
 // database, registers itself, elects a leader for "irc:test", and, by MODE:
 //   idle    - only elects
-//   fenced  - while leading, writes a row under the lease's token every 50 ms (fencing checks)
+//   fenced  - while leading, writes a row under the lease's token every 50 ms into fenced_writes (made by the test)
 //   writer  - appends audit entries as fast as it can for SECONDS
 //   bot     - a bot on a memory adapter; each stdin line "<message id> <text>" is delivered to it
 // Everything it observes is printed as one JSON object per line on stdout. Imports the built package (dist).
@@ -74,21 +74,6 @@ async function fencedWrites(lease) {
   }
 }
 
-if (env.MODE === "fenced")
-  await storage.pool.query(
-    "CREATE TABLE IF NOT EXISTS fenced_writes (id bigserial PRIMARY KEY, holder text NOT NULL, token bigint NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp())",
-  );
-
-if (env.MODE === "writer") {
-  const until = Date.now() + Number(env.SECONDS ?? 10) * 1000;
-  let appended = 0;
-  while (Date.now() < until) {
-    await storage.auditLog.append([{ event: "plugin", actor: env.INSTANCE, detail: { n: appended } }]);
-    appended++;
-  }
-  say({ ev: "appended", count: appended });
-}
-
 if (env.MODE === "bot") {
   const { createBot, defineCommand, arg, out, silentLogger } = await import("@switchboard/core");
   const { MemoryAdapter } = await import("@switchboard/testing");
@@ -105,7 +90,7 @@ if (env.MODE === "bot") {
       defineCommand({
         name: "deploy",
         summary: "deploy",
-        args: { env: arg.string() },
+        args: { env: arg.string({ positional: true }) },
         sideEffect: true,
         handler: async (ctx) => {
           say({ ev: "running", env: ctx.args.env, job: ctx.job.id });
@@ -143,3 +128,13 @@ process.on("SIGTERM", async () => {
 
 await elector.start();
 say({ ev: "started" });
+
+if (env.MODE === "writer") {
+  const until = Date.now() + Number(env.SECONDS ?? 10) * 1000;
+  let appended = 0;
+  while (Date.now() < until) {
+    await storage.auditLog.append([{ event: "plugin", actor: env.INSTANCE, detail: { n: appended } }]);
+    appended++;
+  }
+  say({ ev: "appended", count: appended });
+}
