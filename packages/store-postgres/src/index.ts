@@ -22,6 +22,7 @@ export {
   LeaseLostError,
 } from "./lease-elector.js";
 export { LeaseListener } from "./lease-listener.js";
+export { LeasedAdapter, type LeasedAdapterOptions, StandbyError } from "./leased-adapter.js";
 export {
   defaultInstanceId,
   migratePostgres,
