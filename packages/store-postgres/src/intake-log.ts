@@ -73,10 +73,42 @@ export class IntakeLog extends PostgresAuditLog {
     );
   }
 
-  /** Appends; when the batch holds outcomes, their job rows are marked `done` in the same statement. */
+  /**
+   * Appends; when the batch holds outcomes, their job rows are marked `done` in the same statement.
+   *
+   * Group commit: appends made in the same turn of the event loop (concurrent jobs of this instance) go to the
+   * database in one `audit_append` call, in the order they were made, each batch contiguous in the chain. If that
+   * call fails, all of them reject and none of them is stored.
+   */
   override append(records: AuditRecord[]): Promise<AuditEntry[]> {
-    const finished = records.filter((r) => r.event === "outcome" && r.jobId !== undefined).map((r) => r.jobId!);
-    if (finished.length === 0) return appendOn(this.#pool, records);
-    return appendOn(this.#pool, records, { sql: APPEND_OUTCOME_SQL, extra: [finished] });
+    if (records.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ records, resolve, reject });
+      if (this.#pending.length === 1) queueMicrotask(() => void this.#flush());
+    });
+  }
+
+  #pending: Array<{ records: AuditRecord[]; resolve: (entries: AuditEntry[]) => void; reject: (e: unknown) => void }> =
+    [];
+
+  async #flush(): Promise<void> {
+    const batch = this.#pending;
+    this.#pending = [];
+    const all = batch.flatMap((b) => b.records);
+    const finished = all.filter((r) => r.event === "outcome" && r.jobId !== undefined).map((r) => r.jobId!);
+    try {
+      const entries = await appendOn(
+        this.#pool,
+        all,
+        finished.length > 0 ? { sql: APPEND_OUTCOME_SQL, extra: [finished] } : undefined,
+      );
+      let at = 0;
+      for (const b of batch) {
+        b.resolve(entries.slice(at, at + b.records.length));
+        at += b.records.length;
+      }
+    } catch (error) {
+      for (const b of batch) b.reject(error);
+    }
   }
 }

@@ -147,8 +147,9 @@ describe("at-most-once jobs", () => {
     expect(await registry.reap()).toEqual([]);
     expect(await survivor.store.listLocks()).toEqual([]);
     const [outcome] = await survivor.auditLog.query({ jobId: jobs[0]!.jobId!, event: "outcome" });
+    const [admitted] = await survivor.auditLog.query({ jobId: jobs[0]!.jobId!, event: "admitted" });
     expect(outcome).toMatchObject({
-      actor: "alice",
+      actor: admitted!.actor,
       command: "deploy",
       room: "C0123",
       detail: { status: "abandoned" },
