@@ -72,7 +72,11 @@ export class LeasedAdapter implements Adapter {
   /** Joins the election; resolves once this instance leads (connection started) or waits as a standby. */
   async start(host: AdapterHost): Promise<void> {
     this.#host = host;
-    host.status({ connected: false, detail: `standby: another instance holds ${this.elector.resource}` });
+    host.status({
+      connected: false,
+      detail: `standby: another instance holds ${this.elector.resource}`,
+      lease: { resource: this.elector.resource, role: "standby" },
+    });
     await this.elector.start();
   }
 
@@ -94,11 +98,13 @@ export class LeasedAdapter implements Adapter {
     return this.#inner;
   }
 
-  async #lead(lease: Lease): Promise<void> {
+  async #lead(held: Lease): Promise<void> {
     const host = this.#host;
     if (!host) return;
-    host.logger.info({ resource: lease.resource, token: lease.token }, "took the lease: connecting");
-    await this.#inner.start(host);
+    host.logger.info({ resource: held.resource, token: held.token }, "took the lease: connecting");
+    // The connection's own status reports carry the lease: this instance leads.
+    const lease = { resource: held.resource, role: "leader" as const };
+    await this.#inner.start({ ...host, status: (status) => host.status({ ...status, lease }) });
     this.#running = true;
   }
 
@@ -107,6 +113,10 @@ export class LeasedAdapter implements Adapter {
     this.#running = false;
     this.#host?.logger.warn({ resource: lease.resource, token: lease.token, reason }, "lease ended: disconnecting");
     if (wasRunning) await this.#inner.stop();
-    this.#host?.status({ connected: false, detail: `standby: lease ${reason}` });
+    this.#host?.status({
+      connected: false,
+      detail: `standby: lease ${reason}`,
+      lease: { resource: lease.resource, role: "standby" },
+    });
   }
 }

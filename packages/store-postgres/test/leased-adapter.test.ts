@@ -57,6 +57,12 @@ describe("LeasedAdapter", () => {
     expect(a.leased.leading).toBe(true);
     expect(a.leased.elector.resource).toBe("irc:irc");
     expect(b.leased.leading).toBe(false);
+    // What /readyz and /metrics show: the leader connected, the standby waiting (and ready).
+    expect(a.bot.adapterStatus().irc).toMatchObject({
+      connected: true,
+      lease: { resource: "irc:irc", role: "leader" },
+    });
+    expect(b.bot.adapterStatus().irc).toMatchObject({ connected: false, lease: { role: "standby" } });
     // The standby's connection is not open: nothing can reach it, and it refuses to send.
     await expect(b.connection.inject(ping("m0"))).rejects.toThrow(/not started/);
     await expect(
@@ -68,5 +74,6 @@ describe("LeasedAdapter", () => {
     await b.connection.inject(ping("m1"));
     expect(b.connection.sent.map((s) => s.message.blocks)).toEqual([[{ type: "text", text: "answered by b" }]]);
     expect(a.leased.leading).toBe(false);
+    expect(b.bot.adapterStatus().irc).toMatchObject({ connected: true, lease: { role: "leader" } });
   });
 });
