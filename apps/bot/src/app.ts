@@ -98,7 +98,14 @@ export async function createApp(loaded: LoadedConfig, options: AppOptions = {}):
   }
   let bot: Bot;
   try {
-    bot = buildBot(config, { store: storage.store, auditLog, logger, adapters, plugins });
+    bot = buildBot(config, {
+      store: storage.store,
+      auditLog,
+      logger,
+      adapters,
+      plugins,
+      ...(postgres ? { commands: [postgres.statusCommand()] } : {}),
+    });
   } catch (error) {
     await auditLog.close();
     storage.close();

@@ -5,8 +5,8 @@
  * instance connects at a time and a standby takes over.
  * @module
  */
-import type { Adapter, Bot, Logger } from "@switchboard/core";
-import { out } from "@switchboard/core";
+import type { Adapter, AnyCommand, Bot, Logger } from "@switchboard/core";
+import { defineCommand, out } from "@switchboard/core";
 import type { AdapterConfig } from "./adapter-types.js";
 import type { SwitchboardConfig } from "./config/schema.js";
 
@@ -25,6 +25,8 @@ export interface PostgresAppStorage {
   wrap(adapter: Adapter, entry: AdapterConfig): Adapter;
   /** The leases this instance takes part in, and whether it holds each now. */
   leases(): Array<{ resource: string; leading: boolean }>;
+  /** `status`: which instance answers, and who holds each connection lease. */
+  statusCommand(): AnyCommand;
   /** Starts heartbeating and abandoning the jobs of dead instances (announced through `bot`). */
   start(bot: Bot): Promise<void>;
   close(): Promise<void>;
@@ -43,7 +45,9 @@ export function describeUrl(url: string): string {
 /** Opens `store.postgres` (refusing PgBouncer in transaction mode) and migrates the schema if needed. */
 export async function openPostgresStorage(config: SwitchboardConfig, logger: Logger): Promise<PostgresAppStorage> {
   const settings = config.store.postgres!;
-  const { InstanceRegistry, LeasedAdapter, LeaseListener, openPostgres } = await import("@switchboard/store-postgres");
+  const { InstanceRegistry, LeasedAdapter, LeaseListener, leaseHolders, openPostgres } = await import(
+    "@switchboard/store-postgres"
+  );
   const storage = await openPostgres({
     url: settings.url,
     onError: (err) => logger.warn({ err }, "a pooled PostgreSQL connection failed (it is replaced)"),
@@ -83,6 +87,26 @@ export async function openPostgresStorage(config: SwitchboardConfig, logger: Log
       return wrapped;
     },
     leases: () => leased.map((a) => ({ resource: a.elector.resource, leading: a.leading })),
+    statusCommand: () =>
+      defineCommand({
+        name: "status",
+        summary: "Which instance answers, and which instance holds each network's connection",
+        permission: "status:read",
+        examples: ["status"],
+        handler: async () => {
+          const held = await leaseHolders(storage.pool);
+          const lines = [`answered by instance ${storage.instance}`];
+          for (const a of leased) {
+            const lease = held.find((h) => h.resource === a.elector.resource);
+            lines.push(
+              lease
+                ? `${a.elector.resource}: led by ${lease.holder === storage.instance ? "this instance" : lease.holder} (token ${lease.token})`
+                : `${a.elector.resource}: nobody holds it now (a standby takes it within ${settings.leaseTtl / 1000}s)`,
+            );
+          }
+          return out.text(lines.join("\n"));
+        },
+      }),
     async start(bot) {
       registry = new InstanceRegistry({
         pool: storage.pool,

@@ -3,10 +3,10 @@ import { join } from "node:path";
 import { openPostgres, type PostgresStorage } from "@switchboard/store-postgres";
 import {
   IrcUser,
-  startNgircd,
+  type ServicesServer,
+  startInspircdWithServices,
   startPostgres,
   type TestPostgres,
-  type TestServer,
   until,
 } from "@switchboard/test-servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -21,8 +21,9 @@ const config = join(repoRoot, "examples/ha-irc.yaml");
  */
 describe("several instances: examples/ha-irc.yaml", () => {
   let postgres: TestPostgres;
-  let server: TestServer;
+  let server: ServicesServer;
   let bob: IrcUser;
+  let alice: IrcUser;
   const folders = [tempDir("switchboard-ha-a-"), tempDir("switchboard-ha-b-")];
   const children: ChildProcessWithoutNullStreams[] = [];
   let env: Record<string, string>;
@@ -30,16 +31,23 @@ describe("several instances: examples/ha-irc.yaml", () => {
 
   beforeAll(async () => {
     assertBuilt();
-    [postgres, server] = await Promise.all([startPostgres(), startNgircd()]);
+    [postgres, server] = await Promise.all([startPostgres(), startInspircdWithServices({ relaxedFloodLimits: true })]);
     env = { DATABASE_URL: await postgres.database("switchboard"), IRC_PORT: String(server.port) };
-    bob = await IrcUser.connect({ port: server.port, nick: "bob" });
-    await bob.join("#ops");
+    const registrar = await IrcUser.connect({ port: server.port, nick: "alice" });
+    await registrar.services("REGISTER alice-secret alice@example.org", /registered/i);
+    await registrar.quit();
+    [alice, bob] = await Promise.all([
+      IrcUser.connect({ port: server.port, nick: "alice", sasl: { account: "alice", password: "alice-secret" } }),
+      IrcUser.connect({ port: server.port, nick: "bob" }),
+    ]);
+    await Promise.all([alice.join("#ops"), bob.join("#ops")]);
   }, 60_000);
 
   afterAll(async () => {
     for (const child of children) if (child.exitCode === null) child.kill("SIGKILL");
     await Promise.all(children.map((child) => exited(child)));
     await bob?.quit();
+    await alice?.quit();
     await server?.stop();
     await db?.close();
     await postgres?.stop();
@@ -77,6 +85,13 @@ describe("several instances: examples/ha-irc.yaml", () => {
     expect(leader).toBeGreaterThanOrEqual(0);
     expect(held!.token).toBe("1");
     const standby = 1 - leader;
+    // `status` (the owner may): which instance answered, and who holds the connection.
+    alice.say("#ops", "!status");
+    const status = await alice.waitFor("switchboard", /irc:irc: led by/, "#ops", 30_000);
+    expect(status.text).toBe("irc:irc: led by this instance (token 1)");
+    expect(alice.from("switchboard", "#ops").map((r) => r.text)).toContain(
+      `alice: answered by instance ${held!.holder}`,
+    );
     // One bot on the network: the standby never connected (no switchboard_ fallback nick).
     expect(joins.filter((nick) => nick.startsWith("switchboard"))).toEqual(["switchboard"]);
 
@@ -101,6 +116,12 @@ describe("several instances: examples/ha-irc.yaml", () => {
       },
       "the standby to connect with the nick and answer",
       30_000,
+    );
+
+    const since = alice.received.length;
+    alice.say("#ops", "!status");
+    expect((await alice.waitFor("switchboard", /token 2/, "#ops", 30_000, since)).text).toBe(
+      "irc:irc: led by this instance (token 2)",
     );
 
     children[standby]!.kill("SIGTERM");

@@ -20,6 +20,7 @@ export {
   LeaseElector,
   type LeaseElectorOptions,
   LeaseLostError,
+  leaseHolders,
 } from "./lease-elector.js";
 export { LeaseListener } from "./lease-listener.js";
 export { LeasedAdapter, type LeasedAdapterOptions, StandbyError } from "./leased-adapter.js";

@@ -292,3 +292,18 @@ export class LeaseElector {
     this.#schedule();
   }
 }
+
+/** Who holds which lease now (database time), for status answers. */
+export async function leaseHolders(
+  pool: pg.Pool,
+): Promise<Array<{ resource: string; holder: string; token: number; expiresAt: Date }>> {
+  const { rows } = await pool.query<{ resource: string; holder: string; token: string; expires_at: Date }>(
+    "SELECT resource, holder, token, expires_at FROM leases WHERE expires_at > now() ORDER BY resource",
+  );
+  return rows.map((row) => ({
+    resource: row.resource,
+    holder: row.holder,
+    token: Number(row.token),
+    expiresAt: row.expires_at,
+  }));
+}
