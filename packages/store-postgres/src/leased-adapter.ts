@@ -80,8 +80,15 @@ export class LeasedAdapter implements Adapter {
     await this.elector.start();
   }
 
-  /** Releases the lease (a standby takes over at once) and stops the connection. */
+  /**
+   * Closes the connection first (an IRC QUIT frees the nick), then releases the lease: a standby that takes over at
+   * once finds the nick free.
+   */
   async stop(): Promise<void> {
+    if (this.#running) {
+      this.#running = false;
+      await this.#inner.stop();
+    }
     await this.elector.stop();
   }
 
