@@ -82,7 +82,7 @@ try {
         const url = await cluster.database(`bench_${kind}_${count}_${run}_${db++}`);
         const all = Array.from({ length: count }, (_, i) => instance(url, kind, `i${i}`));
         await Promise.all(all.map((p) => p.next()));
-        for (const p of all) p.child.stdin.write("go\n");
+        for (const p of all) p.child.stdin.end("go\n");
         const reports = await Promise.all(all.map((p) => p.next()));
         const total = reports.reduce((sum, r) => sum + r.count, 0);
         const secondsTaken = Math.max(...reports.map((r) => r.seconds));

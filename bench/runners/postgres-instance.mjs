@@ -77,6 +77,8 @@ latencies.sort((a, b) => a - b);
 const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
 await bot?.stop();
 await storage.close();
+// Exit once reported: the stdin reader would keep the process alive.
 process.stdout.write(
   `${JSON.stringify({ count: latencies.length, seconds: took, p50Ms: at(0.5), p99Ms: at(0.99) })}\n`,
+  () => process.exit(0),
 );
