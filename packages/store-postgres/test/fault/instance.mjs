@@ -4,6 +4,7 @@
 //   fenced  - while leading, writes a row under the lease's token every 50 ms into fenced_writes (made by the test)
 //   writer  - appends audit entries as fast as it can for SECONDS
 //   bot     - a bot on a memory adapter; each stdin line "<message id> <text>" is delivered to it
+//   hold    - opens a transaction that locks the audit head, says "holding", and waits (to be frozen)
 // Everything it observes is printed as one JSON object per line on stdout. Imports the built package (dist).
 import { createInterface } from "node:readline";
 
@@ -29,7 +30,12 @@ const { InstanceRegistry, LeaseElector, LeaseListener, LeaseLostError, openPostg
 
 const say = (event) => process.stdout.write(`${JSON.stringify({ ...event, instance: env.INSTANCE })}\n`);
 const ttlMs = Number(env.TTL_MS ?? 10_000);
-const storage = await openPostgres({ url: env.DATABASE_URL, instance: env.INSTANCE, onError: () => {} });
+const storage = await openPostgres({
+  url: env.DATABASE_URL,
+  instance: env.INSTANCE,
+  onError: () => {},
+  ...(env.IDLE_TX_MS ? { idleInTransactionTimeoutMs: Number(env.IDLE_TX_MS) } : {}),
+});
 say({ ev: "migrated", applied: storage.migration.applied });
 const registry = new InstanceRegistry({
   pool: storage.pool,
@@ -129,12 +135,27 @@ process.on("SIGTERM", async () => {
 await elector.start();
 say({ ev: "started" });
 
+if (env.MODE === "hold") {
+  const client = await storage.pool.connect();
+  client.on("error", () => {});
+  await client.query("BEGIN");
+  await client.query("SELECT * FROM audit_head FOR UPDATE");
+  say({ ev: "holding" });
+}
+
 if (env.MODE === "writer") {
   const until = Date.now() + Number(env.SECONDS ?? 10) * 1000;
   let appended = 0;
+  let failed = 0;
   while (Date.now() < until) {
-    await storage.auditLog.append([{ event: "plugin", actor: env.INSTANCE, detail: { n: appended } }]);
-    appended++;
+    try {
+      await storage.auditLog.append([{ event: "plugin", actor: env.INSTANCE, detail: { n: appended } }]);
+      appended++;
+    } catch {
+      // A database restart: the append failed (or its commit's answer was lost); go on.
+      failed++;
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
-  say({ ev: "appended", count: appended });
+  say({ ev: "appended", count: appended, failed });
 }
