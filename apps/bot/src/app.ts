@@ -1,5 +1,6 @@
 /**
- * The running application: logger, plugins, adapters and the SQLite store wired into a bot, and how it shuts down.
+ * The running application: logger, plugins, adapters and the store (SQLite, or PostgreSQL for several instances)
+ * wired into a bot, and how it shuts down.
  * @module
  */
 import { resolve } from "node:path";
@@ -14,6 +15,7 @@ import type { LoadedConfig } from "./config/load.js";
 import type { SwitchboardConfig } from "./config/schema.js";
 import { createFileLogger, logLevel } from "./logging.js";
 import { loadPlugins, type PluginImporter } from "./plugins.js";
+import { openPostgresStorage, type PostgresAppStorage } from "./postgres-storage.js";
 
 /** Options for {@link createApp}. */
 export interface AppOptions {
@@ -34,8 +36,10 @@ export interface App {
   logger: Logger;
   /** Absolute path of the log file (undefined when a logger was passed in). */
   logFile: string | undefined;
-  /** Absolute path of the SQLite database. */
+  /** Absolute path of the SQLite database (with `store.postgres`: the database's URL without credentials). */
   storePath: string;
+  /** With `store.postgres`: this instance and the connection leases it takes part in. */
+  postgres?: Pick<PostgresAppStorage, "instance" | "leases">;
   adapters: Adapter[];
   /** The shell adapter, when one is in use. */
   shell: ShellAdapter | undefined;
@@ -66,15 +70,19 @@ export async function createApp(loaded: LoadedConfig, options: AppOptions = {}):
   const plugins = await loadPlugins(loaded, options.importPlugin);
   const fileLogger = options.logger ? undefined : createFileLogger(config.log.file, logLevel(config.log.level));
   const logger = options.logger ?? fileLogger!.logger;
+  const postgres = config.store.postgres ? await openPostgresStorage(config, logger) : undefined;
   const adapters: Adapter[] = [];
   for (const entry of adapterEntries(config, options.adapters ?? "config")) {
-    adapters.push(
-      await createAdapter(entry, { logger, ...(options.shellUser ? { shellUser: options.shellUser } : {}) }),
-    );
+    const adapter = await createAdapter(entry, {
+      logger,
+      ...(options.shellUser ? { shellUser: options.shellUser } : {}),
+    });
+    adapters.push(postgres ? postgres.wrap(adapter, entry) : adapter);
   }
-  const storePath = resolve(config.store.path);
-  const { openSqlite } = await import("@switchboard/store-sqlite");
-  const storage = openSqlite(storePath, { synchronous: config.store.synchronous });
+  const storePath = postgres ? postgres.id : resolve(config.store.path);
+  const storage = postgres
+    ? { store: postgres.store, auditLog: postgres.auditLog, identity: postgres.identity, close: () => undefined }
+    : await openSqliteStorage(config, storePath);
   let auditLog: CheckpointingAuditLog;
   try {
     // Checkpoints of the audit log's head, signed with a key outside the database (see audit: in the README).
@@ -87,14 +95,23 @@ export async function createApp(loaded: LoadedConfig, options: AppOptions = {}):
     });
   } catch (error) {
     storage.close();
+    await postgres?.close();
     throw error;
   }
   let bot: Bot;
   try {
-    bot = buildBot(config, { store: storage.store, auditLog, logger, adapters, plugins });
+    bot = buildBot(config, {
+      store: storage.store,
+      auditLog,
+      logger,
+      adapters,
+      plugins,
+      ...(postgres ? { commands: [postgres.statusCommand()] } : {}),
+    });
   } catch (error) {
     await auditLog.close();
     storage.close();
+    await postgres?.close();
     throw error;
   }
   let closing: Promise<void> | undefined;
@@ -105,9 +122,11 @@ export async function createApp(loaded: LoadedConfig, options: AppOptions = {}):
     logger,
     logFile: fileLogger?.file,
     storePath,
+    ...(postgres ? { postgres } : {}),
     adapters,
     shell: adapters.find((a): a is ShellAdapter => a instanceof ShellAdapter),
     async start() {
+      await postgres?.start(bot);
       await bot.start();
       await auditLog.checkpoint();
       // `switchboard shell` is a private terminal session: no HTTP endpoint there.
@@ -127,6 +146,7 @@ export async function createApp(loaded: LoadedConfig, options: AppOptions = {}):
         } finally {
           await auditLog.close(); // signs the final head
           storage.close();
+          await postgres?.close();
           logger.info({ store: storePath }, "stopped");
           fileLogger?.flush();
         }
@@ -134,4 +154,10 @@ export async function createApp(loaded: LoadedConfig, options: AppOptions = {}):
       return closing;
     },
   };
+}
+
+/** The SQLite file of `store.path` (the package is imported only when it is used). */
+async function openSqliteStorage(config: SwitchboardConfig, storePath: string) {
+  const { openSqlite } = await import("@switchboard/store-sqlite");
+  return openSqlite(storePath, { synchronous: config.store.synchronous });
 }

@@ -1,5 +1,6 @@
 /**
- * Opening the audit log for the `audit` subcommands: the database from `--db`, or `store.path` of the configuration.
+ * Opening the audit log for the `audit` subcommands: the database from `--db`, or the configuration's store
+ * (`store.postgres` when set, else `store.path`).
  * @module
  */
 import { existsSync } from "node:fs";
@@ -48,6 +49,20 @@ function configFor(options: AuditSourceOptions) {
 /** Opens an existing database (never creates one: a wrong path must not look like an empty, valid log). */
 export async function openAudit(options: AuditSourceOptions): Promise<OpenAudit> {
   const config = configFor(options);
+  const postgres = options.db === undefined ? config?.store.postgres : undefined;
+  if (postgres) {
+    const { openPostgres } = await import("@switchboard/store-postgres");
+    const { describeUrl } = await import("./postgres-storage.js");
+    const storage = await openPostgres({ url: postgres.url, applicationName: "switchboard audit" });
+    return {
+      path: describeUrl(postgres.url),
+      database: storage.identity,
+      auditLog: storage.auditLog,
+      store: storage.store,
+      audit: config?.audit ?? auditSectionSchema.parse({}),
+      close: () => void storage.close(),
+    };
+  }
   const path = resolve(options.db ?? config!.store.path);
   if (!existsSync(path)) throw new CliError(`no database at ${path} (has the bot run here? see --config and --db)`);
   const { openSqlite } = await import("@switchboard/store-sqlite");

@@ -4,6 +4,7 @@
  */
 import {
   type Adapter,
+  type AnyCommand,
   type AuditLog,
   type Bot,
   type BucketLimit,
@@ -27,6 +28,8 @@ export interface BuildBotOptions {
   adapters?: Adapter[];
   /** Plugins from {@link loadPlugins}, enabled in order. */
   plugins?: LoadedPlugin[];
+  /** Commands of the app itself (`status` with several instances). */
+  commands?: AnyCommand[];
 }
 
 /** `bot.rateLimit` as core's option (durations are milliseconds already; `interval` becomes `intervalMs`). */
@@ -76,6 +79,7 @@ export function buildBot(config: SwitchboardConfig, options: BuildBotOptions = {
     ...(options.auditLog ? { auditLog: options.auditLog } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     adapters: options.adapters ?? [],
+    ...(options.commands ? { commands: options.commands } : {}),
   });
   for (const { plugin, config: pluginConfig } of options.plugins ?? []) bot.use(plugin, pluginConfig);
   return bot;

@@ -54,6 +54,14 @@ program
     run(async () => (await import("./commands/start.js")).startCommand(options)),
   );
 
+program
+  .command("migrate")
+  .description("bring the PostgreSQL schema of store.postgres up to date (once, however many instances run it)")
+  .addOption(configOption())
+  .action((options: { config?: string }) =>
+    run(async () => (await import("./commands/migrate.js")).migrateCommand(options)),
+  );
+
 const config = program.command("config").description("check or show configuration");
 config
   .command("check")

@@ -41,7 +41,11 @@ export function createAdapterHost(adapter: Adapter, deps: AdapterHostDeps): Adap
     status(status) {
       const before = deps.statuses.get(adapter.network);
       deps.statuses.set(adapter.network, status);
-      if (before?.connected !== status.connected || before?.detail !== status.detail)
+      if (
+        before?.connected !== status.connected ||
+        before?.detail !== status.detail ||
+        before?.lease?.role !== status.lease?.role
+      )
         deps.events.emit("adapter.status", { network: adapter.network, ...status });
     },
     route: (route) => deps.routes.add({ ...route, source: route.source ?? `adapter ${adapter.network}` }),

@@ -36,6 +36,11 @@ export interface AdapterStatus {
   connected: boolean;
   /** Why not, or where to (`irc.libera.chat:6697`). Never contains secrets. */
   detail?: string;
+  /**
+   * With several instances (store-postgres), for a connection only one instance holds: the lease and this
+   * instance's role. A standby is not connected, and that is its healthy state.
+   */
+  lease?: { resource: string; role: "leader" | "standby" };
 }
 
 /** A decision on a waiting job from a reaction or a button, sent through {@link AdapterHost.decide}. */

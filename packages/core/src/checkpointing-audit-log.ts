@@ -6,6 +6,7 @@
  */
 import type { AuditEntry, AuditLog, AuditQuery, AuditRecord } from "./audit.js";
 import type { AuditCheckpoint, AuditHead, CheckpointSigner } from "./audit-checkpoint.js";
+import { isClaimingAuditLog, type MessageClaim } from "./intake-claim.js";
 import type { Logger } from "./logger.js";
 
 /** An audit log whose head is anchored outside it by signed checkpoints. */
@@ -75,6 +76,13 @@ export class CheckpointingAuditLog implements AnchoredAuditLog {
     this.#logger = options.logger ?? noLogger;
     this.#existing = options.existing;
     this.#signed = options.existing?.at(-1);
+    if (isClaimingAuditLog(inner)) {
+      const claiming = inner;
+      this.appendClaimed = async (claim, records) => {
+        const entries = await claiming.appendClaimed(claim, records);
+        return entries && this.#counted(entries);
+      };
+    }
     const intervalMs = options.intervalMs ?? 60_000;
     if (intervalMs > 0) {
       this.#timer = setInterval(() => void this.checkpoint(), intervalMs);
@@ -91,8 +99,18 @@ export class CheckpointingAuditLog implements AnchoredAuditLog {
     return this.#signed;
   }
 
+  /**
+   * Present when the wrapped log claims messages (several instances, store-postgres): claims and appends through
+   * it, counting the entries towards the next checkpoint like {@link CheckpointingAuditLog.append}.
+   */
+  appendClaimed?: (claim: MessageClaim, records: AuditRecord[]) => Promise<AuditEntry[] | undefined>;
+
   async append(records: AuditRecord[]): Promise<AuditEntry[]> {
-    const entries = await this.#inner.append(records);
+    return this.#counted(await this.#inner.append(records));
+  }
+
+  /** Counts appended entries towards the next checkpoint, and signs one when due. */
+  async #counted(entries: AuditEntry[]): Promise<AuditEntry[]> {
     const last = entries.at(-1);
     if (!last) return entries;
     this.#since += entries.length;

@@ -11,6 +11,7 @@ import { DeniedError, UserError } from "./errors.js";
 import { type EvaluationDeps, evaluate } from "./evaluate.js";
 import type { EventBus } from "./events.js";
 import type { Actor } from "./identity.js";
+import { appendFirst, isClaimingAuditLog } from "./intake-claim.js";
 import { executeJob, type JobRunnerDeps, locksFor } from "./job-runner.js";
 import { type Job, JobController, type JobTable, jobInfo, type Responder, redactArgs } from "./jobs.js";
 import type { Logger } from "./logger.js";
@@ -111,18 +112,26 @@ export class Dispatcher {
       job.checked = facts;
     }
     const admitted = auditRecords.admitted(job, decision, auditText, checked);
+    const claiming = isClaimingAuditLog(deps.auditLog);
     if (decision.approval) {
+      // Several instances: claim the message (its own commit, just before the request's entries).
+      if (claiming && !(await appendFirst(deps.auditLog, message, []))) return;
       await deps.desk.request(job, decision.approval, admitted);
       return;
     }
     deps.jobs.add(job);
     job.startedAt = new Date();
-    if (command.sideEffect) {
-      // Write-ahead: a command that changes something outside the bot is on record before it starts.
-      await deps.auditLog.append([admitted]).catch((error: unknown) => {
+    if (command.sideEffect || claiming) {
+      // Write-ahead: a command that changes something outside the bot is on record before it starts. With several
+      // instances every command is, so that the message is claimed (with `admitted`) before anything runs.
+      const first = await appendFirst(deps.auditLog, message, [admitted]).catch((error: unknown) => {
         deps.jobs.remove(job.id);
         throw error;
       });
+      if (!first) {
+        deps.jobs.remove(job.id);
+        return;
+      }
     } else {
       // Read-only: the runner writes `admitted` with the outcome (one commit), or before the first message it sends.
       job.pendingAdmitted = admitted;
@@ -132,7 +141,7 @@ export class Dispatcher {
 
   async #deny(job: Job, rule: string, reason: string, auditText: string | undefined, answer: Reply): Promise<void> {
     const { deps } = this;
-    await deps.auditLog.append([auditRecords.denied(job, rule, reason, auditText)]);
+    if (!(await appendFirst(deps.auditLog, job.message, [auditRecords.denied(job, rule, reason, auditText)]))) return;
     deps.events.emit("job.finished", { job: jobInfo(job), outcome: "denied", durationMs: 0 });
     await deliver(job.respond, deps.logger, answer);
   }
@@ -177,7 +186,7 @@ export class Dispatcher {
         outcome = auditRecords.outcome(job, "failed", { errorId: internal.errorId, detail: internal.detail });
         answer = internal.chat;
       }
-      await deps.auditLog.append([admitted, outcome]);
+      if (!(await appendFirst(deps.auditLog, job.message, [admitted, outcome]))) return undefined;
       deps.events.emit("job.finished", { job: jobInfo(job), outcome: "failed", durationMs: 0 });
       await deliver(job.respond, deps.logger, answer);
       return undefined;

@@ -3,6 +3,7 @@
  * Listeners run synchronously after the fact; an error in one is logged and never reaches the emitter.
  * @module
  */
+import type { AdapterStatus } from "./adapter.js";
 import type { AuditOutcome } from "./audit.js";
 import type { JobInfo } from "./command.js";
 import type { Logger } from "./logger.js";
@@ -29,7 +30,7 @@ export interface BotEventMap {
   /** One approval or refusal was recorded; `done` when the job starts or is closed by it. */
   "approval.decided": { job: JobInfo; decision: "approved" | "rejected" | "expired" | "cancelled"; by?: string };
   /** An adapter's connection state changed. */
-  "adapter.status": { network: string; connected: boolean; detail?: string };
+  "adapter.status": { network: string; connected: boolean; detail?: string; lease?: AdapterStatus["lease"] };
   /** Entries were appended to the audit log (`durationMs` includes the commit). */
   "audit.appended": { entries: number; durationMs: number };
 }

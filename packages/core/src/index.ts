@@ -12,6 +12,7 @@ export type { AuditEntry, AuditLog, AuditOutcome, AuditRecord } from "./audit.js
 export { MemoryAuditLog } from "./audit.js";
 export { MemoryStore } from "./memory-store.js";
 export type { Lock, Store } from "./store.js";
+export { appendFirst, type ClaimingAuditLog, isClaimingAuditLog, type MessageClaim } from "./intake-claim.js";
 export { type Logger, silentLogger } from "./logger.js";
 export type { BotEvents } from "./events.js";
 export {

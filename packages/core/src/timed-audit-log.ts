@@ -3,9 +3,10 @@
  * otherwise the log it wraps. Costs nothing while nobody listens.
  * @module
  */
-import type { AuditLog } from "./audit.js";
+import type { AuditLog, AuditRecord } from "./audit.js";
 import { isAnchoredAuditLog } from "./checkpointing-audit-log.js";
 import type { EventBus } from "./events.js";
+import { isClaimingAuditLog, type MessageClaim } from "./intake-claim.js";
 
 /** Wraps `log` so appends emit `audit.appended` on `events`. */
 export function timedAuditLog(log: AuditLog, events: EventBus): AuditLog {
@@ -23,5 +24,9 @@ export function timedAuditLog(log: AuditLog, events: EventBus): AuditLog {
     ...(log.close ? { close: () => log.close!() } : {}),
     // The start-time grant check needs the checkpoints of an anchored log through this wrapper.
     ...(isAnchoredAuditLog(log) ? { checkpoints: () => log.checkpoints() } : {}),
+    // Exactly-once intake (several instances) needs the claim capability through this wrapper too.
+    ...(isClaimingAuditLog(log)
+      ? { appendClaimed: (claim: MessageClaim, records: AuditRecord[]) => log.appendClaimed(claim, records) }
+      : {}),
   };
 }

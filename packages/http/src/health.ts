@@ -1,5 +1,5 @@
 /**
- * `/healthz` (the process answers), `/readyz` (the store answers and every adapter is connected; 503 otherwise,
+ * `/healthz` (the process answers), `/readyz` (the store answers and every adapter is connected or a standby; 503 otherwise,
  * with each network's state) and `/metrics` (Prometheus text format).
  * @module
  */
@@ -20,14 +20,18 @@ async function storeAnswers(bot: Pick<HttpBot, "store">): Promise<boolean> {
   }
 }
 
-/** What /readyz answers. */
+/** What /readyz answers. A standby of a leased connection (several instances) is ready: another instance holds it. */
 export async function readiness(bot: Pick<HttpBot, "store" | "adapterStatus">): Promise<HttpResponse> {
   const store = await storeAnswers(bot);
-  const adapters: Record<string, { connected: boolean; detail?: string }> = {};
+  const adapters: Record<string, { connected: boolean; detail?: string; lease?: string; role?: string }> = {};
   let connected = true;
   for (const [network, status] of adapterStatuses(bot)) {
-    adapters[network] = { connected: status.connected, ...(status.detail ? { detail: status.detail } : {}) };
-    connected &&= status.connected;
+    adapters[network] = {
+      connected: status.connected,
+      ...(status.detail ? { detail: status.detail } : {}),
+      ...(status.lease ? { lease: status.lease.resource, role: status.lease.role } : {}),
+    };
+    connected &&= status.connected || status.lease?.role === "standby";
   }
   const ready = store && connected;
   return { status: ready ? 200 : 503, headers: noStore, body: { ready, store: store ? "ok" : "failing", adapters } };

@@ -3,6 +3,7 @@
  * network names, webhook sources and results: all from code or configuration, never text someone typed or sent.
  * @module
  */
+import type { AdapterStatus } from "@switchboard/core";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import { adapterStatuses, type HttpBot } from "./bot-surface.js";
 
@@ -83,6 +84,12 @@ export function createMetrics(bot: Pick<HttpBot, "events" | "adapterStatus">): B
     labelNames: ["network"] as const,
     registers,
   });
+  const leader = new Gauge({
+    name: "switchboard_lease_leader",
+    help: "With several instances: 1 when this instance holds the network's connection lease, 0 when it is a standby",
+    labelNames: ["network", "resource"] as const,
+    registers,
+  });
   const reconnects = new Counter({
     name: "switchboard_adapter_reconnects_total",
     help: "Times a network's adapter connected again after losing its connection",
@@ -114,7 +121,11 @@ export function createMetrics(bot: Pick<HttpBot, "events" | "adapterStatus">): B
     if (isConnected || lastState.has(network)) lastState.set(network, isConnected);
     connected.set({ network }, isConnected ? 1 : 0);
   };
+  const noteLease = (network: string, lease: AdapterStatus["lease"]) => {
+    if (lease) leader.set({ network, resource: lease.resource }, lease.role === "leader" ? 1 : 0);
+  };
   for (const [network, status] of adapterStatuses(bot)) {
+    noteLease(network, status.lease);
     connected.set({ network }, status.connected ? 1 : 0);
     if (status.connected) lastState.set(network, true);
   }
@@ -138,7 +149,10 @@ export function createMetrics(bot: Pick<HttpBot, "events" | "adapterStatus">): B
     }),
     events.on("command.unknown", ({ network }) => unknown.inc({ network })),
     events.on("audit.appended", ({ durationMs }) => auditLatency.observe(durationMs / 1000)),
-    events.on("adapter.status", ({ network, connected: isConnected }) => noteStatus(network, isConnected)),
+    events.on("adapter.status", ({ network, connected: isConnected, lease }) => {
+      noteStatus(network, isConnected);
+      noteLease(network, lease);
+    }),
     events.on("message.received", ({ network }) => received.inc({ network })),
     events.on("message.sent", ({ network, kind }) => sent.inc({ network, kind })),
   ];

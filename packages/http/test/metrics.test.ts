@@ -100,4 +100,23 @@ describe("/metrics follows the bot's events", () => {
     expect(sample(text, "switchboard_adapter_reconnects_total", 'network="irc"')).toBe(1);
     expect(sample(text, "switchboard_adapter_reconnects_total", 'network="test"')).toBeUndefined();
   });
+
+  it("several instances: the connection lease per network, and a standby counts as ready", async () => {
+    const lease = { resource: "irc:irc", role: "standby" as const };
+    h.adapter("irc").reportStatus({ connected: false, detail: "standby: another instance holds irc:irc", lease });
+    expect(sample(await metrics(), "switchboard_lease_leader", 'network="irc",resource="irc:irc"')).toBe(0);
+    const ready = await fetch(`${server.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(((await ready.json()) as { adapters: Record<string, unknown> }).adapters.irc).toEqual({
+      connected: false,
+      detail: "standby: another instance holds irc:irc",
+      lease: "irc:irc",
+      role: "standby",
+    });
+    h.adapter("irc").reportStatus({ connected: true, lease: { ...lease, role: "leader" } });
+    expect(sample(await metrics(), "switchboard_lease_leader", 'network="irc",resource="irc:irc"')).toBe(1);
+    h.adapter("irc").reportStatus({ connected: false, detail: "ping timeout", lease: { ...lease, role: "leader" } });
+    expect((await fetch(`${server.url}/readyz`)).status).toBe(503);
+    h.adapter("irc").reportStatus({ connected: true });
+  });
 });

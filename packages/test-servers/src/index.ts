@@ -1,12 +1,10 @@
 /**
  * Real servers for Switchboard's tests (private; a dev dependency of the packages whose tests use them): IRC servers
- * (ngircd; inspircd linked to atheme-services) and IRC users, a Synapse homeserver and Matrix users, an OpenSSH server on loopback, and a local
- * Slack (Web API + Socket Mode, for the real Slack clients) with people in it. What they need
- * (ngircd; inspircd linked to atheme-services) and IRC users, a Synapse homeserver and Matrix users, and a local
- * Slack (Web API + Socket Mode, for the real Slack clients) with people in it, a real HAProxy in front of local front
- * ends, and a local Atlassian Statuspage (REST API v1). What they need
- * on the machine is provisioned by `sh scripts/test-servers.sh`, which `npm test` runs first; a missing server fails
- * the test with that command, never skips it.
+ * (ngircd; inspircd linked to atheme-services) and IRC users, a Synapse homeserver and Matrix users, an OpenSSH
+ * server on loopback, throwaway PostgreSQL 15 clusters and PgBouncer, a real HAProxy in front of local front ends,
+ * a local Slack (Web API + Socket Mode, for the real Slack clients) with people in it, and a local Atlassian
+ * Statuspage (REST API v1). What they need on the machine is provisioned by `sh scripts/test-servers.sh`, which
+ * `npm test` runs first; a missing server fails the test with that command, never skips it.
  * @module
  */
 export {
@@ -29,6 +27,13 @@ export {
 } from "./irc.js";
 export { type IrcClient, type IrcMessageEvent, IrcUser, type IrcUserOptions, type Received } from "./irc-user.js";
 export { bodyOf, type Seen, TestUser } from "./matrix-user.js";
+export {
+  POSTGRES_BIN,
+  startPgBouncer,
+  startPostgres,
+  type TestPgBouncer,
+  type TestPostgres,
+} from "./postgres.js";
 export {
   type ApiCall,
   FakeSlack,

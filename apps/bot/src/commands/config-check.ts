@@ -1,6 +1,7 @@
 import { formatDuration } from "@switchboard/core";
 import { networkName } from "../adapter-types.js";
 import { buildOfflineBot } from "../offline-bot.js";
+import { describeUrl } from "../postgres-storage.js";
 
 /** Options of `switchboard config check`. */
 export interface ConfigCheckOptions {
@@ -23,7 +24,9 @@ export async function configCheckCommand(options: ConfigCheckOptions): Promise<n
     `ok: ${loaded.source}`,
     `  bot        ${config.bot.name}, prefix "${config.bot.prefix}"${config.bot.aliases.length ? `, aliases ${config.bot.aliases.join(", ")}` : ""}`,
     `  timeouts   commands ${formatDuration(config.bot.defaultTimeout)}, approvals ${formatDuration(config.bot.approvalTtl)}, progress every ${formatDuration(config.bot.progressInterval)}`,
-    `  store      ${config.store.path} (synchronous ${config.store.synchronous})`,
+    config.store.postgres
+      ? `  store      ${describeUrl(config.store.postgres.url)} (PostgreSQL, several instances)`
+      : `  store      ${config.store.path} (synchronous ${config.store.synchronous})`,
     `  log        ${config.log.file} (level ${config.log.level ?? process.env.SWITCHBOARD_LOG_LEVEL ?? "info"})`,
     `  adapters   ${config.adapters.map((a) => `${networkName(a)} (${a.type})`).join(", ")}`,
     `  plugins    ${plugins.map((p) => p.name).join(", ") || "none"}`,

@@ -100,12 +100,29 @@ export const botSectionSchema = z
   })
   .strict();
 
+/** `store.postgres`: the shared database of several instances. */
+export const postgresSectionSchema = z
+  .object({
+    /** `postgres://user:password@host:5432/db`; give it through the environment: `${DATABASE_URL}`. */
+    url: z.string().min(1),
+    /** How long a connection lease (IRC, Matrix) lasts without renewal: a crashed leader's standby takes over after it. */
+    leaseTtl: durationSchema.default(10_000),
+    /** An instance that has not heartbeaten for this long is dead: its running jobs are abandoned (never re-run). */
+    deadAfter: durationSchema.default(15_000),
+  })
+  .strict();
+
 export const storeSectionSchema = z
   .object({
     /** The SQLite file (store and audit log). */
     path: z.string().min(1).default(DEFAULT_STORE_PATH),
     /** SQLite `synchronous`: NORMAL survives a process crash, FULL also a power loss (slower). */
     synchronous: z.enum(["NORMAL", "FULL"]).default("NORMAL"),
+    /**
+     * PostgreSQL instead of SQLite, for several instances (see the README, "Several instances"): the store, one
+     * audit chain, exactly-once intake; IRC and Matrix connections held by one instance at a time (a lease).
+     */
+    postgres: postgresSectionSchema.optional(),
   })
   .strict();
 

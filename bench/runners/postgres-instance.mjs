@@ -1,0 +1,84 @@
+// One instance for bench/postgres.mjs: opens the shared PostgreSQL database and, when it reads "go" on stdin, runs
+// for --seconds:
+//   --kind audit     appends one-record batches back to back (one audit_append round trip each)
+//   --kind dispatch  sends commands to a bot on store-postgres, --inflight at a time; each command is claimed with
+//                    its `admitted` entry (one round trip) and closed with its `outcome` (one more)
+// then prints one JSON line: { count, seconds, p50Ms, p99Ms }.
+import { performance } from "node:perf_hooks";
+import { createInterface } from "node:readline";
+import { arg, createBot, defineCommand, silentLogger } from "@switchboard/core";
+import { openPostgres } from "@switchboard/store-postgres";
+
+const args = Object.fromEntries(
+  process.argv.slice(2).flatMap((a, i, all) => (a.startsWith("--") ? [[a.slice(2), all[i + 1]]] : [])),
+);
+const seconds = Number(args.seconds ?? 10);
+const inflight = Number(args.inflight ?? 20);
+const instance = args.instance ?? `bench-${process.pid}`;
+const storage = await openPostgres({ url: args.url, instance, poolSize: Number(args.pool ?? 10) });
+
+let bot;
+if (args.kind === "dispatch") {
+  bot = createBot({
+    logger: silentLogger(),
+    store: storage.store,
+    auditLog: storage.auditLog,
+    rateLimit: false,
+    commands: [
+      defineCommand({
+        name: "echo",
+        summary: "answers its argument",
+        permission: "bench:run",
+        args: { value: arg.string({ positional: true, required: true }) },
+        handler: ({ args: a }) => `ok ${a.value}`,
+      }),
+    ],
+    policy: {
+      roles: { bencher: { permissions: ["bench:*"] } },
+      principals: { bench: { roles: ["bencher"], identities: { bench: "bench" } } },
+    },
+  });
+  await bot.start();
+}
+process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
+await new Promise((resolve) => createInterface({ input: process.stdin }).once("line", resolve));
+
+const latencies = [];
+const end = performance.now() + seconds * 1000;
+let n = 0;
+const sender = { id: "bench", name: "bench", verified: true };
+const room = { id: "#bench", direct: false };
+async function one() {
+  const i = n++;
+  const started = performance.now();
+  if (args.kind === "audit") {
+    await storage.auditLog.append([{ event: "plugin", actor: instance, detail: { i } }]);
+  } else {
+    let reply;
+    await bot.handle(
+      { id: `${instance}-${i}`, network: "bench", room, sender, text: `!echo v${i}`, time: new Date() },
+      async (out) => {
+        reply = out.blocks[0]?.text;
+      },
+    );
+    if (reply !== `ok v${i}`) throw new Error(`unexpected reply ${reply}`);
+  }
+  latencies.push(performance.now() - started);
+}
+const began = performance.now();
+const lanes = args.kind === "audit" ? 1 : inflight;
+await Promise.all(
+  Array.from({ length: lanes }, async () => {
+    while (performance.now() < end) await one();
+  }),
+);
+const took = (performance.now() - began) / 1000;
+latencies.sort((a, b) => a - b);
+const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
+await bot?.stop();
+await storage.close();
+// Exit once reported: the stdin reader would keep the process alive.
+process.stdout.write(
+  `${JSON.stringify({ count: latencies.length, seconds: took, p50Ms: at(0.5), p99Ms: at(0.99) })}\n`,
+  () => process.exit(0),
+);

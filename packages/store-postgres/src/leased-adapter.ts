@@ -1,0 +1,129 @@
+/**
+ * An adapter whose connection only the lease holder opens: for networks with one connection per bot (IRC: one nick;
+ * Matrix: one device). Every instance runs the wrapper; the instance holding `irc:<network>` starts the real
+ * adapter, the others wait as standbys and take over when the lease comes free (at once after a clean shutdown,
+ * after the TTL after a crash).
+ * @module
+ */
+import type {
+  Adapter,
+  AdapterCapabilities,
+  AdapterHost,
+  OutgoingMessage,
+  ReplyTarget,
+  Room,
+  SentMessage,
+} from "@switchboard/core";
+import { type Lease, LeaseElector, type LeaseElectorOptions } from "./lease-elector.js";
+
+/** Options for {@link LeasedAdapter}: the elector's, without the callbacks (the wrapper owns them). */
+export type LeasedAdapterOptions = Omit<LeaseElectorOptions, "resource" | "onLead" | "onLose"> & {
+  /** The lease's resource. Default `<adapter type prefix>:<network>`, e.g. `irc:libera` when given `prefix: "irc"`. */
+  resource?: string;
+  /** Prefix of the default resource name. Default `adapter`. */
+  prefix?: string;
+};
+
+/** Thrown by a standby asked to send: only the leader has the connection. */
+export class StandbyError extends Error {
+  override name = "StandbyError";
+}
+
+/**
+ * Wraps `inner` so that it is started only while this instance holds the lease on its network, and stopped (the
+ * connection closed) as soon as the lease is lost, fenced or released.
+ */
+export class LeasedAdapter implements Adapter {
+  readonly network: string;
+  readonly capabilities: AdapterCapabilities;
+  readonly staleAfterMs?: number;
+  readonly elector: LeaseElector;
+  readonly #inner: Adapter;
+  #host: AdapterHost | undefined;
+  #running = false;
+
+  constructor(inner: Adapter, options: LeasedAdapterOptions) {
+    this.#inner = inner;
+    this.network = inner.network;
+    this.capabilities = inner.capabilities;
+    if (inner.staleAfterMs !== undefined) this.staleAfterMs = inner.staleAfterMs;
+    const resource = options.resource ?? `${options.prefix ?? "adapter"}:${inner.network}`;
+    this.elector = new LeaseElector({
+      ...options,
+      resource,
+      onLead: (lease) => this.#lead(lease),
+      onLose: (lease, reason) => this.#lose(lease, reason),
+    });
+    if (inner.edit) this.edit = async (sent, message) => this.#leader().edit!(sent, message);
+    if (inner.sendDirect) this.sendDirect = async (userId, message) => this.#leader().sendDirect!(userId, message);
+    if (inner.leave) this.leave = async (room) => this.#leader().leave!(room);
+  }
+
+  edit?: (sent: SentMessage, message: OutgoingMessage) => Promise<void>;
+  // biome-ignore lint/suspicious/noConfusingVoidType: the inner adapter may return nothing
+  sendDirect?: (userId: string, message: OutgoingMessage) => Promise<SentMessage | undefined | void>;
+  leave?: (room: Room) => Promise<void>;
+
+  /** Whether this instance holds the connection now. */
+  get leading(): boolean {
+    return this.#running && this.elector.leading;
+  }
+
+  /** Joins the election; resolves once this instance leads (connection started) or waits as a standby. */
+  async start(host: AdapterHost): Promise<void> {
+    this.#host = host;
+    host.status({
+      connected: false,
+      detail: `standby: another instance holds ${this.elector.resource}`,
+      lease: { resource: this.elector.resource, role: "standby" },
+    });
+    await this.elector.start();
+  }
+
+  /**
+   * Closes the connection first (an IRC QUIT frees the nick), then releases the lease: a standby that takes over at
+   * once finds the nick free.
+   */
+  async stop(): Promise<void> {
+    if (this.#running) {
+      this.#running = false;
+      await this.#inner.stop();
+    }
+    await this.elector.stop();
+  }
+
+  // biome-ignore lint/suspicious/noConfusingVoidType: the inner adapter may return nothing
+  async send(target: ReplyTarget, message: OutgoingMessage): Promise<SentMessage | undefined | void> {
+    return this.#leader().send(target, message);
+  }
+
+  #leader(): Adapter {
+    if (!this.leading)
+      throw new StandbyError(
+        `${this.network}: this instance is a standby; the holder of ${this.elector.resource} sends`,
+      );
+    return this.#inner;
+  }
+
+  async #lead(held: Lease): Promise<void> {
+    const host = this.#host;
+    if (!host) return;
+    host.logger.info({ resource: held.resource, token: held.token }, "took the lease: connecting");
+    // The connection's own status reports carry the lease: this instance leads.
+    const lease = { resource: held.resource, role: "leader" as const };
+    await this.#inner.start({ ...host, status: (status) => host.status({ ...status, lease }) });
+    this.#running = true;
+  }
+
+  async #lose(lease: Lease, reason: string): Promise<void> {
+    const wasRunning = this.#running;
+    this.#running = false;
+    this.#host?.logger.warn({ resource: lease.resource, token: lease.token, reason }, "lease ended: disconnecting");
+    if (wasRunning) await this.#inner.stop();
+    this.#host?.status({
+      connected: false,
+      detail: `standby: lease ${reason}`,
+      lease: { resource: lease.resource, role: "standby" },
+    });
+  }
+}

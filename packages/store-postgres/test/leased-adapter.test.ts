@@ -1,0 +1,79 @@
+import { createBot, defineCommand, out, silentLogger } from "@switchboard/core";
+import { until } from "@switchboard/test-servers";
+import { MemoryAdapter } from "@switchboard/testing";
+import { describe, expect, it } from "vitest";
+import { LeasedAdapter, LeaseListener, StandbyError } from "../src/index.js";
+import { freshDatabase, onCleanup, open, usePostgres } from "./helpers.js";
+
+usePostgres();
+
+/** One instance: a bot whose "irc" connection (an in-memory adapter) only the lease holder starts. */
+async function instance(url: string, name: string) {
+  const storage = await open(url, { instance: name });
+  const listener = new LeaseListener(storage.connect);
+  await listener.start();
+  onCleanup(() => listener.close());
+  const connection = new MemoryAdapter("irc");
+  const leased = new LeasedAdapter(connection, {
+    pool: storage.pool,
+    holder: name,
+    prefix: "irc",
+    listener,
+    pollEveryMs: 60_000,
+  });
+  const bot = createBot({
+    store: storage.store,
+    auditLog: storage.auditLog,
+    logger: silentLogger(),
+    adapters: [leased],
+    commands: [
+      defineCommand({
+        name: "which",
+        summary: "which instance answers",
+        handler: async () => out.text(`answered by ${name}`),
+      }),
+    ],
+    policy: { roles: { ops: { permissions: ["*"] } }, principals: { alice: { roles: ["ops"] } } },
+  });
+  await bot.start();
+  onCleanup(() => bot.stop());
+  return { bot, leased, connection };
+}
+
+const ping = (id: string) => ({
+  id,
+  network: "irc",
+  room: { id: "#ops", direct: false },
+  sender: { id: "alice", name: "alice", verified: true },
+  text: "!which",
+  time: new Date(),
+});
+
+describe("LeasedAdapter", () => {
+  it("connects only on the lease holder; the standby connects when the leader stops", async () => {
+    const url = await freshDatabase();
+    const a = await instance(url, "a");
+    const b = await instance(url, "b");
+    expect(a.leased.leading).toBe(true);
+    expect(a.leased.elector.resource).toBe("irc:irc");
+    expect(b.leased.leading).toBe(false);
+    // What /readyz and /metrics show: the leader connected, the standby waiting (and ready).
+    expect(a.bot.adapterStatus().irc).toMatchObject({
+      connected: true,
+      lease: { resource: "irc:irc", role: "leader" },
+    });
+    expect(b.bot.adapterStatus().irc).toMatchObject({ connected: false, lease: { role: "standby" } });
+    // The standby's connection is not open: nothing can reach it, and it refuses to send.
+    await expect(b.connection.inject(ping("m0"))).rejects.toThrow(/not started/);
+    await expect(
+      b.leased.send({ network: "irc", room: { id: "#ops", direct: false } }, { blocks: [], kind: "reply" }),
+    ).rejects.toBeInstanceOf(StandbyError);
+
+    await a.bot.stop();
+    await until(() => b.leased.leading, "the standby to take over");
+    await b.connection.inject(ping("m1"));
+    expect(b.connection.sent.map((s) => s.message.blocks)).toEqual([[{ type: "text", text: "answered by b" }]]);
+    expect(a.leased.leading).toBe(false);
+    expect(b.bot.adapterStatus().irc).toMatchObject({ connected: true, lease: { role: "leader" } });
+  });
+});
