@@ -1,10 +1,11 @@
 /**
- * `POST /hooks/github`: verified (X-Hub-Signature-256), deduplicated (X-GitHub-Delivery), routed by repository.
+ * `POST /hooks/github`: verified (X-Hub-Signature-256), deduplicated (X-GitHub-Delivery and a digest of the signed
+ * body, since the id header is not signed), routed by repository.
  * @module
  */
 import type { HttpRequest, HttpResponse, HttpRoute, RoomRef } from "@switchboard/core";
 import type { GithubConfig, GithubEventKind } from "../config.js";
-import { announce, DeliveryLedger, type SourceContext } from "../deliveries.js";
+import { announce, DeliveryLedger, digestKey, type SourceContext } from "../deliveries.js";
 import { parseJson, reject } from "../responses.js";
 import { verifyHmacSha256 } from "../signature.js";
 import { type GithubMessage, githubEvents } from "./messages.js";
@@ -48,18 +49,20 @@ export function githubRoute(config: GithubConfig, context: SourceContext): HttpR
       count("invalid");
       return reject(400, "missing X-GitHub-Event or X-GitHub-Delivery");
     }
-    if (!(await ledger.claim(delivery))) {
+    // The delivery id header is not signed: a captured body sent again under a fresh id is caught by its digest.
+    const keys = [delivery, digestKey(request.rawBody)];
+    if (!(await ledger.claim(...keys))) {
       count("duplicate");
       log.warn({ delivery, event }, "refused a replayed GitHub delivery");
       return reject(409, "delivery already handled");
     }
     try {
       const response = await deliver(event, delivery, request);
-      if (response.status < 500) await ledger.commit(delivery);
-      else ledger.release(delivery);
+      if (response.status < 500) await ledger.commit(...keys);
+      else ledger.release(...keys);
       return response;
     } catch (error) {
-      ledger.release(delivery);
+      ledger.release(...keys);
       throw error;
     }
   }
