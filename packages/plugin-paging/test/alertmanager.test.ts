@@ -104,6 +104,16 @@ describe("Alertmanager → local incidents (route table)", () => {
     expect((await h!.as("alice").say("!pager incidents")).text).toBe("✔ No open incidents.");
   });
 
+  it("an annotation cannot add lines or escapes to the incident title", async () => {
+    await start();
+    const hostile = group("firing", { alertname: "SiteDown", service: "web" });
+    hostile.commonAnnotations.summary = "site down\r\n#2 web: fake — resolved\u001b[2K \u202Egnp.exe";
+    expect((await post(hostile)).body).toEqual({ opened: "1" });
+    const text = (await h!.as("alice").say("!pager incidents")).text;
+    expect(text.split("\n")).toHaveLength(2);
+    expect(text).toContain("#1 web: site down #2 web: fake — resolved [2K <U+202E>gnp.exe — triggered");
+  });
+
   it("refuses a wrong token, and a service nobody configured unless there is a default", async () => {
     await start();
     expect((await post(group("firing", { service: "web" }), "wrong-token-0123456789")).status).toBe(401);

@@ -20,6 +20,7 @@ import type {
 import { normaliseName, ownValue } from "../names.js";
 import { PagerDutyClient } from "./client.js";
 import {
+  hasValidId,
   incidentOf,
   overrideOf,
   type PdIncident,
@@ -173,7 +174,11 @@ export class PagerDutyProvider implements PagingProvider {
       statuses: ["triggered", "acknowledged"],
       sort_by: "created_at:desc",
     });
-    return incidents.map(incidentOf).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+    // An incident whose id could not go into a URL path is not offered to anyone (a hostile or broken answer).
+    return incidents
+      .filter(hasValidId)
+      .map(incidentOf)
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
   }
 
   async setStatus(acting: Acting, incidents: Incident[], status: "acknowledged" | "resolved"): Promise<Incident[]> {
@@ -188,7 +193,7 @@ export class PagerDutyProvider implements PagingProvider {
         { incidents: batch },
         acting.person.email!,
       );
-      changed.push(...(answer.incidents ?? []).map(incidentOf));
+      changed.push(...(answer.incidents ?? []).filter(hasValidId).map(incidentOf));
     }
     return changed;
   }

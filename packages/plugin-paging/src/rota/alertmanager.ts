@@ -8,7 +8,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { HttpResponse, HttpRoute, Logger, PluginAuditRecord, Store } from "@switchboard/core";
 import type { AlertmanagerHookConfig } from "../config.js";
-import { NAME_PATTERN } from "../names.js";
+import { flatTitle, NAME_PATTERN } from "../names.js";
 import type { LocalRota } from "./provider.js";
 
 const GROUPS = "alertmanager-groups";
@@ -110,7 +110,7 @@ export function alertmanagerRoute(deps: AlertmanagerDeps): HttpRoute {
     const alerts = Array.isArray(group.alerts) ? group.alerts.length : 1;
     const summary =
       label(group.commonAnnotations, "summary") ?? label(group.commonLabels, "alertname") ?? "alert from Alertmanager";
-    const title = `${summary.slice(0, 900)}${alerts > 1 ? ` (${alerts} alerts)` : ""}`;
+    const title = `${flatTitle(summary, 300, "alert from Alertmanager")}${alerts > 1 ? ` (${alerts} alerts)` : ""}`;
     const result = await rota.trigger({ principal: ACTOR }, service, title);
     if (result.incident) await store.set(GROUPS, group.groupKey, result.incident.id);
     await deps.audit({
