@@ -170,6 +170,7 @@ export {
 } from "./role-grant-audit.js";
 export { parseRoomRef, type RoomRef, roomRefSchema } from "./room-ref.js";
 export { type HttpRequest, type HttpResponse, type HttpRoute, RouteTable } from "./routes.js";
+export { escapeTerminal, hasInvisible, revealInvisible, revealInvisibleBlocks } from "./safe-text.js";
 export type { Lock, LockRequest, LockResult, Store } from "./store.js";
 export { suggest } from "./suggest.js";
 export { TokenBucket } from "./token-bucket.js";
