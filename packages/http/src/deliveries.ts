@@ -133,6 +133,27 @@ export interface PostResult {
 interface Remembered {
   sent: SentMessage;
   at: number;
+  /** When it may be forgotten (`at` + the edit window); absent in entries written before it existed. */
+  until?: number;
+}
+
+/** Entries without their own `until` are forgotten this long after `at`. */
+const DEFAULT_KEEP_MS = 24 * 3_600_000;
+const lastSweep = new WeakMap<Store, Map<string, number>>();
+
+/**
+ * Deletes the entries of `namespace` whose `until` (or `at` + a day) has passed, at most once an hour per store and
+ * namespace: remembered announcements and CI states would otherwise grow with every commit and alert group.
+ */
+export async function forgetExpired(store: Store, namespace: string, now = Date.now()): Promise<void> {
+  const sweeps = lastSweep.get(store) ?? new Map<string, number>();
+  lastSweep.set(store, sweeps);
+  if (now - (sweeps.get(namespace) ?? 0) < 3_600_000) return;
+  sweeps.set(namespace, now);
+  for (const [key, value] of await store.list<{ at?: number; until?: number }>(namespace)) {
+    const until = value?.until ?? (value?.at ?? 0) + DEFAULT_KEEP_MS;
+    if (until <= now) await store.delete(namespace, key);
+  }
 }
 
 /**
@@ -152,9 +173,11 @@ export async function announce(context: SourceContext, item: Announcement): Prom
       if (memoryKey) {
         if (item.final) await store.delete("announcements", memoryKey);
         else if (sent || fresh) {
+          const at = fresh?.at ?? Date.now();
           await store.set<Remembered>("announcements", memoryKey, {
             sent: sent ?? fresh!.sent,
-            at: fresh?.at ?? Date.now(),
+            at,
+            until: at + (item.editWindowMs ?? 0),
           });
         }
       }
@@ -165,6 +188,7 @@ export async function announce(context: SourceContext, item: Announcement): Prom
     }
   }
   if (result.posted.length > 0) await auditDelivery(context, item, result);
+  await forgetExpired(store, "announcements");
   if (result.posted.length === 0 && result.failed.length > 0)
     throw new Error(`no room could be reached (${result.failed.map(roomName).join(", ")})`);
   return result;

@@ -5,7 +5,7 @@
  */
 import type { HttpRequest, HttpResponse, HttpRoute, RoomRef } from "@switchboard/core";
 import type { GithubConfig, GithubEventKind } from "../config.js";
-import { announce, DeliveryLedger, digestKey, type SourceContext } from "../deliveries.js";
+import { announce, DeliveryLedger, digestKey, forgetExpired, type SourceContext } from "../deliveries.js";
 import { parseJson, reject } from "../responses.js";
 import { verifyHmacSha256 } from "../signature.js";
 import { type GithubMessage, githubEvents } from "./messages.js";
@@ -104,8 +104,8 @@ export function githubRoute(config: GithubConfig, context: SourceContext): HttpR
       if (asked) rooms = [asked];
     }
     if (message.state !== undefined) {
-      const said = await context.store.get<string>("github-ci", message.key);
-      if (said === message.state) {
+      const said = await context.store.get<{ state: string } | string>("github-ci", message.key);
+      if ((typeof said === "string" ? said : said?.state) === message.state) {
         count("ignored");
         return { status: 200, body: { result: "ignored" } };
       }
@@ -121,7 +121,11 @@ export function githubRoute(config: GithubConfig, context: SourceContext): HttpR
         editWindowMs: config.dedupeFor,
         detail: { repository: message.repo },
       });
-      if (message.state !== undefined) await context.store.set("github-ci", message.key, message.state);
+      if (message.state !== undefined) {
+        const at = Date.now();
+        await context.store.set("github-ci", message.key, { state: message.state, at, until: at + config.dedupeFor });
+        await forgetExpired(context.store, "github-ci");
+      }
       count("posted");
       log.info({ delivery, event, rooms: posted.posted.length }, "posted a GitHub delivery");
       return { status: 200, body: { result: "posted", rooms: posted.posted.length } };
