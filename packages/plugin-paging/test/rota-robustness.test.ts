@@ -134,3 +134,25 @@ describe("only linked people take the pager", () => {
     expect((await h.as("alice").say("!oncall")).text).not.toContain("zed");
   });
 });
+
+describe("free text is bounded", () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  it("pager note refuses a 60 KB note and keeps nothing of it", async () => {
+    const base = policy({ alice: { test: "alice" }, bob: { test: "bob" } });
+    const schedules = { ops: { rotation: "daily", people: ["alice", "bob"], start } };
+    h = await createHarness({
+      policy: base,
+      plugins: [[paging, { rooms: ["test:#ops"], local: { schedules, services: { web: { schedule: "ops" } } } }]],
+    });
+    await h.as("alice").say("!pager trigger web down");
+    const answer = (await h.as("alice").say(`!pager note 1 ${"x".repeat(60_000)}`)).text;
+    expect(answer).toMatch(/a note is at most 2000 characters \(this one has 60000\)/);
+    expect((await h.as("alice").say("!pager note 1 restarting")).text).toMatch(/note/i);
+    expect(h.transcript()).not.toContain("x".repeat(2001));
+  });
+});

@@ -80,7 +80,12 @@ export function alertmanagerRoute(deps: AlertmanagerDeps): HttpRoute {
       } catch {
         return json(400, { error: "body is not JSON" });
       }
-      if (typeof group.groupKey !== "string" || (group.status !== "firing" && group.status !== "resolved"))
+      if (
+        group === null ||
+        typeof group !== "object" ||
+        typeof group.groupKey !== "string" ||
+        (group.status !== "firing" && group.status !== "resolved")
+      )
         return json(400, { error: "not an Alertmanager webhook (groupKey, status)" });
       return oneAtATime(group.groupKey, () => handleGroup(group as AlertGroup & { groupKey: string }));
     },
