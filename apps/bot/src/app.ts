@@ -72,8 +72,14 @@ export async function createApp(loaded: LoadedConfig, options: AppOptions = {}):
     );
   }
   const storePath = resolve(config.store.path);
-  const { openSqlite } = await import("@switchboard/store-sqlite");
-  const storage = openSqlite(storePath, { synchronous: config.store.synchronous });
+  const { looseModes, openSqlite } = await import("@switchboard/store-sqlite");
+  // Files others may read or write (the database, the log, their folders) are used, and said so plainly.
+  const warn = (message: string) => {
+    logger.warn({ component: "files" }, message);
+    process.stderr.write(`warning: ${message}\n`);
+  };
+  if (fileLogger) for (const problem of looseModes(fileLogger.file)) warn(problem);
+  const storage = openSqlite(storePath, { synchronous: config.store.synchronous, onWarning: warn });
   let auditLog: CheckpointingAuditLog;
   try {
     // Checkpoints of the audit log's head, signed with a key outside the database (see audit: in the README).

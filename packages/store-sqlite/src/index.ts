@@ -4,5 +4,6 @@
  */
 export { type OpenDatabaseOptions, openDatabase, type SqliteDatabase, type SynchronousMode } from "./open-database.js";
 export { type OpenSqliteOptions, openSqlite, type SqliteStorage } from "./open-sqlite.js";
+export { createPrivateFile, looseModes } from "./private-file.js";
 export { SqliteAuditLog, type SqliteAuditLogOptions } from "./sqlite-audit-log.js";
 export { SqliteStore, type SqliteStoreOptions } from "./sqlite-store.js";
