@@ -169,7 +169,7 @@ export async function announce(context: SourceContext, item: Announcement): Prom
     try {
       const earlier = memoryKey ? await store.get<Remembered>("announcements", memoryKey) : undefined;
       const fresh = earlier && Date.now() - earlier.at < (item.editWindowMs ?? 0) ? earlier : undefined;
-      const sent = await bot.announce(room, item.reply, fresh ? { replace: fresh.sent } : undefined);
+      const sent = await postOrEdit(context, room, item, fresh?.sent);
       if (memoryKey) {
         if (item.final) await store.delete("announcements", memoryKey);
         else if (sent || fresh) {
@@ -192,6 +192,25 @@ export async function announce(context: SourceContext, item: Announcement): Prom
   if (result.posted.length === 0 && result.failed.length > 0)
     throw new Error(`no room could be reached (${result.failed.map(roomName).join(", ")})`);
   return result;
+}
+
+/**
+ * Edits the earlier message when there is one; when the edit fails (the message was deleted, the network forgot it),
+ * posts a new message instead, so an update is never lost because its predecessor is gone.
+ */
+async function postOrEdit(
+  context: SourceContext,
+  room: RoomRef,
+  item: Announcement,
+  earlier: SentMessage | undefined,
+): Promise<SentMessage | undefined> {
+  if (!earlier) return context.bot.announce(room, item.reply);
+  try {
+    return await context.bot.announce(room, item.reply, { replace: earlier });
+  } catch (error) {
+    context.logger.warn({ err: error, source: item.source, room: roomName(room) }, "could not edit: posting anew");
+    return context.bot.announce(room, item.reply);
+  }
 }
 
 async function auditDelivery(context: SourceContext, item: Announcement, result: PostResult): Promise<void> {
