@@ -1,5 +1,17 @@
 export { type ContractDriver, type ContractSetup, runAdapterContract } from "./contract.js";
 export {
+  chatLine,
+  type FuzzDeps,
+  type FuzzOptions,
+  type FuzzRequest,
+  type FuzzResult,
+  type FuzzStorage,
+  fuzzConfig,
+  prng,
+  runFuzz,
+  webhookRequest,
+} from "./fuzz.js";
+export {
   createHarness,
   type Exchange,
   type Harness,
