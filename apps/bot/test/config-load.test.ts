@@ -123,12 +123,12 @@ describe("parseConfig", () => {
 
   it("never shows a secret that a YAML alias put under another key (from the environment or written out)", () => {
     const fromEnv = issuesOf(
-      "http:\n  github:\n    secret: &tok ${GITHUB_WEBHOOK_SECRET}\n    repos: {}\n  listen: *tok\n",
+      `http:\n  github:\n    secret: &tok \${GITHUB_WEBHOOK_SECRET}\n    repos: {}\n  listen: *tok\n`,
       { GITHUB_WEBHOOK_SECRET: "gh-secret-value-0123456789abcdef" },
     );
     expect(fromEnv.map((i) => i.path.join("."))).toContain("http.listen");
     expect(JSON.stringify(fromEnv)).not.toContain("gh-secret-value");
-    expect(fromEnv.find((i) => i.path.join(".") === "http.listen")?.message).toContain("${GITHUB_WEBHOOK_SECRET}");
+    expect(fromEnv.find((i) => i.path.join(".") === "http.listen")?.message).toContain(`\${GITHUB_WEBHOOK_SECRET}`);
     const written = issuesOf(
       "http:\n  hooks:\n    ci:\n      secret: &s written-secret-0123456789\n      rooms: [shell:terminal]\n      template: x\n      deliveryField: id\n  listen: *s\n",
     );

@@ -161,7 +161,7 @@ export async function forgetExpired(store: Store, namespace: string, now = Date.
  * source, delivery id and rooms. Throws only when no room could be reached.
  */
 export async function announce(context: SourceContext, item: Announcement): Promise<PostResult> {
-  const { bot, store, logger } = context;
+  const { store, logger } = context;
   const result: PostResult = { posted: [], failed: [] };
   for (const room of item.rooms) {
     const name = roomName(room);
