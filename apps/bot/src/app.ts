@@ -80,9 +80,15 @@ export async function createApp(loaded: LoadedConfig, options: AppOptions = {}):
     adapters.push(postgres ? postgres.wrap(adapter, entry) : adapter);
   }
   const storePath = postgres ? postgres.id : resolve(config.store.path);
+  // Files others may read or write (the database, the log, their folders) are used, and said so plainly.
+  const warn = (message: string) => {
+    logger.warn({ component: "files" }, message);
+    process.stderr.write(`warning: ${message}\n`);
+  };
+  if (fileLogger) for (const problem of await fileProblems(fileLogger.file)) warn(problem);
   const storage = postgres
     ? { store: postgres.store, auditLog: postgres.auditLog, identity: postgres.identity, close: () => undefined }
-    : await openSqliteStorage(config, storePath);
+    : await openSqliteStorage(config, storePath, warn);
   let auditLog: CheckpointingAuditLog;
   try {
     // Checkpoints of the audit log's head, signed with a key outside the database (see audit: in the README).
@@ -157,7 +163,13 @@ export async function createApp(loaded: LoadedConfig, options: AppOptions = {}):
 }
 
 /** The SQLite file of `store.path` (the package is imported only when it is used). */
-async function openSqliteStorage(config: SwitchboardConfig, storePath: string) {
+async function openSqliteStorage(config: SwitchboardConfig, storePath: string, warn: (message: string) => void) {
   const { openSqlite } = await import("@switchboard/store-sqlite");
-  return openSqlite(storePath, { synchronous: config.store.synchronous });
+  return openSqlite(storePath, { synchronous: config.store.synchronous, onWarning: warn });
+}
+
+/** Loose modes of the log file and its folder (the check lives with the SQLite store's file handling). */
+async function fileProblems(file: string): Promise<string[]> {
+  const { looseModes } = await import("@switchboard/store-sqlite");
+  return looseModes(file);
 }

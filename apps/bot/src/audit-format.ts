@@ -1,8 +1,10 @@
 /**
- * One audit entry as one line of text, for `switchboard audit tail`.
+ * One audit entry as one line of text, for `switchboard audit tail`. Entries hold what others typed (a guest's
+ * refused command): control characters and line breaks are shown escaped, so an entry cannot erase the lines above
+ * it, retitle the terminal or print a forged entry of its own.
  * @module
  */
-import type { AuditEntry } from "@switchboard/core";
+import { type AuditEntry, escapeTerminal } from "@switchboard/core";
 import { auditSummary } from "@switchboard/core/audit";
 
 /** `#12  2025-11-25 22:15:03  k7m2p  outcome   alice  ping  succeeded in 3ms`. */
@@ -17,6 +19,7 @@ export function formatAuditLine(entry: AuditEntry): string {
     (entry.command ?? "-").padEnd(12),
     auditSummary(entry),
   ]
+    .map((field) => escapeTerminal(field).replace(/\n/g, "\\n").replace(/\t/g, "\\t"))
     .join("  ")
     .trimEnd();
 }

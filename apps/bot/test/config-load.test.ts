@@ -121,6 +121,21 @@ describe("parseConfig", () => {
     );
   });
 
+  it("never shows a secret that a YAML alias put under another key (from the environment or written out)", () => {
+    const fromEnv = issuesOf(
+      `http:\n  github:\n    secret: &tok \${GITHUB_WEBHOOK_SECRET}\n    repos: {}\n  listen: *tok\n`,
+      { GITHUB_WEBHOOK_SECRET: "gh-secret-value-0123456789abcdef" },
+    );
+    expect(fromEnv.map((i) => i.path.join("."))).toContain("http.listen");
+    expect(JSON.stringify(fromEnv)).not.toContain("gh-secret-value");
+    expect(fromEnv.find((i) => i.path.join(".") === "http.listen")?.message).toContain(`\${GITHUB_WEBHOOK_SECRET}`);
+    const written = issuesOf(
+      "http:\n  hooks:\n    ci:\n      secret: &s written-secret-0123456789\n      rooms: [shell:terminal]\n      template: x\n      deliveryField: id\n  listen: *s\n",
+    );
+    expect(written.map((i) => i.path.join("."))).toContain("http.listen");
+    expect(JSON.stringify(written)).not.toContain("written-secret");
+  });
+
   it("turns the built-in default into an owner for the login and a guest role", () => {
     const { config, source } = parseConfig(defaultConfigText("carol.x"), "(built-in default)", { env: {} });
     expect(source).toBe("(built-in default)");

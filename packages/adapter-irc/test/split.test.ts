@@ -1,6 +1,6 @@
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
-import { byteLength, splitToBytes } from "../src/split.js";
+import { describe, expect, it, vi } from "vitest";
+import { byteLength, graphemes, splitToBytes } from "../src/split.js";
 
 describe("splitToBytes", () => {
   it("leaves a line that fits alone", () => {
@@ -43,6 +43,46 @@ describe("splitToBytes", () => {
         expect(pieces.join("").replace(/ /g, "")).toBe(text.replace(/ /g, ""));
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe("splitting a very long line is linear", () => {
+  it("never hands the grapheme segmenter more than a window of a 1 MB progress line", () => {
+    // Intl.Segmenter is quadratic in the length of what it is given on Node 20 (160,000 characters: over a minute),
+    // so what it is given must stay small however long the line is: counted, not timed.
+    const sizes: number[] = [];
+    const segment = Intl.Segmenter.prototype.segment;
+    const spy = vi.spyOn(Intl.Segmenter.prototype, "segment").mockImplementation(function (this: Intl.Segmenter, s) {
+      sizes.push(s.length);
+      // fail at once rather than wait the minutes a whole-line segmentation would take
+      if (s.length > 100_000) throw new Error(`the segmenter was given ${s.length} code units at once`);
+      return segment.call(this, s);
+    });
+    try {
+      // block elements, a combining mark and an emoji now and then: the segmenter is needed for those windows
+      const bar = (i: number) =>
+        `\r[${"█".repeat(i % 50).padEnd(50, "░")}] ${String(i % 101).padStart(3)}%${i % 97 === 0 ? " e\u0301 👩‍🔧" : ""}`;
+      let line = "";
+      for (let i = 0; line.length < 1024 * 1024; i++) line += bar(i);
+      const pieces = splitToBytes(line, 400);
+      expect(pieces.join("").replace(/ /g, "")).toBe(line.replace(/ /g, ""));
+      expect(Math.max(...sizes)).toBeLessThanOrEqual(2 * 2048);
+      expect(sizes.length).toBeGreaterThan(0);
+      expect(sizes.reduce((a, b) => a + b, 0)).toBeLessThan(line.length * 1.1);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it("gives the same clusters as segmenting the whole text, across window edges", () => {
+    const whole = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: "grapheme", maxLength: 40 }), { maxLength: 400 }), (parts) => {
+        const text = parts.join(parts.length % 2 ? "👩‍🔧e\u0301" : "█\r\n░");
+        expect([...graphemes(text)]).toEqual([...whole.segment(text)].map((s) => s.segment));
+      }),
+      { numRuns: 60 },
     );
   });
 });

@@ -38,6 +38,21 @@ export function relationFor(target: ReplyTarget, asReply: boolean): Content {
   return replyTo ? { "m.relates_to": { "m.in_reply_to": { event_id: replyTo } } } : {};
 }
 
+/**
+ * `content` with `m.mentions` (intentional mentions, Matrix 1.7): kept when it names whom the bot means to mention,
+ * else empty, in an edit's `m.new_content` too. With the property present, clients and push rules do not read
+ * mentions from the body, so an `@room` or a name inside text others wrote (a commit message, an alert annotation)
+ * pings nobody.
+ */
+export function withMentions(content: Content): Content {
+  const fresh = content["m.new_content"];
+  const inner =
+    fresh && typeof fresh === "object" && !("m.mentions" in fresh)
+      ? { "m.new_content": { ...(fresh as Content), "m.mentions": {} } }
+      : {};
+  return { "m.mentions": {}, ...content, ...inner };
+}
+
 /** An edit (`m.replace`) of `eventId` with new content. */
 export function editContent(eventId: string, content: Content): Content {
   const { "m.relates_to": _drop, ...fresh } = content;
@@ -47,6 +62,8 @@ export function editContent(eventId: string, content: Content): Content {
     ...(typeof fresh.formatted_body === "string" ? { formatted_body: `* ${fresh.formatted_body}` } : {}),
     "m.new_content": fresh,
     "m.relates_to": { rel_type: "m.replace", event_id: eventId },
+    // The edit itself mentions nobody anew; whom the new content mentions is in m.new_content.
+    "m.mentions": {},
   };
 }
 

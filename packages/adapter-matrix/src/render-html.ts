@@ -3,7 +3,7 @@
  * rendering of core for `body`.
  * @module
  */
-import { type Block, renderText, type StatusLevel } from "@switchboard/core";
+import { type Block, renderText, revealInvisibleBlocks, type StatusLevel } from "@switchboard/core";
 
 /** Colours of status blocks (`data-mx-color`, which Matrix clients honour in `<font>`). */
 export const statusColours: Record<StatusLevel, string> = {
@@ -65,5 +65,6 @@ export interface RenderedText {
 
 /** Renders blocks (none of them an image sent as media) as one message. */
 export function renderMessage(blocks: Block[]): RenderedText {
-  return { body: renderText(blocks), formattedBody: blocks.map(blockHtml).join("") };
+  const shown = revealInvisibleBlocks(blocks); // no bidirectional override or zero-width character in either body
+  return { body: renderText(shown), formattedBody: shown.map(blockHtml).join("") };
 }

@@ -15,7 +15,7 @@ import {
   type StatusLevel,
 } from "@switchboard/core";
 import type { MatrixClient } from "matrix-js-sdk";
-import { type Content, editContent, noticeContent, relationFor } from "./content.js";
+import { type Content, editContent, noticeContent, relationFor, withMentions } from "./content.js";
 import { encryptAttachment, pngSize } from "./media.js";
 import type { ResolvedOptions } from "./options.js";
 import { renderMessage } from "./render-html.js";
@@ -115,8 +115,9 @@ export class Sender {
     return first && target.mention && !target.room.direct ? { "m.mentions": { user_ids: [target.mention.id] } } : {};
   }
 
+  /** Sends one event; every event says whom it mentions ({@link withMentions}: nobody unless named). */
   async #event(roomId: string, content: Content): Promise<string> {
-    const res = await this.client.sendEvent(roomId, null, "m.room.message" as never, content as never);
+    const res = await this.client.sendEvent(roomId, null, "m.room.message" as never, withMentions(content) as never);
     return res.event_id;
   }
 

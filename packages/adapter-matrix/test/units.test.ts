@@ -56,6 +56,7 @@ describe("matrix adapter helpers", () => {
       formatted_body: "* <p>b</p>",
       "m.new_content": { msgtype: "m.notice", body: "b", formatted_body: "<p>b</p>" },
       "m.relates_to": { rel_type: "m.replace", event_id: "$orig" },
+      "m.mentions": {}, // the edit mentions nobody anew
     });
   });
 

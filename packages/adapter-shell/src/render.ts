@@ -1,9 +1,13 @@
 /**
  * Rendering the output model for a terminal: core's plain-text lines, with ANSI colour on status blocks when asked.
+ * What the lines say comes from others (a guest's command text in a refusal, a commit message, a hook field): every
+ * control character in it is shown escaped (`\x1b`), never sent to the terminal, so it cannot erase lines, move the
+ * cursor or retitle the window; bidirectional and zero-width characters are shown as `<U+202E>`.
  * @module
  */
 import {
   type Block,
+  escapeTerminal,
   type OutgoingMessage,
   renderBlockLines,
   renderTextLines,
@@ -18,7 +22,7 @@ export function colourFor(level: StatusLevel, text: string): string {
 }
 
 function blockLines(block: Block, colour: boolean): string[] {
-  const lines = renderBlockLines(block);
+  const lines = renderBlockLines(block).map(escapeTerminal);
   return colour && block.type === "status" ? lines.map((line) => colourFor(block.level, line)) : lines;
 }
 
@@ -27,7 +31,9 @@ function blockLines(block: Block, colour: boolean): string[] {
  * is true, and every line of a progress message prefixed with `[<job id>]`.
  */
 export function renderForTerminal(message: OutgoingMessage, colour: boolean): string[] {
-  const lines = colour ? message.blocks.flatMap((b) => blockLines(b, true)) : renderTextLines(message.blocks);
+  const lines = colour
+    ? message.blocks.flatMap((b) => blockLines(b, true))
+    : renderTextLines(message.blocks).map(escapeTerminal);
   if (message.kind === "progress" && message.jobId) return lines.map((line) => `[${message.jobId}] ${line}`);
   return lines;
 }

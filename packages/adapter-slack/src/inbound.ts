@@ -13,7 +13,7 @@ import type { Ledger } from "./ledger.js";
 import type { ResolvedSlackOptions } from "./options.js";
 import type { Outbound } from "./outbound.js";
 import { type Delivery, obj, str } from "./payloads.js";
-import type { ResponseUrls } from "./response-urls.js";
+import { type ResponseUrls, trustedResponseUrl } from "./response-urls.js";
 import { afterLeadingMention, decodeSlackText, escapeMrkdwn } from "./slack-text.js";
 
 /** Who the bot is, from `auth.test`. */
@@ -118,7 +118,7 @@ export class Inbound {
     }
     const channel = str(body.channel_id);
     const user = str(body.user_id);
-    const responseUrl = str(body.response_url);
+    const responseUrl = trustedResponseUrl(str(body.response_url), options.apiUrl);
     if (!channel || !user) return;
     const direct = channel.startsWith("D");
     const id = `slash:${trigger ?? `${channel}:${Date.now()}`}`;

@@ -12,6 +12,7 @@ import type { Identities } from "./identity.js";
 import type { Ledger } from "./ledger.js";
 import type { Outbound } from "./outbound.js";
 import { type Delivery, obj, objs, str } from "./payloads.js";
+import { trustedResponseUrl } from "./response-urls.js";
 import { escapeMrkdwn } from "./slack-text.js";
 
 /** What {@link Interactions} works with. */
@@ -22,6 +23,8 @@ export interface InteractionDeps {
   ledger: Ledger;
   outbound: Outbound;
   approvals: ApprovalMessages;
+  /** The configured Web API URL: a `response_url` must be Slack's or on this origin. */
+  apiUrl: string;
 }
 
 /** Where a click happened. */
@@ -61,7 +64,7 @@ export class Interactions {
       userId,
       room: { id: channel, direct: channel.startsWith("D") },
       thread: str(container?.thread_ts) ?? str(message?.thread_ts),
-      responseUrl: str(body.response_url),
+      responseUrl: trustedResponseUrl(str(body.response_url), this.deps.apiUrl),
       body,
     };
     for (const action of objs(body.actions)) {

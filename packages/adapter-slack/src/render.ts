@@ -4,7 +4,14 @@
  * long code, tables and text continue in the next block or message.
  * @module
  */
-import { type Block, type ImageBlock, type OutgoingMessage, renderBlockLines, renderTable } from "@switchboard/core";
+import {
+  type Block,
+  type ImageBlock,
+  type OutgoingMessage,
+  renderBlockLines,
+  renderTable,
+  revealInvisibleBlocks,
+} from "@switchboard/core";
 import { actionIds, button, context, header, limits, type SlackBlock, section } from "./block-kit.js";
 import { escapeMrkdwn, mrkdwnCode, mrkdwnLink } from "./slack-text.js";
 
@@ -223,7 +230,8 @@ export function renderParts(message: OutgoingMessage, options: RenderOptions = {
   if (options.mention) {
     units.push({ block: context(options.mention), plain: options.mention, fallback: options.mention });
   }
-  for (const block of message.blocks) {
+  // No bidirectional override or zero-width character reaches Slack: they are shown as <U+202E>.
+  for (const block of revealInvisibleBlocks(message.blocks)) {
     if (block.type === "image") {
       parts.push(...pack(units), { kind: "image", image: block });
       units = [];

@@ -5,6 +5,27 @@
  * @module
  */
 
+/** The hosts Slack's `response_url`s point at (commercial and GovSlack). */
+const SLACK_RESPONSE_HOSTS = new Set(["hooks.slack.com", "hooks.slack-gov.com"]);
+
+/**
+ * The `response_url` of a delivery when it is one of Slack's (`https://hooks.slack.com/…`, or the same origin as the
+ * configured `apiUrl`, which is where a test server or a proxy answers), else undefined: a delivery cannot make the
+ * bot post to an address of its choosing (an internal service, a cloud metadata endpoint).
+ */
+export function trustedResponseUrl(text: string | undefined, apiUrl: string): string | undefined {
+  if (text === undefined || text.length > 2000) return undefined;
+  try {
+    const url = new URL(text);
+    if (url.username || url.password) return undefined;
+    if (url.protocol === "https:" && SLACK_RESPONSE_HOSTS.has(url.hostname.toLowerCase()) && url.port === "")
+      return url.href;
+    return url.origin === new URL(apiUrl).origin ? url.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** What Slack allows per `response_url`. */
 export const responseUrlLimits = { uses: 5, lifetimeMs: 30 * 60_000 } as const;
 

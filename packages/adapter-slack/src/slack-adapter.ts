@@ -120,7 +120,15 @@ export class SlackAdapter implements Adapter {
     const approvals = new ApprovalMessages((message) => this.#outbound!.writeApproval(message));
     const outbound = new Outbound(client, this.network, options, queue, responseUrls, approvals, host.logger);
     this.#outbound = outbound;
-    const interactions = new Interactions({ network: this.network, host, identities, ledger, outbound, approvals });
+    const interactions = new Interactions({
+      network: this.network,
+      host,
+      identities,
+      ledger,
+      outbound,
+      approvals,
+      apiUrl: options.apiUrl,
+    });
     this.#inbound = new Inbound({
       network: this.network,
       options,

@@ -101,3 +101,5 @@ export {
   type StatusLevel,
 } from "./output.js";
 export { renderBlockLines, renderTable, renderText, renderTextLines } from "./render-text.js";
+// Text from others, made safe to show: invisible and bidi characters revealed, terminal controls escaped.
+export { escapeTerminal, hasInvisible, revealInvisible, revealInvisibleBlocks } from "./safe-text.js";

@@ -1,4 +1,5 @@
 import type { Block, StatusLevel } from "./output.js";
+import { revealInvisibleBlocks } from "./safe-text.js";
 
 const statusMark: Record<StatusLevel, string> = { ok: "✔", warn: "⚠", fail: "✖", info: "ℹ" };
 
@@ -22,8 +23,15 @@ export function renderTable(columns: string[], rows: string[][]): string[] {
   ];
 }
 
-/** Renders one block as plain lines. */
+/**
+ * Renders one block as plain lines. Bidirectional and zero-width characters are shown as `<U+202E>`
+ * ({@link revealInvisibleBlocks}): no plain-text rendering lets text pose as other text.
+ */
 export function renderBlockLines(block: Block): string[] {
+  return blockLines(revealInvisibleBlocks([block])[0]!);
+}
+
+function blockLines(block: Block): string[] {
   switch (block.type) {
     case "text":
       return block.text.split("\n");

@@ -155,9 +155,14 @@ const headerNameSchema = z
   .regex(/^[A-Za-z0-9-]+$/, "a header name")
   .transform((name) => name.toLowerCase());
 
+const FIELD_PATH = /^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/;
+
 export const hookConfigSchema = z
   .object({
-    /** HMAC-SHA256 key; the sender signs the exact body and sends `sha256=<hex>` in `signatureHeader`. */
+    /**
+     * HMAC-SHA256 key; the sender signs the exact body (or `<timestamp>.<body>` with `timestampHeader`) and sends
+     * `sha256=<hex>` in `signatureHeader`.
+     */
     secret: secretSchema("the hook's secret"),
     rooms: roomsSchema,
     /** The message: text with `{{field.path}}` placeholders filled from the JSON body. No code. */
@@ -167,11 +172,39 @@ export const hookConfigSchema = z
     /** Show the message as a status line of this level. */
     status: z.enum(["ok", "warn", "fail", "info"]).optional(),
     signatureHeader: headerNameSchema.default("x-signature-256"),
-    /** A header with a unique delivery id: repeats of an id are refused (replay protection). */
-    deliveryHeader: headerNameSchema.optional(),
+    /**
+     * Replay protection by time: a header with the Unix time (seconds) of sending; the signature covers
+     * `<timestamp>.<body>`, and a timestamp further than `window` from now is refused.
+     */
+    timestampHeader: headerNameSchema.optional(),
+    /** How far a signed timestamp may be from now (either way). */
+    window: durationSchema.default(5 * 60_000),
+    /** Replay protection by id: a field of the signed body (`id`, `delivery.id`) with a unique delivery id. */
+    deliveryField: z.string().regex(FIELD_PATH, "a field path: id or delivery.id").optional(),
+    /** How long delivery ids and body digests are remembered to refuse replays. */
+    dedupeFor: durationSchema.default(24 * 3_600_000),
+    /** Refused with an explanation: a header id is not signed, so it never protected against replays. */
+    deliveryHeader: z.unknown().optional(),
     rateLimit: rateLimitSchema.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((hook, ctx) => {
+    if (hook.deliveryHeader !== undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["deliveryHeader"],
+        message:
+          "a delivery id in a header is not signed (a captured delivery replays under a fresh id): use deliveryField (an id inside the signed body) or timestampHeader (a signed timestamp)",
+      });
+    else if (hook.timestampHeader === undefined && hook.deliveryField === undefined)
+      ctx.addIssue({
+        code: "custom",
+        message:
+          "a hook needs replay protection: timestampHeader (the sender signs <timestamp>.<body>) or deliveryField (a unique id inside the signed body)",
+      });
+    if (hook.window > hook.dedupeFor)
+      ctx.addIssue({ code: "custom", path: ["window"], message: "window must not be longer than dedupeFor" });
+  });
 
 const hookNameProblem = (name: string) =>
   !/^[a-z0-9][a-z0-9-]{0,39}$/.test(name)

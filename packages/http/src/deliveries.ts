@@ -3,6 +3,7 @@
  * announcement where the network can edit), and recording in the audit log who told which room what.
  * @module
  */
+import { createHash } from "node:crypto";
 import {
   type AuditRecord,
   type Logger,
@@ -34,8 +35,9 @@ export function sourceContext(bot: HttpBot, logger: Logger, count: SourceContext
 export const roomName = (room: RoomRef) => `${room.network}:${room.room}`;
 
 /**
- * Delivery ids seen recently (kept in the store, so a restart does not forget them). {@link claim} is atomic within
- * the process: two copies of one delivery arriving together post once.
+ * Delivery ids and body digests seen recently (kept in the store, so a restart does not forget them). {@link claim}
+ * is atomic within the process: two copies of one delivery arriving together post once. A delivery is claimed under
+ * several keys at once (its id and the digest of its signed bytes): it is new only when every key is.
  */
 export class DeliveryLedger {
   readonly #inFlight = new Set<string>();
@@ -47,39 +49,44 @@ export class DeliveryLedger {
     private readonly keepMs: number,
   ) {}
 
-  /** True when `id` is new (and now taken); false when it was seen within the keep time or is being handled. */
-  async claim(id: string): Promise<boolean> {
-    if (this.#inFlight.has(id)) return false;
-    this.#inFlight.add(id);
+  /**
+   * True when every key is new (and now all taken); false when any was seen within the keep time or is being
+   * handled (then none is taken).
+   */
+  async claim(...keys: string[]): Promise<boolean> {
+    if (keys.some((key) => this.#inFlight.has(key))) return false;
+    for (const key of keys) this.#inFlight.add(key);
     try {
-      const seen = await this.store.get<{ at: number }>(this.namespace, id);
-      if (seen && Date.now() - seen.at < this.keepMs) {
-        this.#inFlight.delete(id);
-        return false;
+      for (const key of keys) {
+        const seen = await this.store.get<{ at: number }>(this.namespace, key);
+        if (seen && Date.now() - seen.at < this.keepMs) {
+          this.release(...keys);
+          return false;
+        }
       }
     } catch (error) {
-      this.#inFlight.delete(id);
+      this.release(...keys);
       throw error;
     }
     return true;
   }
 
-  /** Remembers a claimed id (after it was handled). */
-  async commit(id: string): Promise<void> {
+  /** Remembers claimed keys (after the delivery was handled). */
+  async commit(...keys: string[]): Promise<void> {
     try {
-      await this.store.set(this.namespace, id, { at: Date.now() });
+      for (const key of keys) await this.store.set(this.namespace, key, { at: Date.now() });
     } finally {
-      this.#inFlight.delete(id);
+      this.release(...keys);
     }
     await this.#purgeOld();
   }
 
-  /** Forgets a claimed id that failed, so the sender's retry is handled. */
-  release(id: string): void {
-    this.#inFlight.delete(id);
+  /** Forgets claimed keys of a delivery that failed, so the sender's retry is handled. */
+  release(...keys: string[]): void {
+    for (const key of keys) this.#inFlight.delete(key);
   }
 
-  /** Removes expired ids, at most once an hour. */
+  /** Removes expired keys, at most once an hour. */
   async #purgeOld(): Promise<void> {
     const now = Date.now();
     if (now - this.#lastPurge < 3_600_000) return;
@@ -88,6 +95,11 @@ export class DeliveryLedger {
       if (now - value.at >= this.keepMs) await this.store.delete(this.namespace, id);
     }
   }
+}
+
+/** The ledger key of a delivery's signed bytes: `sha256:<hex>`, so that a replay under a fresh id is caught too. */
+export function digestKey(signed: Buffer | string): string {
+  return `sha256:${createHash("sha256").update(signed).digest("hex")}`;
 }
 
 /** One announcement to post. */
@@ -121,6 +133,27 @@ export interface PostResult {
 interface Remembered {
   sent: SentMessage;
   at: number;
+  /** When it may be forgotten (`at` + the edit window); absent in entries written before it existed. */
+  until?: number;
+}
+
+/** Entries without their own `until` are forgotten this long after `at`. */
+const DEFAULT_KEEP_MS = 24 * 3_600_000;
+const lastSweep = new WeakMap<Store, Map<string, number>>();
+
+/**
+ * Deletes the entries of `namespace` whose `until` (or `at` + a day) has passed, at most once an hour per store and
+ * namespace: remembered announcements and CI states would otherwise grow with every commit and alert group.
+ */
+export async function forgetExpired(store: Store, namespace: string, now = Date.now()): Promise<void> {
+  const sweeps = lastSweep.get(store) ?? new Map<string, number>();
+  lastSweep.set(store, sweeps);
+  if (now - (sweeps.get(namespace) ?? 0) < 3_600_000) return;
+  sweeps.set(namespace, now);
+  for (const [key, value] of await store.list<{ at?: number; until?: number }>(namespace)) {
+    const until = value?.until ?? (value?.at ?? 0) + DEFAULT_KEEP_MS;
+    if (until <= now) await store.delete(namespace, key);
+  }
 }
 
 /**
@@ -128,7 +161,7 @@ interface Remembered {
  * source, delivery id and rooms. Throws only when no room could be reached.
  */
 export async function announce(context: SourceContext, item: Announcement): Promise<PostResult> {
-  const { bot, store, logger } = context;
+  const { store, logger } = context;
   const result: PostResult = { posted: [], failed: [] };
   for (const room of item.rooms) {
     const name = roomName(room);
@@ -136,14 +169,17 @@ export async function announce(context: SourceContext, item: Announcement): Prom
     try {
       const earlier = memoryKey ? await store.get<Remembered>("announcements", memoryKey) : undefined;
       const fresh = earlier && Date.now() - earlier.at < (item.editWindowMs ?? 0) ? earlier : undefined;
-      const sent = await bot.announce(room, item.reply, fresh ? { replace: fresh.sent } : undefined);
+      const sent = await postOrEdit(context, room, item, fresh?.sent);
       if (memoryKey) {
         if (item.final) await store.delete("announcements", memoryKey);
-        else if (sent || fresh)
+        else if (sent || fresh) {
+          const at = fresh?.at ?? Date.now();
           await store.set<Remembered>("announcements", memoryKey, {
             sent: sent ?? fresh!.sent,
-            at: fresh?.at ?? Date.now(),
+            at,
+            until: at + (item.editWindowMs ?? 0),
           });
+        }
       }
       result.posted.push(room);
     } catch (error) {
@@ -152,9 +188,29 @@ export async function announce(context: SourceContext, item: Announcement): Prom
     }
   }
   if (result.posted.length > 0) await auditDelivery(context, item, result);
+  await forgetExpired(store, "announcements");
   if (result.posted.length === 0 && result.failed.length > 0)
     throw new Error(`no room could be reached (${result.failed.map(roomName).join(", ")})`);
   return result;
+}
+
+/**
+ * Edits the earlier message when there is one; when the edit fails (the message was deleted, the network forgot it),
+ * posts a new message instead, so an update is never lost because its predecessor is gone.
+ */
+async function postOrEdit(
+  context: SourceContext,
+  room: RoomRef,
+  item: Announcement,
+  earlier: SentMessage | undefined,
+): Promise<SentMessage | undefined> {
+  if (!earlier) return context.bot.announce(room, item.reply);
+  try {
+    return await context.bot.announce(room, item.reply, { replace: earlier });
+  } catch (error) {
+    context.logger.warn({ err: error, source: item.source, room: roomName(room) }, "could not edit: posting anew");
+    return context.bot.announce(room, item.reply);
+  }
 }
 
 async function auditDelivery(context: SourceContext, item: Announcement, result: PostResult): Promise<void> {

@@ -1,15 +1,20 @@
 /**
- * Text from webhook payloads into chat: one line, no control characters, bounded length. Payload text is written by
- * whoever pushed a commit or labelled an alert; it must not add lines (IRC commands), ring bells or flood a room.
+ * Text from webhook payloads into chat: one line, no control characters, bounded length, bidirectional and
+ * zero-width characters shown as `<U+202E>`. Payload text is written by whoever pushed a commit or labelled an alert;
+ * it must not add lines (IRC commands), ring bells, flood a room or pose as other text (`"\u202Egnp.exe"`).
  * @module
  */
+import { revealInvisible } from "@switchboard/core";
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
 
-/** `text` on one line (control characters and line breaks become one space), cut to `max` characters with "…". */
+/**
+ * `text` on one line (control characters and line breaks become one space, invisible characters visible), cut to
+ * `max` characters with "…".
+ */
 export function oneLine(text: string, max = 200): string {
-  const flat = text
+  const flat = revealInvisible(text)
     .replace(CONTROL, " ")
     .replace(/\s{2,}/g, " ")
     .trim();

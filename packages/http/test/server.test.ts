@@ -44,12 +44,12 @@ describe("the http: configuration", () => {
     expect(
       problems({ alertmanager: { token: SECRET, routes: [{ matchers: ["severity=~(bad"], rooms: ["irc:#ops"] }] } }),
     ).toEqual([expect.stringMatching(/bad regular expression/)]);
-    expect(problems({ hooks: { github: { secret: SECRET, rooms: ["irc:#x"], template: "x" } } })).toEqual([
-      expect.stringMatching(/built in/),
-    ]);
-    expect(problems({ hooks: { ci: { secret: SECRET, rooms: ["irc:#x"], template: "{{ a" } } })).toEqual([
-      "hooks.ci.template: template: a {{ is not closed with }}",
-    ]);
+    expect(
+      problems({ hooks: { github: { secret: SECRET, rooms: ["irc:#x"], template: "x", deliveryField: "id" } } }),
+    ).toEqual([expect.stringMatching(/built in/)]);
+    expect(
+      problems({ hooks: { ci: { secret: SECRET, rooms: ["irc:#x"], template: "{{ a", deliveryField: "id" } } }),
+    ).toEqual(["hooks.ci.template: template: a {{ is not closed with }}"]);
     expect(problems({ lisen: "127.0.0.1:1" })).toEqual([expect.stringMatching(/Unrecognized key/)]);
   });
 });
@@ -115,7 +115,7 @@ describe("the server", () => {
   it("refuses to start when a room names a network the bot does not have, or the address is taken", async () => {
     const rooms = httpConfigSchema.parse({
       listen: "127.0.0.1:0",
-      hooks: { ci: { secret: SECRET, rooms: ["irc:#ops"], template: "x" } },
+      hooks: { ci: { secret: SECRET, rooms: ["irc:#ops"], template: "x", timestampHeader: "X-Timestamp" } },
     });
     await expect(startHttpServer({ bot: t.bot, config: rooms })).rejects.toThrow(
       "http: rooms on unknown networks (known: chat): http.hooks.ci: irc:#ops",

@@ -141,6 +141,11 @@ export const pagerDutySchema = z
     /** A 429 asking to wait longer than this is reported instead of waited for. */
     maxRetryWait: withDefault("30s"),
     webhook: webhookSchema.optional(),
+    /**
+     * How people without an e-mail in `people` get linked to their PagerDuty user: `approval` (`pager me as <email>`
+     * waits for someone with `paging:admin` to approve it) or `config` (only `people.<principal>.email`).
+     */
+    linking: z.enum(["approval", "config"]).default("approval"),
   })
   .strict();
 

@@ -3,7 +3,7 @@
  * key, and looked up only among a map's own keys, so `constructor` or `__proto__` is an unknown name, never a crash.
  * @module
  */
-import { UserError } from "@switchboard/core";
+import { revealInvisible, UserError } from "@switchboard/core";
 
 /** Schedule and service names in the configuration. */
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
@@ -53,4 +53,35 @@ export function normaliseEmail(text: string): string | undefined {
   if (slack) value = slack[1]!;
   value = value.replace(/^mailto:/i, "");
   return /^[^\s@<>"']+@[^\s@<>"']+\.[^\s@<>"']+$/.test(value) ? value.toLowerCase() : undefined;
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g;
+
+/**
+ * A title from outside (an Alertmanager annotation, a PagerDuty incident, a person's name in an answer) as one line:
+ * line breaks and control characters become a space, invisible characters are shown, at most `max` characters.
+ */
+export function flatTitle(text: unknown, max = 300, fallback = "(no title)"): string {
+  if (typeof text !== "string") return fallback;
+  const flat = revealInvisible(text)
+    .replace(CONTROL, " ")
+    .replace(/\s{2,}/g, " ")
+    .trim();
+  if (!flat) return fallback;
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/** A PagerDuty web link when it is one (`https://<account>.pagerduty.com/…`); anything else gives no link. */
+export function pagerDutyUrl(text: unknown): string | undefined {
+  if (typeof text !== "string" || text.length > 2000) return undefined;
+  try {
+    const url = new URL(text);
+    const host = url.hostname.toLowerCase();
+    return url.protocol === "https:" && (host === "pagerduty.com" || host.endsWith(".pagerduty.com"))
+      ? url.href
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -77,7 +77,13 @@ async function setup(context: PluginSetupContext<PagingConfig>): Promise<PluginI
     import("./rota/provider.js"),
     import("./rota/notify.js"),
   ]);
-  const rota = new LocalRota(config.local, store, config.defaultSchedule, rotaListener(config, context, announcer));
+  const rota = new LocalRota(
+    config.local,
+    store,
+    config.defaultSchedule,
+    rotaListener(config, context, announcer),
+    logger,
+  );
   if (config.local.alertmanager) {
     const { alertmanagerRoute } = await import("./rota/alertmanager.js");
     const hook = config.local.alertmanager;

@@ -83,6 +83,37 @@ describe("Alertmanager → local incidents (route table)", () => {
     expect(h!.transcript()).toContain("#1 web: site down — resolved by alertmanager");
   });
 
+  it("five copies of one group delivered at once (retries, HA Alertmanagers) open one incident and page once", async () => {
+    await start();
+    const firing = group("firing", { alertname: "SiteDown", service: "web" });
+    const answers = await Promise.all([1, 2, 3, 4, 5].map(() => post(firing)));
+    expect(answers.map((a) => a.body)).toEqual([
+      { opened: "1" },
+      { open: "1" },
+      { open: "1" },
+      { open: "1" },
+      { open: "1" },
+    ]);
+    expect((await h!.as("alice").say("!pager incidents")).text).toMatch(/^1 open:\n#1 web: site down/);
+    expect(h!.transcript("@bob").match(/You are paged/g)).toHaveLength(1);
+    // the resolution closes it: nothing keeps escalating
+    const resolved = await Promise.all(
+      [1, 2].map(() => post(group("resolved", { alertname: "SiteDown", service: "web" }))),
+    );
+    expect(resolved.map((a) => a.body)).toEqual([{ resolved: "1" }, { ignored: "no open incident for this group" }]);
+    expect((await h!.as("alice").say("!pager incidents")).text).toBe("✔ No open incidents.");
+  });
+
+  it("an annotation cannot add lines or escapes to the incident title", async () => {
+    await start();
+    const hostile = group("firing", { alertname: "SiteDown", service: "web" });
+    hostile.commonAnnotations.summary = "site down\r\n#2 web: fake — resolved\u001b[2K \u202Egnp.exe";
+    expect((await post(hostile)).body).toEqual({ opened: "1" });
+    const text = (await h!.as("alice").say("!pager incidents")).text;
+    expect(text.split("\n")).toHaveLength(2);
+    expect(text).toContain("#1 web: site down #2 web: fake — resolved [2K <U+202E>gnp.exe — triggered");
+  });
+
   it("refuses a wrong token, and a service nobody configured unless there is a default", async () => {
     await start();
     expect((await post(group("firing", { service: "web" }), "wrong-token-0123456789")).status).toBe(401);

@@ -141,9 +141,11 @@ describe("the local rota end to end", () => {
     await click("mallory", false);
     expect(room("irc", "#ops")).toMatch(/denied: .*paging:ack/);
     expect((await irc("bob").say("!pager incidents")).text).toMatch(/triggered/);
-    await click("alice");
+    await click("alice"); // staff, but the incident is bob's: that needs paging:everyone
+    expect(room("irc", "#ops")).toMatch(/1 is not assigned to you.*paging:everyone/);
+    await click("bob");
     expect((await irc("bob").say("!pager incidents")).text).toMatch(/#1 web: down — acknowledged, bob/);
-    expect(room("irc", "#ops")).toContain("acknowledged by alice");
+    expect(room("irc", "#ops")).toContain("acknowledged by bob");
   });
 
   it("a maintenance window keeps the service from paging anyone", async () => {

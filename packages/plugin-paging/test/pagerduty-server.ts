@@ -42,6 +42,8 @@ export interface FakeIncident {
   created_at: string;
   notes: Array<{ content: string; user: string }>;
   log: Array<{ action: string; by: string }>;
+  /** What the account answers as the incident's web link (default: its PagerDuty page). */
+  html_url?: string;
 }
 
 export interface FakeService {
@@ -389,7 +391,7 @@ export class FakePagerDuty {
       title: i.title,
       status: i.status,
       created_at: i.created_at,
-      html_url: `https://example.pagerduty.com/incidents/${i.id}`,
+      html_url: i.html_url ?? `https://example.pagerduty.com/incidents/${i.id}`,
       service: { id: i.service, type: "service_reference", summary: service?.name ?? i.service },
       assignments: i.status === "resolved" ? [] : i.assignees.map((a) => ({ assignee: this.#ref(a) })),
     };

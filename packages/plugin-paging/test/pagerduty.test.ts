@@ -1,3 +1,4 @@
+import { renderText } from "@switchboard/core";
 import { createHarness, type Harness } from "@switchboard/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import paging from "../src/index.js";
@@ -26,6 +27,7 @@ async function start(extra: Record<string, unknown> = {}, token?: string): Promi
   return h;
 }
 
+const jobIdIn = (text: string) => /job ([a-z0-9]{5})/.exec(text)?.[1] ?? "";
 const writes = () => fake.requests.filter((r) => r.method !== "GET" && r.path !== "/v2/enqueue");
 
 describe("oncall against PagerDuty", () => {
@@ -99,14 +101,15 @@ describe("acknowledge and resolve", () => {
   }
 
   it("acks named incidents by number or id as the asker", async () => {
-    const { a1, b1 } = incidents();
+    const { a1, a2, b1 } = incidents();
     await start();
-    const answer = (await h!.as("alice").say(`!pager ack ${a1.incident_number} ${b1.id}`)).text;
+    const answer = (await h!.as("alice").say(`!pager ack ${a1.incident_number} ${a2.id}`)).text;
     expect(answer).toMatch(/Acknowledged 2 incident\(s\) as Alice Adams/);
     expect(answer).toContain("#1 Web: disk full — acknowledged");
-    expect(answer).toContain("#3 Web: db slow — acknowledged");
+    expect(answer).toContain("#2 Web: cpu hot — acknowledged");
     expect(a1.status).toBe("acknowledged");
-    expect(b1.log).toEqual([{ action: "acknowledged", by: "PALICE1" }]);
+    expect(a2.log).toEqual([{ action: "acknowledged", by: "PALICE1" }]);
+    expect(b1.status).toBe("triggered");
     const put = writes().find((r) => r.path === "/incidents")!;
     expect(put.method).toBe("PUT");
     expect(put.headers.from).toBe("alice@example.com");
@@ -145,13 +148,13 @@ describe("acknowledge and resolve", () => {
   });
 
   it("resolves by id and says which ids were not open", async () => {
-    const { a1 } = incidents();
+    const { b1 } = incidents();
     await start();
-    const answer = (await h!.as("bob").say(`!pager resolve #${a1.incident_number} 99`)).text;
+    const answer = (await h!.as("bob").say(`!pager resolve #${b1.incident_number} 99`)).text;
     expect(answer).toMatch(/Resolved 1 incident\(s\) as Bob Brown/);
     expect(answer).toContain("not open: 99");
-    expect(a1.status).toBe("resolved");
-    expect(a1.log).toEqual([{ action: "resolved", by: "PBOB001" }]);
+    expect(b1.status).toBe("resolved");
+    expect(b1.log).toEqual([{ action: "resolved", by: "PBOB001" }]);
   });
 
   it("reads every page of open incidents", async () => {
@@ -205,13 +208,15 @@ describe("trigger and maintenance", () => {
 });
 
 describe("linking chat people to PagerDuty users", () => {
-  it("tells an unlinked person how to link, and pager me as links them to their own user", async () => {
+  it("tells an unlinked person how to link, and pager me as links them to their own user once approved", async () => {
     const incident = fake.addIncident({ title: "x", status: "triggered", service: "PWEB001", assignees: ["PDAVE01"] });
     await start();
     const unlinked = (await h!.as("dave").say("!pager ack")).text;
     expect(unlinked).toMatch(/you are not linked to a PagerDuty user.*pager me as you@example.com/s);
     expect(writes()).toHaveLength(0);
-    expect((await h!.as("dave").say("!pager me as <mailto:Dave@Example.com|Dave@Example.com>")).text).toBe(
+    const asked = (await h!.as("dave").say("!pager me as <mailto:Dave@Example.com|Dave@Example.com>")).text;
+    expect((await h!.as("carol").say(`!approve ${jobIdIn(asked)}`)).text).toMatch(/approved job/);
+    expect(h!.adapter("test").sent.map((s) => renderText(s.message.blocks))).toContain(
       "Okay, you are Dave Dunn (dave@example.com) in PagerDuty from now on.",
     );
     expect((await h!.as("dave").say("!pager ack")).text).toMatch(/Acknowledged 1 incident\(s\) as Dave Dunn/);
@@ -222,7 +227,7 @@ describe("linking chat people to PagerDuty users", () => {
 
   it("refuses an e-mail that belongs to someone else, or that matches no user exactly", async () => {
     await start();
-    await h!.as("dave").say("!pager me as dave@example.com");
+    await h!.as("carol").say(`!approve ${jobIdIn((await h!.as("dave").say("!pager me as dave@example.com")).text)}`);
     expect((await h!.as("eve").say("!pager me as alice@example.com")).text).toMatch(/belongs to someone else here/);
     expect((await h!.as("eve").say("!pager me as dave@example.com")).text).toMatch(/belongs to someone else here/);
     // PagerDuty's user query is fuzzy: "alice@example.co" finds alice, but is not her e-mail.

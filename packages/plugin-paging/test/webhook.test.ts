@@ -182,7 +182,7 @@ describe("PagerDuty v3 webhooks", () => {
       title: "checkout",
       status: "triggered",
       service: "PWEB001",
-      assignees: ["PALICE1"],
+      assignees: ["PBOB001"],
     });
     await start([NEW_SECRET]);
     const click = (id: string, verified: boolean) =>

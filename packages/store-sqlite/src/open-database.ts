@@ -1,6 +1,5 @@
-import { closeSync, mkdirSync, openSync } from "node:fs";
-import { dirname } from "node:path";
 import Database from "better-sqlite3";
+import { createPrivateFile, looseModes } from "./private-file.js";
 import { migrate } from "./schema.js";
 
 /**
@@ -32,6 +31,11 @@ export interface OpenDatabaseOptions {
    * Default `10000` (about 40 MiB); SQLite's own default is 1000.
    */
   walAutocheckpointPages?: number;
+  /**
+   * Told, in a sentence with the fix, when an existing database file or its folder may be read or written by others.
+   * Default: nothing is said.
+   */
+  onWarning?: (message: string) => void;
 }
 
 /** The better-sqlite3 connection type returned by {@link openDatabase}. */
@@ -42,19 +46,10 @@ function isFilePath(path: string): boolean {
   return path !== ":memory:" && path !== "" && !path.startsWith("file:");
 }
 
-/** Creates the file empty with mode 0600 unless it exists, so SQLite never creates it world-readable. */
-function createPrivateFile(path: string): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  try {
-    closeSync(openSync(path, "wx", 0o600));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-  }
-}
-
 /**
  * Opens (creating it if needed) a Switchboard SQLite database: creates missing parent directories, creates a new
- * file with mode 0600 (SQLite gives its `-wal` and `-shm` files the same mode), switches to WAL mode, sets
+ * file with mode 0600 (also the target of a symbolic link that does not exist yet), reports loose modes of an
+ * existing file or folder to `onWarning` (SQLite gives its `-wal` and `-shm` files the same mode), switches to WAL mode, sets
  * `synchronous`, the busy timeout and the checkpoint interval, and brings the schema up to date. Several processes may open the same file.
  *
  * @param path - Path of the database file (`":memory:"` for a private in-memory database).
@@ -72,7 +67,10 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): S
   if (!Number.isInteger(walAutocheckpointPages) || walAutocheckpointPages < 0)
     throw new RangeError(`walAutocheckpointPages must be a non-negative integer, not ${walAutocheckpointPages}`);
 
-  if (isFilePath(path)) createPrivateFile(path);
+  if (isFilePath(path)) {
+    for (const problem of looseModes(path)) options.onWarning?.(problem);
+    createPrivateFile(path);
+  }
   const db = new Database(path, { timeout: busyTimeoutMs });
   try {
     db.pragma("journal_mode = WAL");

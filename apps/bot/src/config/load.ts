@@ -41,9 +41,6 @@ export interface LoadConfigOptions {
 /** Name used in messages for the built-in configuration. */
 export const BUILT_IN = "(built-in default)";
 
-const startsWith = (path: ConfigPath, prefix: ConfigPath) =>
-  prefix.every((part, i) => String(path[i]) === String(part));
-
 /** zod issues as config issues: unknown keys one per key (with a suggestion), paths kept. */
 function fromZod(issues: z.core.$ZodIssue[], raw: unknown): ConfigIssue[] {
   return issues.flatMap((issue): ConfigIssue[] => {
@@ -90,6 +87,23 @@ function byLine(issues: ConfigIssue[]): ConfigIssue[] {
  * Parses and validates configuration text. Throws a {@link ConfigError} listing every problem, each with its key
  * path and line; values that came from the environment are never shown (the `${NAME}` as written is shown instead).
  */
+/** Keys whose values are secrets wherever they are in the configuration. */
+const SECRET_KEY = /(secret|token|password|passphrase|credential|private.?key|signing.?key|recovery.?key)s?$/i;
+
+/** The string values under secret-named keys anywhere in `raw` (aliases are already resolved there). */
+function secretValues(raw: unknown, found: string[] = [], depth = 0): string[] {
+  if (depth > 32 || raw === null || typeof raw !== "object") return found;
+  for (const [key, value] of Object.entries(raw)) {
+    if (!SECRET_KEY.test(key)) {
+      secretValues(value, found, depth + 1);
+      continue;
+    }
+    if (typeof value === "string") found.push(value);
+    if (Array.isArray(value)) for (const item of value) if (typeof item === "string") found.push(item);
+  }
+  return found;
+}
+
 export function parseConfig(text: string, source: string, options: LoadConfigOptions = {}): LoadedConfig {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true });
@@ -112,16 +126,21 @@ export function parseConfig(text: string, source: string, options: LoadConfigOpt
 
   const { problems, substituted } = interpolate(doc.contents, options.env ?? process.env);
   const issues: ConfigIssue[] = problems.map((p) => placed({ path: p.path, message: p.message }));
+  const raw: unknown = doc.toJS() ?? {};
+  // A value from the environment, or under a key that names a secret, is never printed, whichever key the message is
+  // about: a YAML alias (`listen: *token`) puts the same value under another key.
+  const hidden = [
+    ...[...substituted.values()].map(({ written, value }) => ({ value, shown: written })),
+    ...secretValues(raw).map((value) => ({ value, shown: "[redacted]" })),
+  ]
+    .filter(({ value }) => value.length >= 4)
+    .sort((a, b) => b.value.length - a.value.length);
   const redact = (issue: ConfigIssue): ConfigIssue => {
     let { message } = issue;
-    for (const { path, written, value } of substituted.values()) {
-      if (value && (startsWith(issue.path, path) || startsWith(path, issue.path)))
-        message = message.split(value).join(written);
-    }
+    for (const { value, shown } of hidden) message = message.split(value).join(shown);
     return { ...issue, message };
   };
 
-  const raw: unknown = doc.toJS() ?? {};
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) issues.push(...fromZod(parsed.error.issues, raw).map(placed));
   else if (issues.length === 0) issues.push(...checkReferences(parsed.data, raw).map(placed));

@@ -1,10 +1,11 @@
 /**
- * `POST /hooks/github`: verified (X-Hub-Signature-256), deduplicated (X-GitHub-Delivery), routed by repository.
+ * `POST /hooks/github`: verified (X-Hub-Signature-256), deduplicated (X-GitHub-Delivery and a digest of the signed
+ * body, since the id header is not signed), routed by repository.
  * @module
  */
 import type { HttpRequest, HttpResponse, HttpRoute, RoomRef } from "@switchboard/core";
 import type { GithubConfig, GithubEventKind } from "../config.js";
-import { announce, DeliveryLedger, type SourceContext } from "../deliveries.js";
+import { announce, DeliveryLedger, digestKey, forgetExpired, type SourceContext } from "../deliveries.js";
 import { parseJson, reject } from "../responses.js";
 import { verifyHmacSha256 } from "../signature.js";
 import { type GithubMessage, githubEvents } from "./messages.js";
@@ -48,18 +49,20 @@ export function githubRoute(config: GithubConfig, context: SourceContext): HttpR
       count("invalid");
       return reject(400, "missing X-GitHub-Event or X-GitHub-Delivery");
     }
-    if (!(await ledger.claim(delivery))) {
+    // The delivery id header is not signed: a captured body sent again under a fresh id is caught by its digest.
+    const keys = [delivery, digestKey(request.rawBody)];
+    if (!(await ledger.claim(...keys))) {
       count("duplicate");
       log.warn({ delivery, event }, "refused a replayed GitHub delivery");
       return reject(409, "delivery already handled");
     }
     try {
       const response = await deliver(event, delivery, request);
-      if (response.status < 500) await ledger.commit(delivery);
-      else ledger.release(delivery);
+      if (response.status < 500) await ledger.commit(...keys);
+      else ledger.release(...keys);
       return response;
     } catch (error) {
-      ledger.release(delivery);
+      ledger.release(...keys);
       throw error;
     }
   }
@@ -101,8 +104,8 @@ export function githubRoute(config: GithubConfig, context: SourceContext): HttpR
       if (asked) rooms = [asked];
     }
     if (message.state !== undefined) {
-      const said = await context.store.get<string>("github-ci", message.key);
-      if (said === message.state) {
+      const said = await context.store.get<{ state: string } | string>("github-ci", message.key);
+      if ((typeof said === "string" ? said : said?.state) === message.state) {
         count("ignored");
         return { status: 200, body: { result: "ignored" } };
       }
@@ -118,7 +121,11 @@ export function githubRoute(config: GithubConfig, context: SourceContext): HttpR
         editWindowMs: config.dedupeFor,
         detail: { repository: message.repo },
       });
-      if (message.state !== undefined) await context.store.set("github-ci", message.key, message.state);
+      if (message.state !== undefined) {
+        const at = Date.now();
+        await context.store.set("github-ci", message.key, { state: message.state, at, until: at + config.dedupeFor });
+        await forgetExpired(context.store, "github-ci");
+      }
       count("posted");
       log.info({ delivery, event, rooms: posted.posted.length }, "posted a GitHub delivery");
       return { status: 200, body: { result: "posted", rooms: posted.posted.length } };

@@ -9,6 +9,9 @@ import { DRY_RUN_NOTE, incidentLabel, incidentLine, incidentTitle } from "../ren
 import { type PagingState, stateOf, zoneFor } from "../state.js";
 import { PERMISSIONS } from "./permissions.js";
 
+/** The longest note `pager note` takes (PagerDuty's own limit on note content is 25,000 characters). */
+export const MAX_NOTE = 2000;
+
 /** Finds open incidents by what was typed (id or number); returns the found ones and the refs nobody matched. */
 export function matchIncidents(open: Incident[], refs: string[]): { found: Incident[]; missing: string[] } {
   const found: Incident[] = [];
@@ -54,6 +57,15 @@ export function incidentCommands(handle: PluginHandle<PagingState>): AnyCommand[
     },
     permission: PERMISSIONS.ack,
     sideEffect: true,
+    // A note is posted to rooms and kept with the incident: bounded, like PagerDuty's own limit on note content.
+    prepare: ({ args }) => {
+      if (args.text.length > MAX_NOTE)
+        throw new UserError(
+          `a note is at most ${MAX_NOTE} characters (this one has ${args.text.length})`,
+          "put the details in a link",
+        );
+      return args;
+    },
     async handler({ args, actor }) {
       const { provider, config } = stateOf(handle);
       const acting = await provider.acting(actor.id);

@@ -1,9 +1,10 @@
 /**
  * `pager me [schedule] <duration>`: take a schedule's pager from now for a while (an override for the asker).
- * `pager me` alone says who you are at the provider.
+ * `pager me` alone says who you are at the provider. On the local rota only configured principals may take the pager:
+ * it pages people through the identities their principal links.
  * @module
  */
-import { type AnyCommand, arg, defineCommand, out, type PluginHandle } from "@switchboard/core";
+import { type AnyCommand, arg, DeniedError, defineCommand, out, type PluginHandle } from "@switchboard/core";
 import { DRY_RUN_NOTE } from "../render.js";
 import { type PagingState, stateOf, zoneFor } from "../state.js";
 import { formatTime, parsePagerDuration } from "../time.js";
@@ -36,6 +37,13 @@ export function pagerMeCommand(handle: PluginHandle<PagingState>): AnyCommand {
         return `You act as ${me.person.name}${where}. Take the pager with: ${USAGE}`;
       }
       const ms = parsePagerDuration(args.duration);
+      // The local rota pages a holder through the identities their principal links; someone no principal links
+      // (a verified nick granted a role at run time) could hold the pager and be reached by nobody.
+      if (provider.kind === "local" && !actor.known)
+        throw new DeniedError(
+          "only people configured under principals can take the pager (the rota pages them where they are linked)",
+          "paging: linked people only",
+        );
       const schedule = await provider.schedule(args.schedule);
       const acting = await provider.acting(actor.id);
       const zone = zoneFor(config, actor.id, schedule.timeZone);

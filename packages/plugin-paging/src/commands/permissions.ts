@@ -10,6 +10,11 @@ export const PERMISSIONS = {
   override: "paging:override",
   /** `pager maintenance`. */
   maintenance: "paging:maintenance",
-  /** `--everyone` on `pager ack`/`pager resolve` (and `pager ack!`): other people's incidents too. */
+  /**
+   * `--everyone` on `pager ack`/`pager resolve` (and `pager ack!`): other people's incidents too, whether all or by
+   * id.
+   */
   everyone: "paging:everyone",
+  /** Approving someone's `pager me as <email>`: vouching that the PagerDuty user is theirs. */
+  admin: "paging:admin",
 } as const;

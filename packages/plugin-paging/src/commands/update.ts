@@ -1,10 +1,20 @@
 /**
  * `pager ack [ids|all]` and `pager resolve [ids|all]`. Without ids (or with `all`) they act only on the open
  * incidents assigned to the asker; `--everyone` (or `pager ack!`) takes everyone's and needs `paging:everyone`.
+ * Named ids of incidents assigned to others need `--everyone` too: nothing is changed as the asker on someone
+ * else's incident without that permission.
  * The reply lists exactly which incidents changed.
  * @module
  */
-import { type AnyCommand, arg, defineCommand, out, type PluginHandle, type Reply } from "@switchboard/core";
+import {
+  type AnyCommand,
+  arg,
+  DeniedError,
+  defineCommand,
+  out,
+  type PluginHandle,
+  type Reply,
+} from "@switchboard/core";
 import { type Incident, isAssignedTo } from "../model.js";
 import { parseIncidentRefs } from "../names.js";
 import { DRY_RUN_NOTE, incidentLine } from "../render.js";
@@ -54,6 +64,12 @@ function updateCommand(handle: PluginHandle<PagingState>, status: Target): AnyCo
         const { found, missing } = matchIncidents(open, parseIncidentRefs(args.incidents));
         if (missing.length) notes.push(`not open: ${missing.join(", ")}`);
         targets = found.filter(movable(status));
+        const others = args.everyone ? [] : targets.filter((i) => !isAssignedTo(i, acting.person));
+        if (others.length)
+          throw new DeniedError(
+            `${others.map((i) => i.number ?? i.id).join(", ")} ${others.length === 1 ? "is" : "are"} not assigned to you: add --everyone to ${verb.doing} other people's incidents (needs ${PERMISSIONS.everyone})`,
+            `paging: ${PERMISSIONS.everyone}`,
+          );
         const skipped = found.filter((i) => !movable(status)(i));
         if (skipped.length) notes.push(`already ${status}: ${skipped.map((i) => i.number ?? i.id).join(", ")}`);
       } else {

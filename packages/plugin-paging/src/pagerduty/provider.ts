@@ -20,6 +20,7 @@ import type {
 import { normaliseName, ownValue } from "../names.js";
 import { PagerDutyClient } from "./client.js";
 import {
+  hasValidId,
   incidentOf,
   overrideOf,
   type PdIncident,
@@ -32,6 +33,8 @@ import {
 } from "./types.js";
 
 const CACHE_MS = 5 * 60_000;
+/** At most this many e-mail lookups are kept (`pager me as` takes any address a person types). */
+const MAX_CACHED_USERS = 500;
 
 /** How an unlinked person links themselves. */
 export const LINK_HINT = "say `pager me as you@example.com` with the e-mail you log in to PagerDuty with";
@@ -62,8 +65,24 @@ export class PagerDutyProvider implements PagingProvider {
     if (cached && Date.now() - cached.at < CACHE_MS) return cached.user;
     const users = await this.client.list<PdUser>("/users", "users", { query: email });
     const user = users.find((u) => u.email.toLowerCase() === email);
-    this.#users.set(email, { at: Date.now(), user });
+    this.#remember(email, user);
     return user;
+  }
+
+  /** How many e-mail lookups are cached (bounded by expiry and a size limit). */
+  get cachedUsers(): number {
+    return this.#users.size;
+  }
+
+  /** Caches a lookup: expired entries go first, then the oldest while the cache is full. */
+  #remember(email: string, user: PdUser | undefined): void {
+    const now = Date.now();
+    this.#users.delete(email);
+    for (const [key, entry] of this.#users) {
+      if (now - entry.at < CACHE_MS && this.#users.size < MAX_CACHED_USERS) break;
+      this.#users.delete(key);
+    }
+    this.#users.set(email, { at: now, user });
   }
 
   async acting(principal: string): Promise<Acting> {
@@ -173,7 +192,11 @@ export class PagerDutyProvider implements PagingProvider {
       statuses: ["triggered", "acknowledged"],
       sort_by: "created_at:desc",
     });
-    return incidents.map(incidentOf).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+    // An incident whose id could not go into a URL path is not offered to anyone (a hostile or broken answer).
+    return incidents
+      .filter(hasValidId)
+      .map(incidentOf)
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
   }
 
   async setStatus(acting: Acting, incidents: Incident[], status: "acknowledged" | "resolved"): Promise<Incident[]> {
@@ -188,7 +211,7 @@ export class PagerDutyProvider implements PagingProvider {
         { incidents: batch },
         acting.person.email!,
       );
-      changed.push(...(answer.incidents ?? []).map(incidentOf));
+      changed.push(...(answer.incidents ?? []).filter(hasValidId).map(incidentOf));
     }
     return changed;
   }

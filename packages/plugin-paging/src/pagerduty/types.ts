@@ -3,6 +3,7 @@
  * @module
  */
 import type { Incident, IncidentStatus, Override, Person, ScheduleInfo } from "../model.js";
+import { flatTitle, PAGERDUTY_ID_PATTERN, pagerDutyUrl } from "../names.js";
 
 /** A reference (`{ id, type, summary }`) as PagerDuty embeds other objects. */
 export interface PdReference {
@@ -56,12 +57,13 @@ export interface PdIncident {
 
 /** A PagerDuty user reference as a {@link Person}. */
 export function personOf(reference: PdReference): Person {
-  return { name: reference.summary ?? reference.id, id: reference.id };
+  return { name: flatTitle(reference.summary ?? reference.id, 100, "(someone)"), id: reference.id };
 }
 
 export function scheduleOf(schedule: PdSchedule, name = schedule.name): ScheduleInfo {
-  const info: ScheduleInfo = { id: schedule.id, name, timeZone: schedule.time_zone || "UTC" };
-  if (schedule.html_url) info.url = schedule.html_url;
+  const info: ScheduleInfo = { id: schedule.id, name: flatTitle(name, 100), timeZone: schedule.time_zone || "UTC" };
+  const url = pagerDutyUrl(schedule.html_url);
+  if (url) info.url = url;
   return info;
 }
 
@@ -75,16 +77,26 @@ export function overrideOf(override: PdOverride, schedule: ScheduleInfo): Overri
   };
 }
 
+/** Whether PagerDuty's answer has an incident id that can go into a URL path (a hostile server may send `../x`). */
+export function hasValidId(incident: { id?: unknown }): boolean {
+  return typeof incident.id === "string" && PAGERDUTY_ID_PATTERN.test(incident.id);
+}
+
+/** An incident as the plugin shows it: the title flattened to one line, the link only when it is PagerDuty's. */
 export function incidentOf(incident: PdIncident): Incident {
   const result: Incident = {
     id: incident.id,
-    title: incident.title,
+    title: flatTitle(incident.title),
     status: incident.status,
-    service: { id: incident.service?.id, name: incident.service?.summary ?? incident.service?.id ?? "unknown service" },
+    service: {
+      id: incident.service?.id,
+      name: flatTitle(incident.service?.summary ?? incident.service?.id, 100, "unknown service"),
+    },
     assignees: (incident.assignments ?? []).map((a) => personOf(a.assignee)),
     createdAt: new Date(incident.created_at),
   };
   if (incident.incident_number !== undefined) result.number = incident.incident_number;
-  if (incident.html_url) result.url = incident.html_url;
+  const url = pagerDutyUrl(incident.html_url);
+  if (url) result.url = url;
   return result;
 }

@@ -8,9 +8,10 @@ import type { HttpResponse, HttpRoute, Logger, PluginAuditRecord, RoomRef, Store
 import type { IncidentAnnouncer } from "../announcer.js";
 import type { PagingConfig, WebhookConfig } from "../config.js";
 import type { Incident, IncidentStatus } from "../model.js";
+import { flatTitle, pagerDutyUrl } from "../names.js";
 import { incidentCard, incidentTitle } from "../render.js";
 import { verifySignature } from "./signature.js";
-import { type PdReference, personOf } from "./types.js";
+import { hasValidId, type PdReference, personOf } from "./types.js";
 
 const SEEN = "webhook-events";
 const LATEST = "webhook-incidents";
@@ -68,14 +69,18 @@ function roomsFor(config: PagingConfig, serviceId: string | undefined): RoomRef[
 function incidentOfEvent(data: WebhookIncident): Incident {
   const incident: Incident = {
     id: data.id,
-    title: data.title ?? "(no title)",
+    title: flatTitle(data.title),
     status: data.status ?? "triggered",
-    service: { id: data.service?.id, name: data.service?.summary ?? data.service?.id ?? "unknown service" },
+    service: {
+      id: data.service?.id,
+      name: flatTitle(data.service?.summary ?? data.service?.id, 100, "unknown service"),
+    },
     assignees: (data.assignees ?? []).map(personOf),
     createdAt: new Date(data.created_at ?? Date.now()),
   };
   if (data.number !== undefined) incident.number = data.number;
-  if (data.html_url) incident.url = data.html_url;
+  const url = pagerDutyUrl(data.html_url);
+  if (url) incident.url = url;
   return incident;
 }
 
@@ -102,6 +107,7 @@ export function pagerDutyWebhookRoute(deps: WebhookDeps): HttpRoute {
       const what = Object.hasOwn(EVENTS, event.event_type) ? EVENTS[event.event_type] : undefined;
       const data = event.data;
       if (!what || event.resource_type !== "incident" || !data?.id) return json(200, { ignored: event.event_type });
+      if (!hasValidId(data)) return json(400, { error: "not a PagerDuty incident id" });
 
       const occurred = Date.parse(event.occurred_at);
       if (Number.isNaN(occurred) || Date.now() - occurred > webhook.maxAge) return json(200, { ignored: "too old" });

@@ -1,13 +1,14 @@
 /**
  * Alertmanager's webhook receiver for the local rota: a firing alert group opens one incident on the service its
- * label names (paging whoever is on call), repeats of the group do not open more, and the group's resolution
- * resolves the incident. Authenticated with a bearer token; chat never sees the token.
+ * label names (paging whoever is on call), repeats of the group do not open more (copies arriving together are
+ * handled one after the other, so the group is mapped to its incident before the next copy looks), and the group's
+ * resolution resolves the incident. Authenticated with a bearer token; chat never sees the token.
  * @module
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { HttpResponse, HttpRoute, Logger, PluginAuditRecord, Store } from "@switchboard/core";
 import type { AlertmanagerHookConfig } from "../config.js";
-import { NAME_PATTERN } from "../names.js";
+import { flatTitle, NAME_PATTERN } from "../names.js";
 import type { LocalRota } from "./provider.js";
 
 const GROUPS = "alertmanager-groups";
@@ -42,9 +43,27 @@ export function bearerMatches(header: string | undefined, token: string): boolea
 const label = (labels: Record<string, string> | undefined, key: string) =>
   labels && Object.hasOwn(labels, key) && typeof labels[key] === "string" ? labels[key] : undefined;
 
+/**
+ * Runs `work` after every earlier piece of work with the same key has finished: deliveries of one alert group are
+ * handled one at a time, so the group is mapped to its incident before the next copy looks.
+ */
+function keyedQueue() {
+  const tails = new Map<string, Promise<unknown>>();
+  return <T>(key: string, work: () => Promise<T>): Promise<T> => {
+    const run = (tails.get(key) ?? Promise.resolve()).then(work, work);
+    const tail = run.catch(() => undefined);
+    tails.set(key, tail);
+    void tail.then(() => {
+      if (tails.get(key) === tail) tails.delete(key);
+    });
+    return run;
+  };
+}
+
 /** The route for `local.alertmanager.path`. */
 export function alertmanagerRoute(deps: AlertmanagerDeps): HttpRoute {
   const { hook, rota, store } = deps;
+  const oneAtATime = keyedQueue();
   return {
     method: "POST",
     path: hook.path,
@@ -61,42 +80,49 @@ export function alertmanagerRoute(deps: AlertmanagerDeps): HttpRoute {
       } catch {
         return json(400, { error: "body is not JSON" });
       }
-      if (typeof group.groupKey !== "string" || (group.status !== "firing" && group.status !== "resolved"))
+      if (
+        group === null ||
+        typeof group !== "object" ||
+        typeof group.groupKey !== "string" ||
+        (group.status !== "firing" && group.status !== "resolved")
+      )
         return json(400, { error: "not an Alertmanager webhook (groupKey, status)" });
-      const known = await store.get<string>(GROUPS, group.groupKey);
-      const open = known ? (await rota.openIncidents()).find((i) => i.id === known) : undefined;
-
-      if (group.status === "resolved") {
-        if (!open) return json(200, { ignored: "no open incident for this group" });
-        await rota.setStatus(await rota.acting(ACTOR), [open], "resolved");
-        await store.delete(GROUPS, group.groupKey);
-        await deps.audit({
-          event: "webhook",
-          detail: { source: "alertmanager", resolved: open.id },
-          outcome: "succeeded",
-        });
-        return json(200, { resolved: open.id });
-      }
-      if (open) return json(200, { open: open.id });
-
-      const typed = label(group.commonLabels, hook.serviceLabel)?.toLowerCase();
-      const service =
-        typed && NAME_PATTERN.test(typed) && rota.services().includes(typed) ? typed : hook.defaultService;
-      if (!service) return json(422, { error: `no configured service in label "${hook.serviceLabel}"` });
-      const alerts = Array.isArray(group.alerts) ? group.alerts.length : 1;
-      const summary =
-        label(group.commonAnnotations, "summary") ??
-        label(group.commonLabels, "alertname") ??
-        "alert from Alertmanager";
-      const title = `${summary.slice(0, 900)}${alerts > 1 ? ` (${alerts} alerts)` : ""}`;
-      const result = await rota.trigger({ principal: ACTOR }, service, title);
-      if (result.incident) await store.set(GROUPS, group.groupKey, result.incident.id);
-      await deps.audit({
-        event: "webhook",
-        detail: { source: "alertmanager", service, incident: result.incident?.id, suppressed: result.suppressed },
-        outcome: "succeeded",
-      });
-      return json(200, result.incident ? { opened: result.incident.id } : { suppressed: result.suppressed });
+      return oneAtATime(group.groupKey, () => handleGroup(group as AlertGroup & { groupKey: string }));
     },
   };
+
+  /** One delivery of a group, alone with its group: look up its incident, then open, keep or resolve it. */
+  async function handleGroup(group: AlertGroup & { groupKey: string }): Promise<HttpResponse> {
+    const known = await store.get<string>(GROUPS, group.groupKey);
+    const open = known ? (await rota.openIncidents()).find((i) => i.id === known) : undefined;
+
+    if (group.status === "resolved") {
+      if (!open) return json(200, { ignored: "no open incident for this group" });
+      await rota.setStatus(await rota.acting(ACTOR), [open], "resolved");
+      await store.delete(GROUPS, group.groupKey);
+      await deps.audit({
+        event: "webhook",
+        detail: { source: "alertmanager", resolved: open.id },
+        outcome: "succeeded",
+      });
+      return json(200, { resolved: open.id });
+    }
+    if (open) return json(200, { open: open.id });
+
+    const typed = label(group.commonLabels, hook.serviceLabel)?.toLowerCase();
+    const service = typed && NAME_PATTERN.test(typed) && rota.services().includes(typed) ? typed : hook.defaultService;
+    if (!service) return json(422, { error: `no configured service in label "${hook.serviceLabel}"` });
+    const alerts = Array.isArray(group.alerts) ? group.alerts.length : 1;
+    const summary =
+      label(group.commonAnnotations, "summary") ?? label(group.commonLabels, "alertname") ?? "alert from Alertmanager";
+    const title = `${flatTitle(summary, 300, "alert from Alertmanager")}${alerts > 1 ? ` (${alerts} alerts)` : ""}`;
+    const result = await rota.trigger({ principal: ACTOR }, service, title);
+    if (result.incident) await store.set(GROUPS, group.groupKey, result.incident.id);
+    await deps.audit({
+      event: "webhook",
+      detail: { source: "alertmanager", service, incident: result.incident?.id, suppressed: result.suppressed },
+      outcome: "succeeded",
+    });
+    return json(200, result.incident ? { opened: result.incident.id } : { suppressed: result.suppressed });
+  }
 }

@@ -1,6 +1,7 @@
 /**
  * The local rota's escalation rule and housekeeping: a triggered incident nobody acknowledged within its service's
- * `escalateAfter` goes to the next person in the rotation, until `maxEscalations`; old records are pruned.
+ * `escalateAfter` goes to the next person in the rotation, until `maxEscalations` (an override holder's turn does not
+ * count); old records are pruned.
  * @module
  */
 import type { Store } from "@switchboard/core";
@@ -21,8 +22,10 @@ import { nextAfter, type Rotation, turnAt } from "./rotation.js";
 const KEEP_RESOLVED_MS = 7 * 86_400_000;
 
 /**
- * Escalates `record` in place when it is due at `now`: the next person (or, when an override holder was paged, the
- * rotation's current person), or `exhausted` after the last escalation. Returns what happened, if anything.
+ * Escalates `record` in place when it is due at `now`, or returns `exhausted` after the last escalation. An
+ * unanswered override holder (someone outside the rotation who took the pager) hands over to the rotation's current
+ * person without using up an escalation: the configured chain is paged in full after them. Returns what happened,
+ * if anything.
  */
 export function escalation(
   record: IncidentRecord,
@@ -34,16 +37,18 @@ export function escalation(
   const after = ownValue(config.services, record.service)?.escalateAfter ?? config.escalateAfter;
   if (now - Date.parse(record.pagedAt) < after) return undefined;
   const rotation = rotationOf(record.schedule);
-  const max = config.maxEscalations ?? rotation.people.length - 1;
-  if (record.escalations >= max) {
-    record.exhausted = true;
-    return { kind: "exhausted" };
-  }
   const previous = record.assignee;
-  const current = turnAt(rotation, new Date(now)).principal;
-  record.assignee =
-    rotation.people.includes(previous) || current === previous ? nextAfter(rotation, previous) : current;
-  record.escalations++;
+  if (!rotation.people.includes(previous)) {
+    record.assignee = turnAt(rotation, new Date(now)).principal;
+  } else {
+    const max = config.maxEscalations ?? rotation.people.length - 1;
+    if (record.escalations >= max) {
+      record.exhausted = true;
+      return { kind: "exhausted" };
+    }
+    record.assignee = nextAfter(rotation, previous);
+    record.escalations++;
+  }
   record.pagedAt = new Date(now).toISOString();
   return { kind: "escalated", previous };
 }

@@ -3,7 +3,7 @@
  * and escalation to the next person when nobody acknowledges in time. For teams without PagerDuty.
  * @module
  */
-import { type Store, UserError } from "@switchboard/core";
+import { type Logger, type Store, silentLogger, UserError } from "@switchboard/core";
 import type { LocalConfig, LocalScheduleConfig } from "../config.js";
 import type {
   Acting,
@@ -56,6 +56,7 @@ export class LocalRota implements PagingProvider {
     private readonly store: Store,
     private readonly defaultSchedule: string | undefined,
     private readonly listener: RotaListener,
+    private readonly logger: Logger = silentLogger(),
   ) {}
 
   #exclusive<T>(work: () => Promise<T>): Promise<T> {
@@ -69,7 +70,8 @@ export class LocalRota implements PagingProvider {
   }
 
   #rotation(name: string): Rotation {
-    const schedule = ownValue(this.config.schedules, name) as LocalScheduleConfig;
+    const schedule = ownValue(this.config.schedules, name) as LocalScheduleConfig | undefined;
+    if (!schedule) throw new UserError(`the schedule "${name}" is no longer configured`);
     return { ...schedule, timeZone: schedule.timeZone ?? this.config.timeZone };
   }
 
@@ -260,34 +262,53 @@ export class LocalRota implements PagingProvider {
 
   async maintenance(acting: Acting, service: string, start: Date, end: Date): Promise<MaintenanceResult> {
     this.#service(service);
-    const id = `M${await nextNumber(this.store, "maintenance")}`;
-    const record: MaintenanceRecord = {
-      id,
-      service,
-      start: start.toISOString(),
-      end: end.toISOString(),
-      by: acting.principal,
-    };
-    await this.store.set(MAINTENANCE, `${service}/${id}`, record);
-    return { id, service, start, end };
+    // Numbered inside the exclusive section: two windows opened at once get two ids.
+    return this.#exclusive(async () => {
+      const id = `M${await nextNumber(this.store, "maintenance")}`;
+      const record: MaintenanceRecord = {
+        id,
+        service,
+        start: start.toISOString(),
+        end: end.toISOString(),
+        by: acting.principal,
+      };
+      await this.store.set(MAINTENANCE, `${service}/${id}`, record);
+      return { id, service, start, end };
+    });
   }
 
   /**
    * Pages the next person for every triggered incident nobody acknowledged within its service's `escalateAfter`,
-   * stops after `maxEscalations`, and prunes old records. Called by the plugin's timer.
+   * stops after `maxEscalations`, and prunes old records. Called by the plugin's timer. One incident that cannot be
+   * escalated (its schedule was removed from the configuration) or one page that fails (an audit write) is logged
+   * and the others go on.
    */
   async escalate(now = Date.now()): Promise<void> {
     const events = await this.#exclusive(async () => {
       const found: Array<[IncidentRecord, RotaEvent]> = [];
       for (const record of await this.#records()) {
-        const event = escalation(record, this.config, (name) => this.#rotation(name), now);
-        if (!event) continue;
-        found.push([record, event]);
-        await this.store.set(INCIDENTS, incidentKey(record.number), record);
+        try {
+          const event = escalation(record, this.config, (name) => this.#rotation(name), now);
+          if (!event) continue;
+          await this.store.set(INCIDENTS, incidentKey(record.number), record);
+          found.push([record, event]);
+        } catch (err) {
+          this.logger.error({ err, incident: record.id, schedule: record.schedule }, "could not escalate an incident");
+        }
       }
-      await pruneRecords(this.store, now);
+      try {
+        await pruneRecords(this.store, now);
+      } catch (err) {
+        this.logger.error({ err }, "could not prune old paging records");
+      }
       return found;
     });
-    for (const [record, event] of events) await this.listener(record, event);
+    for (const [record, event] of events) {
+      try {
+        await this.listener(record, event);
+      } catch (err) {
+        this.logger.error({ err, incident: record.id, event: event.kind }, "could not page for an escalation");
+      }
+    }
   }
 }
