@@ -5,9 +5,14 @@
  */
 
 // The chain: canonical encoding, hashes, verification.
-export { type AuditQuery, canonicalJson, chainRecords, GENESIS_HASH, hashEntry, verifyChain } from "./audit.js";
+export { type AuditQuery, canonicalJson, chainRecords, GENESIS_HASH, hashEntry, verifyChain } from "./audit/audit.js";
 // Checkpoints: signed heads kept outside the database, and verification against them.
-export { type AnchoredVerifyResult, describeAnchorProblem, type KeptHead, verifyAnchored } from "./audit-anchor.js";
+export {
+  type AnchoredVerifyResult,
+  describeAnchorProblem,
+  type KeptHead,
+  verifyAnchored,
+} from "./audit/audit-anchor.js";
 export {
   type AuditCheckpoint,
   type CheckpointFile,
@@ -17,9 +22,9 @@ export {
   formatCheckpointLine,
   generateCheckpointKey,
   readCheckpoints,
-} from "./audit-checkpoint.js";
-export { auditSummary } from "./audit-summary.js";
-export { CheckpointingAuditLog } from "./checkpointing-audit-log.js";
-export { auditRoleGrants, type RoleGrantAudit } from "./role-grant-audit.js";
+} from "./audit/audit-checkpoint.js";
+export { auditSummary } from "./audit/audit-summary.js";
+export { CheckpointingAuditLog } from "./audit/checkpointing-audit-log.js";
+export { auditRoleGrants, type RoleGrantAudit } from "./policy/role-grant-audit.js";
 // What a store implements besides the Store interface.
-export type { LockRequest, LockResult } from "./store.js";
+export type { LockRequest, LockResult } from "./store/store.js";

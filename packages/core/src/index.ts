@@ -6,15 +6,15 @@
  */
 
 // ── Embedding: create a bot, feed it messages, read its audit log ──────────────────────────────────────────────
-export { Bot, createBot } from "./bot.js";
-export type { BotOptions } from "./bot-options.js";
-export type { AuditEntry, AuditLog, AuditOutcome, AuditRecord } from "./audit.js";
-export { MemoryAuditLog } from "./audit.js";
-export { MemoryStore } from "./memory-store.js";
-export type { Lock, Store } from "./store.js";
-export { appendFirst, type ClaimingAuditLog, isClaimingAuditLog, type MessageClaim } from "./intake-claim.js";
-export { type Logger, silentLogger } from "./logger.js";
-export type { BotEvents } from "./events.js";
+export { Bot, createBot } from "./runtime/bot.js";
+export type { BotOptions } from "./runtime/bot-options.js";
+export type { AuditEntry, AuditLog, AuditOutcome, AuditRecord } from "./audit/audit.js";
+export { MemoryAuditLog } from "./audit/audit.js";
+export { MemoryStore } from "./store/memory-store.js";
+export type { Lock, Store } from "./store/store.js";
+export { appendFirst, type ClaimingAuditLog, isClaimingAuditLog, type MessageClaim } from "./intake/intake-claim.js";
+export { type Logger, silentLogger } from "./runtime/logger.js";
+export type { BotEvents } from "./runtime/events.js";
 export {
   approvalConfigSchema,
   type PolicyConfigInput,
@@ -22,18 +22,18 @@ export {
   principalConfigSchema,
   roleConfigSchema,
   ruleConfigSchema,
-} from "./policy-config.js";
-export type { BucketLimit, RateLimitOptions } from "./rate-limit.js";
-export { RateLimiter } from "./rate-limit.js";
-export { parseRoomRef, type RoomRef, roomRefSchema } from "./room-ref.js";
-export { suggest } from "./suggest.js";
+} from "./policy/policy-config.js";
+export type { BucketLimit, RateLimitOptions } from "./policy/rate-limit.js";
+export { RateLimiter } from "./policy/rate-limit.js";
+export { parseRoomRef, type RoomRef, roomRefSchema } from "./util/room-ref.js";
+export { suggest } from "./commands/suggest.js";
 
 // ── Defining commands ──────────────────────────────────────────────────────────────────────────────────────────
-export { arg, MAX_TEXT_CHARS } from "./args.js";
+export { arg, MAX_TEXT_CHARS } from "./commands/args.js";
 // Named by the inferred return types of plugins' command factories (declaration files must be able to name them).
-export type { ArgDef } from "./args.js";
+export type { ArgDef } from "./commands/args.js";
 // Named by inferred return types of command factories, like ArgDef.
-export type { Command } from "./command.js";
+export type { Command } from "./commands/command.js";
 export {
   type AnyCommand,
   type ApprovalRule,
@@ -42,19 +42,37 @@ export {
   type CommandRequirement,
   defineCommand,
   type JobLocks,
-} from "./command.js";
-export type { Actor } from "./identity.js";
-export { DeniedError, JobCancelledError, JobTimeoutError, UserError } from "./errors.js";
-export { durationSchema, formatDuration, parseDuration } from "./duration.js";
-export { joinWords, tokenize } from "./tokenize.js";
+} from "./commands/command.js";
+export type { Actor } from "./policy/identity.js";
+export { DeniedError, JobCancelledError, JobTimeoutError, UserError } from "./runtime/errors.js";
+export { durationSchema, formatDuration, parseDuration } from "./util/duration.js";
+export { joinWords, tokenize } from "./commands/tokenize.js";
 // Schedules and aliases.
-export { AliasBook, type AliasDefinition, type Expansion, MAX_ALIAS_DEPTH } from "./aliases.js";
-export { type Clock, systemClock } from "./clock.js";
-export { type MissedPolicy, type ScheduleOptions, type ScheduleRecord, scheduleDefaults } from "./schedule-record.js";
-export { formatInZone, isTimeZone, nextDue, type ParsedWhen, parseWhen, type ScheduleSpec } from "./schedule-when.js";
-export { Scheduler, type SchedulerDeps } from "./scheduler.js";
-export { baseEnvironment, describeExit, MAX_LINE_CHARS, type ProcessResult, runProcess } from "./process-runner.js";
-export { runOverSsh, SAFE_REMOTE_WORD, SSH_ADDRESS, SSH_USER, sshProblem, sshSettingsSchema } from "./ssh.js";
+export { AliasBook, type AliasDefinition, type Expansion, MAX_ALIAS_DEPTH } from "./commands/aliases.js";
+export { type Clock, systemClock } from "./schedules/clock.js";
+export {
+  type MissedPolicy,
+  type ScheduleOptions,
+  type ScheduleRecord,
+  scheduleDefaults,
+} from "./schedules/schedule-record.js";
+export {
+  formatInZone,
+  isTimeZone,
+  nextDue,
+  type ParsedWhen,
+  parseWhen,
+  type ScheduleSpec,
+} from "./schedules/schedule-when.js";
+export { Scheduler, type SchedulerDeps } from "./schedules/scheduler.js";
+export {
+  baseEnvironment,
+  describeExit,
+  MAX_LINE_CHARS,
+  type ProcessResult,
+  runProcess,
+} from "./jobs/process-runner.js";
+export { runOverSsh, SAFE_REMOTE_WORD, SSH_ADDRESS, SSH_USER, sshProblem, sshSettingsSchema } from "./jobs/ssh.js";
 
 // ── Writing adapters ───────────────────────────────────────────────────────────────────────────────────────────
 export {
@@ -70,10 +88,10 @@ export {
   defineAdapterType,
   type ReceiveOptions,
   type SentMessage,
-} from "./adapter.js";
-export { type IncomingMessage, type ReplyTarget, type Room, replyTargetFor, type Sender } from "./message.js";
-export { backoffDelay } from "./backoff.js";
-export { TokenBucket } from "./token-bucket.js";
+} from "./adapters/adapter.js";
+export { type IncomingMessage, type ReplyTarget, type Room, replyTargetFor, type Sender } from "./adapters/message.js";
+export { backoffDelay } from "./util/backoff.js";
+export { TokenBucket } from "./util/token-bucket.js";
 
 // ── Writing plugins ────────────────────────────────────────────────────────────────────────────────────────────
 export {
@@ -86,9 +104,9 @@ export {
   type PluginHandle,
   type PluginInstance,
   type PluginSetupContext,
-} from "./plugin.js";
-export type { HttpRequest, HttpResponse, HttpRoute } from "./routes.js";
-export type { RuntimeCommands } from "./runtime-commands.js";
+} from "./plugins/plugin.js";
+export type { HttpRequest, HttpResponse, HttpRoute } from "./plugins/routes.js";
+export type { RuntimeCommands } from "./commands/runtime-commands.js";
 
 // ── Output: the semantic model every network renders ───────────────────────────────────────────────────────────
 export {
@@ -99,7 +117,7 @@ export {
   out,
   type Reply,
   type StatusLevel,
-} from "./output.js";
-export { renderBlockLines, renderTable, renderText, renderTextLines } from "./render-text.js";
+} from "./output/output.js";
+export { renderBlockLines, renderTable, renderText, renderTextLines } from "./output/render-text.js";
 // Text from others, made safe to show: invisible and bidi characters revealed, terminal controls escaped.
-export { escapeTerminal, hasInvisible, revealInvisible, revealInvisibleBlocks } from "./safe-text.js";
+export { escapeTerminal, hasInvisible, revealInvisible, revealInvisibleBlocks } from "./output/safe-text.js";

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { chainRecords } from "../src/audit.js";
-import { describeAnchorProblem, verifyAnchored } from "../src/audit-anchor.js";
+import { chainRecords } from "../src/audit/audit.js";
+import { describeAnchorProblem, verifyAnchored } from "../src/audit/audit-anchor.js";
 import {
   type AuditCheckpoint,
   checkpointPublicKey,
@@ -9,8 +9,8 @@ import {
   formatCheckpointLine,
   generateCheckpointKey,
   readCheckpoints,
-} from "../src/audit-checkpoint.js";
-import { CheckpointingAuditLog } from "../src/checkpointing-audit-log.js";
+} from "../src/audit/audit-checkpoint.js";
+import { CheckpointingAuditLog } from "../src/audit/checkpointing-audit-log.js";
 import {
   type AuditEntry,
   type AuditRecord,

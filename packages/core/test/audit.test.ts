@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canonicalJson, chainRecords, GENESIS_HASH, hashEntry, verifyChain } from "../src/audit.js";
+import { canonicalJson, chainRecords, GENESIS_HASH, hashEntry, verifyChain } from "../src/audit/audit.js";
 import { MemoryAuditLog } from "../src/index.js";
 
 describe("audit chain", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { Actor } from "../src/identity.js";
 import { defineCommand, policyConfigSchema } from "../src/index.js";
-import { Policy, permissionMatches } from "../src/permissions.js";
+import type { Actor } from "../src/policy/identity.js";
+import { Policy, permissionMatches } from "../src/policy/permissions.js";
 
 const actor = (roles: string[], verified = true): Actor => ({
   id: "alice",

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { parseArgs, usageLine } from "../src/commands/parse.js";
+import { CommandRegistry } from "../src/commands/registry.js";
 import { arg, defineCommand, UserError } from "../src/index.js";
-import { parseArgs, usageLine } from "../src/parse.js";
-import { CommandRegistry } from "../src/registry.js";
 
 const noop = () => undefined;
 

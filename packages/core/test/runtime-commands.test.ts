@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { CommandRegistry } from "../src/commands/registry.js";
+import { runtimeCommands } from "../src/commands/runtime-commands.js";
 import {
   createBot,
   defineCommand,
@@ -8,8 +10,6 @@ import {
   renderText,
   silentLogger,
 } from "../src/index.js";
-import { CommandRegistry } from "../src/registry.js";
-import { runtimeCommands } from "../src/runtime-commands.js";
 
 const noop = () => "ran";
 

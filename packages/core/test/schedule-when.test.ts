@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { lastDue, nextDue, parseWhen, shortestGap } from "../src/schedule-when.js";
+import { lastDue, nextDue, parseWhen, shortestGap } from "../src/schedules/schedule-when.js";
 
 /** The due times of a spec from `from` (exclusive) up to `until`. */
 function dues(spec: Parameters<typeof nextDue>[0], zone: string, from: string, until: string): string[] {

@@ -4,7 +4,7 @@
  * tested by the plugins that use it (plugin-puppet, plugin-logs).
  */
 import { describe, expect, it } from "vitest";
-import { sshArgv, sshProblem, sshSettingsSchema } from "../src/ssh.js";
+import { sshArgv, sshProblem, sshSettingsSchema } from "../src/jobs/ssh.js";
 
 const settings = sshSettingsSchema.parse({ identityFile: "/keys/id", knownHostsFile: "/keys/known_hosts" });
 const target = { user: "root", address: "fe1.example.org", port: 2222 };

@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { CommandRegistry } from "../src/commands/registry.js";
+import { SuggestionIndex } from "../src/commands/suggestion-index.js";
 import { defineCommand, suggest } from "../src/index.js";
-import { CommandRegistry } from "../src/registry.js";
-import { SuggestionIndex } from "../src/suggestion-index.js";
 
 const noop = () => undefined;
 

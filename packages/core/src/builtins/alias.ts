@@ -2,12 +2,12 @@
  * `alias add|list|remove`: team-wide shorthands for command lines, kept in the store and audited.
  * @module
  */
-import { arg } from "../args.js";
-import { defineCommand } from "../command.js";
-import { UserError } from "../errors.js";
-import { out } from "../output.js";
-import type { BotServices } from "../services.js";
-import { joinWords, tokenize } from "../tokenize.js";
+import { arg } from "../commands/args.js";
+import { defineCommand } from "../commands/command.js";
+import { joinWords, tokenize } from "../commands/tokenize.js";
+import { out } from "../output/output.js";
+import { UserError } from "../runtime/errors.js";
+import type { BotServices } from "../runtime/services.js";
 
 /** The alias commands. */
 export function aliasCommands(bot: BotServices) {

@@ -1,7 +1,7 @@
-import { arg } from "../args.js";
-import { defineCommand } from "../command.js";
-import { out } from "../output.js";
-import type { BotServices } from "../services.js";
+import { arg } from "../commands/args.js";
+import { defineCommand } from "../commands/command.js";
+import { out } from "../output/output.js";
+import type { BotServices } from "../runtime/services.js";
 
 /** `approve <id>` and `deny <id>`: from any room, on any network. */
 export function approvalCommands(bot: BotServices) {

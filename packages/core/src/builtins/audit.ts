@@ -1,9 +1,9 @@
-import { arg } from "../args.js";
-import type { AuditOutcome } from "../audit.js";
-import { auditSummary } from "../audit-summary.js";
-import { defineCommand } from "../command.js";
-import { out } from "../output.js";
-import type { BotServices } from "../services.js";
+import type { AuditOutcome } from "../audit/audit.js";
+import { auditSummary } from "../audit/audit-summary.js";
+import { arg } from "../commands/args.js";
+import { defineCommand } from "../commands/command.js";
+import { out } from "../output/output.js";
+import type { BotServices } from "../runtime/services.js";
 
 const outcomes = ["succeeded", "failed", "cancelled", "timed-out", "denied", "expired", "rejected"] as const;
 

@@ -1,10 +1,10 @@
-import { type ArgsSchema, arg } from "../args.js";
-import { type AnyCommand, defineCommand } from "../command.js";
-import { guestRefusal } from "../guests.js";
-import type { Actor } from "../identity.js";
-import { type Block, out } from "../output.js";
-import { usageLine } from "../parse.js";
-import type { BotServices } from "../services.js";
+import { type ArgsSchema, arg } from "../commands/args.js";
+import { type AnyCommand, defineCommand } from "../commands/command.js";
+import { usageLine } from "../commands/parse.js";
+import { type Block, out } from "../output/output.js";
+import { guestRefusal } from "../policy/guests.js";
+import type { Actor } from "../policy/identity.js";
+import type { BotServices } from "../runtime/services.js";
 
 /** Whether the actor's roles allow the command's own permission (rules on arguments are checked when it runs). */
 export function mayRun(bot: Pick<BotServices, "policy">, actor: Actor, command: AnyCommand): boolean {

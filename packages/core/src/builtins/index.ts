@@ -1,5 +1,5 @@
-import type { AnyCommand } from "../command.js";
-import type { BotServices } from "../services.js";
+import type { AnyCommand } from "../commands/command.js";
+import type { BotServices } from "../runtime/services.js";
 import { aliasCommands } from "./alias.js";
 import { approvalCommands } from "./approvals.js";
 import { auditCommand } from "./audit.js";

@@ -1,10 +1,10 @@
-import { arg } from "../args.js";
-import { defineCommand } from "../command.js";
-import { formatDuration } from "../duration.js";
-import { who } from "../identity.js";
-import { out } from "../output.js";
-import { formatInZone } from "../schedule-when.js";
-import type { BotServices } from "../services.js";
+import { arg } from "../commands/args.js";
+import { defineCommand } from "../commands/command.js";
+import { out } from "../output/output.js";
+import { who } from "../policy/identity.js";
+import type { BotServices } from "../runtime/services.js";
+import { formatInZone } from "../schedules/schedule-when.js";
+import { formatDuration } from "../util/duration.js";
 
 /** The next runs of active schedules, soonest first (at most 10), as table rows. */
 async function nextScheduledRuns(bot: BotServices): Promise<string[][]> {

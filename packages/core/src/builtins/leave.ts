@@ -1,8 +1,8 @@
-import { defineCommand } from "../command.js";
-import { UserError } from "../errors.js";
-import { who } from "../identity.js";
-import { out } from "../output.js";
-import type { BotServices } from "../services.js";
+import { defineCommand } from "../commands/command.js";
+import { out } from "../output/output.js";
+import { who } from "../policy/identity.js";
+import { UserError } from "../runtime/errors.js";
+import type { BotServices } from "../runtime/services.js";
 
 /** `leave`: the bot leaves the room it is asked in (permission `rooms:leave`; audited like every command). */
 export function leaveCommand(bot: BotServices) {

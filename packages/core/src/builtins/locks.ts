@@ -1,7 +1,7 @@
-import { defineCommand } from "../command.js";
-import { formatDuration } from "../duration.js";
-import { out } from "../output.js";
-import type { BotServices } from "../services.js";
+import { defineCommand } from "../commands/command.js";
+import { out } from "../output/output.js";
+import type { BotServices } from "../runtime/services.js";
+import { formatDuration } from "../util/duration.js";
 
 /** `locks`: who holds which lease, why, and until when. */
 export function locksCommand(bot: BotServices) {

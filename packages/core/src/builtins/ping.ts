@@ -1,4 +1,4 @@
-import { defineCommand } from "../command.js";
+import { defineCommand } from "../commands/command.js";
 
 /** `ping`: is the bot alive? */
 export function pingCommand() {

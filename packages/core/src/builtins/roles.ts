@@ -1,9 +1,9 @@
-import { arg } from "../args.js";
-import { defineCommand } from "../command.js";
-import { DeniedError, UserError } from "../errors.js";
-import type { Actor } from "../identity.js";
-import { out } from "../output.js";
-import type { BotServices } from "../services.js";
+import { arg } from "../commands/args.js";
+import { defineCommand } from "../commands/command.js";
+import { out } from "../output/output.js";
+import type { Actor } from "../policy/identity.js";
+import { DeniedError, UserError } from "../runtime/errors.js";
+import type { BotServices } from "../runtime/services.js";
 
 /** `role grant|revoke|list`: runtime role changes, persisted in the store and audited. */
 export function roleCommands(bot: BotServices) {

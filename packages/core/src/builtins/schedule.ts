@@ -3,15 +3,15 @@
  * them, in the room where they were scheduled, decided again at every run.
  * @module
  */
-import { arg } from "../args.js";
-import { defineCommand } from "../command.js";
-import { DeniedError, UserError } from "../errors.js";
-import type { Actor } from "../identity.js";
-import { out } from "../output.js";
-import type { MissedPolicy, ScheduleRecord } from "../schedule-record.js";
-import { describeSpec, formatInZone, parseWhen, shortestGap } from "../schedule-when.js";
-import type { BotServices } from "../services.js";
-import { joinWords, tokenize } from "../tokenize.js";
+import { arg } from "../commands/args.js";
+import { defineCommand } from "../commands/command.js";
+import { joinWords, tokenize } from "../commands/tokenize.js";
+import { out } from "../output/output.js";
+import type { Actor } from "../policy/identity.js";
+import { DeniedError, UserError } from "../runtime/errors.js";
+import type { BotServices } from "../runtime/services.js";
+import type { MissedPolicy, ScheduleRecord } from "../schedules/schedule-record.js";
+import { describeSpec, formatInZone, parseWhen, shortestGap } from "../schedules/schedule-when.js";
 
 const ADMIN = "schedule:admin";
 

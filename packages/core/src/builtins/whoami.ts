@@ -1,6 +1,6 @@
-import { defineCommand } from "../command.js";
-import { out } from "../output.js";
-import type { BotServices } from "../services.js";
+import { defineCommand } from "../commands/command.js";
+import { out } from "../output/output.js";
+import type { BotServices } from "../runtime/services.js";
 
 /** `whoami`: who the bot thinks you are, and what you may do. */
 export function whoamiCommand(bot: BotServices) {

@@ -1,9 +1,9 @@
-import { arg } from "../args.js";
-import { defineCommand } from "../command.js";
-import { UserError } from "../errors.js";
-import { type Block, out } from "../output.js";
-import type { BotServices } from "../services.js";
-import { joinWords } from "../tokenize.js";
+import { arg } from "../commands/args.js";
+import { defineCommand } from "../commands/command.js";
+import { joinWords } from "../commands/tokenize.js";
+import { type Block, out } from "../output/output.js";
+import { UserError } from "../runtime/errors.js";
+import type { BotServices } from "../runtime/services.js";
 
 /**
  * `why <command line>`: would this be allowed, and which rule decides? Uses dispatch's own evaluation, so an alias is

@@ -1,0 +1,126 @@
+/**
+ * Every audit record the runtime writes, built in one place so the log's shape is defined here and nowhere else.
+ * @module
+ */
+
+import type { CheckedFacts } from "../commands/command.js";
+import type { Job } from "../jobs/jobs.js";
+import type { Actor } from "../policy/identity.js";
+import type { Decision } from "../policy/permissions.js";
+import type { AuditOutcome, AuditRecord } from "./audit.js";
+
+const about = (job: Job) => ({ jobId: job.id, actor: job.actor.id, command: job.command.name });
+
+/** Where it was received and the arguments, for `admitted` and `denied`. */
+function received(job: Job) {
+  const { message } = job;
+  return {
+    network: message.network,
+    room: message.room.id,
+    args: job.auditArgs,
+  };
+}
+
+/**
+ * The detail of `admitted` and `denied`: who sent it, the text (dropped when the command has secrets), the reason (and what a check established), the alias
+ * typed and its expansion, the schedule a run came from. Its keys
+ * are built in sorted order, which is how the chain encodes them, so the log does not copy it to sort it.
+ */
+function receivedDetail(job: Job, text: string | undefined, reason: string, checked?: CheckedFacts) {
+  const { sender, schedule } = job.message;
+  const detail: Record<string, unknown> = {};
+  if (job.alias) {
+    const { name, typed, expansion } = job.alias;
+    detail.alias = typed && expansion ? { expansion, name, typed } : { name };
+  }
+  if (checked && Object.keys(checked).length) detail.checked = checked;
+  detail.reason = reason;
+  if (schedule) detail.schedule = { due: schedule.due, id: schedule.id };
+  detail.sender = sender.id;
+  if (text !== undefined) detail.text = text;
+  detail.verified = sender.verified;
+  return detail;
+}
+
+/** The audit records of the runtime. */
+export const auditRecords = {
+  /** A command allowed to run now, or to wait for approval. */
+  admitted(job: Job, decision: Decision & { allowed: true }, text: string | undefined, checked: CheckedFacts) {
+    const r = received(job);
+    return {
+      event: "admitted",
+      ...about(job),
+      network: r.network,
+      room: r.room,
+      args: r.args,
+      decision: decision.approval ? "needs-approval" : "allowed",
+      rule: decision.rule,
+      detail: receivedDetail(job, text, decision.reason, checked),
+    } satisfies AuditRecord;
+  },
+  /** A command refused by a permission, a rule, `prepare` or `check`. */
+  denied(job: Job, rule: string, reason: string, text: string | undefined) {
+    const r = received(job);
+    return {
+      event: "denied",
+      ...about(job),
+      network: r.network,
+      room: r.room,
+      args: r.args,
+      decision: "denied",
+      outcome: "denied",
+      rule,
+      detail: receivedDetail(job, text, reason),
+    } satisfies AuditRecord;
+  },
+  approvalRequested(
+    job: Job,
+    approval: { rule: string; count: number; permission: string; ttlMs: number; digest: string },
+  ) {
+    return {
+      event: "approval-requested",
+      ...about(job),
+      rule: approval.rule,
+      detail: {
+        count: approval.count,
+        permission: approval.permission,
+        ttlMs: approval.ttlMs,
+        digest: approval.digest,
+      },
+    } satisfies AuditRecord;
+  },
+  /** One person's approval; `starts` on the one that completes it (the job starts right after it is durable). */
+  approval(job: Job, approver: Actor, approvals: number, needed: number, approvers?: string[]) {
+    return {
+      event: "approval",
+      ...about(job),
+      actor: approver.id,
+      decision: "approved",
+      network: approver.network,
+      detail: {
+        requester: job.actor.id,
+        approvals,
+        needed,
+        ...(approvers ? { starts: true, approvers } : {}),
+      },
+    } satisfies AuditRecord;
+  },
+  /** How a job ended (ran, or was closed while waiting for approval). */
+  outcome(
+    job: Job,
+    outcome: AuditOutcome,
+    extra: {
+      durationMs?: number;
+      errorId?: string;
+      rule?: string;
+      detail?: Record<string, unknown>;
+      decision?: "rejected";
+    } = {},
+  ) {
+    return { event: "outcome", ...about(job), outcome, ...extra } satisfies AuditRecord;
+  },
+  /** An internal error outside any job (or before one existed). */
+  error(network: string, room: string, errorId: string, detail: Record<string, unknown>) {
+    return { event: "error", network, room, errorId, detail } satisfies AuditRecord;
+  },
+};

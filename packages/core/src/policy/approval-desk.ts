@@ -1,0 +1,351 @@
+/**
+ * The approval desk: asks for approvals, records them, and starts, refuses, expires or withdraws waiting jobs.
+ * What people approve is the prepared invocation (arguments as the handler gets them, and what `check` pinned);
+ * its digest is recorded, and the job runs only if the invocation still has that digest.
+ * @module
+ */
+import { hash } from "node:crypto";
+import { type AuditLog, canonicalJson } from "../audit/audit.js";
+import { auditRecords } from "../audit/audit-records.js";
+import { executeJob, type JobRunnerDeps } from "../jobs/job-runner.js";
+import { type Job, type JobTable, jobInfo } from "../jobs/jobs.js";
+import { type Block, type OutgoingMessage, out, type Reply } from "../output/output.js";
+import { UserError } from "../runtime/errors.js";
+import type { EventBus } from "../runtime/events.js";
+import type { Logger } from "../runtime/logger.js";
+import { formatDuration } from "../util/duration.js";
+import { type Actor, type IdentityDirectory, who } from "./identity.js";
+import type { CombinedApproval, Policy } from "./permissions.js";
+
+/** What the desk needs from the bot. */
+export interface ApprovalDeskDeps {
+  jobs: JobTable;
+  policy: Policy;
+  identity: IdentityDirectory;
+  auditLog: AuditLog;
+  events: EventBus;
+  logger: Logger;
+  prefix: string;
+  defaultTtlMs: number;
+  /** Sends output to where the job was asked. */
+  notify(job: Job, reply: Reply, kind: OutgoingMessage["kind"], extra?: Partial<OutgoingMessage>): Promise<void>;
+  /** Runs approved jobs (the desk starts them itself, once their approval entry is durable). */
+  runner: JobRunnerDeps;
+}
+
+/** The digest of a prepared invocation: command, arguments (secrets redacted) and checked facts. */
+export function invocationDigest(job: Job): string {
+  return hash("sha256", canonicalJson({ command: job.command.name, args: job.auditArgs, checked: job.checked ?? {} }));
+}
+
+/** The prepared invocation as people will see it: every argument and every checked fact, from the parsed values. */
+export function describeInvocation(job: Job): Block {
+  const facts: Array<[string, string]> = [["command", job.command.name]];
+  const show = (value: unknown) => (typeof value === "string" ? value : JSON.stringify(value));
+  for (const [name, value] of Object.entries(job.auditArgs)) if (value !== undefined) facts.push([name, show(value)]);
+  for (const [name, value] of Object.entries(job.checked ?? {}))
+    if (value !== undefined) facts.push([name, show(value)]);
+  facts.push(["for", job.actor.known ? who(job.actor) : job.actor.id]);
+  return out.facts(facts);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
+/** Requests, approvals, refusals, expiry and withdrawal of jobs waiting for approval. */
+export class ApprovalDesk {
+  constructor(private readonly deps: ApprovalDeskDeps) {}
+
+  /** Puts a job on hold until `approval.count` people approve; the `admitted` entry is written with the request. */
+  async request(job: Job, approval: CombinedApproval, admitted: ReturnType<typeof auditRecords.admitted>) {
+    const { deps } = this;
+    deepFreeze(job.args);
+    deepFreeze(job.checked);
+    const ttlMs = approval.ttlMs ?? deps.defaultTtlMs;
+    const count = approval.count ?? 1;
+    const digest = invocationDigest(job);
+    job.state = "awaiting-approval";
+    job.approval = {
+      rule: approval.rule,
+      count,
+      permission: approval.permission,
+      expiresAt: new Date(Date.now() + ttlMs),
+      approvers: new Map(),
+      timer: this.#expiryTimer(job.id, ttlMs),
+      digest,
+      requirements: approval.requirements,
+      approverRoles: new Map(),
+      ...(approval.requireVerifiedDevice ? { requireVerifiedDevice: true } : {}),
+    };
+    deps.jobs.add(job);
+    await deps.auditLog.append([
+      admitted,
+      auditRecords.approvalRequested(job, {
+        rule: approval.rule,
+        count,
+        permission: approval.permission,
+        ttlMs,
+        digest,
+      }),
+    ]);
+    deps.events.emit("approval.requested", {
+      job: jobInfo(job),
+      count,
+      permission: approval.permission,
+      rule: approval.rule,
+      expiresAt: job.approval.expiresAt,
+    });
+    const people = count === 1 ? "1 approval" : `${count} approvals`;
+    const p = deps.prefix;
+    await deps.notify(
+      job,
+      [
+        out.status(
+          "info",
+          `job ${job.id}: ${job.command.name} needs ${people} from someone with ${approval.permission} (${approval.rule}), not ${who(job.actor)}. ` +
+            `Approve with "${p}approve ${job.id}" or refuse with "${p}deny ${job.id}" within ${formatDuration(ttlMs)}.`,
+        ),
+        describeInvocation(job),
+      ],
+      "notice",
+      { jobId: job.id, approvalRequest: true },
+    );
+  }
+
+  /**
+   * Records `approver`'s approval; starts the job once enough people approved. Returns the answer for them. A
+   * refusal (a {@link UserError}) is audited against the waiting job, whichever way the person approved.
+   */
+  approve(jobId: string, approver: Actor): Promise<string> {
+    return this.#auditRefusal(jobId, approver, "approve", () => this.#approve(jobId, approver));
+  }
+
+  async #approve(jobId: string, approver: Actor): Promise<string> {
+    const { deps } = this;
+    const job = this.#waiting(jobId);
+    const approval = job.approval!;
+    if (!approver.verified)
+      throw new UserError(
+        "only people identified with the network can approve",
+        "log in with the network's services first",
+      );
+    if (approver.id === job.actor.id)
+      throw new UserError(`you requested job ${job.id}; someone else has to approve it`);
+    if (approval.requireVerifiedDevice && approver.sender.deviceVerified !== true)
+      throw new UserError(
+        `approving job ${job.id} needs a verified device`,
+        "cross-sign this device, then approve again",
+      );
+    const roles = deps.identity.approvalRoles(approver, job.actor.id);
+    const useful = approval.requirements.filter((r) => deps.policy.check(roles, r.permission).held);
+    if (useful.length === 0) throw new UserError(this.#notCounted(job, approver));
+    if (approval.approvers.has(approver.id))
+      return `you already approved job ${job.id} (${approval.approvers.size}/${approval.count})`;
+    approval.approvers.set(approver.id, who(approver));
+    approval.approverRoles.set(approver.id, roles);
+    // The last approval: everyone's roles are checked again (one revoked since they approved no longer counts).
+    const dropped = approval.approvers.size >= approval.count ? this.#recheckApprovers(job) : [];
+    const approvers = [...approval.approvers.keys()];
+    const enough = approvers.length >= approval.count && this.#requirementsMet(job);
+    // Claim the job before any await, so that two approvals arriving together cannot both start it.
+    if (enough) {
+      clearTimeout(approval.timer);
+      job.state = "running";
+      job.startedAt = new Date();
+    }
+    try {
+      await deps.auditLog.append([
+        auditRecords.approval(job, approver, approvers.length, approval.count, enough ? approvers : undefined),
+      ]);
+    } catch (error) {
+      approval.approvers.delete(approver.id);
+      approval.approverRoles.delete(approver.id);
+      if (enough) {
+        job.state = "awaiting-approval";
+        approval.timer = this.#expiryTimer(job.id, Math.max(0, approval.expiresAt.getTime() - Date.now()));
+      }
+      throw error;
+    }
+    deps.events.emit("approval.decided", { job: jobInfo(job), decision: "approved", by: approver.id });
+    if (!enough) {
+      const lost = dropped.length
+        ? `; ${dropped.map((d) => `${d} no longer holds ${approval.permission}`).join(", ")}, so that approval no longer counts`
+        : "";
+      await deps.notify(
+        job,
+        out.status(
+          "info",
+          `job ${job.id}: approved by ${who(approver)} (${approvers.length}/${approval.count})${lost}`,
+        ),
+        "notice",
+      );
+      return `approved job ${job.id} (${approvers.length}/${approval.count})${lost}; waiting for more approvals`;
+    }
+    if (invocationDigest(job) !== approval.digest) {
+      await this.#close(
+        job,
+        "failed",
+        { detail: { error: "the invocation changed after it was approved" } },
+        "did not run: what would run is not what was approved",
+      );
+      throw new UserError(`job ${job.id} did not run: it no longer matches what was approved`);
+    }
+    const names = [...approval.approvers.values()].join(", ");
+    await deps.notify(
+      job,
+      out.status("ok", `job ${job.id}: approved by ${names}; running ${job.command.name} for ${who(job.actor)}`),
+      "notice",
+    );
+    void executeJob(job, deps.runner, deps.jobs, approvers);
+    return `approved job ${job.id}; it is running now for ${who(job.actor)}`;
+  }
+
+  /** Refuses a waiting job: people with the approval permission, or its requester (withdrawing it). */
+  deny(jobId: string, by: Actor): Promise<string> {
+    return this.#auditRefusal(jobId, by, "deny", () => this.#deny(jobId, by));
+  }
+
+  /** Runs an approval or refusal; when the desk refuses it, writes one `denied` entry for the waiting job. */
+  async #auditRefusal(jobId: string, actor: Actor, command: string, decide: () => Promise<string>): Promise<string> {
+    try {
+      return await decide();
+    } catch (error) {
+      const job = this.deps.jobs.get(jobId);
+      if (error instanceof UserError && job) {
+        await this.deps.auditLog
+          .append([
+            {
+              event: "denied",
+              jobId,
+              actor: actor.id,
+              command,
+              network: actor.network,
+              decision: "denied",
+              outcome: "denied",
+              rule: "approval",
+              detail: { reason: error.message },
+            },
+          ])
+          .catch((err: unknown) => this.deps.logger.error({ err }, "could not write to the audit log"));
+      }
+      throw error;
+    }
+  }
+
+  async #deny(jobId: string, by: Actor): Promise<string> {
+    const job = this.#waiting(jobId);
+    const approval = job.approval!;
+    const roles = this.deps.identity.approvalRoles(by, job.actor.id);
+    const mayRefuse = approval.requirements.some((r) => this.deps.policy.check(roles, r.permission).held);
+    if (by.id !== job.actor.id && !mayRefuse) {
+      throw new UserError(`refusing job ${job.id} needs permission ${approval.permission} (or being its requester)`);
+    }
+    await this.#close(job, "rejected", { decision: "rejected", detail: { by: by.id } }, `was refused by ${who(by)}`);
+    this.deps.events.emit("approval.decided", { job: jobInfo(job), decision: "rejected", by: by.id });
+    return `job ${job.id} refused`;
+  }
+
+  /** Withdraws a waiting job (the `cancel` command, by its requester or someone with `jobs:cancel`). */
+  async withdraw(job: Job, by: Actor): Promise<void> {
+    await this.#close(job, "cancelled", { detail: { cancelledBy: by.id } }, `was withdrawn by ${who(by)}`);
+    this.deps.events.emit("approval.decided", { job: jobInfo(job), decision: "cancelled", by: by.id });
+  }
+
+  /** Closes every waiting job (shutdown): each gets its outcome entry, so the chain has no open request. */
+  async closeAll(reason: string): Promise<void> {
+    for (const job of this.deps.jobs.list()) {
+      if (job.state !== "awaiting-approval") continue;
+      await this.#close(job, "cancelled", { detail: { cancelledBy: reason } }, `was closed: the bot is ${reason}`);
+      this.deps.events.emit("approval.decided", { job: jobInfo(job), decision: "cancelled", by: reason });
+    }
+  }
+
+  /**
+   * Computes every earlier approver's roles again (a role revoked or a principal changed since they approved);
+   * those who no longer hold any of the job's approval permissions are removed. Returns their names.
+   */
+  #recheckApprovers(job: Job): string[] {
+    const approval = job.approval!;
+    const dropped: string[] = [];
+    for (const [id, name] of approval.approvers) {
+      const roles = this.deps.identity.approvalRoles({ id, verified: true }, job.actor.id);
+      approval.approverRoles.set(id, roles);
+      if (approval.requirements.some((r) => this.deps.policy.check(roles, r.permission).held)) continue;
+      approval.approvers.delete(id);
+      approval.approverRoles.delete(id);
+      dropped.push(name);
+    }
+    return dropped;
+  }
+
+  /** Why an approver's roles do not count for this job: a role the requester granted, a laundered grant, or none. */
+  #notCounted(job: Job, approver: Actor): string {
+    const { identity, policy } = this.deps;
+    const approval = job.approval!;
+    const needs = `approving job ${job.id} needs permission ${approval.permission}`;
+    const holds = (role: string) => approval.requirements.some((r) => policy.check([role], r.permission).held);
+    for (const role of identity.grantedRoles(approver.id).filter(holds)) {
+      const by = identity.grantorOf(approver.id, role);
+      if (by === job.actor.id)
+        return `${needs}; yours comes from a role ${who(job.actor)} granted, which does not count for approving their own jobs`;
+      if (by !== undefined)
+        return `${needs}; yours comes from role ${role} granted by ${by}, whose power to grant it does not come from the configuration, so it does not count for approvals`;
+    }
+    return `${needs}, which your roles (${approver.roles.join(", ")}) do not grant`;
+  }
+
+  /** Whether each approval requirement has its count of approvers holding its permission. */
+  #requirementsMet(job: Job): boolean {
+    const approval = job.approval!;
+    return approval.requirements.every((r) => {
+      let holders = 0;
+      for (const roles of approval.approverRoles.values())
+        if (this.deps.policy.check(roles, r.permission).held) holders++;
+      return holders >= r.count;
+    });
+  }
+
+  async #expire(jobId: string): Promise<void> {
+    const job = this.deps.jobs.get(jobId);
+    if (job?.state !== "awaiting-approval") return;
+    const approvals = job.approval?.approvers.size ?? 0;
+    await this.#close(job, "expired", { detail: { approvals } }, "expired without enough approvals");
+    this.deps.events.emit("approval.decided", { job: jobInfo(job), decision: "expired" });
+  }
+
+  #expiryTimer(jobId: string, ms: number): NodeJS.Timeout {
+    const timer = setTimeout(() => void this.#expire(jobId), ms);
+    timer.unref?.();
+    return timer;
+  }
+
+  /** Ends a waiting job without running it: audited, and announced where it was asked. */
+  async #close(
+    job: Job,
+    outcome: "rejected" | "expired" | "cancelled" | "failed",
+    extra: Parameters<typeof auditRecords.outcome>[2],
+    what: string,
+  ): Promise<void> {
+    const { deps } = this;
+    if (job.approval) clearTimeout(job.approval.timer);
+    deps.jobs.remove(job.id);
+    await deps.auditLog
+      .append([auditRecords.outcome(job, outcome, extra)])
+      .catch((err: unknown) => deps.logger.error({ err }, "could not write to the audit log"));
+    deps.events.emit("job.finished", { job: jobInfo(job), outcome, durationMs: 0 });
+    await deps.notify(job, out.status("warn", `job ${job.id} (${job.command.name}) ${what}`), "notice");
+  }
+
+  #waiting(jobId: string): Job {
+    const job = this.deps.jobs.get(jobId);
+    if (!job) throw new UserError(`no job ${jobId} is waiting for approval`, `see ${this.deps.prefix}jobs`);
+    if (job.state !== "awaiting-approval")
+      throw new UserError(`job ${job.id} is not waiting for approval (it is ${job.state})`);
+    return job;
+  }
+}

@@ -1,0 +1,232 @@
+/**
+ * Permission decisions: roles grant permissions (with wildcards), rules add conditions on arguments, room and
+ * network, and deny always wins. Every decision names what decided it.
+ * @module
+ */
+import type { AnyCommand, ApprovalRule } from "../commands/command.js";
+import type { Actor } from "./identity.js";
+import type { PolicyConfig, RuleConfig } from "./policy-config.js";
+
+/** Where a command is being run. */
+export interface DecisionInput {
+  actor: Actor;
+  command: AnyCommand;
+  args: Record<string, unknown>;
+  network: string;
+  room: string;
+}
+
+/** One approval a matching rule or the command asks for. */
+export interface ApprovalRequirement {
+  permission: string;
+  count: number;
+  /** The rule or command that asks for it. */
+  rule: string;
+}
+
+/**
+ * Every approval that applies, combined strictly: `count` is the highest count, `ttlMs` the shortest, and each
+ * of `requirements` must be met on its own (its count of approvers holding its permission).
+ */
+export interface CombinedApproval extends ApprovalRule {
+  count: number;
+  /** The rules that ask for approval, joined (`rule production, command deploy (environment production)`). */
+  rule: string;
+  requirements: ApprovalRequirement[];
+  /** Approvers must act from a verified device too (a matching rule has `requireVerifiedDevice`). */
+  requireVerifiedDevice?: boolean;
+}
+
+/** The outcome of a permission check. */
+export type Decision =
+  | { allowed: true; reason: string; rule: string; approval?: CombinedApproval }
+  | { allowed: false; reason: string; rule: string };
+
+/** Combines approvals strictly (see {@link CombinedApproval}); undefined when none applies. */
+export function combineApprovals(approvals: Array<ApprovalRule & { rule: string }>): CombinedApproval | undefined {
+  if (approvals.length === 0) return undefined;
+  const requirements = approvals.map((a) => ({ permission: a.permission, count: a.count ?? 1, rule: a.rule }));
+  const ttls = approvals.flatMap((a) => (a.ttlMs !== undefined ? [a.ttlMs] : []));
+  const strictest = requirements.reduce((a, b) => (b.count > a.count ? b : a));
+  return {
+    count: strictest.count,
+    permission: [...new Set(requirements.map((r) => r.permission))].join(" and "),
+    rule: [...new Set(requirements.map((r) => r.rule))].join(", "),
+    ...(ttls.length ? { ttlMs: Math.min(...ttls) } : {}),
+    requirements,
+  };
+}
+
+/** Does a granted permission pattern cover a required permission? `deploy:*` covers `deploy:run`; `*` covers all. */
+export function permissionMatches(pattern: string, permission: string): boolean {
+  if (pattern === "*" || pattern === permission) return true;
+  const want = permission.split(":");
+  const have = pattern.split(":");
+  for (let i = 0; i < have.length; i++) {
+    if (have[i] === "*") {
+      if (i === have.length - 1) return want.length > i;
+      if (want[i] === undefined) return false;
+      continue;
+    }
+    if (have[i] !== want[i]) return false;
+  }
+  return have.length === want.length;
+}
+
+/** Why an actor does or does not hold a permission. */
+export type PermissionCheck =
+  | { held: true; role: string; grant: string }
+  | { held: false; deniedBy?: { role: string; grant: string } };
+
+const listOf = (value: string | string[]) => (Array.isArray(value) ? value : [value]);
+
+/** Evaluates permissions and rules from a {@link PolicyConfig}. */
+export class Policy {
+  constructor(readonly config: PolicyConfig) {}
+
+  /** Whether any of `roles` grants `permission`; a `!pattern` in any role denies it. */
+  check(roles: string[], permission: string): PermissionCheck {
+    let granted: { role: string; grant: string } | undefined;
+    for (const role of roles) {
+      if (!Object.hasOwn(this.config.roles, role)) continue;
+      for (const grant of this.config.roles[role]!.permissions) {
+        if (grant.startsWith("!")) {
+          if (permissionMatches(grant.slice(1), permission)) return { held: false, deniedBy: { role, grant } };
+        } else if (!granted && permissionMatches(grant, permission)) granted = { role, grant };
+      }
+    }
+    return granted ? { held: true, ...granted } : { held: false };
+  }
+
+  /**
+   * Whether `roles` let their holder hand out `role` with `role grant`: `role:grant`, every permission the role
+   * grants, and `role:grant-deny` when it denies something (the rules of the `role` builtin).
+   */
+  mayGrant(roles: string[], role: string): boolean {
+    if (!Object.hasOwn(this.config.roles, role) || !this.check(roles, "role:grant").held) return false;
+    return this.config.roles[role]!.permissions.every(
+      (permission) => this.check(roles, permission.startsWith("!") ? "role:grant-deny" : permission).held,
+    );
+  }
+
+  /** Every permission pattern the roles grant (for `whoami`). */
+  grantsOf(roles: string[]): string[] {
+    return [
+      ...new Set(roles.flatMap((r) => (Object.hasOwn(this.config.roles, r) ? this.config.roles[r]!.permissions : []))),
+    ];
+  }
+
+  /**
+   * The denial when the actor lacks the command's own permission, or undefined. Decided before the arguments are
+   * parsed or prepared, so that someone who may not run a command learns nothing from its usage or its errors
+   * (`deploy x` listing the apps). {@link decide} checks it again with everything else.
+   */
+  refusePermission(actor: Actor, command: AnyCommand): Decision | undefined {
+    if (!command.permission) return undefined;
+    const result = this.check(actor.roles, command.permission);
+    return result.held ? undefined : missingPermission(actor, `command ${command.name}`, command.permission, result);
+  }
+
+  /** Rules that apply to this command, these arguments, this room and network. */
+  matchingRules(input: DecisionInput): RuleConfig[] {
+    return this.config.rules.filter((rule) => ruleApplies(rule, input));
+  }
+
+  /** Decides whether the actor may run the command with these arguments here. */
+  decide(input: DecisionInput): Decision {
+    const rules = this.matchingRules(input);
+    const denyRule = rules.find((r) => r.deny);
+    if (denyRule)
+      return { allowed: false, rule: `rule ${denyRule.name}`, reason: `rule "${denyRule.name}" forbids this` };
+    const deviceRule = rules.find((r) => r.requireVerifiedDevice && input.actor.sender.deviceVerified !== true);
+    if (deviceRule)
+      return {
+        allowed: false,
+        rule: `rule ${deviceRule.name}`,
+        reason: `rule "${deviceRule.name}" needs a message from a verified device (cross-sign this device, then send it again)`,
+      };
+
+    const requirements: Array<{ permission: string; source: string }> = [];
+    if (input.command.permission)
+      requirements.push({ permission: input.command.permission, source: `command ${input.command.name}` });
+    const declared = input.command.requirements?.(input.args) ?? [];
+    for (const { permission, reason } of declared)
+      if (permission) requirements.push({ permission, source: `command ${input.command.name} (${reason})` });
+    for (const rule of rules)
+      if (rule.require) requirements.push({ permission: rule.require, source: `rule ${rule.name}` });
+
+    const granted: string[] = [];
+    for (const { permission, source } of requirements) {
+      const result = this.check(input.actor.roles, permission);
+      if (!result.held) return missingPermission(input.actor, source, permission, result);
+      granted.push(`${permission} via role ${result.role} (${result.grant}) for ${source}`);
+    }
+
+    // Every approval that applies counts: a generic rule listed first never weakens a plugin's own approval.
+    const approvals: Array<ApprovalRule & { rule: string }> = [];
+    for (const r of rules)
+      if (r.approval)
+        approvals.push({
+          count: r.approval.count,
+          permission: r.approval.permission,
+          ...(r.approval.ttl ? { ttlMs: r.approval.ttl } : {}),
+          rule: `rule ${r.name}`,
+        });
+    for (const d of declared)
+      if (d.approval) approvals.push({ ...d.approval, rule: `command ${input.command.name} (${d.reason})` });
+    if (input.command.approval) approvals.push({ ...input.command.approval, rule: `command ${input.command.name}` });
+    const combined = combineApprovals(approvals);
+    const approval =
+      combined && rules.some((r) => r.requireVerifiedDevice) ? { ...combined, requireVerifiedDevice: true } : combined;
+
+    const rule = requirements.length ? requirements.map((r) => r.source).join(", ") : "no permission needed";
+    const reason = granted.length
+      ? `you hold ${granted.join("; ")}`
+      : `command ${input.command.name} needs no permission`;
+    return approval ? { allowed: true, rule, reason, approval } : { allowed: true, rule, reason };
+  }
+}
+
+/** The denial for a permission the actor does not hold, naming what asked for it and why it is not held. */
+function missingPermission(
+  actor: Actor,
+  source: string,
+  permission: string,
+  result: PermissionCheck & { held: false },
+): Decision {
+  const roles = actor.roles.join(", ") || "none";
+  const because = result.deniedBy
+    ? `role ${result.deniedBy.role} denies it (${result.deniedBy.grant})`
+    : `your roles (${roles}) do not grant it`;
+  const guestHint = actor.verified ? "" : "; you are not identified with the network, so you are a guest";
+  return {
+    allowed: false,
+    rule: source,
+    reason: `${source} requires permission ${permission}, and ${because}${guestHint}`,
+  };
+}
+
+/** Whether a rule's `command` (a name, `group *`, `prefix*`, `*`, or a list of them) names this command. */
+export function ruleNamesCommand(pattern: string | string[], commandName: string): boolean {
+  const name = commandName.toLowerCase();
+  return listOf(pattern).some((entry) => {
+    const want = entry.trim().toLowerCase().replace(/\s+/g, " ");
+    if (want === "*" || want === name) return true;
+    if (want.endsWith(" *")) return name === want.slice(0, -2) || name.startsWith(want.slice(0, -1));
+    return want.endsWith("*") && name.startsWith(want.slice(0, -1));
+  });
+}
+
+function ruleApplies(rule: RuleConfig, input: DecisionInput): boolean {
+  if (!ruleNamesCommand(rule.command, input.command.name)) return false;
+  const { when } = rule;
+  if (when.room !== undefined && !listOf(when.room).includes(input.room)) return false;
+  if (when.network !== undefined && !listOf(when.network).includes(input.network)) return false;
+  for (const [arg, expected] of Object.entries(when.args ?? {})) {
+    const actual = input.args[arg];
+    if (actual === undefined) return false;
+    const values = listOf(expected);
+    if (!values.includes("*") && !values.includes(String(actual))) return false;
+  }
+  return true;
+}
