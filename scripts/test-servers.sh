@@ -24,6 +24,7 @@ openssh-server                           # ssh runner tests
 prometheus prometheus-alertmanager       # metrics plugin and HTTP endpoint tests
 graphite-web graphite-carbon gunicorn    # metrics plugin tests (Graphite)
 fonts-dejavu-core                        # metrics plugin: the text in charts (resvg draws with the system fonts)
+systemd                                  # examples/switchboard.service is checked with systemd-analyze verify
 '
 
 # Synapse for the Matrix tests: Debian sid's matrix-synapse in a debootstrap chroot outside the repository (about two

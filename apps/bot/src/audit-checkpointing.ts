@@ -10,7 +10,9 @@ import {
   type Logger,
   type RoomRef,
 } from "@switchboard/core";
-import { auditFiles, checkpointWriter, loadOrCreateKey, readCheckpointFile } from "./audit-anchor.js";
+import { auditFiles, checkpointWriter, loadOrCreateKey } from "./audit-anchor.js";
+import { refuseSilentNewKey } from "./audit-key-guard.js";
+import { readTrustedAnchors } from "./audit-trust.js";
 import type { SwitchboardConfig } from "./config/schema.js";
 
 /** The line posted into the audit room: everything needed to re-check it, and to restore a lost checkpoint line. */
@@ -37,15 +39,18 @@ export interface CheckpointedAuditLogOptions {
 export function checkpointedAuditLog(inner: AuditLog, options: CheckpointedAuditLogOptions): CheckpointingAuditLog {
   const { config, storePath, logger } = options;
   const files = auditFiles(config.audit, storePath, true);
+  refuseSilentNewKey(files);
   const { signer, created } = loadOrCreateKey(files);
-  const file = readCheckpointFile(files.checkpointFile, signer.publicKey);
-  for (const bad of file?.bad ?? [])
+  // Checkpoints of every trusted key (rotations) with the operator's re-anchors applied.
+  const file = readTrustedAnchors(files, signer.publicKey);
+  for (const bad of file.bad)
     logger.error(
       { file: files.checkpointFile, line: bad.line, seq: bad.seq },
       `audit checkpoint file: line ${bad.line} is not a valid checkpoint: ${bad.reason}`,
     );
-  const empty = file === undefined || (file.checkpoints.length === 0 && file.bad.length === 0);
-  const existing = empty && created ? undefined : (file?.checkpoints ?? []);
+  for (const bad of file.badReanchors) logger.error({ file: files.checkpointFile }, bad);
+  const empty = !file.exists || (file.checkpoints.length === 0 && file.bad.length === 0);
+  const existing = empty && created ? undefined : file.checkpoints;
   logger.info(
     {
       keyFile: files.keyFile,

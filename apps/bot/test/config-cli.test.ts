@@ -28,7 +28,9 @@ describe("switchboard config", () => {
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain("3 problems in bad.yaml");
     expect(result.stderr).toContain("bad.yaml:3:3: bot.defaultTimeout: not a duration");
-    expect(result.stderr).toContain('bad.yaml:5:3: store.synchronous: Invalid option: expected one of "NORMAL"|"FULL"');
+    expect(result.stderr).toContain(
+      'bad.yaml:5:3: store.synchronous: synchronous must be one of: NORMAL, FULL (it is "SOMETIMES")',
+    );
     expect(result.stderr).toContain('bad.yaml:7:5: adapters[0].type: unknown adapter type "telex"; known types: shell');
   });
 

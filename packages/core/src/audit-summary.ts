@@ -27,6 +27,8 @@ export function auditSummary(entry: AuditEntry): string {
       return `denied${rule}: ${said(entry)} ${where(entry)}`;
     case "role":
       return `${entry.detail?.change} ${entry.detail?.role} → ${entry.detail?.target}`;
+    case "operator":
+      return typeof entry.detail?.summary === "string" ? entry.detail.summary : "";
     default:
       break;
   }

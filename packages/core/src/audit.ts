@@ -9,6 +9,8 @@ import { hash } from "node:crypto";
  * What happened. A command that runs at once writes `admitted` (what was received, the decision and its rule) then
  * `outcome`; a denial writes one `denied`; an approval adds `approval-requested` and one `approval` per person.
  * `received`, `decision` and `started` are what earlier versions wrote; they still verify and display.
+ * `operator` records what an operator did to the log itself from the command line (`audit re-anchor`,
+ * `audit rotate-key`); its `detail.summary` says it in one sentence.
  */
 export type AuditEvent =
   | "admitted"
@@ -22,6 +24,7 @@ export type AuditEvent =
   | "role"
   | "webhook"
   | "plugin"
+  | "operator"
   | "error";
 
 export type AuditOutcome = "succeeded" | "failed" | "cancelled" | "timed-out" | "denied" | "expired" | "rejected";

@@ -12,11 +12,21 @@ export function isGuest(actor: Actor, guestRole: string): boolean {
   return actor.roles.every((role) => role === guestRole);
 }
 
+/**
+ * Why a verified sender holds nothing: their login is not linked to a principal. Names the login and where it would
+ * be linked, so the owner of a demo running under another login sees why they are a guest.
+ */
+export function unlinkedLogin(actor: Actor): string {
+  return `your login ${actor.sender.id} is not a principal: no principal lists it (identities: { ${actor.network}: ${actor.sender.id} }), so you are a guest`;
+}
+
 /** The denial for a guest running a command marked `guests: false`, or undefined when it does not apply. */
 export function guestRefusal(command: AnyCommand, actor: Actor, guestRole: string): Decision | undefined {
   if (command.guests !== false || !isGuest(actor, guestRole)) return undefined;
   const who = actor.verified
-    ? "you hold no role (your identity is not linked to a principal)"
+    ? actor.known
+      ? "you hold no role"
+      : unlinkedLogin(actor)
     : "you are not identified with the network, so you are a guest";
   return {
     allowed: false,

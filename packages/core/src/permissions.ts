@@ -4,6 +4,7 @@
  * @module
  */
 import type { AnyCommand, ApprovalRule } from "./command.js";
+import { unlinkedLogin } from "./guests.js";
 import type { Actor } from "./identity.js";
 import type { PolicyConfig, RuleConfig } from "./policy-config.js";
 
@@ -141,7 +142,11 @@ export class Policy {
         const because = result.deniedBy
           ? `role ${result.deniedBy.role} denies it (${result.deniedBy.grant})`
           : `your roles (${roles}) do not grant it`;
-        const guestHint = input.actor.verified ? "" : "; you are not identified with the network, so you are a guest";
+        const guestHint = !input.actor.verified
+          ? "; you are not identified with the network, so you are a guest"
+          : input.actor.known || input.actor.roles.length > 1
+            ? ""
+            : `; ${unlinkedLogin(input.actor)}`;
         return {
           allowed: false,
           rule: source,

@@ -21,7 +21,17 @@ export function whyCommand(bot: BotServices) {
     },
     handler: ({ args, actor, message }): Block[] => {
       const line = args.line.startsWith(bot.prefix) ? args.line.slice(bot.prefix.length) : args.line;
-      const evaluation = bot.evaluate(message, line, actor);
+      let evaluation: ReturnType<typeof bot.evaluate>;
+      try {
+        evaluation = bot.evaluate(message, line, actor);
+      } catch (error) {
+        // Bad arguments (or a refusal while preparing them): say that this line would be refused, and why.
+        if (!(error instanceof UserError)) throw error;
+        return [
+          out.status("fail", `refused before any decision: ${error.message}`),
+          ...(error.hint ? [out.text(error.hint)] : []),
+        ];
+      }
       if (!evaluation.found) throw new UserError(`no command matches "${line}"`, `try ${bot.prefix}help`);
       const { decision } = evaluation;
       const rules = bot.policy
