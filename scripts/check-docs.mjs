@@ -1,17 +1,26 @@
 #!/usr/bin/env node
 // The documented commands work as written right after `npm run quickstart`: the CLI is `./switchboard …` (pnpm is only
-// in ./.tools/bin on a fresh machine), one-off tools are `npx …` or `npm run …`. Checks README.md, every package's and
-// app's README.md and everything under examples/. Exits 1 naming each line that uses another form.
+// in ./.tools/bin on a fresh machine), one-off tools are `npx …` or `npm run …`. And what the docs name exists: every
+// `./switchboard <command>` is a command of apps/bot/src/cli.ts, every `section.key` in backticks a key of the
+// generated docs/reference/configuration.md, every adapter `- type: x` under `adapters:` an adapter type there, every
+// audit event named in prose or in an `audit tail` sample one that the current version writes
+// (packages/core/src/audit.ts). Checks README.md, CHANGELOG.md, docs/, every package's and app's README.md and
+// everything under examples/ of the folder given (default: this repository; what exists is always read from this
+// repository). Exits 1 naming each line.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 
-const root = process.argv[2] ?? new URL("..", import.meta.url).pathname;
+const repo = new URL("..", import.meta.url).pathname;
+const root = process.argv[2] ?? repo;
 
 const rules = [
   { pattern: /\bpnpm switchboard\b/, use: "./switchboard …" },
   { pattern: /\bpnpm (?:exec|--filter|run|start|test|install)\b/, use: "npx …, npm run … or npm start/test" },
   // a command, not a mention: at the start of a line, after a pipe or a prompt, or in backticks
-  { pattern: /(?<=^\s*|`|\|\s*|\$\s+)switchboard (?:start|shell|config|commands|audit)\b/, use: "./switchboard …" },
+  {
+    pattern: /(?<=^\s*|`|\|\s*|\$\s+)switchboard (?:start|shell|config|commands|audit|backup|log)\b/,
+    use: "./switchboard …",
+  },
 ];
 
 function files(dir, test = () => true) {
@@ -26,7 +35,8 @@ function files(dir, test = () => true) {
 }
 
 const exists = (path) => statSync(path, { throwIfNoEntry: false }) !== undefined;
-const docs = [join(root, "README.md")];
+const docs = [join(root, "README.md"), join(root, "CHANGELOG.md")];
+if (exists(join(root, "docs"))) docs.push(...files(join(root, "docs"), (name) => name.endsWith(".md")));
 for (const group of ["packages", "apps"]) {
   if (!exists(join(root, group))) continue;
   for (const name of readdirSync(join(root, group))) {
@@ -48,8 +58,84 @@ for (const file of docs.filter(exists)) {
     });
 }
 
+// What exists, read from this repository.
+const cliSource = readFileSync(join(repo, "apps/bot/src/cli.ts"), "utf8");
+const groups = new Map([["program", ""]]);
+for (const [, variable, name] of cliSource.matchAll(/const (\w+) = program\.command\("([^"]+)"\)/g))
+  groups.set(variable, name);
+const cliCommands = new Set([...groups.values()].filter(Boolean));
+for (const [, variable, name] of cliSource.matchAll(/\b(\w+)\s*\.command\("([^"]+)"\)/g)) {
+  const group = groups.get(variable);
+  if (group !== undefined) cliCommands.add(group ? `${group} ${name}` : name);
+}
+const reference = readFileSync(join(repo, "docs/reference/configuration.md"), "utf8");
+const fileKeys = new Set(
+  [...reference.slice(0, reference.indexOf("## Adapters")).matchAll(/^\| `([^`]+)`/gm)].map(([, key]) => key),
+);
+const adapterTypes = new Set([...reference.matchAll(/^### `type: ([a-z0-9-]+)`/gm)].map(([, type]) => type));
+const auditSource = readFileSync(join(repo, "packages/core/src/audit.ts"), "utf8");
+const union = /export type AuditEvent =([^;]+);/.exec(auditSource)[1];
+// Names that look like configuration keys but are the embedding API or event topics.
+const notConfig = new Set(["bot.events", "audit.appended"]);
+const legacy = new Set(["received", "decision", "started"]); // earlier versions wrote these; they still display
+const auditEvents = new Set([...union.matchAll(/"([a-z-]+)"/g)].map(([, e]) => e).filter((e) => !legacy.has(e)));
+
+for (const file of docs.filter(exists)) {
+  const name = relative(root, file);
+  const lines = readFileSync(file, "utf8").split("\n");
+  let adaptersIndent = -1;
+  lines.forEach((line, index) => {
+    const where = `${name}:${index + 1}`;
+    for (const [, first, second] of line.matchAll(/\.\/switchboard ([a-z][a-z-]*)(?: ([a-z][a-z-]*))?/g)) {
+      const pair = second ? `${first} ${second}` : first;
+      if (!cliCommands.has(first))
+        problems.push(
+          `${where}: "./switchboard ${first}" is not a command (commands: ${[...cliCommands].filter((c) => !c.includes(" ")).join(", ")})`,
+        );
+      else if (
+        groups.has(Object.keys(Object.fromEntries(groups)).find((v) => groups.get(v) === first) ?? "") &&
+        second &&
+        !cliCommands.has(pair)
+      )
+        problems.push(`${where}: "./switchboard ${pair}" is not a command`);
+    }
+    for (const [, key] of line.matchAll(/`((?:bot|store|log|audit)\.[A-Za-z][A-Za-z.]*)`/g)) {
+      if (notConfig.has(key) || /\.(?:m?js|ts)$/.test(key)) continue;
+      if (!fileKeys.has(key))
+        problems.push(`${where}: configuration key "${key}" does not exist (see docs/reference/configuration.md)`);
+    }
+    // Adapter types in YAML: "- type: x" directly under an "adapters:" key.
+    const indent = line.length - line.trimStart().length;
+    if (/^\s*(#\s*)?adapters:\s*(#.*)?$/.test(line)) adaptersIndent = indent;
+    else if (
+      adaptersIndent >= 0 &&
+      line.trim() &&
+      !line.trimStart().startsWith("#") &&
+      indent <= adaptersIndent &&
+      !line.trimStart().startsWith("-")
+    )
+      adaptersIndent = -1;
+    const item = /^\s*-\s*(?:\{\s*)?type:\s*([a-z0-9-]+)/.exec(line);
+    if (item && adaptersIndent >= 0 && !adapterTypes.has(item[1]))
+      problems.push(`${where}: adapter type "${item[1]}" does not exist (types: ${[...adapterTypes].join(", ")})`);
+    for (const [, named, after] of line.matchAll(/`([a-z][a-z-]*)` events?\b|\bevents? `([a-z][a-z-]*)`/g)) {
+      const event = named ?? after;
+      if (event && !auditEvents.has(event) && !/earlier versions/.test(line))
+        problems.push(
+          `${where}: audit event "${event}" is not one this version writes (events: ${[...auditEvents].join(", ")})`,
+        );
+    }
+    // An `audit tail` sample line: "#12  2025-11-25 22:15:03  k7m2p  outcome  …".
+    const sample = /^#\d+\s+\d{4}-\d\d-\d\d \S+\s+\S+\s+([a-z-]+)\s/.exec(line);
+    if (sample && !auditEvents.has(sample[1]))
+      problems.push(`${where}: audit event "${sample[1]}" in a sample is not one this version writes`);
+  });
+}
+
 if (problems.length) {
-  console.error(`documented commands that do not work as written after the quick start:\n  ${problems.join("\n  ")}`);
+  console.error(
+    `documented commands, keys, adapter types or audit events that do not work or exist:\n  ${problems.join("\n  ")}`,
+  );
   process.exit(1);
 }
-console.log(`documented commands use ./switchboard in ${docs.length} files`);
+console.log(`documented commands, keys, adapter types and audit events exist (${docs.length} files)`);

@@ -91,9 +91,10 @@ config
 
 program
   .command("commands")
-  .description("list every command: name, plugin, permission, side effect, summary")
+  .description("list every command: name, plugin, who may run it, side effect, summary")
+  .option("--json", "one JSON object per line")
   .addOption(configOption())
-  .action((options: { config?: string }) =>
+  .action((options: { config?: string; json?: boolean }) =>
     run(async () => (await import("./commands/list-commands.js")).listCommandsCommand(options)),
   );
 

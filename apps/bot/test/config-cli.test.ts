@@ -91,8 +91,10 @@ describe("switchboard config", () => {
   it("commands lists every command with plugin, permission and side effect", async () => {
     const result = await runCli(["commands"], { cwd: temp.dir });
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^command +plugin +permission +side effect +summary$/m);
+    expect(result.stdout).toMatch(/^command +plugin +who may run it +side effect +summary$/m);
     expect(result.stdout).toMatch(/^role grant +core +role:grant +yes +Give someone a role/m);
-    expect(result.stdout).toMatch(/^ping +core +- +no +Check that the bot is alive/m);
+    expect(result.stdout).toMatch(/^ping +core +anyone +no +Check that the bot is alive/m);
+    // approve, deny and cancel need no permission but are not for guests: the list says so.
+    expect(result.stdout).toMatch(/^approve +core +anyone but guests +no /m);
   });
 });

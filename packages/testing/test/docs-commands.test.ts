@@ -42,4 +42,43 @@ describe("the documented-commands check run by npm run lint", () => {
       'examples/x.yaml:1: "pnpm switchboard" (write ./switchboard …)',
     ]);
   });
+
+  it("control: names a documented command, key, adapter type or audit event that does not exist", () => {
+    const root = mkdtempSync(join(tmpdir(), "docs-"));
+    const write = (path: string, text: string) => {
+      mkdirSync(join(root, path, ".."), { recursive: true });
+      writeFileSync(join(root, path), text);
+    };
+    write(
+      "README.md",
+      [
+        "Restore with `./switchboard restore`, then `./switchboard audit reanchor` and `./switchboard audit re-anchor`.",
+        "Set `audit.keyfile` (not `audit.keyFile`) and `store.path`.",
+        "",
+      ].join("\n"),
+    );
+    write(
+      "docs/x.md",
+      "```yaml\nadapters:\n  - type: telex\n  - type: irc\nplugins: { deploy: { provider: { type: command } } }\n```\n",
+    );
+    write(
+      "apps/bot/README.md",
+      "Each `decision` event names its rule; `admitted` events too.\n#16     2025-11-25 22:24:41Z  d4emy  started  bob  ping  x\n",
+    );
+    const result = check(root);
+    expect(result.ok).toBe(false);
+    const lines = result.output
+      .trim()
+      .split("\n")
+      .slice(1)
+      .map((line) => line.trim().replace(/ \((?:commands|types|events): [^)]*\)$/, ""));
+    expect(lines).toEqual([
+      'README.md:1: "./switchboard restore" is not a command',
+      'README.md:1: "./switchboard audit reanchor" is not a command',
+      'README.md:2: configuration key "audit.keyfile" does not exist (see docs/reference/configuration.md)',
+      'docs/x.md:3: adapter type "telex" does not exist',
+      'apps/bot/README.md:1: audit event "decision" is not one this version writes',
+      'apps/bot/README.md:2: audit event "started" in a sample is not one this version writes',
+    ]);
+  });
 });
