@@ -263,7 +263,9 @@ describe("PagerDuty's refusals and limits", () => {
     const url = new URL(fake.url).origin;
     await fake.stop(); // PagerDuty is offline: nothing listens at apiUrl any more
     const answer = (await h!.as("alice").say("!oncall")).text;
-    expect(answer).toContain(`PagerDuty could not be reached at ${url} (plugins.paging.pagerduty.apiUrl): ECONNREFUSED`);
+    expect(answer).toContain(
+      `PagerDuty could not be reached at ${url} (plugins.paging.pagerduty.apiUrl): ECONNREFUSED`,
+    );
     expect(answer).not.toContain("fetch failed");
   });
 

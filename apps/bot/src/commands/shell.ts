@@ -1,5 +1,6 @@
 import { createApp } from "../app.js";
 import { loadConfigFromItsFolder } from "../config/config-folder.js";
+import { warnStartProblems } from "../config/start-warnings.js";
 import { runApp } from "../lifecycle.js";
 
 /** Options of `switchboard shell`. */
@@ -14,6 +15,7 @@ export interface ShellCommandOptions {
  */
 export async function shellCommand(options: ShellCommandOptions): Promise<number> {
   const loaded = loadConfigFromItsFolder(options.config);
+  warnStartProblems(loaded);
   const app = await createApp(loaded, { adapters: "shell", ...(options.user ? { shellUser: options.user } : {}) });
   return runApp(app);
 }

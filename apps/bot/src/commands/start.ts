@@ -1,6 +1,7 @@
 import { networkName } from "../adapter-types.js";
 import { createApp } from "../app.js";
 import { loadConfigFromItsFolder } from "../config/config-folder.js";
+import { warnStartProblems } from "../config/start-warnings.js";
 import { runApp } from "../lifecycle.js";
 
 /** Options of `switchboard start`. */
@@ -15,6 +16,7 @@ export interface StartCommandOptions {
  */
 export async function startCommand(options: StartCommandOptions): Promise<number> {
   const loaded = loadConfigFromItsFolder(options.config);
+  warnStartProblems(loaded);
   const app = await createApp(loaded, { adapters: "config", echoProblems: true });
   process.stderr.write(
     `switchboard: config ${loaded.file ?? loaded.source}; data ${app.storePath}; log ${app.logWhere}; audit key ${app.auditFiles.keyFile}\n`,

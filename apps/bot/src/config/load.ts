@@ -26,6 +26,8 @@ export interface LoadedConfig {
   locate(path: ConfigPath): Position | undefined;
   /** A {@link ConfigError} for problems found later (plugin configuration), with their positions filled in. */
   error(issues: Array<{ path: ConfigPath; message: string }>): ConfigError;
+  /** The file's content after `${ENV}` interpolation, before validation (for the start checks). */
+  raw?: unknown;
 }
 
 /** Options for {@link loadConfig} and {@link parseConfig}. */
@@ -140,6 +142,7 @@ export function inspectConfig(text: string, source: string, options: LoadConfigO
           source,
           locate: where,
           error: (later) => new ConfigError(source, finish(later)),
+          raw,
         }
       : undefined;
   return { source, raw, issues: byLine(issues.map(redact)), unreadable: false, loaded, finish };

@@ -164,7 +164,9 @@ export class PagerDutyClient {
         });
       } catch (error) {
         if (signal?.aborted) throw error;
-        const why = timeout.aborted ? `no answer within ${formatDuration(this.options.timeoutMs)}` : networkCause(error);
+        const why = timeout.aborted
+          ? `no answer within ${formatDuration(this.options.timeoutMs)}`
+          : networkCause(error);
         // Name the address and the setting that holds it (the Events API's own URL for enqueue, else the REST API's).
         const setting = url.startsWith(this.#base) ? "apiUrl" : "eventsUrl";
         throw new PagerDutyError(
