@@ -43,13 +43,25 @@ export function whyCommand(bot: BotServices) {
           room: message.room.id,
         })
         .map((r) => r.name);
+      // A role grant or revoke of a role that does not exist would be allowed and then fail: say so here.
+      const role = evaluation.args.role;
+      const missingRole =
+        decision.allowed &&
+        evaluation.entry.command.name.startsWith("role ") &&
+        typeof role === "string" &&
+        !Object.hasOwn(bot.policy.config.roles, role);
       const blocks: Block[] = [
-        decision.allowed
+        missingRole
           ? out.status(
-              decision.approval ? "warn" : "ok",
-              `allowed${decision.approval ? " after approval" : ""}: ${decision.reason}`,
+              "fail",
+              `allowed, but it would fail: no role "${role}" is defined (roles: ${Object.keys(bot.policy.config.roles).join(", ") || "none"})`,
             )
-          : out.status("fail", `denied: ${decision.reason}`),
+          : decision.allowed
+            ? out.status(
+                decision.approval ? "warn" : "ok",
+                `allowed${decision.approval ? " after approval" : ""}: ${decision.reason}`,
+              )
+            : out.status("fail", `denied: ${decision.reason}`),
       ];
       const facts: Array<[string, string]> = [
         ["decided by", decision.rule],
