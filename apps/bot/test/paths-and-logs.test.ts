@@ -51,6 +51,12 @@ describe("relative paths in a configuration file", () => {
     const verify = await runCli(["audit", "verify", "--config", "../conf/bot.yaml"], { cwd: elsewhere });
     expect(verify.stdout).toContain(`ok: 2 entries`);
     expect(verify.stdout).toContain(join(dir, "conf/data/bot.db"));
+    // Paths on the command line stay relative to where it was run.
+    const exported = await runCli(["audit", "export", "-o", "audit.jsonl", "--config", "../conf/bot.yaml"], {
+      cwd: elsewhere,
+    });
+    expect(exported.code).toBe(0);
+    expect(readFileSync(join(elsewhere, "audit.jsonl"), "utf8").trim().split("\n")).toHaveLength(2);
   });
 
   it("start names the resolved data, log and key paths once", async () => {
