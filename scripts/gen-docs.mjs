@@ -180,8 +180,19 @@ const outputs = [
   [join(root, "docs/reference/configuration.md"), configuration],
   [join(root, "docs/reference/permissions.md"), permissions],
 ];
+/** The text as biome formats it (biome formats markdown in npm run lint, so the pages are written that way). */
+function formatted(path, text) {
+  return execFileSync(join(root, "node_modules/.bin/biome"), ["format", `--stdin-file-path=${path}`], {
+    input: text,
+    encoding: "utf8",
+    cwd: root,
+    stdio: ["pipe", "pipe", "ignore"],
+  });
+}
+
 let stale = 0;
-for (const [path, text] of outputs) {
+for (const [path, raw] of outputs) {
+  const text = formatted(path, raw);
   const current = existsSync(path) ? readFileSync(path, "utf8") : "";
   if (current === text) continue;
   if (check) {
