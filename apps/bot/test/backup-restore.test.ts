@@ -3,7 +3,7 @@
  * back, `audit verify` reporting the cut, `audit re-anchor --accept-head` from the backup's manifest, and verify
  * green again saying since when and by whom. A tampered restore is still caught: re-anchoring it is refused.
  */
-import { copyFileSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type AuditEntry, canonicalJson, GENESIS_HASH, hashEntry } from "@switchboard/core";
 import Database from "better-sqlite3";
@@ -173,6 +173,34 @@ describe("switchboard backup, restore and audit re-anchor", () => {
     expect(verify.code).toBe(1);
     expect(verify.stdout).not.toMatch(/re-anchored/);
   }, 60_000);
+
+  it("copies each Matrix adapter's data folder (session, device keys) and refuses a folder that is not empty", async () => {
+    const temp = tempDir("switchboard-backup-");
+    temps.push(temp);
+    writeFileSync(join(temp.dir, "switchboard.yaml"), CONFIG);
+    expect((await runCli(["shell", "--user", "alice"], { cwd: temp.dir, input: "ping\n" })).code).toBe(0);
+    // The same database, now also configured with a Matrix adapter whose data folder holds a session.
+    const matrix = [
+      "adapters:",
+      "  - { type: shell }",
+      "  - { type: matrix, homeserver: https://matrix.example.org, userId: '@bot:example.org', accessToken: t0ken, dataDir: ./.switchboard/matrix-main }",
+      "",
+    ].join("\n");
+    writeFileSync(join(temp.dir, "switchboard.yaml"), `${CONFIG}${matrix}`);
+    mkdirSync(join(temp.dir, ".switchboard/matrix-main"), { recursive: true });
+    writeFileSync(join(temp.dir, ".switchboard/matrix-main/session.json"), '{"deviceId":"DEV1"}');
+    const backup = join(temp.dir, "b");
+    const result = await runCli(["backup", backup], { cwd: temp.dir });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(backup, "manifest.json"), "utf8")) as Manifest;
+    const name = manifest.files[join(temp.dir, ".switchboard/matrix-main")];
+    expect(name).toBeDefined();
+    expect(readFileSync(join(backup, name!, "session.json"), "utf8")).toBe('{"deviceId":"DEV1"}');
+    const again = await runCli(["backup", backup], { cwd: temp.dir });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/is not empty: back up into a new folder/);
+  });
 
   it("re-anchor refuses a log that already verifies, and a head that is not SEQ:HASH", async () => {
     const temp = tempDir("switchboard-backup-");
