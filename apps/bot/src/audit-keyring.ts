@@ -107,32 +107,39 @@ export function trustedKeys(current: KeyObject, rotations: KeyRotation[]): Trust
   let head: KeyObject = current;
   for (;;) {
     const headId = keyIdOf(head);
-    const rotation = [...rotations].reverse().find((r) => r.to === headId);
-    if (!rotation) break;
-    const message = rotationMessage(rotation);
-    let toKey: KeyObject;
-    try {
-      toKey = createPublicKey(rotation.toPublicKey);
-    } catch {
-      break;
-    }
-    if (keyIdOf(toKey) !== headId || !verifies(toKey, message, rotation.toSignature)) break;
-    let fromKey: KeyObject | null = null;
-    if (rotation.fromPublicKey) {
-      try {
-        fromKey = createPublicKey(rotation.fromPublicKey);
-      } catch {
-        break;
-      }
-      if (keyIdOf(fromKey) !== rotation.from) break;
-      if (rotation.fromSignature !== null && !verifies(fromKey, message, rotation.fromSignature)) break;
-    }
-    if (keys.some((k) => k.keyId === rotation.from)) break; // a loop: stop
-    keys.push({ keyId: rotation.from, publicKey: fromKey, retiredAt: rotation.time, rotation });
-    if (!fromKey) break;
-    head = fromKey;
+    // The newest record to this key whose signatures hold (a forged record beside it changes nothing).
+    const found = [...rotations]
+      .reverse()
+      .filter((r) => r.to === headId && !keys.some((k) => k.keyId === r.from))
+      .map((r) => ({ rotation: r, from: verifiedPredecessor(r, headId) }))
+      .find((candidate) => candidate.from !== undefined);
+    if (!found) break;
+    const { rotation, from } = found;
+    keys.push({ keyId: rotation.from, publicKey: from!.key, retiredAt: rotation.time, rotation });
+    if (!from!.key) break;
+    head = from!.key;
   }
   return keys;
+}
+
+/**
+ * The retired key a rotation record vouches for, when its signatures hold: the new key's over the record (it must
+ * be the key `toId`), and the old key's too unless the record says the old key was lost (then its public key, if
+ * kept, is taken as written, or null). Undefined when the record does not hold.
+ */
+function verifiedPredecessor(rotation: KeyRotation, toId: string): { key: KeyObject | null } | undefined {
+  const message = rotationMessage(rotation);
+  try {
+    const toKey = createPublicKey(rotation.toPublicKey);
+    if (keyIdOf(toKey) !== toId || !verifies(toKey, message, rotation.toSignature)) return undefined;
+    if (!rotation.fromPublicKey) return rotation.fromSignature === null ? { key: null } : undefined;
+    const fromKey = createPublicKey(rotation.fromPublicKey);
+    if (keyIdOf(fromKey) !== rotation.from) return undefined;
+    if (rotation.fromSignature !== null && !verifies(fromKey, message, rotation.fromSignature)) return undefined;
+    return { key: fromKey };
+  } catch {
+    return undefined;
+  }
 }
 
 /** What {@link readCheckpointsWithKeys} found: valid checkpoints of any trusted key, bad lines, and set-aside ones. */

@@ -94,6 +94,20 @@ describe("switchboard audit rotate-key", () => {
     expect(verify.stdout).toMatch(/^anchored: /m);
   }, 60_000);
 
+  it("attack: a forged rotation record appended after the real one changes nothing", async () => {
+    const bot = await botWithGrant();
+    expect((await runCli(["audit", "rotate-key"], { cwd: bot.dir })).code).toBe(0);
+    const [genuine] = readFileSync(`${bot.key}.rotations.jsonl`, "utf8").trim().split("\n");
+    const forged = { ...JSON.parse(genuine!), from: "0".repeat(16), fromSignature: "AAAA", toSignature: "AAAA" };
+    appendFileSync(`${bot.key}.rotations.jsonl`, `${JSON.stringify(forged)}\n`);
+    const verify = await runCli(["audit", "verify"], { cwd: bot.dir });
+    expect(verify.code).toBe(0);
+    expect(verify.stdout).toMatch(
+      /^key: [0-9a-f]{16} was retired .* \(cross-signed by both keys; scheduled rotation\)$/m,
+    );
+    expect(verify.stdout).not.toContain("0".repeat(16));
+  }, 60_000);
+
   it("attack: a checkpoint signed with the retired key after the rotation is refused", async () => {
     const bot = await botWithGrant();
     const [oldId] = keyIds(bot.checkpoints());
