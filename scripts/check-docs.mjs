@@ -2,7 +2,9 @@
 // The documented commands work as written right after `npm run quickstart`: the CLI is `./switchboard …` (pnpm is only
 // in ./.tools/bin on a fresh machine), one-off tools are `npx …` or `npm run …`. And what the docs name exists: every
 // `./switchboard <command>` is a command of apps/bot/src/cli.ts, every `section.key` in backticks a key of the
-// generated docs/reference/configuration.md, every adapter `- type: x` under `adapters:` an adapter type there, every
+// generated docs/reference/configuration.md, every chat command written `!name args` (in backticks, or at the start of a
+// line of a text block) a command of the generated docs/reference/permissions.md, every adapter `- type: x` under
+// `adapters:` an adapter type there, every
 // audit event named in prose or in an `audit tail` sample one that the current version writes
 // (packages/core/src/audit.ts). Checks README.md, CHANGELOG.md, docs/, every package's and app's README.md and
 // everything under examples/ of the folder given (default: this repository; what exists is always read from this
@@ -73,6 +75,11 @@ const fileKeys = new Set(
   [...reference.slice(0, reference.indexOf("## Adapters")).matchAll(/^\| `([^`]+)`/gm)].map(([, key]) => key),
 );
 const adapterTypes = new Set([...reference.matchAll(/^### `type: ([a-z0-9-]+)`/gm)].map(([, type]) => type));
+const chatCommands = new Set(
+  [...readFileSync(join(repo, "docs/reference/permissions.md"), "utf8").matchAll(/^\| `([^`]+)`/gm)].map(
+    ([, name]) => name.split(" ")[0],
+  ),
+);
 const auditSource = readFileSync(join(repo, "packages/core/src/audit.ts"), "utf8");
 const union = /export type AuditEvent =([^;]+);/.exec(auditSource)[1];
 // Names that look like configuration keys but are the embedding API or event topics.
@@ -84,8 +91,16 @@ for (const file of docs.filter(exists)) {
   const name = relative(root, file);
   const lines = readFileSync(file, "utf8").split("\n");
   let adaptersIndent = -1;
+  let textBlock = false;
   lines.forEach((line, index) => {
     const where = `${name}:${index + 1}`;
+    if (line.startsWith("```")) textBlock = !textBlock && line.startsWith("```text");
+    const said = [...line.matchAll(/`!([a-z][a-z-]*) [^`]*`/g)].map(([, word]) => word);
+    const typed = textBlock ? /^!([a-z][a-z-]*)(?:\s|$)/.exec(line.trim()) : null;
+    if (typed) said.push(typed[1]);
+    for (const word of said)
+      if (!chatCommands.has(word))
+        problems.push(`${where}: chat command "!${word}" does not exist (see docs/reference/permissions.md)`);
     for (const [, first, second] of line.matchAll(/\.\/switchboard ([a-z][a-z-]*)(?: ([a-z][a-z-]*))?/g)) {
       const pair = second ? `${first} ${second}` : first;
       if (!cliCommands.has(first))

@@ -59,7 +59,8 @@ describe("the documented-commands check run by npm run lint", () => {
     );
     write(
       "docs/x.md",
-      "```yaml\nadapters:\n  - type: telex\n  - type: irc\nplugins: { deploy: { provider: { type: command } } }\n```\n",
+      "```yaml\nadapters:\n  - type: telex\n  - type: irc\nplugins: { deploy: { provider: { type: command } } }\n```\n" +
+        "Then `!grpah -1h load` and `!graph -1h load`.\n```text\n!deploi web to staging\n!deploy web to staging\n```\n",
     );
     write(
       "apps/bot/README.md",
@@ -77,6 +78,8 @@ describe("the documented-commands check run by npm run lint", () => {
       'README.md:1: "./switchboard audit reanchor" is not a command',
       'README.md:2: configuration key "audit.keyfile" does not exist (see docs/reference/configuration.md)',
       'docs/x.md:3: adapter type "telex" does not exist',
+      'docs/x.md:7: chat command "!grpah" does not exist (see docs/reference/permissions.md)',
+      'docs/x.md:9: chat command "!deploi" does not exist (see docs/reference/permissions.md)',
       'apps/bot/README.md:1: audit event "decision" is not one this version writes',
       'apps/bot/README.md:2: audit event "started" in a sample is not one this version writes',
     ]);
