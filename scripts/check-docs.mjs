@@ -6,10 +6,12 @@
 // line of a text block) a command of the generated docs/reference/permissions.md, every adapter `- type: x` under
 // `adapters:` an adapter type there, every
 // audit event named in prose or in an `audit tail` sample one that the current version writes
-// (packages/core/src/audit.ts). Checks README.md, CHANGELOG.md, docs/, every package's and app's README.md and
+// (packages/core/src/audit.ts), and every key of a YAML example of a switchboard configuration (a ```yaml block or an
+// examples/*.yaml file with at least one top-level key of the file) one of the generated reference. Checks README.md, CHANGELOG.md, docs/, every package's and app's README.md and
 // everything under examples/ of the folder given (default: this repository; what exists is always read from this
 // repository). Exits 1 naming each line.
 import { readdirSync, readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join, relative } from "node:path";
 
 const repo = new URL("..", import.meta.url).pathname;
@@ -87,8 +89,98 @@ const notConfig = new Set(["bot.events", "audit.appended"]);
 const legacy = new Set(["received", "decision", "started"]); // earlier versions wrote these; they still display
 const auditEvents = new Set([...union.matchAll(/"([a-z-]+)"/g)].map(([, e]) => e).filter((e) => !legacy.has(e)));
 
+// Keys of the generated reference, per section: the file, each adapter type, each plugin. A "map" takes any keys.
+const sections = new Map();
+let section = "file";
+for (const line of reference.split("\n")) {
+  const adapter = /^### `type: ([a-z0-9-]+)`/.exec(line);
+  const plugin = /^### `plugins\.([a-z0-9-]+)`/.exec(line);
+  if (adapter) section = `adapters[type: ${adapter[1]}]`;
+  if (plugin) section = `plugins.${plugin[1]}`;
+  const row = /^\| `([^`]+)` +\| ([^|]+?) +\|/.exec(line);
+  if (!row) continue;
+  const pattern = row[1]
+    .split(/(<name>|\[\])/)
+    .map((part) =>
+      part === "<name>" ? "[^.\\[]+" : part === "[]" ? "\\[\\]" : part.replace(/[.*+?^${}()|\\]/g, "\\$&"),
+    )
+    .join("");
+  if (!sections.has(section)) sections.set(section, []);
+  sections.get(section).push({ re: new RegExp(`^${pattern}$`), open: row[2] === "map" });
+}
+const topLevel = new Set([...fileKeys].filter((key) => !key.includes(".") && !key.includes("[")));
+topLevel.add("adapters").add("plugins");
+
+/** Problems with the keys of one parsed YAML example: each key path not in the reference (`section: path`). */
+function yamlKeyProblems(doc) {
+  const found = [];
+  const known = (where, path) => {
+    const rows = sections.get(where) ?? [];
+    const text = path.join(".").replaceAll(".[]", "[]");
+    if (rows.some((row) => row.re.test(text))) return true;
+    for (let i = path.length - 1; i > 0; i--) {
+      const prefix = path.slice(0, i).join(".").replaceAll(".[]", "[]");
+      if (rows.some((row) => row.open && row.re.test(prefix))) return true;
+    }
+    return false;
+  };
+  const walk = (node, path, where) => {
+    if (Array.isArray(node)) {
+      for (const item of node) walk(item, [...path, "[]"], where);
+      return;
+    }
+    if (!node || typeof node !== "object") return;
+    for (const [key, value] of Object.entries(node)) {
+      if (where === "file" && path.length === 0 && key === "adapters" && Array.isArray(value)) {
+        for (const entry of value) {
+          if (!entry || typeof entry.type !== "string" || !sections.has(`adapters[type: ${entry.type}]`)) continue;
+          walk(entry, [], `adapters[type: ${entry.type}]`);
+        }
+        continue;
+      }
+      if (where === "file" && path.length === 0 && key === "plugins" && value && typeof value === "object") {
+        for (const [plugin, config] of Object.entries(value))
+          if (sections.has(`plugins.${plugin}`)) walk(config, [], `plugins.${plugin}`);
+        continue;
+      }
+      const next = [...path, key];
+      if (!known(where, next))
+        found.push(`${where === "file" ? "" : `${where}: `}${next.join(".").replaceAll(".[]", "[]")}`);
+      else walk(value, next, where);
+    }
+  };
+  walk(doc, [], "file");
+  return found;
+}
+const { parse: parseYaml } = createRequire(join(repo, "apps/bot/package.json"))("yaml");
+/** Checks a YAML text when it is a switchboard configuration (some top-level key of the file), else nothing. */
+function checkYaml(text, where) {
+  let doc;
+  try {
+    doc = parseYaml(text);
+  } catch {
+    return; // not YAML, or a fragment with placeholders
+  }
+  if (!doc || typeof doc !== "object" || !Object.keys(doc).some((key) => topLevel.has(key))) return;
+  for (const key of yamlKeyProblems(doc))
+    problems.push(`${where}: configuration key "${key}" does not exist (see docs/reference/configuration.md)`);
+}
+
 for (const file of docs.filter(exists)) {
   const name = relative(root, file);
+  if (file.endsWith(".yaml") || file.endsWith(".yml")) checkYaml(readFileSync(file, "utf8"), name);
+  else {
+    let block;
+    readFileSync(file, "utf8")
+      .split("\n")
+      .forEach((line, index) => {
+        if (block === undefined && /^```ya?ml\s*$/.test(line)) block = { start: index + 2, lines: [] };
+        else if (block !== undefined && line.startsWith("```")) {
+          checkYaml(block.lines.join("\n"), `${name}:${block.start}`);
+          block = undefined;
+        } else block?.lines.push(line);
+      });
+  }
   const lines = readFileSync(file, "utf8").split("\n");
   let adaptersIndent = -1;
   let textBlock = false;

@@ -81,14 +81,19 @@ function rows(schema, prefix) {
     out.push(
       `| \`${path}\` | ${cell(info.type)} | ${info.optional || info.fallback !== undefined ? "" : "yes"} | ${cell(shown(info.fallback))} |`,
     );
-    const childDef = info.inner._zod.def;
-    if (childDef.type === "object") out.push(...rows(info.inner, path));
-    else if (childDef.type === "array" && describe(childDef.element).inner._zod.def.type === "object")
-      out.push(...rows(childDef.element, `${path}[]`));
-    else if (childDef.type === "record" && describe(childDef.valueType).inner._zod.def.type === "object")
-      out.push(...rows(childDef.valueType, `${path}.<name>`));
+    out.push(...nested(info.inner, path));
   }
-  return out;
+  return [...new Set(out)];
+}
+
+/** The sections a schema holds: an object, each object of a union, the items of a list, the values of a map. */
+function nested(schema, path) {
+  const def = describe(schema).inner._zod.def;
+  if (def.type === "object") return rows(schema, path);
+  if (def.type === "union") return def.options.flatMap((option) => nested(option, path));
+  if (def.type === "array") return nested(def.element, `${path}[]`);
+  if (def.type === "record") return nested(def.valueType, `${path}.<name>`);
+  return [];
 }
 
 const header = ["| key | type | required | default |", "|---|---|---|---|"];
