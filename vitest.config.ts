@@ -8,8 +8,9 @@ const root = fileURLToPath(new URL(".", import.meta.url));
 
 /**
  * Tests import workspace packages from their sources, so a change is tested without a rebuild: every
- * packages/<dir>/package.json name maps to packages/<dir>/src/index.ts (its one public entry), and `<name>/type` to
- * src/type.ts where an adapter has that light entry. Found at start-up, so a new package needs no change here.
+ * packages/<dir>/package.json name maps to packages/<dir>/src/index.ts (its one public entry), and each further
+ * entry of its `exports` (`<name>/type`, `@switchboard/core/audit`) to the source of the file it builds
+ * (`./dist/type.js` → src/type.ts). Found at start-up, so a new package needs no change here.
  */
 function packageAliases(): { find: RegExp; replacement: string }[] {
   const packages = join(root, "packages");
@@ -17,13 +18,19 @@ function packageAliases(): { find: RegExp; replacement: string }[] {
     const manifest = join(packages, dir.name, "package.json");
     const entry = join(packages, dir.name, "src", "index.ts");
     if (!dir.isDirectory() || !existsSync(manifest) || !existsSync(entry)) return [];
-    const { name } = JSON.parse(readFileSync(manifest, "utf8")) as { name?: string };
+    const { name, exports } = JSON.parse(readFileSync(manifest, "utf8")) as {
+      name?: string;
+      exports?: Record<string, { import?: string }>;
+    };
     if (!name) return [];
     const escaped = name.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-    // An adapter's light `./type` entry (config schema and factory) maps to src/type.ts.
-    const typeEntry = join(packages, dir.name, "src", "type.ts");
-    const light = existsSync(typeEntry) ? [{ find: new RegExp(`^${escaped}\\/type$`), replacement: typeEntry }] : [];
-    return [...light, { find: new RegExp(`^${escaped}$`), replacement: entry }];
+    const subpaths = Object.entries(exports ?? {}).flatMap(([subpath, target]) => {
+      const built = /^\.\/dist\/(.+)\.js$/.exec(target.import ?? "");
+      const source = built ? join(packages, dir.name, "src", `${built[1]}.ts`) : undefined;
+      if (subpath === "." || !source || !existsSync(source)) return [];
+      return [{ find: new RegExp(`^${escaped}\\/${subpath.slice(2)}$`), replacement: source }];
+    });
+    return [...subpaths, { find: new RegExp(`^${escaped}$`), replacement: entry }];
   });
 }
 

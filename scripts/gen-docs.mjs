@@ -152,6 +152,7 @@ try {
       "  puppet: { runner: { type: local, hostsDir: . }, environmentPath: . }",
       '  metrics: { backends: { prom: { type: prometheus, url: "http://127.0.0.1:9090" } } }',
       "  paging: {}",
+      "  logs: { services: { web: { sources: [/var/log/web.log] } } }",
       "",
     ].join("\n"),
   );

@@ -21,6 +21,7 @@ debootstrap                              # Matrix tests: builds the Synapse chro
 git                                      # deploy plugin tests and examples/deploy: real git repositories
 puppet                                   # puppet plugin tests
 openssh-server                           # ssh runner tests
+systemd-journal-remote                   # logs plugin tests: writes real journal files that journalctl -D reads
 prometheus prometheus-alertmanager       # metrics plugin and HTTP endpoint tests
 graphite-web graphite-carbon gunicorn    # metrics plugin tests (Graphite)
 fonts-dejavu-core                        # metrics plugin: the text in charts (resvg draws with the system fonts)

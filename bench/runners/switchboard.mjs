@@ -43,9 +43,14 @@ export async function runSwitchboard(system, { auditLog, store, close }) {
     return new Promise((resolve, reject) => {
       let reply;
       bot
-        .handle({ id, network: "bench", room, sender, text, time: new Date() }, async (out) => {
-          reply = out.blocks[0]?.text;
-        })
+        .handle(
+          { id, network: "bench", room, sender, text, time: new Date() },
+          {
+            respond: async (out) => {
+              reply = out.blocks[0]?.text;
+            },
+          },
+        )
         .then(() => {
           replies++;
           resolve(reply);

@@ -41,7 +41,7 @@ for await (const line of createInterface({ input: process.stdin })) {
     text,
     time: new Date(),
   };
-  await switchboard.handle(message, async (reply) => say(renderText(reply.blocks)));
+  await switchboard.handle(message, { respond: async (reply) => say(renderText(reply.blocks)) });
 }
 await switchboard.idle();
 await switchboard.stop();

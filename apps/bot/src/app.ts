@@ -4,7 +4,8 @@
  */
 import { resolve } from "node:path";
 import { ShellAdapter } from "@switchboard/adapter-shell";
-import { type Adapter, type Bot, type CheckpointingAuditLog, type Logger, out } from "@switchboard/core";
+import { type Adapter, type Bot, type Logger, out } from "@switchboard/core";
+import type { CheckpointingAuditLog } from "@switchboard/core/audit";
 import type { HttpServer } from "@switchboard/http";
 import { type AdapterConfig, createAdapter } from "./adapter-types.js";
 import { type AuditFiles, auditFiles } from "./audit-anchor.js";

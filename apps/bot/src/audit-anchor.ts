@@ -29,7 +29,7 @@ import {
   formatCheckpointLine,
   generateCheckpointKey,
   readCheckpoints,
-} from "@switchboard/core";
+} from "@switchboard/core/audit";
 import { CliError } from "./cli-error.js";
 import type { AuditSection } from "./config/schema.js";
 

@@ -3,13 +3,8 @@
  * room, when one is configured).
  * @module
  */
-import {
-  type AuditCheckpoint,
-  type AuditLog,
-  CheckpointingAuditLog,
-  type Logger,
-  type RoomRef,
-} from "@switchboard/core";
+import type { AuditLog, Logger, RoomRef } from "@switchboard/core";
+import { type AuditCheckpoint, CheckpointingAuditLog } from "@switchboard/core/audit";
 import { auditFiles, checkpointWriter, loadOrCreateKey } from "./audit-anchor.js";
 import { refuseSilentNewKey } from "./audit-key-guard.js";
 import { readTrustedAnchors } from "./audit-trust.js";

@@ -2,7 +2,8 @@
  * One audit entry as one line of text, for `switchboard audit tail`.
  * @module
  */
-import { type AuditEntry, auditSummary } from "@switchboard/core";
+import type { AuditEntry } from "@switchboard/core";
+import { auditSummary } from "@switchboard/core/audit";
 
 /** `#12  2025-11-25 22:15:03  k7m2p  outcome   alice  ping  succeeded in 3ms`. */
 export function formatAuditLine(entry: AuditEntry): string {

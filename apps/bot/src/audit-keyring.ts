@@ -8,7 +8,7 @@
  */
 import { createPrivateKey, createPublicKey, type KeyObject, sign, verify } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { type BadCheckpointLine, type CheckpointFile, keyIdOf, readCheckpoints } from "@switchboard/core";
+import { type BadCheckpointLine, type CheckpointFile, keyIdOf, readCheckpoints } from "@switchboard/core/audit";
 import type { AuditFiles } from "./audit-anchor.js";
 
 /** One line of the rotations file. */

@@ -6,7 +6,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { osLogin } from "@switchboard/adapter-shell";
-import { type AuditEntry, type AuditLog, type AuditRecord, checkpointSigner } from "@switchboard/core";
+import type { AuditEntry, AuditLog, AuditRecord } from "@switchboard/core";
+import { checkpointSigner } from "@switchboard/core/audit";
 import { type AuditFiles, checkpointWriter } from "./audit-anchor.js";
 import { CliError } from "./cli-error.js";
 

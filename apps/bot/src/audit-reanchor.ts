@@ -10,7 +10,7 @@
 
 import { type KeyObject, verify } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import type { AuditCheckpoint, AuditHead } from "@switchboard/core";
+import type { AuditCheckpoint, AuditHead } from "@switchboard/core/audit";
 import type { AuditFiles } from "./audit-anchor.js";
 import type { TrustedKey } from "./audit-keyring.js";
 

@@ -6,7 +6,7 @@
 
 import type { KeyObject } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import type { AuditCheckpoint, BadCheckpointLine } from "@switchboard/core";
+import type { AuditCheckpoint, BadCheckpointLine } from "@switchboard/core/audit";
 import type { AuditFiles } from "./audit-anchor.js";
 import { readCheckpointsWithKeys, readRotations, type TrustedKey, trustedKeys } from "./audit-keyring.js";
 import { applyReanchors, type Reanchor, readReanchors } from "./audit-reanchor.js";

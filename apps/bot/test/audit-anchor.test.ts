@@ -4,14 +4,14 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { AuditEntry } from "@switchboard/core";
 import {
-  type AuditEntry,
   canonicalJson,
   checkpointSigner,
   formatCheckpointLine,
   GENESIS_HASH,
   hashEntry,
-} from "@switchboard/core";
+} from "@switchboard/core/audit";
 import Database from "better-sqlite3";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { assertBuilt, runCli, tempDir } from "./cli.js";
@@ -163,7 +163,7 @@ describe("audit verify against signed checkpoints", () => {
     // Make the cut look anchored: a checkpoint of #9 with a copied signature, and one signed with the attacker's key.
     const [last] = readFileSync(bot.checkpoints, "utf8").trimEnd().split("\n").slice(-1);
     const copied = { ...JSON.parse(last!), seq: 9, hash: head.hash };
-    const { generateCheckpointKey } = await import("@switchboard/core");
+    const { generateCheckpointKey } = await import("@switchboard/core/audit");
     const own = checkpointSigner(generateCheckpointKey().privateKeyPem).sign({ seq: 9, hash: head.hash });
     writeFileSync(bot.checkpoints, `${JSON.stringify(copied)}\n${formatCheckpointLine(own)}`, { flag: "a" });
     const result = await verify(bot.dir);

@@ -5,7 +5,8 @@
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type AuditEntry, canonicalJson, GENESIS_HASH, hashEntry } from "@switchboard/core";
+import type { AuditEntry } from "@switchboard/core";
+import { canonicalJson, GENESIS_HASH, hashEntry } from "@switchboard/core/audit";
 import Database from "better-sqlite3";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { assertBuilt, exited, runCli, spawnCli, tempDir, watchOutput } from "./cli.js";

@@ -25,8 +25,10 @@ async function flood(bot: Bot, times: number): Promise<string[]> {
       time: new Date(),
     };
     let text = "";
-    await bot.handle(message, (out: OutgoingMessage) => {
-      text += renderText(out.blocks);
+    await bot.handle(message, {
+      respond: (out: OutgoingMessage) => {
+        text += renderText(out.blocks);
+      },
     });
     answers.push(text);
   }

@@ -5,7 +5,7 @@
  */
 import { appendFileSync, existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { checkpointSigner, generateCheckpointKey } from "@switchboard/core";
+import { checkpointSigner, generateCheckpointKey } from "@switchboard/core/audit";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { assertBuilt, runCli, tempDir } from "./cli.js";
 

@@ -4,16 +4,3 @@
  * @module
  */
 export { IrcAdapter } from "./irc-adapter.js";
-export { IRC_LINE_BYTES, type SelfMask, textBudget } from "./line-budget.js";
-export type {
-  IrcAdapterOptions,
-  IrcChannel,
-  IrcFloodOptions,
-  IrcOutputOptions,
-  IrcReconnectOptions,
-  IrcSaslOptions,
-  IrcTlsOptions,
-  ResolvedIrcOptions,
-} from "./options.js";
-export { renderIrcLines, stripFormatting } from "./render.js";
-export { byteLength, splitToBytes } from "./split.js";

@@ -28,7 +28,7 @@ import { IrcConnection } from "./connection.js";
 import { CTCP_REPLY_INTERVAL_MS, ctcpAnswer } from "./ctcp.js";
 import { FloodQueue, type OutLine } from "./flood-queue.js";
 import { IgnoreList } from "./ignore-list.js";
-import { isChannelName, normaliseAddressing } from "./incoming.js";
+import { isChannelName } from "./incoming.js";
 import type { SelfMask } from "./line-budget.js";
 import { type IrcAdapterOptions, type ResolvedIrcOptions, resolveOptions } from "./options.js";
 import { planLines } from "./outbound.js";
@@ -303,14 +303,14 @@ export class IrcAdapter implements Adapter {
     const chantypes = client.network.options.CHANTYPES;
     const inChannel = isChannelName(event.target, chantypes);
     if (!inChannel && !client.caseCompare(event.target, connection.nick)) return;
-    const text = normaliseAddressing(stripFormatting(event.message), connection.nick, host.botName, (a, b) =>
-      client.caseCompare(a, b),
-    );
+    const text = stripFormatting(event.message);
     const room = inChannel
       ? { id: `${event.group ?? ""}${this.#channelName(event.target)}`, name: event.target, direct: false }
       : { id: event.nick, name: event.nick, direct: true };
-    // Only a command is worth a lookup of the sender's account; chatter gets none (the core ignores it anyway).
-    if (!host.isCommand(text, room.direct)) return;
+    // Only a command is worth a lookup of the sender's account: core addresses the text once, here (its current
+    // nick, which may be a fallback, addresses the bot like its name), and is handed the result with the message.
+    const addressed = host.address(text, { direct: room.direct, nick: connection.nick });
+    if (!addressed) return;
     const account = await this.#accounts!.accountOf(event, this.#options.accountLookup);
     const msgid = event.tags?.msgid;
     if (msgid) this.#rememberMsgid(msgid);
@@ -323,7 +323,7 @@ export class IrcAdapter implements Adapter {
       time: event.time ? new Date(event.time) : new Date(),
     };
     try {
-      await host.receive(message);
+      await host.receive(message, { addressed });
     } catch (err) {
       host.logger.error({ err, messageId: message.id }, "the bot failed to handle an IRC message");
     }

@@ -12,7 +12,8 @@ import {
   out,
   type PolicyConfigInput,
 } from "@switchboard/core";
-import { IrcAdapter, type IrcAdapterOptions } from "../src/index.js";
+import { IrcAdapter } from "../src/index.js";
+import type { IrcAdapterOptions } from "../src/options.js";
 
 /** One log call. */
 export interface LogEntry {

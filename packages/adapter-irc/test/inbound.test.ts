@@ -2,23 +2,9 @@ import { backoffDelay } from "@switchboard/core";
 import { describe, expect, it } from "vitest";
 import { AccountTracker } from "../src/account-tracker.js";
 import { IgnoreList } from "../src/ignore-list.js";
-import { isChannelName, normaliseAddressing } from "../src/incoming.js";
+import { isChannelName } from "../src/incoming.js";
 
-const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
-
-describe("addressing by the IRC nick", () => {
-  it("rewrites nick: / nick, / @nick to the bot's name", () => {
-    expect(normaliseAddressing("sbot: deploy x", "sbot", "switchboard", same)).toBe("switchboard: deploy x");
-    expect(normaliseAddressing("SBot, ping", "sbot", "switchboard", same)).toBe("switchboard: ping");
-    expect(normaliseAddressing("@sbot ping", "sbot", "switchboard", same)).toBe("switchboard: ping");
-  });
-
-  it("leaves other text alone", () => {
-    expect(normaliseAddressing("sbots are great", "sbot", "switchboard", same)).toBe("sbots are great");
-    expect(normaliseAddressing("sbot:", "sbot", "switchboard", same)).toBe("sbot:");
-    expect(normaliseAddressing("switchboard: ping", "switchboard", "switchboard", same)).toBe("switchboard: ping");
-  });
-
+describe("received PRIVMSGs", () => {
   it("knows channels by CHANTYPES", () => {
     expect(isChannelName("#ops", ["#", "&"])).toBe(true);
     expect(isChannelName("+ops", ["#", "&", "+"])).toBe(true);

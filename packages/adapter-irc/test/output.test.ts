@@ -1,7 +1,8 @@
 import { out } from "@switchboard/core";
 import { describe, expect, it } from "vitest";
-import { renderIrcLines, stripFormatting, textBudget } from "../src/index.js";
+import { textBudget } from "../src/line-budget.js";
 import { planLines, progressCoalescer } from "../src/outbound.js";
+import { renderIrcLines, stripFormatting } from "../src/render.js";
 
 const self = { nick: "sbot", wantedNick: "sbot", username: "sbot", ident: "~sbot", host: "127.0.0.1" };
 /** Who holds which nick now, as the adapter tracks it from the server. */

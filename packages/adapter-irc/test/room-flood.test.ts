@@ -7,7 +7,8 @@
 import { type Bot, createBot, renderText, silentLogger } from "@switchboard/core";
 import { IrcUser, type ServicesServer, startInspircdWithServices, until } from "@switchboard/test-servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { IrcAdapter, stripFormatting } from "../src/index.js";
+import { IrcAdapter } from "../src/index.js";
+import { stripFormatting } from "../src/render.js";
 
 const BOT = "sbot";
 

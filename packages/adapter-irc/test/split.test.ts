@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { byteLength, splitToBytes } from "../src/index.js";
+import { byteLength, splitToBytes } from "../src/split.js";
 
 describe("splitToBytes", () => {
   it("leaves a line that fits alone", () => {

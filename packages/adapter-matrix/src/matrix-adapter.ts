@@ -215,11 +215,14 @@ export class MatrixAdapter implements Adapter {
     // Direct: the bot was invited with `is_direct` (a DM in clients) and nobody else is in the room.
     const direct = room.getJoinedMemberCount() <= 2 && room.getDMInviter() !== undefined;
     const host = this.#host!;
-    if (!host.isCommand(text, direct)) return;
+    const addressed = host.address(text, { direct });
+    if (!addressed) return;
     const message = this.#message(event, room, text, direct);
     if (!this.#ledger!.claim(id)) return;
     fromVerifiedDevice(this.client, event, host.logger)
-      .then((deviceVerified) => host.receive({ ...message, sender: { ...message.sender, deviceVerified } }))
+      .then((deviceVerified) =>
+        host.receive({ ...message, sender: { ...message.sender, deviceVerified } }, { addressed }),
+      )
       .catch((err: unknown) => host.logger.error({ err, eventId: id }, "handling failed"));
   }
 

@@ -18,7 +18,8 @@ import {
   silentLogger,
 } from "@switchboard/core";
 import type { Homeserver } from "@switchboard/test-servers";
-import { MatrixAdapter, type MatrixAdapterOptions } from "../src/index.js";
+import { MatrixAdapter } from "../src/index.js";
+import type { MatrixAdapterOptions } from "../src/options.js";
 
 function crc32(data: Buffer): number {
   let crc = 0xffffffff;

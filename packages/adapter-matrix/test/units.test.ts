@@ -1,7 +1,9 @@
 import { out } from "@switchboard/core";
 import { describe, expect, it } from "vitest";
 import { editContent, messageText, relationFor, threadOf } from "../src/content.js";
-import { blockHtml, matchesAny, pngSize } from "../src/index.js";
+import { pngSize } from "../src/media.js";
+import { matchesAny } from "../src/options.js";
+import { blockHtml } from "../src/render-html.js";
 import { makePng } from "./rig.js";
 
 /** The pure parts: reading message content, relations, HTML escaping, globs, PNG sizes. */

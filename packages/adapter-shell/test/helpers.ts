@@ -1,6 +1,7 @@
 import { PassThrough } from "node:stream";
 import { type AnyCommand, type Bot, createBot, type PolicyConfigInput, silentLogger } from "@switchboard/core";
-import { ShellAdapter, type ShellAdapterOptions } from "../src/index.js";
+import { ShellAdapter } from "../src/index.js";
+import type { ShellAdapterOptions } from "../src/shell-adapter.js";
 
 /** A shell adapter on in-memory streams, wired to a real core bot. */
 export interface ShellSession {

@@ -3,7 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defineCommand, out } from "@switchboard/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { osLogin, parseSlash, renderForTerminal, ShellAdapter } from "../src/index.js";
+import { osLogin, ShellAdapter } from "../src/index.js";
+import { renderForTerminal } from "../src/render.js";
+import { parseSlash } from "../src/slash.js";
 import { runLines, startSession } from "./helpers.js";
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for ANSI escape sequences

@@ -6,7 +6,7 @@
 import { defineAdapterType } from "@switchboard/core";
 import { optionsFromConfig, type SlackAdapterConfig, slackConfigSchema } from "./options.js";
 
-export { type SlackAdapterConfig, slackConfigSchema } from "./options.js";
+export type { SlackAdapterConfig } from "./options.js";
 
 /** `adapters: [{ type: slack, … }]`: config schema and a factory that loads the Slack libraries only when used. */
 export const slackAdapterType = defineAdapterType<SlackAdapterConfig>({
@@ -15,7 +15,7 @@ export const slackAdapterType = defineAdapterType<SlackAdapterConfig>({
   schema: slackConfigSchema,
   networkName: (config) => config.name ?? "slack",
   async create(config, context) {
-    const { SlackAdapter, loadSlack } = await import("./index.js");
+    const { SlackAdapter, loadSlack } = await import("./slack-adapter.js");
     await loadSlack();
     context.logger.debug({ network: config.name ?? "slack", mode: config.mode }, "creating the Slack adapter");
     return new SlackAdapter(optionsFromConfig(config));

@@ -1,6 +1,6 @@
 import type { PostedMessage, SlackTransport as Transport } from "@switchboard/test-servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { signRequest } from "../src/index.js";
+import { signRequest } from "../src/signature.js";
 import { decode, ops, people, type Rig, runs, startRig, waitForText } from "./rig.js";
 
 /** Events API mode: signed HTTP requests to the route the adapter registers through core. */

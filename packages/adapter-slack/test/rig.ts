@@ -16,7 +16,8 @@ import {
   silentLogger,
 } from "@switchboard/core";
 import { FakeSlack, type FakeUser, SlackPeople as People, slackTeam as team } from "@switchboard/test-servers";
-import { SlackAdapter, type SlackAdapterOptions } from "../src/index.js";
+import { SlackAdapter } from "../src/index.js";
+import type { SlackAdapterOptions } from "../src/options.js";
 import { RouteServer } from "./route-server.js";
 
 function crc32(data: Buffer): number {

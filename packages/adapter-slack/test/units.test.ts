@@ -4,20 +4,13 @@ import { backoffDelay } from "@switchboard/core";
 import { describe, expect, it } from "vitest";
 import { ApprovalMessages } from "../src/approval-messages.js";
 import { ChannelQueue } from "../src/channel-queue.js";
-import {
-  afterLeadingMention,
-  checkSignature,
-  decodeSlackText,
-  escapeMrkdwn,
-  Identities,
-  renderParts,
-  renderProgress,
-  signRequest,
-  slackAdapterType,
-  slackConfigSchema,
-  slackUserId,
-} from "../src/index.js";
+import { Identities, slackUserId } from "../src/identity.js";
 import { Ledger } from "../src/ledger.js";
+import { slackConfigSchema } from "../src/options.js";
+import { renderParts, renderProgress } from "../src/render.js";
+import { checkSignature, signRequest } from "../src/signature.js";
+import { afterLeadingMention, decodeSlackText, escapeMrkdwn } from "../src/slack-text.js";
+import { slackAdapterType } from "../src/type.js";
 
 describe("slack text", () => {
   it("decodes what Slack sends into what the person typed", () => {

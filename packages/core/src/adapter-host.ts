@@ -3,38 +3,41 @@
  * @module
  */
 import type { ActionResult, Adapter, AdapterHost, AdapterStatus, ApprovalAction, ReceiveOptions } from "./adapter.js";
-import type { ApprovalDesk } from "./approval-desk.js";
-import type { AuditLog } from "./audit.js";
-import { UserError } from "./errors.js";
+import type { AddressingOptions } from "./addressing.js";
 import type { EventBus } from "./events.js";
-import type { IdentityDirectory } from "./identity.js";
+import type { Actor, IdentityDirectory } from "./identity.js";
+import { commandTextOf } from "./intake.js";
+import type { Responder } from "./jobs.js";
 import type { Logger } from "./logger.js";
 import type { IncomingMessage } from "./message.js";
+import type { Block } from "./output.js";
+import { renderText } from "./render-text.js";
 import type { RouteTable } from "./routes.js";
 
 /** What the bot lends to every adapter host. */
 export interface AdapterHostDeps {
   receive(message: IncomingMessage, options?: ReceiveOptions): Promise<void>;
-  isCommand(text: string, direct: boolean): boolean;
-  desk: ApprovalDesk;
+  addressing: AddressingOptions;
   identity: IdentityDirectory;
-  auditLog: AuditLog;
+  /** Runs a command line for an actor (dispatch, without the rate limits: a click is not a flood). */
+  decide(message: IncomingMessage, text: string, respond: Responder, actor: Actor): Promise<void>;
   events: EventBus;
   routes: RouteTable;
   statuses: Map<string, AdapterStatus>;
   logger: Logger;
-  botName: string;
-  prefix: string;
-  aliases: string[];
 }
 
 /** Builds the host for one adapter. */
 export function createAdapterHost(adapter: Adapter, deps: AdapterHostDeps): AdapterHost {
   const logger = deps.logger.child({ network: adapter.network });
+  let actions = 0;
   return {
     receive: deps.receive,
-    isCommand: deps.isCommand,
-    decide: (action) => decide(action, deps, logger),
+    address(text, options) {
+      const command = commandTextOf(deps.addressing, text, options.direct, options.nick);
+      return command === undefined ? undefined : { command };
+    },
+    decide: (action) => decide(action, deps, `${adapter.network}-action-${Date.now().toString(36)}-${++actions}`),
     status(status) {
       const before = deps.statuses.get(adapter.network);
       deps.statuses.set(adapter.network, status);
@@ -44,42 +47,36 @@ export function createAdapterHost(adapter: Adapter, deps: AdapterHostDeps): Adap
     route: (route) => deps.routes.add({ ...route, source: route.source ?? `adapter ${adapter.network}` }),
     events: deps.events,
     logger,
-    botName: deps.botName,
-    prefix: deps.prefix,
-    aliases: deps.aliases,
+    botName: deps.addressing.names[0]!,
+    prefix: deps.addressing.prefix,
+    aliases: deps.addressing.names.slice(1),
   };
 }
 
+const JOB_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
 /**
- * A reaction or button: the same desk calls as `approve`/`deny`, for the person the network says acted.
- * A refusal is audited as a denied decision, like a refused `approve` command.
+ * A reaction or button: runs the `approve`/`deny` command as the person the network says acted, through the same
+ * dispatch as a typed `approve <id>`, so the checks and the audit records are the same whichever way people decide.
  */
-async function decide(action: ApprovalAction, deps: AdapterHostDeps, logger: Logger): Promise<ActionResult> {
-  const actor = deps.identity.resolve(action.network, action.sender);
-  try {
-    const text =
-      action.decision === "approve"
-        ? await deps.desk.approve(action.jobId, actor)
-        : await deps.desk.deny(action.jobId, actor);
-    return { ok: true, text };
-  } catch (error) {
-    if (!(error instanceof UserError)) throw error;
-    await deps.auditLog
-      .append([
-        {
-          event: "denied",
-          jobId: action.jobId,
-          actor: actor.id,
-          command: action.decision,
-          network: action.network,
-          ...(action.room ? { room: action.room.id } : {}),
-          decision: "denied",
-          outcome: "denied",
-          rule: "approval",
-          detail: { reason: error.message, via: "reaction or button" },
-        },
-      ])
-      .catch((err: unknown) => logger.error({ err }, "could not write to the audit log"));
-    return { ok: false, text: error.message };
-  }
+async function decide(action: ApprovalAction, deps: AdapterHostDeps, id: string): Promise<ActionResult> {
+  if (!JOB_ID.test(action.jobId)) return { ok: false, text: "that is not a job id" };
+  const message: IncomingMessage = {
+    id,
+    network: action.network,
+    room: action.room ?? { id: action.sender.id, direct: true },
+    sender: action.sender,
+    text: `${action.decision} ${action.jobId}`,
+    time: new Date(),
+  };
+  const answers: Block[] = [];
+  const respond: Responder = (output) => {
+    answers.push(...output.blocks);
+  };
+  await deps.decide(message, message.text, respond, deps.identity.resolve(action.network, action.sender));
+  const first = answers.find((block) => block.type === "status");
+  return {
+    ok: first?.type === "status" && first.level === "ok",
+    text: first?.type === "status" ? first.text : renderText(answers) || `${action.decision}: no answer`,
+  };
 }

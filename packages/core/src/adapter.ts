@@ -55,24 +55,47 @@ export interface ActionResult {
   text: string;
 }
 
+/** A message's command text as core found it ({@link AdapterHost.address}); hand it back to `receive`. */
+export interface Addressed {
+  /** The command line, without prefix or the bot's name. */
+  readonly command: string;
+}
+
 /** Options for {@link AdapterHost.receive}. */
 export interface ReceiveOptions {
   /**
-   * The adapter already knows the whole text is a command for the bot (a slash command, a button that runs a
-   * command, a mention the network marked). Otherwise core decides by prefix, name and direct room.
+   * `true`: the adapter knows the whole text is for the bot (a slash command, a button that runs a command, a
+   * mention the network marked). An {@link Addressed} from {@link AdapterHost.address}: the adapter already asked
+   * core (for instance to skip an account lookup for chatter), and core does not look again. Absent: core decides
+   * by prefix, name, `nick` and direct room.
    */
-  addressed?: boolean;
+  addressed?: true | Addressed;
+  /** The bot's current nick on the network when it differs from its name (an IRC fallback nick): it addresses the bot too. */
+  nick?: string;
+}
+
+/** Where a text was said, for {@link AdapterHost.address}. */
+export interface AddressOptions {
+  /** A direct conversation with the bot: every message is for it. */
+  direct: boolean;
+  /** The bot's current nick on the network, as in {@link ReceiveOptions.nick}. */
+  nick?: string;
 }
 
 /** What the runtime hands an adapter when it starts. */
 export interface AdapterHost {
   /**
-   * Delivers a received message. Core decides whether it is a command (prefix, name, direct room), applies the
-   * stale-command guard, and runs it. The adapter need not await it: commands run as jobs. Never rejects.
+   * Delivers a received message, its text as the network gave it (never rewritten). Core decides whether it is a
+   * command (prefix, name, `nick`, direct room) unless `addressed` says, resolves the sender once, applies the rate
+   * limits and the stale-command guard, and runs it. The adapter need not await it. Never rejects.
    */
   receive(message: IncomingMessage, options?: ReceiveOptions): Promise<void>;
-  /** Whether `text` would be taken as a command (same rules as {@link receive}); for typing notices and read marks. */
-  isCommand(text: string, direct: boolean): boolean;
+  /**
+   * The command text of `text`, or undefined when it is not for the bot (same rules as {@link receive}). Pass the
+   * result to `receive` as `addressed`, so that the message is addressed once: for adapters that do work only for
+   * commands (an account lookup, a typing notice).
+   */
+  address(text: string, options: AddressOptions): Addressed | undefined;
   /**
    * Approves or refuses a waiting job for the person who reacted or clicked, with the same checks as the `approve`
    * and `deny` commands (not the requester; needs the rule's permission) and the same audit entries.

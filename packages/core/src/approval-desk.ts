@@ -11,6 +11,7 @@ import { formatDuration } from "./duration.js";
 import { UserError } from "./errors.js";
 import type { EventBus } from "./events.js";
 import { type Actor, type IdentityDirectory, who } from "./identity.js";
+import { executeJob, type JobRunnerDeps } from "./job-runner.js";
 import { type Job, type JobTable, jobInfo } from "./jobs.js";
 import type { Logger } from "./logger.js";
 import { type Block, type OutgoingMessage, out, type Reply } from "./output.js";
@@ -28,8 +29,8 @@ export interface ApprovalDeskDeps {
   defaultTtlMs: number;
   /** Sends output to where the job was asked. */
   notify(job: Job, reply: Reply, kind: OutgoingMessage["kind"], extra?: Partial<OutgoingMessage>): Promise<void>;
-  /** Runs an approved job (its approval entry is already durable). */
-  start(job: Job, approvers: string[]): void;
+  /** Runs approved jobs (the desk starts them itself, once their approval entry is durable). */
+  runner: JobRunnerDeps;
 }
 
 /** The digest of a prepared invocation: command, arguments (secrets redacted) and checked facts. */
@@ -116,8 +117,15 @@ export class ApprovalDesk {
     );
   }
 
-  /** Records `approver`'s approval; starts the job once enough people approved. Returns the answer for them. */
-  async approve(jobId: string, approver: Actor): Promise<string> {
+  /**
+   * Records `approver`'s approval; starts the job once enough people approved. Returns the answer for them. A
+   * refusal (a {@link UserError}) is audited against the waiting job, whichever way the person approved.
+   */
+  approve(jobId: string, approver: Actor): Promise<string> {
+    return this.#auditRefusal(jobId, approver, "approve", () => this.#approve(jobId, approver));
+  }
+
+  async #approve(jobId: string, approver: Actor): Promise<string> {
     const { deps } = this;
     const job = this.#waiting(jobId);
     const approval = job.approval!;
@@ -192,12 +200,43 @@ export class ApprovalDesk {
       out.status("ok", `job ${job.id}: approved by ${names}; running ${job.command.name} for ${who(job.actor)}`),
       "notice",
     );
-    deps.start(job, approvers);
+    void executeJob(job, deps.runner, deps.jobs, approvers);
     return `approved job ${job.id}; it is running now for ${who(job.actor)}`;
   }
 
   /** Refuses a waiting job: people with the approval permission, or its requester (withdrawing it). */
-  async deny(jobId: string, by: Actor): Promise<string> {
+  deny(jobId: string, by: Actor): Promise<string> {
+    return this.#auditRefusal(jobId, by, "deny", () => this.#deny(jobId, by));
+  }
+
+  /** Runs an approval or refusal; when the desk refuses it, writes one `denied` entry for the waiting job. */
+  async #auditRefusal(jobId: string, actor: Actor, command: string, decide: () => Promise<string>): Promise<string> {
+    try {
+      return await decide();
+    } catch (error) {
+      const job = this.deps.jobs.get(jobId);
+      if (error instanceof UserError && job) {
+        await this.deps.auditLog
+          .append([
+            {
+              event: "denied",
+              jobId,
+              actor: actor.id,
+              command,
+              network: actor.network,
+              decision: "denied",
+              outcome: "denied",
+              rule: "approval",
+              detail: { reason: error.message },
+            },
+          ])
+          .catch((err: unknown) => this.deps.logger.error({ err }, "could not write to the audit log"));
+      }
+      throw error;
+    }
+  }
+
+  async #deny(jobId: string, by: Actor): Promise<string> {
     const job = this.#waiting(jobId);
     const approval = job.approval!;
     const roles = this.deps.identity.approvalRoles(by, job.actor.id);

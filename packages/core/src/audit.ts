@@ -6,26 +6,25 @@
 import { hash } from "node:crypto";
 
 /**
- * What happened. A command that runs at once writes `admitted` (what was received, the decision and its rule) then
- * `outcome`; a denial writes one `denied`; an approval adds `approval-requested` and one `approval` per person.
- * `received`, `decision` and `started` are what earlier versions wrote; they still verify and display.
- * `operator` records what an operator did to the log itself from the command line (`audit re-anchor`,
- * `audit rotate-key`); its `detail.summary` says it in one sentence.
+ * What happened, as the runtime writes it. A command that runs at once writes `admitted` (what was received, the
+ * decision and its rule) then `outcome`; a denial writes one `denied`; an approval adds `approval-requested` and one
+ * `approval` per person. `operator` records what an operator did to the log itself from the command line
+ * (`audit re-anchor`, `audit rotate-key`); its `detail.summary` says it in one sentence.
  */
 export type AuditEvent =
   | "admitted"
   | "denied"
-  | "received"
-  | "decision"
   | "approval-requested"
   | "approval"
-  | "started"
   | "outcome"
   | "role"
   | "webhook"
   | "plugin"
   | "operator"
   | "error";
+
+/** Events that earlier versions wrote and nothing writes now: entries with them still verify and display. */
+export type LegacyAuditEvent = "received" | "decision" | "started";
 
 export type AuditOutcome = "succeeded" | "failed" | "cancelled" | "timed-out" | "denied" | "expired" | "rejected";
 
@@ -54,7 +53,9 @@ export interface AuditRecord {
 }
 
 /** A stored audit entry: a record plus its position and hashes. */
-export interface AuditEntry extends AuditRecord {
+export interface AuditEntry extends Omit<AuditRecord, "event"> {
+  /** What the record says happened (entries of earlier versions may carry a {@link LegacyAuditEvent}). */
+  event: AuditEvent | LegacyAuditEvent;
   seq: number;
   /** ISO-8601 time of writing. */
   time: string;
@@ -139,7 +140,12 @@ export function hashEntry(entry: Omit<AuditEntry, "hash">): string {
  * `JSON.stringify(entry)` is its canonical encoding (undefined fields are left out by JSON.stringify).
  * Fields that are not part of {@link AuditRecord} are not kept.
  */
-function canonicalEntry(record: AuditRecord, seq: number, time: string, prevHash: string): AuditEntry {
+function canonicalEntry(
+  record: AuditRecord | Omit<AuditEntry, "seq" | "time" | "prevHash" | "hash">,
+  seq: number,
+  time: string,
+  prevHash: string,
+): AuditEntry {
   return {
     actor: record.actor,
     args: record.args === undefined ? undefined : (sortKeys(record.args) as Record<string, unknown>),
@@ -167,7 +173,7 @@ function canonicalEntry(record: AuditRecord, seq: number, time: string, prevHash
  */
 export function chainRecords(
   previous: { seq: number; hash: string } | undefined,
-  records: AuditRecord[],
+  records: Array<AuditRecord | Omit<AuditEntry, "seq" | "time" | "prevHash" | "hash">>,
   now = new Date(),
   onEncoded?: (json: string, entry: AuditEntry) => void,
 ): AuditEntry[] {

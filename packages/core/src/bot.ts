@@ -3,18 +3,20 @@
  * what an embedder talks to (`handle`, `announce`, `start`, `stop`).
  * @module
  */
-import type { Adapter, AdapterStatus, SentMessage } from "./adapter.js";
+import type { Adapter, AdapterStatus, ReceiveOptions, SentMessage } from "./adapter.js";
 import { createAdapterHost } from "./adapter-host.js";
-import { extractCommandText } from "./addressing.js";
+import type { AddressingOptions } from "./addressing.js";
 import { ApprovalDesk } from "./approval-desk.js";
 import { type AuditLog, MemoryAuditLog } from "./audit.js";
 import type { BotOptions } from "./bot-options.js";
 import { builtinCommands } from "./builtins/index.js";
+import type { AnyCommand } from "./command.js";
 import { Dispatcher, deliver } from "./dispatch.js";
 import { JobCancelledError } from "./errors.js";
 import { evaluate } from "./evaluate.js";
-import { EventBus } from "./events.js";
+import { type BotEvents, EventBus } from "./events.js";
 import { type Actor, IdentityDirectory } from "./identity.js";
+import { type IntakeDeps, intake } from "./intake.js";
 import { cancelJob } from "./job-cancel.js";
 import type { JobRunnerDeps } from "./job-runner.js";
 import { type Job, JobTable, jobInfo, type Responder } from "./jobs.js";
@@ -27,41 +29,49 @@ import { Policy } from "./permissions.js";
 import { type AnnounceOptions, type Plugin, storeViews } from "./plugin.js";
 import { PluginHost, pluginContext } from "./plugin-host.js";
 import { policyConfigSchema } from "./policy-config.js";
-import { type RateLimiter, rateLimiterFor } from "./rate-limit.js";
+import { rateLimiterFor } from "./rate-limit.js";
 import { CommandRegistry } from "./registry.js";
 import { refuseUnauditedGrants } from "./role-grant-audit.js";
 import type { RoomRef } from "./room-ref.js";
 import { RouteTable } from "./routes.js";
 import type { BotServices } from "./services.js";
-import { staleCommandNotice } from "./stale-guard.js";
 import type { Store } from "./store.js";
 import { timedAuditLog } from "./timed-audit-log.js";
+
+/** Options of {@link Bot.handle}. */
+export interface HandleOptions extends ReceiveOptions {
+  /** Where replies go (default: the adapter of the message's network); may return a promise or nothing. */
+  respond?: Responder;
+}
 
 /** The Switchboard runtime. Create it with {@link createBot}. */
 export class Bot {
   readonly name: string;
   readonly prefix: string;
-  readonly registry = new CommandRegistry();
-  readonly policy: Policy;
-  readonly identity: IdentityDirectory;
-  readonly jobs = new JobTable();
+  /** Live jobs, to read (change them through commands: `cancel`, `approve`, `deny`). */
+  readonly jobs: Pick<JobTable, "list" | "get">;
   readonly store: Store;
   readonly auditLog: AuditLog;
   readonly logger: Logger;
   /** Bot events: jobs, approvals, adapters, traffic. */
-  readonly events: EventBus;
+  readonly events: BotEvents;
   /** HTTP routes registered by plugins and adapters (served by `@switchboard/http`). */
-  readonly routes = new RouteTable();
+  readonly routes: Pick<RouteTable, "list">;
+  readonly #registry = new CommandRegistry();
+  readonly #policy: Policy;
+  readonly #identity: IdentityDirectory;
+  readonly #jobs = new JobTable();
+  readonly #events: EventBus;
+  readonly #routes = new RouteTable();
   readonly #adapters = new Map<string, Adapter>();
   readonly #statuses = new Map<string, AdapterStatus>();
-  readonly #plugins = new PluginHost(this.registry);
-  readonly #names: string[];
-  readonly #staleAfterMs: number;
+  readonly #plugins = new PluginHost(this.#registry);
+  readonly #addressing: AddressingOptions;
   readonly #desk: ApprovalDesk;
   readonly #dispatcher: Dispatcher;
   readonly #runner: JobRunnerDeps;
   readonly #outbox: Outbox;
-  readonly #limiter: RateLimiter | undefined;
+  readonly #intake: IntakeDeps;
   #started = false;
   /** `handle()` calls that have not finished (for {@link idle}). */
   readonly #inFlight = new Set<Promise<void>>();
@@ -69,66 +79,79 @@ export class Bot {
   constructor(options: BotOptions = {}) {
     this.name = options.name ?? "switchboard";
     this.prefix = options.prefix ?? "!";
-    this.#names = [this.name, ...(options.aliases ?? [])];
-    this.#staleAfterMs = options.staleAfterMs ?? 120_000;
+    this.#addressing = { prefix: this.prefix, names: [this.name, ...(options.aliases ?? [])] };
+    this.jobs = this.#jobs;
+    this.routes = this.#routes;
     this.store = options.store ?? new MemoryStore();
     this.logger = options.logger ?? createLogger();
-    this.events = new EventBus(this.logger);
-    this.auditLog = timedAuditLog(options.auditLog ?? new MemoryAuditLog(), this.events);
+    this.#events = new EventBus(this.logger);
+    this.events = this.#events;
+    this.auditLog = timedAuditLog(options.auditLog ?? new MemoryAuditLog(), this.#events);
     const policy = policyConfigSchema.parse(options.policy ?? {});
-    this.policy = new Policy(policy);
-    this.identity = new IdentityDirectory(policy, this.store);
-    this.#limiter = rateLimiterFor(options.rateLimit, this.policy);
-    this.#outbox = new Outbox(this.#adapters, this.identity, this.events, this.logger);
+    this.#policy = new Policy(policy);
+    this.#identity = new IdentityDirectory(policy, this.store, (network, actor) => {
+      if (this.#events.has("identity.resolved")) this.#events.emit("identity.resolved", { network, actor: actor.id });
+    });
+    this.#outbox = new Outbox(this.#adapters, this.#identity, this.#events, this.logger);
     this.#runner = {
       auditLog: this.auditLog,
       store: this.store,
       logger: this.logger,
-      events: this.events,
+      events: this.#events,
       defaultTimeoutMs: options.defaultTimeoutMs ?? 5 * 60_000,
       progressIntervalMs: options.progressIntervalMs ?? 1000,
       cleanupGraceMs: options.cleanupGraceMs ?? 5000,
       storeFor: storeViews(this.store),
       jobsFor: (actor) => ({
         get: (id) => {
-          const job = this.jobs.get(id);
+          const job = this.#jobs.get(id);
           return job ? jobInfo(job) : undefined;
         },
         cancel: async (id) => jobInfo(await this.#cancelJob(id, actor)),
       }),
     };
     this.#desk = new ApprovalDesk({
-      jobs: this.jobs,
-      policy: this.policy,
-      identity: this.identity,
+      jobs: this.#jobs,
+      policy: this.#policy,
+      identity: this.#identity,
       auditLog: this.auditLog,
-      events: this.events,
+      events: this.#events,
       logger: this.logger,
       prefix: this.prefix,
       defaultTtlMs: options.approvalTtlMs ?? 15 * 60_000,
       notify: (job, reply, kind, extra) => deliver(job.respond, this.logger, reply, kind, extra),
-      start: (job, approvers) => void this.#dispatcher.execute(job, approvers),
+      runner: this.#runner,
     });
     this.#dispatcher = new Dispatcher({
-      registry: this.registry,
-      identity: this.identity,
-      policy: this.policy,
+      registry: this.#registry,
+      identity: this.#identity,
+      policy: this.#policy,
       prefix: this.prefix,
       auditLog: this.auditLog,
-      jobs: this.jobs,
+      jobs: this.#jobs,
       desk: this.#desk,
       runner: this.#runner,
       logger: this.logger,
-      events: this.events,
+      events: this.#events,
     });
+    const staleAfterMs = options.staleAfterMs ?? 120_000;
+    this.#intake = {
+      addressing: this.#addressing,
+      identity: this.#identity,
+      events: this.#events,
+      logger: this.logger,
+      limiter: rateLimiterFor(options.rateLimit, this.#policy),
+      staleAfterMs: (network) => this.#adapters.get(network)?.staleAfterMs ?? staleAfterMs,
+      dispatch: (message, text, respond, actor) => this.#dispatcher.run(message, text, respond, actor),
+    };
     const services: BotServices = {
       prefix: this.prefix,
-      registry: this.registry,
-      policy: this.policy,
-      identity: this.identity,
+      registry: this.#registry,
+      policy: this.#policy,
+      identity: this.#identity,
       auditLog: this.auditLog,
       store: this.store,
-      jobs: this.jobs,
+      jobs: this.#jobs,
       evaluate: (message, line, actor) => evaluate(this.#dispatcher.deps, message, line, actor),
       approve: (jobId, actor) => this.#desk.approve(jobId, actor),
       deny: (jobId, actor) => this.#desk.deny(jobId, actor),
@@ -140,8 +163,8 @@ export class Bot {
         return true;
       },
     };
-    for (const command of builtinCommands(services)) this.registry.register(command);
-    for (const command of options.commands ?? []) this.registry.register(command);
+    for (const command of builtinCommands(services)) this.#registry.register(command);
+    for (const command of options.commands ?? []) this.#registry.register(command);
     for (const adapter of options.adapters ?? []) this.addAdapter(adapter);
   }
 
@@ -169,15 +192,15 @@ export class Bot {
     this.#started = true;
     // Grants live in the same file as the audit log: only those with a verified `role grant` entry are loaded.
     await refuseUnauditedGrants(this.store, this.auditLog, this.logger);
-    await this.identity.load();
+    await this.#identity.load();
     await this.#plugins.setup((name, config) =>
       pluginContext(name, config, {
         store: this.#runner.storeFor(name),
         logger: this.logger,
         outbox: this.#outbox,
-        events: this.events,
-        routes: this.routes,
-        identity: this.identity,
+        events: this.#events,
+        routes: this.#routes,
+        identity: this.#identity,
         auditLog: this.auditLog,
       }),
     );
@@ -187,18 +210,14 @@ export class Bot {
   async #startAdapter(adapter: Adapter): Promise<void> {
     await adapter.start(
       createAdapterHost(adapter, {
-        receive: (message, options) => this.handle(message, undefined, options?.addressed),
-        isCommand: (text, direct) => this.#commandText(text, direct) !== undefined,
-        desk: this.#desk,
-        identity: this.identity,
-        auditLog: this.auditLog,
-        events: this.events,
-        routes: this.routes,
+        receive: (message, options) => this.handle(message, options),
+        addressing: this.#addressing,
+        identity: this.#identity,
+        decide: (message, text, respond, actor) => this.#dispatcher.run(message, text, respond, actor),
+        events: this.#events,
+        routes: this.#routes,
         statuses: this.#statuses,
         logger: this.logger,
-        botName: this.name,
-        prefix: this.prefix,
-        aliases: this.#names.slice(1),
       }),
     );
     this.logger.info({ network: adapter.network }, "adapter started");
@@ -209,7 +228,7 @@ export class Bot {
    * waiting for approval are closed with an audit entry, then adapters and plugins stop.
    */
   async stop(graceMs = 5000): Promise<void> {
-    for (const job of this.jobs.list())
+    for (const job of this.#jobs.list())
       if (job.state === "running") job.controller.abort(new JobCancelledError("shutdown"));
     await this.#desk.closeAll("shutting down");
     await Promise.race([this.idle(), new Promise((r) => setTimeout(r, graceMs).unref())]);
@@ -221,9 +240,9 @@ export class Bot {
 
   /** Resolves when no message is being handled and no job is running (jobs waiting for approval don't count). */
   async idle(): Promise<void> {
-    while (this.#inFlight.size > 0 || this.jobs.runningCount() > 0) {
+    while (this.#inFlight.size > 0 || this.#jobs.runningCount() > 0) {
       await Promise.all([...this.#inFlight]);
-      await this.jobs.idle();
+      await this.#jobs.idle();
     }
   }
 
@@ -253,37 +272,26 @@ export class Bot {
     return this.#outbox.directMessage(principal, reply);
   }
 
-  /**
-   * Handles one received message. Replies go to `respond` (default: the adapter of the message's network); it
-   * may return a promise or nothing. `addressed`: the whole text is a command (no prefix needed).
-   * Resolves when the command has finished, been refused, or is waiting for approval. Never rejects.
-   */
-  handle(message: IncomingMessage, respond?: Responder, addressed = false): Promise<void> {
-    const text = addressed ? message.text.trim() || undefined : this.#commandText(message.text, message.room.direct);
-    if (this.events.has("message.received"))
-      this.events.emit("message.received", { network: message.network, command: text !== undefined });
-    if (text === undefined) return Promise.resolve();
-    const responder: Responder =
-      respond ?? ((output) => this.#outbox.send(replyTargetFor(message), output).then(() => {}));
-    const admission = this.#limiter?.admit(this.identity.resolve(message.network, message.sender));
-    if (admission && !admission.ok)
-      return admission.notice ? deliver(responder, this.logger, admission.notice, "notice") : Promise.resolve();
-    const staleAfterMs = this.#adapters.get(message.network)?.staleAfterMs ?? this.#staleAfterMs;
-    const stale = staleCommandNotice(text, message.time, staleAfterMs);
-    const handling = stale ? deliver(responder, this.logger, stale) : this.#dispatcher.run(message, text, responder);
-    this.#inFlight.add(handling);
-    return handling.finally(() => {
-      this.#inFlight.delete(handling);
-      admission?.release();
-    });
+  /** Every registered command (built-ins, plugins' and extra ones), for listings and checks. */
+  commands(): AnyCommand[] {
+    return this.#registry.all().map((entry) => entry.command);
   }
 
-  #commandText(text: string, direct: boolean): string | undefined {
-    return extractCommandText(text, direct, { prefix: this.prefix, names: this.#names });
+  /**
+   * Handles one received message: addressing, identity, rate limits, the stale-command guard, then dispatch (see
+   * {@link HandleOptions}). Resolves when the command has finished, been refused, or is waiting for approval.
+   * Never rejects.
+   */
+  handle(message: IncomingMessage, options: HandleOptions = {}): Promise<void> {
+    const respond: Responder =
+      options.respond ?? ((output) => this.#outbox.send(replyTargetFor(message), output).then(() => {}));
+    const handling = intake(this.#intake, message, respond, options);
+    this.#inFlight.add(handling);
+    return handling.finally(() => this.#inFlight.delete(handling));
   }
 
   #cancelJob(id: string, by: Actor): Promise<Job> {
-    return cancelJob({ jobs: this.jobs, policy: this.policy, desk: this.#desk, prefix: this.prefix }, id, by);
+    return cancelJob({ jobs: this.#jobs, policy: this.#policy, desk: this.#desk, prefix: this.prefix }, id, by);
   }
 }
 

@@ -10,7 +10,8 @@ import type { CheckContext, CheckedFacts } from "./command.js";
 import { DeniedError, UserError } from "./errors.js";
 import { type EvaluationDeps, evaluate } from "./evaluate.js";
 import type { EventBus } from "./events.js";
-import { type JobRunnerDeps, locksFor, runJob } from "./job-runner.js";
+import type { Actor } from "./identity.js";
+import { executeJob, type JobRunnerDeps, locksFor } from "./job-runner.js";
 import { type Job, JobController, type JobTable, jobInfo, type Responder, redactArgs } from "./jobs.js";
 import type { Logger } from "./logger.js";
 import type { IncomingMessage } from "./message.js";
@@ -47,10 +48,13 @@ export async function deliver(
 export class Dispatcher {
   constructor(readonly deps: DispatchDeps) {}
 
-  /** Handles one command line; never rejects (internal errors are logged, audited and answered with an id). */
-  async run(message: IncomingMessage, text: string, respond: Responder): Promise<void> {
+  /**
+   * Handles one command line said by `actor` (resolved once, at intake); never rejects (internal errors are
+   * logged, audited and answered with an id).
+   */
+  async run(message: IncomingMessage, text: string, respond: Responder, actor: Actor): Promise<void> {
     try {
-      await this.#dispatch(message, text, respond);
+      await this.#dispatch(message, text, respond, actor);
     } catch (error) {
       if (error instanceof UserError) {
         await deliver(respond, this.deps.logger, userErrorBlock(error));
@@ -65,14 +69,9 @@ export class Dispatcher {
     }
   }
 
-  /** Starts a job whose admission (or final approval) is recorded. */
-  execute(job: Job, approvers: string[]): Promise<unknown> {
-    return runJob(job, this.deps.runner, approvers).finally(() => this.deps.jobs.remove(job.id));
-  }
-
-  async #dispatch(message: IncomingMessage, text: string, respond: Responder): Promise<void> {
+  async #dispatch(message: IncomingMessage, text: string, respond: Responder, who: Actor): Promise<void> {
     const { deps } = this;
-    const evaluation = evaluate(deps, message, text);
+    const evaluation = evaluate(deps, message, text, who);
     if (!evaluation.found) {
       deps.events.emit("command.unknown", { network: message.network });
       await deliver(respond, deps.logger, out.status("fail", unknownCommandText(evaluation, deps.prefix)));
@@ -127,7 +126,7 @@ export class Dispatcher {
       // Read-only: the runner writes `admitted` with the outcome (one commit), or before the first message it sends.
       job.pendingAdmitted = admitted;
     }
-    await this.execute(job, []);
+    await executeJob(job, deps.runner, deps.jobs, []);
   }
 
   async #deny(job: Job, rule: string, reason: string, auditText: string | undefined, answer: Reply): Promise<void> {

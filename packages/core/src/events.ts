@@ -11,6 +11,8 @@ import type { Logger } from "./logger.js";
 export interface BotEventMap {
   /** A message reached core from a network (command or not). */
   "message.received": { network: string; command: boolean };
+  /** A sender was resolved to an actor (once per message that is a command). */
+  "identity.resolved": { network: string; actor: string };
   /** Core handed output to a network's adapter. */
   "message.sent": { network: string; kind: "reply" | "progress" | "notice" | "announcement" };
   /** A command line named no command. */

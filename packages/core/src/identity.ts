@@ -35,9 +35,13 @@ export class IdentityDirectory {
   #grantors = new Map<string, string>();
   readonly #roleCache = new Map<string, string[]>();
 
+  /**
+   * @param onResolve called with every actor {@link resolve} returns (the bot counts them: one per message).
+   */
   constructor(
     readonly policy: PolicyConfig,
     private readonly store: Store,
+    private readonly onResolve?: (network: string, actor: Actor) => void,
   ) {
     for (const [principal, config] of Object.entries(policy.principals)) {
       for (const [network, ids] of Object.entries(config.identities)) {
@@ -55,6 +59,12 @@ export class IdentityDirectory {
 
   /** The actor for a sender on a network. */
   resolve(network: string, sender: Sender): Actor {
+    const actor = this.#resolve(network, sender);
+    this.onResolve?.(network, actor);
+    return actor;
+  }
+
+  #resolve(network: string, sender: Sender): Actor {
     const guest = this.policy.guestRole;
     if (!sender.verified) {
       return {

@@ -11,7 +11,7 @@ import type { EventBus } from "./events.js";
 import type { Actor } from "./identity.js";
 import { JobContext } from "./job-context.js";
 import { LazyChildLogger } from "./job-logger.js";
-import { abortRequested, type Job, jobInfo } from "./jobs.js";
+import { abortRequested, type Job, type JobTable, jobInfo } from "./jobs.js";
 import type { Logger } from "./logger.js";
 import { type OutgoingMessage, out, type Reply, type StatusLevel, toBlocks } from "./output.js";
 import { ProgressStream } from "./progress.js";
@@ -100,6 +100,11 @@ const notice = (job: Job, level: StatusLevel, text: string): OutgoingMessage => 
  * The common case (a handler that answers without sending anything else first) allocates no reply chain, no abort
  * race, no AbortSignal and no child logger.
  */
+/** Runs a job whose admission (or final approval) is recorded, and takes it off the job table when it ends. */
+export function executeJob(job: Job, deps: JobRunnerDeps, jobs: JobTable, approvers: string[]): Promise<JobResult> {
+  return runJob(job, deps, approvers).finally(() => jobs.remove(job.id));
+}
+
 export async function runJob(job: Job, deps: JobRunnerDeps, approvers: string[]): Promise<JobResult> {
   const { command } = job;
   const logger = new LazyChildLogger(deps.logger, { jobId: job.id, command: command.name });

@@ -3,7 +3,7 @@
  * announcements (edited in place or threaded where the network can), and direct messages to principals.
  * @module
  */
-import type { Adapter, SentMessage } from "./adapter.js";
+import type { Adapter, AdapterCapabilities, SentMessage } from "./adapter.js";
 import type { EventBus } from "./events.js";
 import type { IdentityDirectory } from "./identity.js";
 import type { Logger } from "./logger.js";
@@ -57,6 +57,11 @@ export class Outbox {
       : undefined;
     const room: Room = { id: ref.room, direct: false };
     return this.send({ network: ref.network, room, ...(thread ? { thread } : {}) }, output);
+  }
+
+  /** What a network's adapter can do; undefined for a network without an adapter. */
+  capabilities(network: string): AdapterCapabilities | undefined {
+    return this.adapters.get(network)?.capabilities;
   }
 
   /** Sends a direct message to a principal on every linked network whose adapter can; returns those networks. */

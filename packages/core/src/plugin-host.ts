@@ -33,6 +33,7 @@ export function pluginContext(name: string, config: unknown, deps: PluginContext
     logger: deps.logger.child({ plugin: name }),
     announce: (target, reply, options) => deps.outbox.announce(target, reply, options),
     directMessage: (principal, reply) => deps.outbox.directMessage(principal, reply),
+    capabilities: (network) => deps.outbox.capabilities(network),
     events: deps.events,
     route: (route) => deps.routes.add({ ...route, source: route.source ?? `plugin ${name}` }),
     people: {

@@ -4,7 +4,7 @@
  * @module
  */
 import type { z } from "zod";
-import type { SentMessage } from "./adapter.js";
+import type { AdapterCapabilities, SentMessage } from "./adapter.js";
 import type { AuditRecord } from "./audit.js";
 import type { AnyCommand } from "./command.js";
 import type { BotEvents } from "./events.js";
@@ -52,6 +52,11 @@ export interface PluginSetupContext<C> {
    * messages. Resolves to the networks it reached.
    */
   directMessage(principal: string, output: Reply): Promise<string[]>;
+  /**
+   * What a network's adapter can do (threads, images, edits), so output can be placed where it fits (the rest of a
+   * long answer in a thread, where the network has threads); undefined for a network the bot does not have.
+   */
+  capabilities(network: string): AdapterCapabilities | undefined;
   /** Bot events: jobs, approvals, adapters. */
   events: BotEvents;
   /** Registers an HTTP route (served when the app has an `http:` section). */

@@ -19,7 +19,10 @@ export interface ProcessSpec {
   killGraceMs?: number;
   /** Stops the process when aborted. */
   signal: AbortSignal;
-  /** Called with every line of stdout and stderr, in the order they arrive. */
+  /**
+   * Called with every line of stdout and stderr, in the order they arrive. A run of more than 1 MiB without a newline
+   * arrives in pieces of about that size.
+   */
   onLine?: (line: string, stream: "stdout" | "stderr") => void;
   /** How much of the output to keep, in bytes (default 64 KiB; the newest part is kept). */
   keepBytes?: number;
@@ -40,6 +43,8 @@ export interface ProcessResult {
 }
 
 const KEEP = 64 * 1024;
+/** The longest line kept whole (characters); a longer run without a newline reaches `onLine` in pieces. */
+const MAX_LINE = 1024 * 1024;
 
 /** The variables a child gets from the bot's own environment (nothing else, so no token leaks into scripts). */
 export function baseEnvironment(): Record<string, string> {
@@ -101,6 +106,11 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
         const parts = (partial + chunk).split(/\r?\n/);
         partial = parts.pop() ?? "";
         for (const line of parts) spec.onLine?.(line, name);
+        // Output without newlines (a hostile or broken program) is handed on in pieces instead of growing forever.
+        if (partial.length > MAX_LINE) {
+          spec.onLine?.(partial, name);
+          partial = "";
+        }
       });
       stream.on("end", () => {
         if (partial) spec.onLine?.(partial, name);

@@ -1,22 +1,23 @@
 import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { chainRecords } from "../src/audit.js";
+import { describeAnchorProblem, verifyAnchored } from "../src/audit-anchor.js";
 import {
   type AuditCheckpoint,
-  type AuditEntry,
-  type AuditRecord,
-  CheckpointingAuditLog,
-  chainRecords,
   checkpointPublicKey,
   checkpointSigner,
-  createBot,
-  describeAnchorProblem,
   formatCheckpointLine,
   generateCheckpointKey,
+  readCheckpoints,
+} from "../src/audit-checkpoint.js";
+import { CheckpointingAuditLog } from "../src/checkpointing-audit-log.js";
+import {
+  type AuditEntry,
+  type AuditRecord,
+  createBot,
   MemoryAuditLog,
   MemoryStore,
-  readCheckpoints,
   silentLogger,
-  verifyAnchored,
 } from "../src/index.js";
 
 const records = (n: number, from = 1): AuditRecord[] =>
@@ -190,7 +191,7 @@ describe("runtime role grants at start", () => {
     await store.set("role-grantors", "test:mallory\u0000owner", "alice");
     const bot = createBot({ store, auditLog, policy, logger: silentLogger() });
     await bot.start();
-    expect(bot.identity.grantedRoles("test:mallory")).toEqual([]);
+    expect(await store.get("role-grants", "test:mallory")).toBeUndefined();
     expect(await store.list("role-grants")).toEqual([]);
     const [refusal] = await auditLog.query({ event: "role" });
     expect(refusal).toMatchObject({
@@ -221,7 +222,7 @@ describe("runtime role grants at start", () => {
     const auditLog = new CheckpointingAuditLog(inner, { signer, write: () => {}, existing, intervalMs: 0 });
     const bot = createBot({ store, auditLog, policy, logger: silentLogger() });
     await bot.start();
-    expect(bot.identity.grantedRoles("test:mallory")).toEqual([]);
+    expect(await store.get("role-grants", "test:mallory")).toBeUndefined();
     const [refusal] = await inner.query({ event: "role" });
     expect(refusal!.detail!.reason).toBe(
       "its audit entry #4 is not vouched for by a checkpoint (the log is trusted up to entry #3)",
@@ -233,33 +234,31 @@ describe("runtime role grants at start", () => {
     const store = new MemoryStore();
     const auditLog = new MemoryAuditLog();
     const first = createBot({ store, auditLog, policy, logger: silentLogger() });
-    await first.identity.grant("test:bob", "ops", "alice");
-    await auditLog.append([
-      {
-        event: "role",
-        actor: "alice",
-        command: "role grant",
-        detail: { change: "grant", role: "ops", target: "test:bob" },
-      },
-    ]);
-    await first.identity.grant("test:carol", "ops", "alice");
-    await auditLog.append([
-      {
-        event: "role",
-        actor: "alice",
-        command: "role grant",
-        detail: { change: "grant", role: "ops", target: "test:carol" },
-      },
-    ]);
+    const alice = (text: string) =>
+      first.handle(
+        {
+          id: text,
+          network: "test",
+          room: { id: "#ops", direct: false },
+          sender: { id: "alice", name: "alice", verified: true },
+          text,
+          time: new Date(),
+        },
+        { respond: () => {} },
+      );
+    await first.start();
+    await alice("!role grant test:bob ops");
+    await alice("!role grant test:carol ops");
+    await first.stop(0);
     // Someone with the file makes carol's grant look like it came from someone else (to count as an approver).
     await store.set("role-grantors", "test:carol\u0000ops", "test:dave");
     const bot = createBot({ store, auditLog, policy, logger: silentLogger() });
     await bot.start();
-    expect(bot.identity.grantedRoles("test:bob")).toEqual(["ops"]);
-    expect(bot.identity.grantedRoles("test:carol")).toEqual([]);
+    expect(await store.get("role-grants", "test:bob")).toEqual(["ops"]);
+    expect(await store.get("role-grants", "test:carol")).toBeUndefined();
     const [refusal] = await auditLog.query({ event: "role" });
     expect(refusal!.detail).toMatchObject({ change: "refused", target: "test:carol" });
-    expect(refusal!.detail!.reason).toMatch(/the store says test:dave granted it, but audit entry #2 says alice/);
+    expect(refusal!.detail!.reason).toMatch(/the store says test:dave granted it, but audit entry #\d+ says alice/);
     await bot.stop(0);
   });
 });

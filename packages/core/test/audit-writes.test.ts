@@ -81,8 +81,10 @@ function setup(timeline: string[], failWith?: Error) {
       text,
       time: new Date(),
     };
-    return bot.handle(message, (m) => {
-      timeline.push(`reply ${renderText(m.blocks)}`);
+    return bot.handle(message, {
+      respond: (m) => {
+        timeline.push(`reply ${renderText(m.blocks)}`);
+      },
     });
   };
   return { bot, say };

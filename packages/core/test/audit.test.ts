@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { canonicalJson, chainRecords, GENESIS_HASH, hashEntry, MemoryAuditLog, verifyChain } from "../src/index.js";
+import { canonicalJson, chainRecords, GENESIS_HASH, hashEntry, verifyChain } from "../src/audit.js";
+import { MemoryAuditLog } from "../src/index.js";
 
 describe("audit chain", () => {
   it("encodes canonically: key order and undefined do not matter", () => {
@@ -11,8 +12,8 @@ describe("audit chain", () => {
   it("links each entry to the previous one", async () => {
     const log = new MemoryAuditLog();
     const [first, second] = await log.append([
-      { event: "received", actor: "a" },
-      { event: "decision", actor: "a" },
+      { event: "admitted", actor: "a" },
+      { event: "outcome", actor: "a" },
     ]);
     expect(first!.prevHash).toBe(GENESIS_HASH);
     expect(second!.prevHash).toBe(first!.hash);
@@ -24,7 +25,7 @@ describe("audit chain", () => {
   it("names the first edited, removed or reordered entry", async () => {
     const entries = chainRecords(
       undefined,
-      [1, 2, 3, 4].map((i) => ({ event: "received" as const, actor: `u${i}` })),
+      [1, 2, 3, 4].map((i) => ({ event: "admitted" as const, actor: `u${i}` })),
     );
     const edited = entries.map((e) => (e.seq === 3 ? { ...e, actor: "mallory" } : e));
     expect(await verifyChain(edited)).toMatchObject({

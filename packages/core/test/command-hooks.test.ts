@@ -85,8 +85,10 @@ async function setup() {
       text,
       time: new Date(),
     };
-    await bot.handle(message, async (m) => {
-      replies.push(renderText(m.blocks));
+    await bot.handle(message, {
+      respond: async (m) => {
+        replies.push(renderText(m.blocks));
+      },
     });
     return replies.join("\n");
   };

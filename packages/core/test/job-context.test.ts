@@ -56,8 +56,10 @@ describe("a handler's context", () => {
       ],
     });
     const replies: string[] = [];
-    await bot.handle(message("!inspect x"), (m) => {
-      replies.push(renderText(m.blocks));
+    await bot.handle(message("!inspect x"), {
+      respond: (m) => {
+        replies.push(renderText(m.blocks));
+      },
     });
     expect(replies).toEqual(["keys 13"]);
     const keys: Array<keyof CommandContext<unknown>> = [
@@ -126,8 +128,10 @@ describe("a handler's context", () => {
       ],
     });
     const replies: string[] = [];
-    const handled = bot.handle(message("!restart"), (m) => {
-      replies.push(renderText(m.blocks));
+    const handled = bot.handle(message("!restart"), {
+      respond: (m) => {
+        replies.push(renderText(m.blocks));
+      },
     });
     await admittedWritten;
     const stopped = bot.stop(2000);

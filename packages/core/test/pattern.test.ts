@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compilePattern, matchPattern } from "../src/index.js";
+import { compilePattern, matchPattern } from "../src/pattern.js";
 
 describe("word patterns", () => {
   const deploy = compilePattern("{app}[/{ref}] [to {env}[/{hosts}]]");

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { Actor } from "../src/index.js";
-import { defineCommand, Policy, permissionMatches, policyConfigSchema } from "../src/index.js";
+import type { Actor } from "../src/identity.js";
+import { defineCommand, policyConfigSchema } from "../src/index.js";
+import { Policy, permissionMatches } from "../src/permissions.js";
 
 const actor = (roles: string[], verified = true): Actor => ({
   id: "alice",

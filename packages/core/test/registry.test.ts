@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { arg, CommandRegistry, defineCommand, parseArgs, UserError, usageLine } from "../src/index.js";
+import { arg, defineCommand, UserError } from "../src/index.js";
+import { parseArgs, usageLine } from "../src/parse.js";
+import { CommandRegistry } from "../src/registry.js";
 
 const noop = () => undefined;
 

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { CommandRegistry, defineCommand, suggest } from "../src/index.js";
+import { defineCommand, suggest } from "../src/index.js";
+import { CommandRegistry } from "../src/registry.js";
 import { SuggestionIndex } from "../src/suggestion-index.js";
 
 const noop = () => undefined;

@@ -152,10 +152,18 @@ describe("POST /hooks/github over HTTP, signed like GitHub signs", () => {
   it("deployments: one message per deployment, and the bot's own deploys go to the room that asked", async () => {
     await deliver(server.url, SECRET, "deployment_status", deploymentStatus("in_progress", {}, 801));
     expect(sent()[0]).toMatch(/acme\/web: deploy of main \(4f1c2d3\) to production by bob: in_progress/);
-    await t.bot.auditLog.append([
-      { event: "received", jobId: "j42", actor: "alice", command: "deploy", network: "chat", room: "#deploys" },
-    ]);
-    await deliver(server.url, SECRET, "deployment_status", deploymentStatus("success", { job: "j42" }, 802));
+    // A command asked in #deploys: the runtime records the room with the job's `admitted` entry.
+    await t.adapter("chat").inject({
+      id: "m-deploys",
+      network: "chat",
+      room: { id: "#deploys", direct: false },
+      sender: { id: "alice", name: "alice", verified: true },
+      text: "!ping",
+      time: new Date(),
+    });
+    const [admitted] = await t.bot.auditLog.query({ event: "admitted", command: "ping", limit: 1 });
+    t.adapter("chat").sent.length = 0;
+    await deliver(server.url, SECRET, "deployment_status", deploymentStatus("success", { job: admitted!.jobId }, 802));
     expect(sentText(t.adapter("chat"), "#deploys")).toEqual([expect.stringMatching(/to production by bob: success/)]);
   });
 

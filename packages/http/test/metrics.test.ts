@@ -83,9 +83,10 @@ describe("/metrics follows the bot's events", () => {
 
   it("audit append latency, from core's audit.appended event", async () => {
     const before = sample(await metrics(), "switchboard_audit_append_duration_seconds_count") ?? 0;
-    h.bot.events.emit("audit.appended", { entries: 3, durationMs: 4 });
+    await h.as("alice").say("!ping");
+    await h.idle();
     const text = await metrics();
-    expect(sample(text, "switchboard_audit_append_duration_seconds_count")).toBe(before + 1);
+    expect(sample(text, "switchboard_audit_append_duration_seconds_count")).toBeGreaterThan(before);
     expect(sample(text, "switchboard_audit_append_duration_seconds_bucket", 'le="0.005"')).toBeGreaterThanOrEqual(1);
   });
 

@@ -4,7 +4,7 @@
  * success status next to a failing check, and a branch that is not allowed in production.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DeployConfigInput } from "../src/index.js";
+import type { DeployConfigInput } from "../src/config.js";
 import { FakeGitHub, GITHUB_ACTIONS } from "./github-server.js";
 import { deployHarness } from "./helpers.js";
 

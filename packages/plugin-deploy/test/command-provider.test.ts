@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { DeployConfigInput } from "../src/index.js";
+import type { DeployConfigInput } from "../src/config.js";
 import { alive, deployHarness, git, history, jobIdIn, makeRepo, read, script, tempDir, until } from "./helpers.js";
 
 describe("the command provider, with real scripts and a real git repository", () => {

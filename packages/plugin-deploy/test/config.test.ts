@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { deployConfigSchema } from "../src/index.js";
+import { deployConfigSchema } from "../src/config.js";
 import { deployHarness } from "./helpers.js";
 
 const provider = { type: "command", command: ["./deploy.sh"] };

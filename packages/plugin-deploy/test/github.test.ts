@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DeployConfigInput } from "../src/index.js";
+import type { DeployConfigInput } from "../src/config.js";
 import { FakeGitHub } from "./github-server.js";
 import { deployHarness, history, jobIdIn } from "./helpers.js";
 

@@ -6,7 +6,9 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createHarness, type Harness } from "@switchboard/testing";
-import deploy, { type DeployConfigInput, type DeployRecord } from "../src/index.js";
+import type { DeployConfigInput } from "../src/config.js";
+import type { DeployRecord } from "../src/history.js";
+import deploy from "../src/index.js";
 
 /** A temporary folder, removed by `remove()`. */
 export function tempDir(prefix = "deploy-test-"): { dir: string; remove(): void } {

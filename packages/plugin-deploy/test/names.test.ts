@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { hostsProblem, nameProblem, refProblem } from "../src/index.js";
+import { hostsProblem, nameProblem, refProblem } from "../src/names.js";
 
 describe("input validation", () => {
   it.each(["main", "gh13", "feature/login-form", "release-2025.01", "v1.2.3", "user/bob/fix_1", "deps+update"])(

@@ -5,7 +5,7 @@
  */
 import type { Harness } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { DeployRecord } from "../src/index.js";
+import type { DeployRecord } from "../src/history.js";
 import { FakeGitHub, GITHUB_ACTIONS } from "./github-server.js";
 import { deployHarness, history } from "./helpers.js";
 

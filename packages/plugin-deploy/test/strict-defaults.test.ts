@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { DeployConfigInput } from "../src/index.js";
+import type { DeployConfigInput } from "../src/config.js";
 import { deployHarness, makeRepo, read, script, tempDir } from "./helpers.js";
 
 describe("strict defaults of the deploy plugin", () => {

@@ -6,10 +6,4 @@
  */
 import { metricsPlugin } from "./plugin.js";
 
-export type { AliasConfig, BackendConfig, MetricsConfig, MetricsConfigInput, Thresholds } from "./config.js";
-export { metricsConfigSchema } from "./config.js";
-export { metricsCommands } from "./plugin.js";
-export type { MetricsState } from "./state.js";
-export { UNITS, type Unit } from "./units.js";
-
 export default metricsPlugin;

@@ -6,30 +6,4 @@
  */
 import { pagingPlugin } from "./plugin.js";
 
-export { PERMISSIONS } from "./commands/permissions.js";
-export type {
-  LocalConfig,
-  LocalScheduleConfig,
-  PagerDutyConfig,
-  PagingConfig,
-  PagingConfigInput,
-  WebhookConfig,
-} from "./config.js";
-export { pagingConfigSchema } from "./config.js";
-export type {
-  Acting,
-  Asker,
-  Incident,
-  IncidentStatus,
-  MaintenanceResult,
-  Override,
-  PagingProvider,
-  Person,
-  ScheduleInfo,
-  Shift,
-  TriggerResult,
-} from "./model.js";
-export { signBody, verifySignature } from "./pagerduty/signature.js";
-export { pagingCommands } from "./plugin.js";
-
 export default pagingPlugin;

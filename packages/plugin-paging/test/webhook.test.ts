@@ -1,7 +1,8 @@
 import { type HttpResponse, renderText } from "@switchboard/core";
 import { createHarness, type Harness, MemoryAdapter } from "@switchboard/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import paging, { signBody } from "../src/index.js";
+import paging from "../src/index.js";
+import { signBody } from "../src/pagerduty/signature.js";
 import { PEOPLE, pagerDutyAccount, pagerDutyConfig, policy } from "./helpers.js";
 import type { FakePagerDuty } from "./pagerduty-server.js";
 

@@ -2,20 +2,17 @@
  * The plugin's configuration (`plugins.puppet` in the switchboard file), validated with zod at start-up.
  * @module
  */
-import { durationSchema } from "@switchboard/core";
+import { durationSchema, SAFE_REMOTE_WORD, SSH_ADDRESS, SSH_USER, sshSettingsSchema } from "@switchboard/core";
 import { z } from "zod";
 import { ENVIRONMENT_PATTERN, GROUP_PATTERN, globProblem, HOST_PATTERN, isGlob, refProblem } from "./names.js";
 
 const duration = (fallback: string) => durationSchema.prefault(fallback);
 
 /** A word that may reach a remote shell through ssh: no spaces, quotes or shell characters. */
-const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
 const safeWord = z
   .string()
-  .regex(SAFE_WORD, "letters, digits and _ @ % + = : , . / - only (it reaches a remote shell)");
+  .regex(SAFE_REMOTE_WORD, "letters, digits and _ @ % + = : , . / - only (it reaches a remote shell)");
 const absolutePath = z.string().regex(/^\/[A-Za-z0-9_.+/-]*$/, "an absolute path of letters, digits and _ . + - /");
-/** A local path handed to ssh in `-o Key=Value` options: no whitespace (ssh splits on it). */
-const localPath = z.string().regex(/^[^\s"'\\]+$/, "a path without spaces or quotes");
 
 /** `puppet apply` on this machine: each host is a confdir/vardir/certname under `hostsDir`. */
 export const localRunnerSchema = z
@@ -28,27 +25,14 @@ export const localRunnerSchema = z
   })
   .strict();
 
-/** `puppet agent --test` on each host over OpenSSH: key authentication, host keys checked against a file. */
-export const sshRunnerSchema = z
-  .object({
+/**
+ * `puppet agent --test` on each host over OpenSSH: key authentication, host keys checked against a file. The ssh keys
+ * (ssh, user, port, identityFile, knownHostsFile, sshConfig, connectTimeout) are core's `sshSettingsSchema`, the same
+ * settings every plugin that reaches hosts over ssh uses.
+ */
+export const sshRunnerSchema = sshSettingsSchema
+  .extend({
     type: z.literal("ssh"),
-    /** The ssh client. */
-    ssh: z.string().min(1).default("ssh"),
-    /** The remote user (a host's `user` overrides it). */
-    user: z
-      .string()
-      .regex(/^[a-z_][a-z0-9_-]{0,31}$/, "a user name")
-      .default("root"),
-    /** The remote port (a host's `port` overrides it). */
-    port: z.number().int().min(1).max(65535).default(22),
-    /** The private key (`ssh -i`); only this key is offered (IdentitiesOnly). */
-    identityFile: localPath,
-    /** The only known_hosts file trusted: a host whose key is missing or different is refused, never learned. */
-    knownHostsFile: localPath,
-    /** An ssh_config file for `ssh -F` (jump hosts and the like); `none` reads no configuration. */
-    sshConfig: localPath.default("none"),
-    /** How long connecting may take. */
-    connectTimeout: duration("10s"),
     /** The remote puppet command before `agent` (e.g. [sudo, -n, /opt/puppetlabs/bin/puppet]). */
     puppet: z.array(safeWord).min(1).default(["puppet"]),
     /** Where the agent writes its last run report (`puppet config print lastrunreport` on the hosts). */
@@ -66,17 +50,11 @@ const hostName = z.string().regex(HOST_PATTERN, "a host name (letters, digits, -
 export const hostSchema = z
   .object({
     /** Where ssh connects (default: the host's name). */
-    address: z
-      .string()
-      .regex(/^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[?[0-9A-Fa-f:.]+\]?)$/, "a host name or IP address")
-      .optional(),
+    address: z.string().regex(SSH_ADDRESS, "a host name or IP address").optional(),
     /** ssh port for this host. */
     port: z.number().int().min(1).max(65535).optional(),
     /** ssh user for this host. */
-    user: z
-      .string()
-      .regex(/^[a-z_][a-z0-9_-]{0,31}$/, "a user name")
-      .optional(),
+    user: z.string().regex(SSH_USER, "a user name").optional(),
   })
   .strict();
 

@@ -6,18 +6,4 @@
  */
 import { puppetPlugin } from "./plugin.js";
 
-export type {
-  HostConfig,
-  Inventory,
-  LocalRunnerConfig,
-  PuppetConfig,
-  PuppetConfigInput,
-  SshRunnerConfig,
-} from "./config.js";
-export { puppetConfigSchema } from "./config.js";
-export { formatHosts } from "./host-list.js";
-export { environmentFor, refProblem } from "./names.js";
-export { parseJsonLog, parseReport, parseSummary } from "./parse-report.js";
-export type { Change, Failure, HostRun, LastRun } from "./run-result.js";
-
 export default puppetPlugin;

@@ -7,7 +7,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Harness } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { puppetConfigSchema } from "../src/index.js";
+import { puppetConfigSchema } from "../src/config.js";
 import { makeHosts, manifest, puppetHarness, tempDir, writeEnvironment } from "./fixtures.js";
 
 describe("abuse of the puppet commands", () => {

@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createHarness, type Harness } from "@switchboard/testing";
-import puppet, { type PuppetConfigInput } from "../src/index.js";
+import type { PuppetConfigInput } from "../src/config.js";
+import puppet from "../src/index.js";
 
 const demoModules = fileURLToPath(new URL("../../../examples/puppet/modules", import.meta.url));
 

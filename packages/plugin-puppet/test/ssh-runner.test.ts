@@ -4,6 +4,7 @@
  */
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { type Sshd, startSshd } from "@switchboard/test-servers";
 import type { Harness } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -15,7 +16,6 @@ import {
   tempDir,
   writeEnvironment,
 } from "./fixtures.js";
-import { type Sshd, startSshd } from "./sshd.js";
 
 describe("puppet over ssh to a real sshd", { timeout: 180_000 }, () => {
   const temp = tempDir("puppet-ssh-");

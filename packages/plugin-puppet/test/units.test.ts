@@ -4,7 +4,9 @@
  */
 import { MemoryStore } from "@switchboard/core";
 import { describe, expect, it } from "vitest";
-import { environmentFor, formatHosts, parseJsonLog, parseSummary, refProblem } from "../src/index.js";
+import { formatHosts } from "../src/host-list.js";
+import { environmentFor, refProblem } from "../src/names.js";
+import { parseJsonLog, parseSummary } from "../src/parse-report.js";
 import { noopVerdict, recordRun } from "../src/records.js";
 import type { HostRun } from "../src/run-result.js";
 

@@ -13,7 +13,7 @@ import {
   checkpointSigner,
   formatCheckpointLine,
   generateCheckpointKey,
-} from "@switchboard/core";
+} from "@switchboard/core/audit";
 import { openSqlite } from "../dist/index.js";
 
 const { values } = parseArgs({

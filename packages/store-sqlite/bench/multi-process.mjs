@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { verifyChain } from "@switchboard/core";
+import { verifyChain } from "@switchboard/core/audit";
 import { openSqlite } from "../dist/index.js";
 
 const { values } = parseArgs({

@@ -22,7 +22,7 @@ export interface SqliteStorage {
  * @example
  * ```ts
  * const { store, auditLog, close } = openSqlite("./.switchboard/switchboard.db");
- * await auditLog.append([{ event: "received", actor: "alice", command: "deploy" }]);
+ * await auditLog.append([{ event: "admitted", actor: "alice", command: "deploy" }]);
  * close();
  * ```
  */

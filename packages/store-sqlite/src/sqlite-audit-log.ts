@@ -1,5 +1,6 @@
-import type { AuditEntry, AuditLog, AuditQuery, AuditRecord } from "@switchboard/core";
-import { canonicalJson, chainRecords, hashEntry } from "@switchboard/core";
+import type { AuditEntry, AuditLog, AuditRecord } from "@switchboard/core";
+import type { AuditQuery } from "@switchboard/core/audit";
+import { canonicalJson, chainRecords, hashEntry } from "@switchboard/core/audit";
 import type Database from "better-sqlite3";
 import type { SqliteDatabase } from "./open-database.js";
 import { migrate } from "./schema.js";

@@ -1,4 +1,5 @@
-import type { Lock, LockRequest, LockResult, Store } from "@switchboard/core";
+import type { Lock, Store } from "@switchboard/core";
+import type { LockRequest, LockResult } from "@switchboard/core/audit";
 import type Database from "better-sqlite3";
 import type { SqliteDatabase } from "./open-database.js";
 import { migrate } from "./schema.js";

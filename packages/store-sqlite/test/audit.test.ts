@@ -1,11 +1,5 @@
-import {
-  type AuditEntry,
-  type AuditQuery,
-  type AuditRecord,
-  GENESIS_HASH,
-  MemoryAuditLog,
-  verifyChain,
-} from "@switchboard/core";
+import { type AuditEntry, type AuditRecord, MemoryAuditLog } from "@switchboard/core";
+import { type AuditQuery, GENESIS_HASH, verifyChain } from "@switchboard/core/audit";
 import { describe, expect, it } from "vitest";
 import { openDatabase, openSqlite, SqliteAuditLog } from "../src/index.js";
 import { onCleanup, tempDbPath } from "./helpers.js";
@@ -33,11 +27,11 @@ function commandRecords(i: number): [AuditRecord[], AuditRecord[]] {
   const outcome = i % 5 === 0 ? "failed" : "succeeded";
   return [
     [
-      { ...common, event: "received", args: { env: "prod", n: i } },
-      { ...common, event: "decision", decision: "allowed", rule: "role:ops" },
+      { ...common, event: "admitted", args: { env: "prod", n: i } },
+      { ...common, event: "outcome", decision: "allowed", rule: "role:ops" },
     ],
     [
-      { ...common, event: "started" },
+      { ...common, event: "approval" },
       { ...common, event: "outcome", outcome, durationMs: i },
     ],
   ];
@@ -46,13 +40,13 @@ function commandRecords(i: number): [AuditRecord[], AuditRecord[]] {
 describe("SqliteAuditLog", () => {
   it("chains appended records after the last stored entry", async () => {
     const log = openLog();
-    const first = await log.append([{ event: "received", actor: "alice" }]);
+    const first = await log.append([{ event: "admitted", actor: "alice" }]);
     const next = await log.append([
-      { event: "decision", actor: "alice", decision: "allowed" },
-      { event: "started", jobId: "j1" },
+      { event: "outcome", actor: "alice", decision: "allowed" },
+      { event: "approval", jobId: "j1" },
     ]);
     expect(first).toHaveLength(1);
-    expect(first[0]).toMatchObject({ seq: 1, prevHash: GENESIS_HASH, event: "received", actor: "alice" });
+    expect(first[0]).toMatchObject({ seq: 1, prevHash: GENESIS_HASH, event: "admitted", actor: "alice" });
     expect(next.map((e) => e.seq)).toEqual([2, 3]);
     expect(next[0]!.prevHash).toBe(first[0]!.hash);
     expect(next[1]!.prevHash).toBe(next[0]!.hash);
@@ -70,7 +64,7 @@ describe("SqliteAuditLog", () => {
     const log = openLog();
     const appended = await log.append([
       {
-        event: "received",
+        event: "admitted",
         actor: "guest:shell:😀",
         args: { text: 'héllo \u0000 \n "quoted"', list: [1, 2.5, null, { z: 1, a: [true] }], big: 1e21 },
         detail: { dropped: undefined, kept: "yes" },
@@ -86,7 +80,7 @@ describe("SqliteAuditLog", () => {
 
   it("does not mistake a lone surrogate (stored as U+FFFD in a column) for tampering", async () => {
     const log = openLog();
-    await log.append([{ event: "received", actor: "odd\ud800name", command: "x\udfff\u0000y", jobId: "🚀" }]);
+    await log.append([{ event: "admitted", actor: "odd\ud800name", command: "x\udfff\u0000y", jobId: "🚀" }]);
     const [entry] = await collect(log.entries());
     expect(entry).toMatchObject({ actor: "odd\ud800name", command: "x\udfff\u0000y", jobId: "🚀" });
     expect((await verifyChain(log.entries())).ok).toBe(true);
@@ -97,13 +91,13 @@ describe("SqliteAuditLog", () => {
 
   it("appends a batch atomically: a bad record stores none of its batch", async () => {
     const log = openLog();
-    await log.append([{ event: "received" }]);
-    const bad: AuditRecord[] = [{ event: "started" }, { actor: "no event" } as unknown as AuditRecord];
+    await log.append([{ event: "admitted" }]);
+    const bad: AuditRecord[] = [{ event: "approval" }, { actor: "no event" } as unknown as AuditRecord];
     await expect(log.append(bad)).rejects.toThrow();
     await log.append([{ event: "outcome", outcome: "succeeded" }]);
     const stored = await collect(log.entries());
     expect(stored.map((e) => [e.seq, e.event])).toEqual([
-      [1, "received"],
+      [1, "admitted"],
       [2, "outcome"],
     ]);
     expect((await verifyChain(stored)).ok).toBe(true);
@@ -127,14 +121,14 @@ describe("SqliteAuditLog", () => {
       ["actor", { actor: "user1" }],
       ["command", { command: "status", limit: 100 }],
       ["outcome", { outcome: "failed" }],
-      ["event", { event: "decision", limit: 7 }],
+      ["event", { event: "outcome", limit: 7 }],
       ["jobId", { jobId: "job-4" }],
       ["several filters", { actor: "user2", command: "deploy", event: "outcome", limit: 100 }],
       ["outcome and actor", { outcome: "failed", actor: "user0" }],
       ["no match", { actor: "nobody" }],
       ["limit 1", { command: "deploy", limit: 1 }],
       ["limit 0", { limit: 0 }],
-      ["unbounded", { event: "received", limit: Number.POSITIVE_INFINITY }],
+      ["unbounded", { event: "admitted", limit: Number.POSITIVE_INFINITY }],
     ];
 
     it.each(queries)("matches MemoryAuditLog: %s", async (_name, query) => {
@@ -154,7 +148,7 @@ describe("SqliteAuditLog", () => {
       const newest = await sqlite.query({});
       expect(newest.map((e) => e.seq)).toEqual(Array.from({ length: 20 }, (_, i) => 120 - i));
       const jobs = await sqlite.query({ jobId: "job-7" });
-      expect(jobs.map((e) => e.event)).toEqual(["outcome", "started", "decision", "received"]);
+      expect(jobs.map((e) => e.event)).toEqual(["outcome", "approval", "outcome", "admitted"]);
     });
 
     it("uses an index for each filterable field", () => {

@@ -89,7 +89,7 @@ describe("openDatabase", () => {
     const { store, auditLog, close } = openSqlite(":memory:");
     onCleanup(close);
     await store.set("ns", "k", 1);
-    await auditLog.append([{ event: "received" }]);
+    await auditLog.append([{ event: "admitted" }]);
     expect(await store.get("ns", "k")).toBe(1);
     expect(await auditLog.query({})).toHaveLength(1);
   });

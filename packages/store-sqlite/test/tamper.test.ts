@@ -1,5 +1,5 @@
+import type { AuditEntry } from "@switchboard/core";
 import {
-  type AuditEntry,
   CheckpointingAuditLog,
   canonicalJson,
   checkpointSigner,
@@ -8,7 +8,7 @@ import {
   hashEntry,
   verifyAnchored,
   verifyChain,
-} from "@switchboard/core";
+} from "@switchboard/core/audit";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { openDatabase, SqliteAuditLog } from "../src/index.js";
@@ -22,7 +22,7 @@ async function setup(): Promise<{ log: SqliteAuditLog; raw: Database.Database }>
   const log = new SqliteAuditLog(db);
   for (const actor of ["alice", "bob", "carol"]) {
     await log.append([
-      { event: "received", actor, command: "deploy", jobId: `job-${actor}`, args: { env: "prod" } },
+      { event: "admitted", actor, command: "deploy", jobId: `job-${actor}`, args: { env: "prod" } },
       { event: "outcome", actor, command: "deploy", jobId: `job-${actor}`, outcome: "succeeded" },
     ]);
   }
@@ -140,7 +140,7 @@ describe("tamper evidence", () => {
     const { log, raw } = await setup();
     dropTriggers(raw);
     raw.prepare("UPDATE audit SET body = json_set(body, '$.outcome', 'failed') WHERE seq = 2").run();
-    await log.append([{ event: "received", actor: "dave" }]);
+    await log.append([{ event: "admitted", actor: "dave" }]);
     expect(await verifyChain(log.entries())).toMatchObject({ ok: false, firstBad: { seq: 2 } });
   });
 

@@ -1,6 +1,6 @@
 /**
  * Real servers for Switchboard's tests (private; a dev dependency of the packages whose tests use them): IRC servers
- * (ngircd; inspircd linked to atheme-services) and IRC users, a Synapse homeserver and Matrix users, and a local
+ * (ngircd; inspircd linked to atheme-services) and IRC users, a Synapse homeserver and Matrix users, an OpenSSH server on loopback, and a local
  * Slack (Web API + Socket Mode, for the real Slack clients) with people in it. What they need
  * on the machine is provisioned by `sh scripts/test-servers.sh`, which `npm test` runs first; a missing server fails
  * the test with that command, never skips it.
@@ -28,5 +28,6 @@ export {
 } from "./slack.js";
 export { type Delivered, SlackPeople, type SlackTransport, slackSignature } from "./slack-people.js";
 export { type Envelope, FakeSocketMode } from "./slack-socket-mode.js";
+export { type Sshd, startSshd } from "./sshd.js";
 export { chrootDir, Homeserver, requireChroot } from "./synapse.js";
 export { canConnect, eventually, freePort, notProvisioned, PROVISION, requireBinary, until } from "./wait.js";

@@ -1,10 +1,3 @@
-export { type ContractDriver, type ContractSetup, runAdapterContract } from "./contract.js";
-export {
-  createHarness,
-  type Exchange,
-  type Harness,
-  type HarnessOptions,
-  type Speaker,
-  type SpeakerOptions,
-} from "./harness.js";
-export { MemoryAdapter, type SentMessage } from "./memory-adapter.js";
+export { type ContractDriver, runAdapterContract } from "./contract.js";
+export { createHarness, type Harness } from "./harness.js";
+export { MemoryAdapter } from "./memory-adapter.js";

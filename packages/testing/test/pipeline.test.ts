@@ -107,9 +107,47 @@ describe("embedding", () => {
     const respond = (output: OutgoingMessage) => {
       said.push(renderText(output.blocks));
     };
-    await bot.handle(message("!ping"), respond);
-    await bot.handle(message("!pnig"), respond);
+    await bot.handle(message("!ping"), { respond });
+    await bot.handle(message("!pnig"), { respond });
     expect(said[0]).toMatch(/^pong/);
     expect(said[1]).toBe('✖ unknown command "pnig". Did you mean !ping?');
+  });
+});
+
+describe("one intake path", () => {
+  it("resolves the sender's identity once per command, whatever the command does (rate limits, why, dispatch)", async () => {
+    const h = await createHarness({ policy, commands: [ship, peek] });
+    const resolved: string[] = [];
+    h.bot.events.on("identity.resolved", ({ actor }) => resolved.push(actor));
+    await h.as("alice").say("!peek");
+    expect(resolved).toEqual(["alice"]);
+    await h.as("bob").say("!ship api to production");
+    await h.as("carol").say("!why ship api");
+    await h.as("carol").say("!pnig");
+    // Chatter is not addressed to the bot: nobody is looked up for it.
+    await h.as("carol").say("just chatting");
+    expect(resolved).toEqual(["alice", "bob", "carol", "carol"]);
+    await h.close();
+  });
+
+  it("embedders pass what they know as options: addressed text, the bot's current nick", async () => {
+    const bot = createBot({ logger: silentLogger(), commands: [peek] });
+    const said: string[] = [];
+    const respond = (output: OutgoingMessage) => {
+      said.push(renderText(output.blocks));
+    };
+    const at = (text: string): IncomingMessage => ({
+      id: text,
+      network: "embed",
+      room: { id: "#ops", direct: false },
+      sender: { id: "u1", name: "u1", verified: true },
+      text,
+      time: new Date(),
+    });
+    await bot.handle(at("peek"), { respond });
+    await bot.handle(at("peek"), { respond, addressed: true });
+    await bot.handle(at("sbot: peek"), { respond });
+    await bot.handle(at("sbot: peek"), { respond, nick: "sbot" });
+    expect(said).toEqual(["peeked", "peeked"]);
   });
 });

@@ -32,7 +32,7 @@ describe("plugins", () => {
     expect((await h.as("alice").say("!count seeded")).text).toBe("total seeded = 505");
     expect(await h.bot.store.get("counter/counters", "apples")).toBe(10);
     expect(await h.bot.store.get("counters", "apples")).toBeUndefined();
-    expect(h.bot.registry.get("count")?.command.plugin).toBe("counter");
+    expect(h.bot.commands().find((command) => command.name === "count")?.plugin).toBe("counter");
     await h.close();
   });
 

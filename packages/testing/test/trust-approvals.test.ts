@@ -1,4 +1,4 @@
-import { verifyChain } from "@switchboard/core";
+import { verifyChain } from "@switchboard/core/audit";
 import { describe, expect, it } from "vitest";
 import { createHarness } from "../src/index.js";
 import { deploy, policy } from "./fixtures.js";
@@ -104,13 +104,43 @@ describe("what people approve is exactly what runs", () => {
     });
     const zed = await adapter.decide({ ...asSender("zed"), decision: "approve" });
     expect(zed.ok).toBe(false);
-    expect(zed.text).toMatch(/needs permission deploy:approve/);
+    expect(zed.text).toMatch(/command approve is not for guests/);
     const refusals = (await h.audit()).filter((e) => e.event === "denied" && e.jobId === id);
-    expect(refusals.map((e) => e.actor)).toEqual(["bob", "test:zed"]);
+    expect(refusals.map((e) => e.actor)).toEqual(["bob"]);
     expect(h.transcript()).not.toMatch(/deployed api/);
     expect(await adapter.decide({ ...asSender("carol"), decision: "approve" })).toMatchObject({ ok: true });
     await h.idle();
     expect(h.transcript()).toMatch(/deployed api\/main to production for bob approved by carol/);
+    await h.close();
+  });
+
+  it("a refused approval leaves the same audit records whether typed, clicked or reacted", async () => {
+    const h = await createHarness({ policy, commands: [deploy] });
+    const id = jobIdIn((await h.as("bob").say("!deploy api to production")).text);
+    const seen = (await h.audit()).length;
+    // Typed: bob approves his own job.
+    expect((await h.as("bob").say(`!approve ${id}`)).text).toMatch(/someone else has to approve it/);
+    const typed = (await h.audit()).slice(seen);
+    // A button or a reaction: adapters hand both to core as the same action.
+    expect(
+      await h.adapter().decide({ sender: { id: "bob", name: "bob", verified: true }, jobId: id, decision: "approve" }),
+    ).toMatchObject({ ok: false });
+    const clicked = (await h.audit()).slice(seen + typed.length);
+    const shape = (entries: typeof typed) =>
+      entries.map(({ event, actor, command, args, decision, outcome, rule, detail, jobId }) => ({
+        event,
+        actor,
+        command,
+        args,
+        decision,
+        outcome,
+        rule,
+        detail,
+        forWaitingJob: jobId === id,
+      }));
+    expect(typed.length).toBeGreaterThan(0);
+    expect(shape(clicked)).toEqual(shape(typed));
+    expect(typed.filter((e) => e.event === "denied" && e.jobId === id)).toHaveLength(1);
     await h.close();
   });
 

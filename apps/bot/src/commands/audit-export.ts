@@ -1,6 +1,6 @@
 import { closeSync, openSync, writeSync } from "node:fs";
 import { resolve } from "node:path";
-import { canonicalJson } from "@switchboard/core";
+import { canonicalJson } from "@switchboard/core/audit";
 import { type AuditSourceOptions, openAudit } from "../audit-storage.js";
 
 /** Options of `switchboard audit export`. */

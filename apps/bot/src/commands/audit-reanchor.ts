@@ -1,6 +1,6 @@
 import { appendFileSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { checkpointPublicKey, describeAnchorProblem, verifyAnchored } from "@switchboard/core";
+import { checkpointPublicKey, describeAnchorProblem, verifyAnchored } from "@switchboard/core/audit";
 import { auditFiles } from "../audit-anchor.js";
 import { signWith } from "../audit-keyring.js";
 import { checkpointHead, operatorName, readPrivateKey, recordOperatorAction } from "../audit-operator.js";

@@ -6,7 +6,7 @@ import {
   generateCheckpointKey,
   keyIdOf,
   verifyAnchored,
-} from "@switchboard/core";
+} from "@switchboard/core/audit";
 import { auditFiles } from "../audit-anchor.js";
 import { type KeyRotation, publicPemOf, rotationMessage, rotationsFile, signWith } from "../audit-keyring.js";
 import { checkpointHead, operatorName, readPrivateKey, recordOperatorAction } from "../audit-operator.js";

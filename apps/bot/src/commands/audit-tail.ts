@@ -1,5 +1,5 @@
 import type { AuditEntry } from "@switchboard/core";
-import { canonicalJson } from "@switchboard/core";
+import { canonicalJson } from "@switchboard/core/audit";
 import { formatAuditLine } from "../audit-format.js";
 import { type AuditSourceOptions, openAudit } from "../audit-storage.js";
 import { CliError } from "../cli-error.js";

@@ -8,7 +8,7 @@ import {
   type KeptHead,
   type RoleGrantAudit,
   verifyAnchored,
-} from "@switchboard/core";
+} from "@switchboard/core/audit";
 import { type AuditFiles, auditFiles, loadPublicKey } from "../audit-anchor.js";
 import { describeReanchor } from "../audit-reanchor.js";
 import { type AuditSourceOptions, openAudit } from "../audit-storage.js";

@@ -1,6 +1,6 @@
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { keyIdOf, verifyChain } from "@switchboard/core";
+import { keyIdOf, verifyChain } from "@switchboard/core/audit";
 import { auditFiles, loadPublicKey } from "../audit-anchor.js";
 import { rotationsFile } from "../audit-keyring.js";
 import { reanchorFile } from "../audit-reanchor.js";

@@ -19,8 +19,8 @@ export async function configCheckCommand(options: ConfigCheckOptions): Promise<n
   if (!result.ready) throw new ConfigError(result.source, result.issues);
   const { loaded, plugins, bot } = result.ready;
   const { config } = loaded;
-  const commands = bot.registry.all();
-  const fromPlugins = commands.filter((e) => e.command.plugin).length;
+  const commands = bot.commands();
+  const fromPlugins = commands.filter((command) => command.plugin).length;
   const roles = Object.keys(config.roles);
   const lines = [
     `ok: ${loaded.source}`,

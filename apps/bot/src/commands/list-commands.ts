@@ -17,9 +17,9 @@ export interface ListCommandsOptions {
 /** `switchboard commands`: every command the configured bot has, as a table. Opens no database, starts nothing. */
 export async function listCommandsCommand(options: ListCommandsOptions): Promise<number> {
   const { bot } = await buildOfflineBot(options.config);
-  const rows = bot.registry
-    .all()
-    .map(({ command }) => [
+  const rows = bot
+    .commands()
+    .map((command) => [
       command.name,
       command.plugin ?? "core",
       whoMay(command),

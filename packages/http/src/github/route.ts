@@ -25,7 +25,7 @@ export function roomsForRepo(repos: ReadonlyMap<string, RepoRooms>, fullName: st
 
 /** The room a deploy job was asked in, from the bot's own audit log (never from the payload). */
 async function roomOfJob(context: SourceContext, job: string): Promise<RoomRef | undefined> {
-  const [entry] = await context.bot.auditLog.query({ jobId: job, event: "received", limit: 1 });
+  const [entry] = await context.bot.auditLog.query({ jobId: job, event: "admitted", limit: 1 });
   return entry?.network && entry.room ? { network: entry.network, room: entry.room } : undefined;
 }
 

@@ -3,19 +3,18 @@
  * run report read back with `cat`. Key authentication only (BatchMode, IdentitiesOnly), and host keys checked
  * against the configured known_hosts file alone: an unknown or changed key is refused, never learned.
  *
- * ssh joins the remote argv into one line for the remote shell, so every remote word is either fixed by the
- * configuration (checked to hold no shell characters) or a value validated to `[A-Za-z0-9_=.-]`.
+ * The ssh argv and the process come from core (`runOverSsh`, shared with every plugin that reaches hosts
+ * over ssh). ssh joins the remote argv into one line for the remote shell, so every remote word is either fixed by
+ * the configuration (checked to hold no shell characters) or a value validated to `[A-Za-z0-9_=.-]`.
  * @module
  */
-import { baseEnvironment, runProcess } from "@switchboard/core";
+import { runOverSsh, sshProblem } from "@switchboard/core";
 import type { SshRunnerConfig } from "../config.js";
 import type { Host } from "../inventory.js";
 import { isFacterNoiseLine, type ParsedReport, parseReport, parseSummary } from "../parse-report.js";
 import type { HostRun, LastRun } from "../run-result.js";
 import { interpretRun } from "./interpret.js";
 import { failedRun, type PuppetRunner, type RunRequest } from "./runner.js";
-
-const SAFE_REMOTE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
 
 /** Runs puppet agent over ssh. */
 export class SshRunner implements PuppetRunner {
@@ -39,45 +38,6 @@ export class SshRunner implements PuppetRunner {
     };
   }
 
-  /** The ssh argv for a remote command (fixed words; refuses anything that could be read by the remote shell). */
-  argv(host: Host, remote: string[]): string[] {
-    for (const word of remote)
-      if (!SAFE_REMOTE_WORD.test(word)) throw new Error(`refusing to send "${word}" to a remote shell`);
-    const { user, address, port } = this.#target(host);
-    const c = this.#config;
-    return [
-      c.ssh,
-      "-F",
-      c.sshConfig,
-      "-T",
-      "-o",
-      "BatchMode=yes",
-      "-o",
-      "StrictHostKeyChecking=yes",
-      "-o",
-      `UserKnownHostsFile=${c.knownHostsFile}`,
-      "-o",
-      "GlobalKnownHostsFile=/dev/null",
-      "-o",
-      "UpdateHostKeys=no",
-      "-o",
-      "IdentitiesOnly=yes",
-      "-o",
-      "PasswordAuthentication=no",
-      "-o",
-      "KbdInteractiveAuthentication=no",
-      "-o",
-      `ConnectTimeout=${Math.max(1, Math.round(c.connectTimeout / 1000))}`,
-      "-i",
-      c.identityFile,
-      "-p",
-      String(port),
-      `${user}@${address}`,
-      "--",
-      ...remote,
-    ];
-  }
-
   /** The remote command of a run. */
   agentCommand(request: RunRequest): string[] {
     return [
@@ -94,9 +54,7 @@ export class SshRunner implements PuppetRunner {
   async run(request: RunRequest): Promise<HostRun> {
     const started = Date.now();
     const output: string[] = [];
-    const result = await runProcess({
-      argv: this.argv(request.host, this.agentCommand(request)),
-      env: baseEnvironment(),
+    const result = await runOverSsh(this.#config, this.#target(request.host), this.agentCommand(request), {
       timeoutMs: request.timeoutMs,
       signal: request.signal,
       keepBytes: 64 * 1024,
@@ -136,9 +94,7 @@ export class SshRunner implements PuppetRunner {
 
   async #cat(host: Host, path: string, signal: AbortSignal, timeoutMs: number): Promise<{ ok: boolean; text: string }> {
     const lines: string[] = [];
-    const result = await runProcess({
-      argv: this.argv(host, ["cat", path]),
-      env: baseEnvironment(),
+    const result = await runOverSsh(this.#config, this.#target(host), ["cat", path], {
       timeoutMs,
       signal,
       keepBytes: 64 * 1024 * 1024,
@@ -153,15 +109,4 @@ export class SshRunner implements PuppetRunner {
 
 function isFresh(report: ParsedReport, started: number): boolean {
   return report.time !== undefined && report.time >= Math.floor(started / 1000) - 1;
-}
-
-/** Why ssh could not run the command, in words (the host key refusal named as such). */
-export function sshProblem(lines: string[]): string {
-  const text = lines.join("\n");
-  if (/REMOTE HOST IDENTIFICATION HAS CHANGED/.test(text))
-    return "ssh refused: the host key does not match the known_hosts file (Host key verification failed)";
-  if (/Host key verification failed|No .* host key is known/.test(text))
-    return "ssh refused: the host key is not in the known_hosts file (Host key verification failed)";
-  const last = lines.filter((l) => !/^@+$|^@ /.test(l) && l.trim()).pop();
-  return `ssh failed: ${last ?? "exit code 255"}`;
 }

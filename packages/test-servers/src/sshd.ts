@@ -1,12 +1,14 @@
 /**
  * A real OpenSSH server (Debian's openssh-server) on loopback ports for tests: a temporary host key, one authorised
- * test key, and a stand-in `puppet` first on PATH for sessions (authorized_keys `environment=`), so that
- * `puppet agent --test …` over ssh runs `puppet apply` for one local "host".
+ * test key, and optionally a folder first on PATH for sessions (authorized_keys `environment=`), so that a stand-in
+ * command (the puppet plugin's `puppet agent`) runs instead of the real one.
+ * @module
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createConnection, createServer } from "node:net";
+import { createConnection } from "node:net";
 import { join } from "node:path";
+import { freePort, notProvisioned } from "./wait.js";
 
 /** A running sshd. */
 export interface Sshd {
@@ -21,17 +23,6 @@ export interface Sshd {
 }
 
 const SSHD = "/usr/sbin/sshd";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function accepting(port: number, host: string): Promise<boolean> {
   return new Promise((resolve) => {
@@ -50,16 +41,16 @@ function keygen(path: string): string {
 }
 
 /**
- * Starts sshd listening on 127.0.0.1 and 127.0.0.2 (the same port). Sessions of the test key get `binDir` first on
- * PATH. Fails (never skips) when sshd is missing.
+ * Starts sshd listening on 127.0.0.1 and 127.0.0.2 (the same port), its keys and files in `dir`. Sessions of the
+ * test key get `binDir` (when given) first on PATH. Fails (never skips) when sshd is missing.
  */
-export async function startSshd(dir: string, binDir: string): Promise<Sshd> {
-  if (!existsSync(SSHD)) throw new Error(`${SSHD} is missing (openssh-server): run sh scripts/test-servers.sh`);
+export async function startSshd(dir: string, binDir?: string): Promise<Sshd> {
+  if (!existsSync(SSHD)) throw notProvisioned(`${SSHD} is missing (openssh-server)`);
   mkdirSync("/run/sshd", { recursive: true }); // the privilege separation folder sshd insists on
   const hostKey = keygen(join(dir, "hostkey"));
   const otherHostKey = keygen(join(dir, "otherkey"));
   const userPublic = keygen(join(dir, "userkey"));
-  const path = `${binDir}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`;
+  const path = `${binDir ? `${binDir}:` : ""}/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`;
   writeFileSync(join(dir, "authorized_keys"), `environment="PATH=${path}" ${userPublic}\n`);
   chmodSync(join(dir, "authorized_keys"), 0o600);
   const port = await freePort();
