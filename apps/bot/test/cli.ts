@@ -25,12 +25,12 @@ export function tempDir(prefix = "switchboard-cli-"): { dir: string; remove: () 
 }
 
 /**
- * Copies examples/`name` (and the example scripts in examples/deploy and examples/puppet) to `<dir>/examples/`, and
+ * Copies examples/`name` (and the example scripts in examples/deploy, puppet and logs) to `<dir>/examples/`, and
  * returns the copy's path. An example's relative paths resolve against its own folder (`../.switchboard/…`), so
  * the copy keeps its data in `<dir>/.switchboard/`, not in the checkout's.
  */
 export function copyExample(name: string, dir: string): string {
-  for (const folder of ["deploy", "puppet"])
+  for (const folder of ["deploy", "puppet", "logs"])
     cpSync(join(repoRoot, "examples", folder), join(dir, "examples", folder), { recursive: true });
   cpSync(join(repoRoot, "examples", name), join(dir, "examples", name));
   return join(dir, "examples", name);

@@ -14,9 +14,10 @@ describe("examples/logs.yaml through switchboard shell", { timeout: 120_000 }, (
 
   beforeAll(() => {
     assertBuilt();
-    execFileSync("sh", [join(repoRoot, "examples/logs/demo-setup.sh")], { cwd: temp.dir, stdio: "ignore" });
-    // A copy in temp/examples: the example's paths (../.switchboard/…) resolve against its own folder.
+    // A copy in temp/examples: the example's paths resolve against its own folder, and its setup script writes
+    // the logs beside it (temp/examples/.switchboard/demo/logs).
     copyExample("logs.yaml", temp.dir);
+    execFileSync("sh", [join(temp.dir, "examples/logs/demo-setup.sh")], { cwd: temp.dir, stdio: "ignore" });
   });
   afterAll(() => temp.remove());
 

@@ -43,7 +43,8 @@ export function whyCommand(bot: BotServices) {
           room: message.room.id,
         })
         .map((r) => r.name);
-      // A role grant or revoke of a role that does not exist would be allowed and then fail: say so here.
+      // A role grant or revoke of a role that does not exist would be allowed and then fail: say so here (a warning,
+      // not a denial: the decision itself is what dispatch would make).
       const role = evaluation.args.role;
       const missingRole =
         decision.allowed &&
@@ -53,7 +54,7 @@ export function whyCommand(bot: BotServices) {
       const blocks: Block[] = [
         missingRole
           ? out.status(
-              "fail",
+              "warn",
               `allowed, but it would fail: no role "${role}" is defined (roles: ${Object.keys(bot.policy.config.roles).join(", ") || "none"})`,
             )
           : decision.allowed
