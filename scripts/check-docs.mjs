@@ -3,7 +3,7 @@
 // in ./.tools/bin on a fresh machine), one-off tools are `npx …` or `npm run …`. And what the docs name exists: every
 // `./switchboard <command>` is a command of apps/bot/src/cli.ts, every `section.key` in backticks a key of the
 // generated docs/reference/configuration.md, every chat command written `!name args` (in backticks, or at the start of a
-// line of a text block) a command of the generated docs/reference/permissions.md, every adapter `- type: x` under
+// line of a text block, in the user's pages) a command of the generated docs/reference/permissions.md, every adapter `- type: x` under
 // `adapters:` an adapter type there, every
 // audit event named in prose or in an `audit tail` sample one that the current version writes
 // (packages/core/src/audit.ts), and every key of a YAML example of a switchboard configuration (a ```yaml block or an
@@ -82,6 +82,12 @@ const chatCommands = new Set(
     ([, name]) => name.split(" ")[0],
   ),
 );
+// Commands that services bring over ChatOps RPC exist only at run time: their prefixes, as the examples name them.
+for (const name of readdirSync(join(repo, "examples")).filter((n) => n.endsWith(".yaml")))
+  for (const [, prefix] of readFileSync(join(repo, "examples", name), "utf8").matchAll(
+    /^\s+prefix: ([a-z][a-z0-9-]*)/gm,
+  ))
+    chatCommands.add(prefix);
 const auditSource = readFileSync(join(repo, "packages/core/src/audit.ts"), "utf8");
 const union = /export type AuditEvent =([^;]+);/.exec(auditSource)[1];
 // Names that look like configuration keys but are the embedding API or event topics.
@@ -184,14 +190,18 @@ for (const file of docs.filter(exists)) {
   const lines = readFileSync(file, "utf8").split("\n");
   let adaptersIndent = -1;
   let textBlock = false;
+  // Chat commands are checked in the user's pages (README, docs/, the CLI's README, examples), not in the packages'
+  // developer READMEs, whose examples define commands of their own; aliases a page defines (`alias add dp = …`) count.
+  const userPage = !relative(root, file).startsWith("packages/");
+  const aliases = new Set([...lines.join("\n").matchAll(/\balias (?:add )?([a-z][a-z0-9-]*) =/g)].map(([, n]) => n));
   lines.forEach((line, index) => {
     const where = `${name}:${index + 1}`;
     if (line.startsWith("```")) textBlock = !textBlock && line.startsWith("```text");
     const said = [...line.matchAll(/`!([a-z][a-z-]*) [^`]*`/g)].map(([, word]) => word);
     const typed = textBlock ? /^!([a-z][a-z-]*)(?:\s|$)/.exec(line.trim()) : null;
     if (typed) said.push(typed[1]);
-    for (const word of said)
-      if (!chatCommands.has(word))
+    for (const word of userPage ? said : [])
+      if (!chatCommands.has(word) && !aliases.has(word))
         problems.push(`${where}: chat command "!${word}" does not exist (see docs/reference/permissions.md)`);
     for (const [, first, second] of line.matchAll(/\.\/switchboard ([a-z][a-z-]*)(?: ([a-z][a-z-]*))?/g)) {
       const pair = second ? `${first} ${second}` : first;

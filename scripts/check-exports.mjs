@@ -2,7 +2,8 @@
 // Fails on a public export that nothing outside its package uses: for every workspace package, each entry of its
 // `exports` (`./dist/X.js` built from src/X.ts) is read for the names it exports, and every other package, app,
 // example and benchmark (their tests included; the package's own tests do not count) is read for the names it
-// imports from that entry. An export nobody imports is API nobody asked for: remove it, or use it.
+// imports from that entry. An export nobody imports is API nobody asked for: remove it, or use it. A package whose
+// package.json says `"switchboard": { "apiFor": "…" }` serves programs outside the repository and is not checked.
 //   node scripts/check-exports.mjs [root]     exit 1 naming every unused export
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -85,7 +86,8 @@ const problems = [];
 
 for (const folder of folders) {
   const manifest = JSON.parse(readFileSync(join(folder, "package.json"), "utf8"));
-  if (!manifest.name || manifest.private) continue;
+  // A library for programs outside this repository (rpc-server) says so: its users' imports are not here to count.
+  if (!manifest.name || manifest.private || manifest.switchboard?.apiFor) continue;
   const entries = Object.entries(manifest.exports ?? { ".": { import: "./dist/index.js" } });
   for (const [subpath, target] of entries) {
     const built = /^\.\/dist\/(.+)\.js$/.exec(typeof target === "string" ? target : (target.import ?? ""));

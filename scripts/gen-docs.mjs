@@ -153,6 +153,9 @@ try {
       '  metrics: { backends: { prom: { type: prometheus, url: "http://127.0.0.1:9090" } } }',
       "  paging: {}",
       "  logs: { services: { web: { sources: [/var/log/web.log] } } }",
+      "  lb: { sites: { production: { instances: { lb1: /run/haproxy.sock } } } }",
+      "  status: { provider: embedded, components: { web: { name: Website } } }",
+      "  rpc: { keys: [{ id: bot, file: /etc/switchboard/rpc.pem }] }",
       "",
     ].join("\n"),
   );

@@ -26,6 +26,7 @@ prometheus prometheus-alertmanager       # metrics plugin and HTTP endpoint test
 graphite-web graphite-carbon gunicorn    # metrics plugin tests (Graphite)
 fonts-dejavu-core                        # metrics plugin: the text in charts (resvg draws with the system fonts)
 systemd                                  # examples/switchboard.service is checked with systemd-analyze verify
+haproxy                                  # load balancer plugin tests and examples/outage: HAProxy 2.6 runtime API
 '
 
 # Synapse for the Matrix tests: Debian sid's matrix-synapse in a debootstrap chroot outside the repository (about two

@@ -10,6 +10,7 @@ import {
   createBot,
   type Logger,
   type RateLimitOptions,
+  type ScheduleOptions,
   type Store,
 } from "@switchboard/core";
 import type { SwitchboardConfig } from "./config/schema.js";
@@ -44,6 +45,18 @@ function rateLimitOf(section: NonNullable<SwitchboardConfig["bot"]["rateLimit"]>
   return options;
 }
 
+/** `bot.schedules` as core's option (durations are milliseconds already). */
+function schedulesOf(section: NonNullable<SwitchboardConfig["bot"]["schedules"]>): ScheduleOptions {
+  const { maxPerPerson, minInterval, lateAfter, pollInterval, missed } = section;
+  return {
+    ...(maxPerPerson !== undefined ? { maxPerPerson } : {}),
+    ...(minInterval !== undefined ? { minIntervalMs: minInterval } : {}),
+    ...(lateAfter !== undefined ? { lateAfterMs: lateAfter } : {}),
+    ...(pollInterval !== undefined ? { pollMs: pollInterval } : {}),
+    ...(missed !== undefined ? { missed } : {}),
+  };
+}
+
 /** Creates the bot the configuration describes (settings, policy, plugins) with the given stores and adapters. */
 export function buildBot(config: SwitchboardConfig, options: BuildBotOptions = {}): Bot {
   const { bot: settings, roles, principals, rules, guestRole } = config;
@@ -57,6 +70,8 @@ export function buildBot(config: SwitchboardConfig, options: BuildBotOptions = {
     staleAfterMs: settings.staleAfter,
     policy: { roles, principals, rules, guestRole },
     ...(settings.rateLimit !== undefined ? { rateLimit: rateLimitOf(settings.rateLimit) } : {}),
+    ...(settings.timezone !== undefined ? { timezone: settings.timezone } : {}),
+    ...(settings.schedules !== undefined ? { schedules: schedulesOf(settings.schedules) } : {}),
     ...(options.store ? { store: options.store } : {}),
     ...(options.auditLog ? { auditLog: options.auditLog } : {}),
     ...(options.logger ? { logger: options.logger } : {}),

@@ -21,14 +21,20 @@ function received(job: Job) {
 }
 
 /**
- * The detail of `admitted` and `denied`: who sent it, the text (dropped when the command has secrets), the reason (and what a check established). Its keys
+ * The detail of `admitted` and `denied`: who sent it, the text (dropped when the command has secrets), the reason (and what a check established), the alias
+ * typed and its expansion, the schedule a run came from. Its keys
  * are built in sorted order, which is how the chain encodes them, so the log does not copy it to sort it.
  */
 function receivedDetail(job: Job, text: string | undefined, reason: string, checked?: CheckedFacts) {
-  const { sender } = job.message;
+  const { sender, schedule } = job.message;
   const detail: Record<string, unknown> = {};
+  if (job.alias) {
+    const { name, typed, expansion } = job.alias;
+    detail.alias = typed && expansion ? { expansion, name, typed } : { name };
+  }
   if (checked && Object.keys(checked).length) detail.checked = checked;
   detail.reason = reason;
+  if (schedule) detail.schedule = { due: schedule.due, id: schedule.id };
   detail.sender = sender.id;
   if (text !== undefined) detail.text = text;
   detail.verified = sender.verified;

@@ -14,6 +14,13 @@ function said(entry: AuditEntry): string {
   return args ? `(text withheld) ${args}` : "(text withheld)";
 }
 
+/** The alias typed and the schedule a run came from, when there was one. */
+function via(entry: AuditEntry): string {
+  const alias = entry.detail?.alias as { name?: string } | undefined;
+  const schedule = entry.detail?.schedule as { id?: string } | undefined;
+  return `${alias?.name ? ` [alias ${alias.name}]` : ""}${schedule?.id ? ` [schedule ${schedule.id}]` : ""}`;
+}
+
 const where = (entry: AuditEntry) => `in ${entry.network ?? "?"} ${entry.room ?? ""}`.trimEnd();
 
 /** The most telling part of an entry: what was said and decided, its outcome, a role change or an error id. */
@@ -22,13 +29,20 @@ export function auditSummary(entry: AuditEntry): string {
   switch (entry.event) {
     case "admitted":
     case "received":
-      return `${said(entry)} ${where(entry)}${entry.decision ? ` → ${entry.decision}${rule}` : ""}`;
+      return `${said(entry)} ${where(entry)}${entry.decision ? ` → ${entry.decision}${rule}` : ""}${via(entry)}`;
     case "denied":
-      return `denied${rule}: ${said(entry)} ${where(entry)}`;
+      return `denied${rule}: ${said(entry)} ${where(entry)}${via(entry)}`;
     case "role":
       return `${entry.detail?.change} ${entry.detail?.role} → ${entry.detail?.target}`;
     case "operator":
       return typeof entry.detail?.summary === "string" ? entry.detail.summary : "";
+    case "alias":
+      return `alias ${entry.detail?.change} ${entry.detail?.name}${entry.detail?.line ? ` = ${entry.detail.line}` : ""}`;
+    case "schedule": {
+      const d = entry.detail ?? {};
+      const why = d.reason ? `: ${d.reason}` : d.missed !== undefined ? `: ${d.missed} missed (${d.policy})` : "";
+      return `schedule ${d.id} ${d.change}${d.line ? ` (${d.line})` : ""}${why}`;
+    }
     default:
       break;
   }

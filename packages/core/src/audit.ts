@@ -18,6 +18,8 @@ export type AuditEvent =
   | "approval"
   | "outcome"
   | "role"
+  | "alias"
+  | "schedule"
   | "webhook"
   | "plugin"
   | "operator"

@@ -4,10 +4,12 @@
  */
 import type { Adapter } from "./adapter.js";
 import type { AuditLog } from "./audit.js";
+import type { Clock } from "./clock.js";
 import type { AnyCommand } from "./command.js";
 import type { Logger } from "./logger.js";
 import type { PolicyConfigInput } from "./policy-config.js";
 import type { RateLimitOptions } from "./rate-limit.js";
+import type { ScheduleOptions } from "./schedule-record.js";
 import type { Store } from "./store.js";
 
 /** Options for {@link createBot}. */
@@ -44,4 +46,10 @@ export interface BotOptions {
    * limits off. Default {@link DEFAULT_RATE_LIMITS}; holders of `ratelimit:exempt` (owners with `*`) are not limited.
    */
   rateLimit?: RateLimitOptions | false;
+  /** The time zone of schedules made by people without a configured `timezone`. Default: the process's (`TZ`). */
+  timezone?: string;
+  /** Limits and defaults of `schedule add`. */
+  schedules?: ScheduleOptions;
+  /** The clock schedules run by. Default: the system clock (tests pass a manual one). */
+  clock?: Clock;
 }

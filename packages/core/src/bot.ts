@@ -6,10 +6,12 @@
 import type { Adapter, AdapterStatus, ReceiveOptions, SentMessage } from "./adapter.js";
 import { createAdapterHost } from "./adapter-host.js";
 import type { AddressingOptions } from "./addressing.js";
+import { AliasBook, commandWordIn, secretArgsIn } from "./aliases.js";
 import { ApprovalDesk } from "./approval-desk.js";
 import { type AuditLog, MemoryAuditLog } from "./audit.js";
 import type { BotOptions } from "./bot-options.js";
 import { builtinCommands } from "./builtins/index.js";
+import { systemClock } from "./clock.js";
 import type { AnyCommand } from "./command.js";
 import { Dispatcher, deliver } from "./dispatch.js";
 import { JobCancelledError } from "./errors.js";
@@ -34,6 +36,9 @@ import { CommandRegistry } from "./registry.js";
 import { refuseUnauditedGrants } from "./role-grant-audit.js";
 import type { RoomRef } from "./room-ref.js";
 import { RouteTable } from "./routes.js";
+import { scheduleDefaults } from "./schedule-record.js";
+import { resolveTimeZone, timezoneOf } from "./schedule-when.js";
+import { Scheduler } from "./scheduler.js";
 import type { BotServices } from "./services.js";
 import type { Store } from "./store.js";
 import { timedAuditLog } from "./timed-audit-log.js";
@@ -57,6 +62,12 @@ export class Bot {
   readonly events: BotEvents;
   /** HTTP routes registered by plugins and adapters (served by `@switchboard/http`). */
   readonly routes: Pick<RouteTable, "list">;
+  /** The team's aliases (expanded before lookup). */
+  readonly aliases: AliasBook;
+  /** Schedules: `bot.scheduler.tick()` checks what is due by the bot's clock. */
+  readonly scheduler: Scheduler;
+  /** The time zone of schedules made by people without one configured. */
+  readonly timezone: string;
   readonly #registry = new CommandRegistry();
   readonly #policy: Policy;
   readonly #identity: IdentityDirectory;
@@ -93,6 +104,8 @@ export class Bot {
       if (this.#events.has("identity.resolved")) this.#events.emit("identity.resolved", { network, actor: actor.id });
     });
     this.#outbox = new Outbox(this.#adapters, this.#identity, this.#events, this.logger);
+    this.timezone = resolveTimeZone(options.timezone);
+    this.aliases = new AliasBook(this.store, commandWordIn(this.#registry), secretArgsIn(this.#registry));
     this.#runner = {
       auditLog: this.auditLog,
       store: this.store,
@@ -133,6 +146,20 @@ export class Bot {
       runner: this.#runner,
       logger: this.logger,
       events: this.#events,
+      aliases: this.aliases,
+    });
+    this.scheduler = new Scheduler({
+      store: this.store,
+      auditLog: this.auditLog,
+      policy: this.#policy,
+      identity: this.#identity,
+      logger: this.logger,
+      clock: options.clock ?? systemClock,
+      options: scheduleDefaults(options.schedules),
+      evaluate: (message, line, actor) => evaluate(this.#dispatcher.deps, message, line, actor),
+      handle: (message, respond) => this.handle(message, { respond, addressed: true }),
+      send: (target, output) => this.#outbox.send(target, output),
+      refresh: () => this.aliases.load(),
     });
     const staleAfterMs = options.staleAfterMs ?? 120_000;
     this.#intake = {
@@ -162,6 +189,9 @@ export class Bot {
         await adapter.leave(room);
         return true;
       },
+      aliases: this.aliases,
+      schedules: this.scheduler,
+      timezoneOf: (actor) => timezoneOf(this.#policy.config, actor.id) ?? this.timezone,
     };
     for (const command of builtinCommands(services)) this.#registry.register(command);
     for (const command of options.commands ?? []) this.#registry.register(command);
@@ -193,6 +223,7 @@ export class Bot {
     // Grants live in the same file as the audit log: only those with a verified `role grant` entry are loaded.
     await refuseUnauditedGrants(this.store, this.auditLog, this.logger);
     await this.#identity.load();
+    await this.aliases.load();
     await this.#plugins.setup((name, config) =>
       pluginContext(name, config, {
         store: this.#runner.storeFor(name),
@@ -202,9 +233,11 @@ export class Bot {
         routes: this.#routes,
         identity: this.#identity,
         auditLog: this.auditLog,
+        registry: this.#registry,
       }),
     );
     for (const adapter of this.#adapters.values()) await this.#startAdapter(adapter);
+    this.scheduler.start();
   }
 
   async #startAdapter(adapter: Adapter): Promise<void> {
@@ -228,6 +261,7 @@ export class Bot {
    * waiting for approval are closed with an audit entry, then adapters and plugins stop.
    */
   async stop(graceMs = 5000): Promise<void> {
+    await this.scheduler.stop();
     for (const job of this.#jobs.list())
       if (job.state === "running") job.controller.abort(new JobCancelledError("shutdown"));
     await this.#desk.closeAll("shutting down");

@@ -77,7 +77,7 @@ export class Dispatcher {
       await deliver(respond, deps.logger, out.status("fail", unknownCommandText(evaluation, deps.prefix)));
       return;
     }
-    const { entry, actor, args, decision } = evaluation;
+    const { entry, actor, args, decision, alias } = evaluation;
     const { command } = entry;
     const job: Job = {
       id: deps.jobs.newId(),
@@ -86,6 +86,7 @@ export class Dispatcher {
       auditArgs: entry.hasSecrets ? redactArgs(command, args) : args,
       actor,
       message,
+      ...(alias ? { alias: entry.hasSecrets ? { name: alias.name } : alias } : {}),
       respond,
       state: "running",
       createdAt: new Date(),

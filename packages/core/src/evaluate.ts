@@ -3,7 +3,8 @@
  * `why` answers is what dispatch would do with the same line from the same person in the same room.
  * @module
  */
-import { DeniedError } from "./errors.js";
+import type { AliasBook, Expansion } from "./aliases.js";
+import { DeniedError, UserError } from "./errors.js";
 import { guestRefusal } from "./guests.js";
 import type { Actor, IdentityDirectory } from "./identity.js";
 import type { IncomingMessage } from "./message.js";
@@ -18,6 +19,8 @@ export interface EvaluationDeps {
   identity: IdentityDirectory;
   policy: Policy;
   prefix: string;
+  /** The team's aliases, expanded before lookup (none when absent). */
+  aliases?: AliasBook;
 }
 
 /** A command line that named a command, evaluated for one person. */
@@ -30,6 +33,8 @@ export interface Evaluated {
   /** The prepared arguments: what rules saw, what the audit log records and what the handler gets. */
   args: Record<string, unknown>;
   decision: Decision;
+  /** The alias the line named, and what it expanded to (for `why` and the audit log). */
+  alias?: Expansion["alias"];
 }
 
 /** The result of {@link evaluate}: a command and its decision, or the failed lookup. */
@@ -40,11 +45,23 @@ export type Evaluation = Evaluated | (Lookup & { found: false });
  * Throws a {@link UserError} for bad arguments (with usage) or a refusal by `prepare` that is not a denial.
  */
 export function evaluate(deps: EvaluationDeps, message: IncomingMessage, text: string, actor?: Actor): Evaluation {
-  const found = deps.registry.lookup(tokenize(text));
+  // Alias hook: the only place a line is split into words before the decision.
+  const words = tokenize(text);
+  const expanded = deps.aliases?.expand(words) ?? { words, literal: new Set<number>() };
+  const found = deps.registry.lookup(expanded.words);
   if (!found.found) return found;
   const { command } = found.entry;
+  const alias = expanded.alias;
   const who = actor ?? deps.identity.resolve(message.network, message.sender);
-  let args = parseArgs(found.entry, found.rest, deps.prefix);
+  const skipped = expanded.words.length - found.rest.length;
+  for (const i of expanded.literal)
+    if (i < skipped) throw new UserError(`"${expanded.words[i]}": an alias argument cannot choose the command`);
+  const literal = new Set([...expanded.literal].map((i) => i - skipped));
+  if (found.entry.pattern)
+    for (const i of literal)
+      if (/\s/.test(found.rest[i] ?? ""))
+        throw new UserError(`"${found.rest[i]}": an alias argument for ${found.entry.command.name} must be one word`);
+  let args = parseArgs(found.entry, found.rest, deps.prefix, literal);
   if (command.prepare) {
     try {
       args = command.prepare({ args, invokedAs: found.name, actor: who, message });
@@ -57,6 +74,7 @@ export function evaluate(deps: EvaluationDeps, message: IncomingMessage, text: s
         actor: who,
         args,
         decision: { allowed: false, rule: error.rule, reason: error.message },
+        ...(alias ? { alias } : {}),
       };
     }
   }
@@ -69,5 +87,5 @@ export function evaluate(deps: EvaluationDeps, message: IncomingMessage, text: s
       network: message.network,
       room: message.room.id,
     });
-  return { found: true, entry: found.entry, name: found.name, actor: who, args, decision };
+  return { found: true, entry: found.entry, name: found.name, actor: who, args, decision, ...(alias ? { alias } : {}) };
 }

@@ -45,7 +45,13 @@ export {
 export type { Actor } from "./identity.js";
 export { DeniedError, JobCancelledError, JobTimeoutError, UserError } from "./errors.js";
 export { durationSchema, formatDuration, parseDuration } from "./duration.js";
-export { tokenize } from "./tokenize.js";
+export { joinWords, tokenize } from "./tokenize.js";
+// Schedules and aliases.
+export { AliasBook, type AliasDefinition, type Expansion, MAX_ALIAS_DEPTH } from "./aliases.js";
+export { type Clock, systemClock } from "./clock.js";
+export { type MissedPolicy, type ScheduleOptions, type ScheduleRecord, scheduleDefaults } from "./schedule-record.js";
+export { formatInZone, isTimeZone, nextDue, type ParsedWhen, parseWhen, type ScheduleSpec } from "./schedule-when.js";
+export { Scheduler, type SchedulerDeps } from "./scheduler.js";
 export { baseEnvironment, describeExit, type ProcessResult, runProcess } from "./process-runner.js";
 export { runOverSsh, SAFE_REMOTE_WORD, SSH_ADDRESS, SSH_USER, sshProblem, sshSettingsSchema } from "./ssh.js";
 
@@ -81,7 +87,16 @@ export {
   type PluginSetupContext,
 } from "./plugin.js";
 export type { HttpRequest, HttpResponse, HttpRoute } from "./routes.js";
+export type { RuntimeCommands } from "./runtime-commands.js";
 
 // ── Output: the semantic model every network renders ───────────────────────────────────────────────────────────
-export { type Block, type ImageBlock, type OutgoingMessage, out, type Reply, type StatusLevel } from "./output.js";
+export {
+  type Action,
+  type Block,
+  type ImageBlock,
+  type OutgoingMessage,
+  out,
+  type Reply,
+  type StatusLevel,
+} from "./output.js";
 export { renderBlockLines, renderTable, renderText, renderTextLines } from "./render-text.js";

@@ -43,6 +43,11 @@ export interface Job {
   auditArgs: Record<string, unknown>;
   actor: Actor;
   message: IncomingMessage;
+  /**
+   * The alias the command line named, and the words typed and expanded to (written to `admitted` and `denied`; the
+   * words are left out when the command has secret arguments).
+   */
+  alias?: { name: string; typed?: string[]; expansion?: string[] };
   respond: Responder;
   state: "awaiting-approval" | "running";
   createdAt: Date;

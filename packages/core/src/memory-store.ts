@@ -4,6 +4,7 @@ import type { Lock, LockRequest, LockResult, Store } from "./store.js";
 export class MemoryStore implements Store {
   readonly #data = new Map<string, Map<string, string>>();
   readonly #locks = new Map<string, Lock>();
+  readonly #claims = new Map<string, { at: number; owner: string }>();
 
   async get<T>(namespace: string, key: string): Promise<T | undefined> {
     const raw = this.#data.get(namespace)?.get(key);
@@ -63,5 +64,14 @@ export class MemoryStore implements Store {
       .filter((l) => l.expiresAt > now)
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
       .map((l) => ({ ...l }));
+  }
+
+  async claimOccurrence(name: string, at: Date, owner: string): Promise<boolean> {
+    const time = at.getTime();
+    if (Number.isNaN(time)) throw new RangeError(`claim ${name}: not a date`);
+    const held = this.#claims.get(name);
+    if (held && held.at >= time) return false;
+    this.#claims.set(name, { at: time, owner });
+    return true;
   }
 }

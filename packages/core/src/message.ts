@@ -43,6 +43,11 @@ export interface IncomingMessage {
   sender: Sender;
   text: string;
   time: Date;
+  /**
+   * Set by core's scheduler on the message a schedule's run is handed in as (adapters never set it): the
+   * schedule's id and the due time (ISO-8601) the run is for. Written to the run's audit entries.
+   */
+  schedule?: { id: string; due: string };
 }
 
 /** Where a reply goes: a room on a network, optionally inside a thread, optionally mentioning someone. */

@@ -8,6 +8,7 @@ import type { AnyCommand } from "./command.js";
 import { UserError } from "./errors.js";
 import { matchPattern } from "./pattern.js";
 import type { RegisteredCommand } from "./registry.js";
+import { joinWords } from "./tokenize.js";
 
 /** The usage line of a command, e.g. `deploy <app>[/<ref>] [to <env>] [--force]`. */
 export function usageLine(entry: RegisteredCommand, prefix = ""): string {
@@ -37,13 +38,14 @@ const isDashValue = (word: string) => /^-\d/.test(word);
 const isFlag = (word: string) => word.startsWith("-") && !isDashValue(word);
 const HIDDEN = "\u0000dash:";
 
-/** Runs yargs-parser over words that contain flags; dash values pass through untouched. */
+/** Runs yargs-parser over words that contain flags; dash values and `literal` words pass through untouched. */
 function parseFlags(
   command: AnyCommand,
   words: string[],
+  literal?: ReadonlySet<number>,
 ): { _: Array<string | number>; "--"?: Array<string | number> } & Record<string, unknown> {
   const { booleans, strings, alias } = flagConfig(command);
-  const hidden = words.map((w) => (isDashValue(w) ? `${HIDDEN}${w}` : w));
+  const hidden = words.map((w, i) => (isDashValue(w) || literal?.has(i) ? `${HIDDEN}${w}` : w));
   const parsed = yargsParser(hidden, {
     boolean: booleans,
     string: strings,
@@ -70,8 +72,8 @@ function parseFlags(
   return parsed;
 }
 
-function hasFlag(words: string[]): boolean {
-  for (const word of words) if (isFlag(word)) return true;
+function hasFlag(words: string[], literal?: ReadonlySet<number>): boolean {
+  for (let i = 0; i < words.length; i++) if (isFlag(words[i]!) && !literal?.has(i)) return true;
   return false;
 }
 
@@ -81,15 +83,21 @@ function failWithUsage(entry: RegisteredCommand, prefix: string, message: string
 
 /**
  * Parses words into the command's arguments: flags (`--env prod`, `-f`), then either the word pattern or the
- * positional arguments in declaration order. Throws a {@link UserError} whose hint is the usage line.
+ * positional arguments in declaration order. Words whose index is in `literal` (an alias's arguments) are values,
+ * never flags. Throws a {@link UserError} whose hint is the usage line.
  */
-export function parseArgs(entry: RegisteredCommand, words: string[], prefix = ""): Record<string, unknown> {
+export function parseArgs(
+  entry: RegisteredCommand,
+  words: string[],
+  prefix = "",
+  literal?: ReadonlySet<number>,
+): Record<string, unknown> {
   const { command } = entry;
   const verbatim = entry.positional.length === 1 && entry.positional[0]![1].options.verbatim;
   const raw: Record<string, unknown> = {};
   let positionals = words;
-  if (!verbatim && hasFlag(words)) {
-    const parsed = parseFlags(command, words);
+  if (!verbatim && hasFlag(words, literal)) {
+    const parsed = parseFlags(command, words, literal);
     for (const key in parsed) {
       if (key === "_" || key === "--") continue;
       if (!Object.hasOwn(command.args, key)) failWithUsage(entry, prefix, `unknown option --${key}`);
@@ -107,7 +115,9 @@ export function parseArgs(entry: RegisteredCommand, words: string[], prefix = ""
     for (const [name, definition] of entry.positional) {
       if (i >= positionals.length) break;
       if (Object.hasOwn(raw, name)) continue;
-      raw[name] = definition.options.rest ? positionals.slice(i).join(" ") : positionals[i];
+      const taken = positionals.slice(i);
+      // Verbatim words are joined so that tokenizing them again gives the same words (quotes kept where needed).
+      raw[name] = definition.options.rest ? (verbatim ? joinWords(taken) : taken.join(" ")) : positionals[i];
       i = definition.options.rest ? positionals.length : i + 1;
     }
     if (i < positionals.length) failWithUsage(entry, prefix, `unexpected argument "${positionals[i]}"`);

@@ -11,6 +11,7 @@ import type { Outbox } from "./outbox.js";
 import type { AnyPlugin, PluginHandle, PluginInstance, PluginSetupContext, Teardown } from "./plugin.js";
 import type { CommandRegistry } from "./registry.js";
 import type { RouteTable } from "./routes.js";
+import { runtimeCommands } from "./runtime-commands.js";
 import type { Store } from "./store.js";
 
 /** What a plugin's setup context is made of. */
@@ -23,6 +24,8 @@ export interface PluginContextDeps {
   routes: RouteTable;
   identity: IdentityDirectory;
   auditLog: AuditLog;
+  /** The registry, for {@link PluginSetupContext.commands}. */
+  registry: CommandRegistry;
 }
 
 /** The context one plugin's setup gets. */
@@ -44,6 +47,7 @@ export function pluginContext(name: string, config: unknown, deps: PluginContext
     audit: async (record) => {
       await deps.auditLog.append([{ ...record, detail: { plugin: name, ...record.detail } }]);
     },
+    commands: runtimeCommands(deps.registry, name),
   };
 }
 

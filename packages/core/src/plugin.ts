@@ -12,6 +12,7 @@ import type { Logger } from "./logger.js";
 import type { Reply } from "./output.js";
 import type { RoomRef } from "./room-ref.js";
 import type { HttpRoute } from "./routes.js";
+import type { RuntimeCommands } from "./runtime-commands.js";
 import type { Store } from "./store.js";
 
 /** Options for {@link PluginSetupContext.announce}. */
@@ -65,6 +66,8 @@ export interface PluginSetupContext<C> {
   people: PeopleDirectory;
   /** Appends an entry to the audit log (hash-chained like every other), e.g. for a webhook that posted. */
   audit(record: PluginAuditRecord): Promise<void>;
+  /** Adds and removes this plugin's commands while the bot runs (commands a remote service lists). */
+  commands: RuntimeCommands;
 }
 
 /** Clean-up returned by setup (stop timers, close connections). */
@@ -101,7 +104,7 @@ export function definePlugin<C = undefined, S = undefined>(plugin: Plugin<C, S>)
   return plugin;
 }
 
-/** A view of a store whose namespaces are prefixed with `prefix/` (locks are shared, not prefixed). */
+/** A view of a store whose namespaces and claims are prefixed with `prefix/` (locks are shared, not prefixed). */
 export function namespacedStore(store: Store, prefix: string): Store {
   const ns = (namespace: string) => `${prefix}/${namespace}`;
   return {
@@ -112,6 +115,7 @@ export function namespacedStore(store: Store, prefix: string): Store {
     acquireLock: (request) => store.acquireLock(request),
     releaseLock: (name, owner) => store.releaseLock(name, owner),
     listLocks: () => store.listLocks(),
+    claimOccurrence: (name, at, owner) => store.claimOccurrence(ns(name), at, owner),
   };
 }
 

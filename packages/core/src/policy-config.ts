@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { durationSchema } from "./duration.js";
+import { isTimeZone } from "./schedule-when.js";
 
 const oneOrMany = z.union([z.string(), z.array(z.string())]);
 
@@ -70,6 +71,11 @@ export const principalConfigSchema = z
     roles: z.array(z.string()).default([]),
     /** Network name → verified identity (IRC services account, Matrix user id, Slack user id, shell login). */
     identities: z.record(z.string(), oneOrMany).default({}),
+    /** Their IANA time zone (`Europe/Berlin`): the zone of the schedules they make. Default: the bot's. */
+    timezone: z
+      .string()
+      .refine(isTimeZone, { message: "not a time zone this runtime knows (use an IANA name such as Europe/Berlin)" })
+      .optional(),
   })
   .strict();
 

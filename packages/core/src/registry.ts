@@ -104,6 +104,39 @@ export class CommandRegistry {
     this.#entries.set(command, entry);
   }
 
+  /**
+   * Removes a command registered earlier (under its name and every alias), for plugins whose commands come and go
+   * at runtime. Returns false when it was not registered. Running jobs keep the command they started with.
+   */
+  unregister(command: AnyCommand): boolean {
+    const entry = this.get(command.name);
+    if (!entry || entry.command.name !== command.name || entry.command.plugin !== command.plugin) return false;
+    for (const name of [entry.command.name, ...(entry.command.aliases ?? [])]) {
+      const path: Node[] = [this.#root];
+      for (const word of splitName(name)) {
+        const child = path.at(-1)!.children.get(word);
+        if (!child) break;
+        path.push(child);
+      }
+      const node = path.at(-1)!;
+      if (node.entry !== entry) continue;
+      node.command = undefined;
+      node.registeredAs = undefined;
+      node.entry = undefined;
+      const words = splitName(name);
+      for (let i = path.length - 1; i > 0; i--) {
+        const parent = path[i - 1]!;
+        parent.suggestions = undefined;
+        parent.group = undefined;
+        const current = path[i]!;
+        if (current.command || current.children.size > 0) break;
+        parent.children.delete(words[i - 1]!);
+      }
+    }
+    this.#entries.delete(entry.command);
+    return true;
+  }
+
   /** Finds the command for a list of words: the longest registered name that the words start with. */
   lookup(words: string[]): Lookup {
     let node = this.#root;
@@ -138,6 +171,11 @@ export class CommandRegistry {
     }
     // A copy of the group: callers may change what they get.
     return { found: false, prefix, unknown, group: [...node.group], suggestions };
+  }
+
+  /** Whether some command's name starts with this word (a command, or a group such as `role`). No suggestions. */
+  hasFirstWord(word: string): boolean {
+    return this.#root.children.has(word.toLowerCase());
   }
 
   /** Every registered command, in registration order. */

@@ -2,6 +2,7 @@
  * What built-in commands may use: a small view of the bot, so they cannot skip its checks.
  * @module
  */
+import type { AliasBook } from "./aliases.js";
 import type { AuditLog } from "./audit.js";
 import type { Evaluation } from "./evaluate.js";
 import type { Actor, IdentityDirectory } from "./identity.js";
@@ -9,6 +10,7 @@ import type { Job, JobTable } from "./jobs.js";
 import type { IncomingMessage, Room } from "./message.js";
 import type { Policy } from "./permissions.js";
 import type { CommandRegistry } from "./registry.js";
+import type { Scheduler } from "./scheduler.js";
 import type { Store } from "./store.js";
 
 /** The bot as built-in commands see it. */
@@ -31,4 +33,10 @@ export interface BotServices {
   cancelJob(id: string, actor: Actor): Promise<Job>;
   /** Leaves a room on a network; false when its adapter cannot leave rooms. */
   leave(network: string, room: Room): Promise<boolean>;
+  /** The team's aliases. */
+  readonly aliases: AliasBook;
+  /** Schedules. */
+  readonly schedules: Scheduler;
+  /** The time zone of a person: their configured `timezone`, else the bot's. */
+  timezoneOf(actor: Actor): string;
 }

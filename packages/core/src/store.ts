@@ -36,5 +36,12 @@ export interface Store {
   releaseLock(name: string, owner?: string): Promise<boolean>;
   /** Unexpired locks, sorted by name. */
   listLocks(): Promise<Lock[]>;
+  /**
+   * Claims occurrence `at` of the recurring thing `name` (a schedule's due time) for `owner`; resolves true when this
+   * call made the claim. Atomic across every process sharing the store: for one (name, at) at most one call ever
+   * returns true, and once an occurrence of `name` is claimed, claims of it or of any earlier one return false
+   * (claims only move forward). One record per name is kept: the latest occurrence claimed and its owner.
+   */
+  claimOccurrence(name: string, at: Date, owner: string): Promise<boolean>;
   close?(): Promise<void>;
 }

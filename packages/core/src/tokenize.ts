@@ -52,3 +52,10 @@ function tokenizeQuoted(line: string): string[] {
   if (inToken) tokens.push(current);
   return tokens;
 }
+
+/** Joins words into a line that {@link tokenize} splits back into the same words (quoting those that need it). */
+export function joinWords(words: readonly string[]): string {
+  return words
+    .map((word) => (word !== "" && !/[\s"'\\]/.test(word) ? word : `"${word.replace(/["\\]/g, "\\$&")}"`))
+    .join(" ");
+}

@@ -16,6 +16,10 @@ interface Migration {
  *   authoritative; the other columns copy fields of it so they can be indexed (partial indexes: rows without the field cost nothing; an
  *   `x = ?` filter implies `x IS NOT NULL`, so queries still use them). Triggers refuse UPDATE and DELETE: the log
  *   is append-only.
+ *
+ * Version 2:
+ * - `claims`: the latest claimed occurrence of each recurring thing (a schedule's due time, milliseconds since the
+ *   epoch) and who claimed it; a claim is one conditional upsert, so two processes cannot both make it.
  */
 const MIGRATIONS: readonly Migration[] = [
   {
@@ -57,6 +61,17 @@ const MIGRATIONS: readonly Migration[] = [
       BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: entries cannot be updated'); END;
       CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
       BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: entries cannot be deleted'); END;
+    `,
+  },
+  {
+    version: 2,
+    sql: `
+      CREATE TABLE claims (
+        name TEXT PRIMARY KEY NOT NULL,
+        at INTEGER NOT NULL,
+        owner TEXT NOT NULL,
+        claimed_at INTEGER NOT NULL
+      ) STRICT;
     `,
   },
 ];

@@ -64,6 +64,7 @@ export class SqliteStore implements Store {
   readonly #releaseLock: Database.Statement<[string, number, string | null, string | null]>;
   readonly #listLocks: Database.Statement<[number], LockRow>;
   readonly #acquire: Database.Transaction<(request: LockRequest) => LockResult>;
+  readonly #claim: Database.Statement<[string, number, string, number]>;
 
   /**
    * @param db - An open database, normally from {@link openDatabase}. Its schema is brought up to date.
@@ -87,6 +88,11 @@ export class SqliteStore implements Store {
     );
     this.#releaseLock = db.prepare("DELETE FROM locks WHERE name = ? AND expires_at > ? AND (? IS NULL OR owner = ?)");
     this.#listLocks = db.prepare("SELECT * FROM locks WHERE expires_at > ?");
+    this.#claim = db.prepare(
+      `INSERT INTO claims (name, at, owner, claimed_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET at = excluded.at, owner = excluded.owner, claimed_at = excluded.claimed_at
+       WHERE excluded.at > claims.at`,
+    );
     this.#acquire = db.transaction((request: LockRequest): LockResult => {
       const now = Date.now();
       const expiresAt = new Date(now + request.ttlMs).getTime();
@@ -144,6 +150,13 @@ export class SqliteStore implements Store {
       .all(Date.now())
       .map(toLock)
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /** One conditional upsert: it changes a row only when `at` is later than the claimed occurrence. */
+  async claimOccurrence(name: string, at: Date, owner: string): Promise<boolean> {
+    const time = at.getTime();
+    if (Number.isNaN(time)) throw new RangeError(`claim ${name}: not a date`);
+    return this.#claim.run(name, time, owner, Date.now()).changes > 0;
   }
 
   /** Closes the database if this store was created with `closeDatabase: true`; otherwise does nothing. */

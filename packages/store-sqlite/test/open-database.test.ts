@@ -62,14 +62,15 @@ describe("openDatabase", () => {
     expect(() => openDatabase(tempDbPath(), { walAutocheckpointPages: 1.5 })).toThrow(RangeError);
   });
 
-  it("records schema version 1 once, however often the file is opened", () => {
+  it("records each schema version once, however often the file is opened", () => {
     const path = tempDbPath();
     openDatabase(path).close();
     const db = openDatabase(path);
     onCleanup(() => db.close());
-    expect(db.prepare("SELECT version FROM schema_version").pluck().all()).toEqual([1]);
+    expect(db.prepare("SELECT version FROM schema_version").pluck().all()).toEqual([1, 2]);
     expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all()).toEqual([
       "audit",
+      "claims",
       "kv",
       "locks",
       "schema_version",
@@ -80,9 +81,9 @@ describe("openDatabase", () => {
     const path = tempDbPath();
     openDatabase(path).close();
     const raw = new Database(path);
-    raw.prepare("INSERT INTO schema_version (version, applied_at) VALUES (2, 'later')").run();
+    raw.prepare("INSERT INTO schema_version (version, applied_at) VALUES (3, 'later')").run();
     raw.close();
-    expect(() => openDatabase(path)).toThrow(/schema version 2/);
+    expect(() => openDatabase(path)).toThrow(/schema version 3/);
   });
 
   it("opens an in-memory database", async () => {

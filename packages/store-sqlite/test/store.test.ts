@@ -218,6 +218,31 @@ describe.each(implementations)("Store behaviour: %s", (_name, make) => {
       expect((await store.listLocks())[0]!.owner).toBe("alice");
     });
   });
+
+  describe("claims", () => {
+    const at = (minute: number) => new Date(Date.UTC(2026, 5, 1, 9, minute));
+
+    it("claims an occurrence once, and never an earlier one after a later one", async () => {
+      const store = make();
+      expect(await store.claimOccurrence("schedule/s1", at(0), "one")).toBe(true);
+      expect(await store.claimOccurrence("schedule/s1", at(0), "two")).toBe(false);
+      expect(await store.claimOccurrence("schedule/s1", at(0), "one")).toBe(false);
+      expect(await store.claimOccurrence("schedule/s2", at(0), "two")).toBe(true);
+      expect(await store.claimOccurrence("schedule/s1", at(5), "two")).toBe(true);
+      expect(await store.claimOccurrence("schedule/s1", at(3), "one")).toBe(false);
+      await expect(store.claimOccurrence("schedule/s1", new Date(Number.NaN), "one")).rejects.toThrow(RangeError);
+    });
+
+    it("gives each of many concurrent claims of one occurrence to exactly one caller", async () => {
+      const store = make();
+      for (let minute = 0; minute < 20; minute++) {
+        const results = await Promise.all(
+          Array.from({ length: 8 }, (_, i) => store.claimOccurrence("schedule/race", at(minute), `owner-${i}`)),
+        );
+        expect(results.filter(Boolean)).toHaveLength(1);
+      }
+    });
+  });
 });
 
 describe("SqliteStore on disk", () => {
@@ -254,6 +279,19 @@ describe("SqliteStore on disk", () => {
     expect(await b.store.releaseLock("x", "bob")).toBe(false);
     expect(await b.store.releaseLock("x", "alice")).toBe(true);
     expect((await a.store.acquireLock({ name: "x", owner: "bob", reason: "", ttlMs: 60_000 })).acquired).toBe(true);
+  });
+
+  it("a claim made on one connection is seen by another on the same file", async () => {
+    const path = tempDbPath();
+    const a = openSqlite(path);
+    const b = openSqlite(path);
+    onCleanup(a.close);
+    onCleanup(b.close);
+    const due = new Date("2026-06-01T09:00:00Z");
+    expect(await a.store.claimOccurrence("schedule/s1", due, "a")).toBe(true);
+    expect(await b.store.claimOccurrence("schedule/s1", due, "b")).toBe(false);
+    expect(await b.store.claimOccurrence("schedule/s1", new Date("2026-06-01T09:01:00Z"), "b")).toBe(true);
+    expect(await a.store.claimOccurrence("schedule/s1", new Date("2026-06-01T09:01:00Z"), "a")).toBe(false);
   });
 
   it("rejects values without a JSON encoding and invalid ttls", async () => {

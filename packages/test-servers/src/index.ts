@@ -2,10 +2,22 @@
  * Real servers for Switchboard's tests (private; a dev dependency of the packages whose tests use them): IRC servers
  * (ngircd; inspircd linked to atheme-services) and IRC users, a Synapse homeserver and Matrix users, an OpenSSH server on loopback, and a local
  * Slack (Web API + Socket Mode, for the real Slack clients) with people in it. What they need
+ * (ngircd; inspircd linked to atheme-services) and IRC users, a Synapse homeserver and Matrix users, and a local
+ * Slack (Web API + Socket Mode, for the real Slack clients) with people in it, a real HAProxy in front of local front
+ * ends, and a local Atlassian Statuspage (REST API v1). What they need
  * on the machine is provisioned by `sh scripts/test-servers.sh`, which `npm test` runs first; a missing server fails
  * the test with that command, never skips it.
  * @module
  */
+export {
+  type BackendSpec,
+  FrontEnd,
+  type HaproxyOptions,
+  HaproxyServer,
+  parseShowStat,
+  runtimeCommand,
+  type StatRow,
+} from "./haproxy.js";
 export {
   makeCertificates,
   ServerProcess,
@@ -29,5 +41,11 @@ export {
 export { type Delivered, SlackPeople, type SlackTransport, slackSignature } from "./slack-people.js";
 export { type Envelope, FakeSocketMode } from "./slack-socket-mode.js";
 export { type Sshd, startSshd } from "./sshd.js";
+export {
+  FakeStatuspage,
+  type StatuspageComponent,
+  type StatuspageIncident,
+  type StatuspageRequest,
+} from "./statuspage.js";
 export { chrootDir, Homeserver, requireChroot } from "./synapse.js";
 export { canConnect, eventually, freePort, notProvisioned, PROVISION, requireBinary, until } from "./wait.js";

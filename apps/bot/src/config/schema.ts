@@ -5,6 +5,7 @@
 import {
   approvalConfigSchema,
   durationSchema,
+  isTimeZone,
   policyConfigSchema,
   principalConfigSchema,
   roleConfigSchema,
@@ -52,6 +53,22 @@ export const rateLimitSectionSchema = z
   })
   .strict();
 
+/** `bot.schedules`: limits and defaults of `schedule add`; every key is optional and defaults to core's value. */
+export const schedulesSectionSchema = z
+  .object({
+    /** Schedules one person may have that have not finished. Default 10. */
+    maxPerPerson: z.number().int().min(1).optional(),
+    /** The shortest time between two runs of one schedule. Default 1m. */
+    minInterval: durationSchema.optional(),
+    /** A run that starts later than this after its due time counts as missed (the bot was down). Default 1m. */
+    lateAfter: durationSchema.optional(),
+    /** How often each instance re-reads schedules and aliases made on other instances. Default 30s. */
+    pollInterval: durationSchema.optional(),
+    /** What happens to runs missed while no instance was running, unless `schedule add --missed` says: `skip` (a note in the room) or `once`. Default skip. */
+    missed: z.enum(["skip", "once"]).optional(),
+  })
+  .strict();
+
 export const botSectionSchema = z
   .object({
     /** Name people address the bot by (`switchboard: help`). */
@@ -70,6 +87,16 @@ export const botSectionSchema = z
     staleAfter: durationSchema.default(120_000),
     /** Input limits per person and in total (default: core's; `{ enabled: false }` turns them off). */
     rateLimit: rateLimitSectionSchema.optional(),
+    /**
+     * The IANA time zone (`Europe/Berlin`) of schedules made by people without a `timezone` of their own.
+     * Default: the process's (`TZ`).
+     */
+    timezone: z
+      .string()
+      .refine(isTimeZone, { message: "not a time zone this runtime knows (use an IANA name such as Europe/Berlin)" })
+      .optional(),
+    /** Limits and defaults of schedules. */
+    schedules: schedulesSectionSchema.optional(),
   })
   .strict();
 

@@ -24,6 +24,14 @@ export function helpCommand(bot: BotServices) {
       const p = bot.prefix;
       if (args.command) {
         const found = bot.registry.lookup(args.command.split(/\s+/));
+        const alias = found.found ? undefined : bot.aliases.get(args.command.trim().split(/\s+/)[0] ?? "");
+        const aliasList = bot.registry.get("alias list")?.command;
+        if (alias && aliasList && mayRun(bot, actor, aliasList))
+          return [
+            out.text(
+              `${p}${alias.name} is an alias for: ${alias.line}\n"${p}why ${alias.name} …" explains a use of it`,
+            ),
+          ];
         if (!found.found) {
           const group =
             found.prefix.length && !found.unknown ? found.group.map((g) => `${found.prefix.join(" ")} ${g}`) : [];
@@ -64,6 +72,10 @@ export function helpCommand(bot: BotServices) {
       const hiddenCount = visible.length - allowed.length;
       const more = hiddenCount ? ` ${hiddenCount} more need permissions you don't have.` : "";
       blocks.push(out.text(`"${p}help <command>" shows how to use one.${more}`));
+      const aliases = bot.aliases.list().filter((a) => !bot.aliases.shadowed(a.name));
+      const aliasList = bot.registry.get("alias list")?.command;
+      if (aliases.length && aliasList && mayRun(bot, actor, aliasList))
+        blocks.push(out.text(`aliases: ${aliases.map((a) => p + a.name).join(", ")} ("${p}alias list" shows them)`));
       return blocks;
     },
   });

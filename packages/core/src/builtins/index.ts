@@ -1,5 +1,6 @@
 import type { AnyCommand } from "../command.js";
 import type { BotServices } from "../services.js";
+import { aliasCommands } from "./alias.js";
 import { approvalCommands } from "./approvals.js";
 import { auditCommand } from "./audit.js";
 import { helpCommand } from "./help.js";
@@ -8,10 +9,14 @@ import { leaveCommand } from "./leave.js";
 import { locksCommand } from "./locks.js";
 import { pingCommand } from "./ping.js";
 import { roleCommands } from "./roles.js";
+import { scheduleCommands } from "./schedule.js";
 import { whoamiCommand } from "./whoami.js";
 import { whyCommand } from "./why.js";
 
-/** The commands every bot has: help, whoami, why, audit, jobs, cancel, approve, deny, role, locks, leave, ping. */
+/**
+ * The commands every bot has: help, whoami, why, audit, jobs, cancel, approve, deny, role, locks, leave, ping,
+ * alias and schedule.
+ */
 export function builtinCommands(bot: BotServices): AnyCommand[] {
   return [
     helpCommand(bot),
@@ -24,5 +29,7 @@ export function builtinCommands(bot: BotServices): AnyCommand[] {
     locksCommand(bot),
     leaveCommand(bot),
     pingCommand(),
+    ...aliasCommands(bot),
+    ...scheduleCommands(bot),
   ];
 }

@@ -3,8 +3,12 @@ import { defineCommand } from "../command.js";
 import { UserError } from "../errors.js";
 import { type Block, out } from "../output.js";
 import type { BotServices } from "../services.js";
+import { joinWords } from "../tokenize.js";
 
-/** `why <command line>`: would this be allowed, and which rule decides? Uses dispatch's own evaluation. */
+/**
+ * `why <command line>`: would this be allowed, and which rule decides? Uses dispatch's own evaluation, so an alias is
+ * explained through its expansion (shown unless the command has secret arguments).
+ */
 export function whyCommand(bot: BotServices) {
   return defineCommand({
     name: "why",
@@ -64,11 +68,14 @@ export function whyCommand(bot: BotServices) {
               )
             : out.status("fail", `denied: ${decision.reason}`),
       ];
-      const facts: Array<[string, string]> = [
+      const facts: Array<[string, string]> = [];
+      const { alias, entry } = evaluation;
+      if (alias) facts.push(["alias", entry.hasSecrets ? alias.name : `${alias.name} → ${joinWords(alias.expansion)}`]);
+      facts.push(
         ["decided by", decision.rule],
         ["your roles", actor.roles.join(", ") || "none"],
         ["matching rules", rules.join(", ") || "none"],
-      ];
+      );
       if (decision.allowed && decision.approval) {
         facts.push([
           "approval",
