@@ -33,7 +33,7 @@ describe("examples/outage.yaml: the outage in a terminal", { timeout: 120_000 },
     assertBuilt();
     const [web, fe1Port, fe2Port, http] = [await freePort(), await freePort(), await freePort(), await freePort()];
     url = `http://127.0.0.1:${http}`;
-    env = { HTTP_LISTEN: `127.0.0.1:${http}`, HAPROXY_SOCKET: socket, USER: "someone-else" };
+    env = { HTTP_LISTEN: `127.0.0.1:${http}`, HAPROXY_SOCKET: socket, OUTAGE_LOGS: outage, USER: "someone-else" };
     execFileSync("sh", [setup], {
       cwd: temp.dir,
       env: { ...process.env, WEB_PORT: String(web), FE1_PORT: String(fe1Port), FE2_PORT: String(fe2Port) },
@@ -50,7 +50,7 @@ describe("examples/outage.yaml: the outage in a terminal", { timeout: 120_000 },
   it("config check accepts it", async () => {
     const checked = await runCli(["config", "check", "--config", example], { cwd: temp.dir, env });
     expect(checked.stderr).toBe("");
-    expect(checked.stdout).toMatch(/plugins +lb, deploy, status/);
+    expect(checked.stdout).toMatch(/plugins +lb, deploy, logs, status/);
   });
 
   it("lb status, incident, fe2 out with approval, deploy master, fe2 back, resolved; the page follows", async () => {
@@ -82,6 +82,11 @@ describe("examples/outage.yaml: the outage in a terminal", { timeout: 120_000 },
     const status = await next(/web on production: 2 of 2 taking traffic[\s\S]*web\/fe2/);
     expect(status).toMatch(/web\/fe1 +UP +L7OK/);
     expect(status).toMatch(/web\/fe2 +UP +L7OK/);
+
+    // Its logs, as in the talk: the broken front end's errors, from the file it writes.
+    next = since();
+    say("!logs web on fe2 --since 10m --grep ERROR --lines 3");
+    expect(await next(/fe2 ERROR 500 GET \/checkout/)).not.toMatch(/fe1 /);
 
     next = since();
     say('!status incident "Checkout errors on fe2" --component web --impact major');
