@@ -1,9 +1,10 @@
 /**
  * Plugins named in `plugins:` are loaded by dynamic import of `@switchboard/plugin-<name>`, whose default export is
- * a core Plugin; each one's configuration is validated by its own schema, with errors placed in the file.
+ * a core Plugin; each one's configuration is validated by core (once: `bot.use` takes the result as is), with errors
+ * placed in the file.
  * @module
  */
-import type { Plugin } from "@switchboard/core";
+import { type Plugin, PluginConfigError, type ValidPluginConfig, validatePluginConfig } from "@switchboard/core";
 import type { LoadedConfig } from "./config/load.js";
 
 /** A plugin ready for `bot.use(plugin, config)`. */
@@ -11,8 +12,8 @@ export interface LoadedPlugin {
   /** The key under `plugins:`. */
   name: string;
   plugin: Plugin<unknown>;
-  /** The raw configuration from the file (the plugin validated it). */
-  config: unknown;
+  /** The configuration from the file, validated by core against the plugin's schema. */
+  config: ValidPluginConfig;
 }
 
 /** Imports a plugin package by plugin name (replaceable for embedding and tests). */
@@ -68,18 +69,12 @@ export async function loadPlugins(
       });
       continue;
     }
-    const config = rawConfig ?? undefined;
-    if (plugin.configSchema) {
-      const parsed = plugin.configSchema.safeParse(config ?? {});
-      if (!parsed.success) {
-        for (const issue of parsed.error.issues) {
-          const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
-          issues.push({ path: ["plugins", name, ...path], message: issue.message });
-        }
-        continue;
-      }
+    try {
+      plugins.push({ name, plugin, config: validatePluginConfig(plugin, rawConfig ?? undefined) });
+    } catch (error) {
+      if (!(error instanceof PluginConfigError)) throw error;
+      issues.push(...error.issues);
     }
-    plugins.push({ name, plugin, config });
   }
   if (issues.length > 0) throw loaded.error(issues);
   return plugins;

@@ -105,6 +105,7 @@ export {
   type PluginInstance,
   type PluginSetupContext,
 } from "./plugins/plugin.js";
+export { PluginConfigError, type ValidPluginConfig, validatePluginConfig } from "./plugins/plugin-config.js";
 export type { HttpRequest, HttpResponse, HttpRoute } from "./plugins/routes.js";
 export type { RuntimeCommands } from "./commands/runtime-commands.js";
 
