@@ -92,7 +92,7 @@ export class Sender {
       if (!run.length) return;
       const id = await this.#event(target.room.id, {
         ...noticeContent(renderMessage(run)),
-        ...relationFor(target, first),
+        ...relationFor(target, { asReply: first }),
         ...this.#mentions(target, first),
       });
       if (message.approvalRequest && message.jobId) remember(this.#approvals, id, message.jobId);
@@ -143,7 +143,7 @@ export class Sender {
       body: alt,
       info,
       ...media,
-      ...relationFor(target, first),
+      ...relationFor(target, { asReply: first }),
     });
   }
 
@@ -171,6 +171,6 @@ export class Sender {
 
   #progressContent(target: ReplyTarget, lines: string[], dropped: number): Content {
     const shown = dropped ? [`… ${dropped} earlier line${dropped === 1 ? "" : "s"}`, ...lines] : lines;
-    return { ...noticeContent(renderMessage([out.code(shown.join("\n"))])), ...relationFor(target, true) };
+    return { ...noticeContent(renderMessage([out.code(shown.join("\n"))])), ...relationFor(target, { asReply: true }) };
   }
 }
