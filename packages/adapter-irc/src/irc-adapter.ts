@@ -28,7 +28,7 @@ import { IrcConnection } from "./connection.js";
 import { CTCP_REPLY_INTERVAL_MS, ctcpAnswer } from "./ctcp.js";
 import { FloodQueue, type OutLine } from "./flood-queue.js";
 import { IgnoreList } from "./ignore-list.js";
-import { isChannelName } from "./incoming.js";
+import { isChannelName } from "./inbound.js";
 import type { SelfMask } from "./line-budget.js";
 import { type IrcAdapterOptions, type ResolvedIrcOptions, resolveOptions } from "./options.js";
 import { planLines } from "./outbound.js";

@@ -4,7 +4,7 @@
  * @module
  */
 import type { ReplyTarget } from "@switchboard/core";
-import type { RenderedText } from "./render-html.js";
+import type { RenderedText } from "./render.js";
 
 /** A JSON object as Matrix event content. */
 export type Content = Record<string, unknown>;

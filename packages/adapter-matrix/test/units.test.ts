@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { editContent, messageText, relationFor, threadOf } from "../src/content.js";
 import { pngSize } from "../src/media.js";
 import { matchesAny } from "../src/options.js";
-import { blockHtml } from "../src/render-html.js";
+import { blockHtml } from "../src/render.js";
 import { makePng } from "./rig.js";
 
 /** The pure parts: reading message content, relations, HTML escaping, globs, PNG sizes. */

@@ -18,7 +18,7 @@ import type { MatrixClient } from "matrix-js-sdk";
 import { type Content, editContent, noticeContent, relationFor, withMentions } from "./content.js";
 import { encryptAttachment, pngSize } from "./media.js";
 import type { ResolvedOptions } from "./options.js";
-import { renderMessage } from "./render-html.js";
+import { renderMessage } from "./render.js";
 
 interface Progress {
   /** The event being edited (a promise, so concurrent batches wait for the first send). */
@@ -36,7 +36,7 @@ function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
 }
 
 /** Sends the bot's output to Matrix rooms. */
-export class Sender {
+export class MatrixOutbound {
   readonly #progress = new Map<string, Progress>();
   /** Approval request event id → job id. */
   readonly #approvals = new Map<string, string>();
