@@ -10,6 +10,9 @@
 // examples/*.yaml file with at least one top-level key of the file) one of the generated reference. Checks README.md, CHANGELOG.md, docs/, every package's and app's README.md and
 // everything under examples/ of the folder given (default: this repository; what exists is always read from this
 // repository). Exits 1 naming each line.
+// Adapter and plugin READMEs have the same sections in the same order — a plugin's starts with "Commands"; then
+// "Configuration…", "How it can be abused…" and, last, "Tests" (other sections may sit between) — and a plugin's README
+// names every permission of its `PERMISSIONS` constant (src/permissions.ts).
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, relative } from "node:path";
@@ -249,9 +252,37 @@ for (const file of docs.filter(exists)) {
   });
 }
 
+// README sections of adapters and plugins, in one order; a plugin's README names all of its permissions.
+const SECTIONS = ["Configuration", "How it can be abused", "Tests"];
+for (const name of exists(join(root, "packages")) ? readdirSync(join(root, "packages")) : []) {
+  const kind = /^(adapter|plugin)-/.exec(name)?.[1];
+  const readme = join(root, "packages", name, "README.md");
+  if (!kind || !exists(readme)) continue;
+  const text = readFileSync(readme, "utf8");
+  const where = relative(root, readme);
+  const headings = [...text.matchAll(/^## (.+)$/gm)].map((m) => m[1].trim());
+  const wanted = kind === "plugin" ? ["Commands", ...SECTIONS] : SECTIONS;
+  const at = wanted.map((section) => headings.findIndex((h) => h.startsWith(section)));
+  wanted.forEach((section, i) => {
+    if (at[i] < 0) problems.push(`${where}: no "## ${section}…" section`);
+    else if (i > 0 && at[i - 1] >= 0 && at[i] < at[i - 1])
+      problems.push(`${where}: "## ${headings[at[i]]}" comes before "## ${headings[at[i - 1]]}"`);
+  });
+  if (kind === "plugin" && at[0] !== 0 && at[0] >= 0) problems.push(`${where}: the first section is not "## Commands"`);
+  if (headings.length && headings.at(-1) !== "Tests") problems.push(`${where}: "## Tests" is not the last section`);
+  const permissionsFile = join(root, "packages", name, "src", "permissions.ts");
+  if (kind === "plugin" && !exists(permissionsFile)) problems.push(`${where}: the plugin has no src/permissions.ts`);
+  if (kind === "plugin" && exists(permissionsFile)) {
+    const block = /export const PERMISSIONS = \{([\s\S]*?)\} as const;/.exec(readFileSync(permissionsFile, "utf8"));
+    if (!block) problems.push(`${relative(root, permissionsFile)}: no \`export const PERMISSIONS = { … } as const\``);
+    for (const [, permission] of block?.[1].matchAll(/:\s*"([^"]+)"/g) ?? [])
+      if (!text.includes(permission)) problems.push(`${where}: permission ${permission} is not documented`);
+  }
+}
+
 if (problems.length) {
   console.error(
-    `documented commands, keys, adapter types or audit events that do not work or exist:\n  ${problems.join("\n  ")}`,
+    `documented commands, keys, adapter types or audit events that do not work or exist, or README sections out of order:\n  ${problems.join("\n  ")}`,
   );
   process.exit(1);
 }

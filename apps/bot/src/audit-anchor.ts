@@ -245,7 +245,10 @@ export function readCheckpointFile(
  * A writer that appends one line per checkpoint (O_APPEND, mode 0600, folder 0700 when created); `durable` also
  * fsyncs each line (use it when the database is `synchronous: FULL`).
  */
-export function checkpointWriter(path: string, durable: boolean): (checkpoint: AuditCheckpoint) => void {
+export function checkpointWriter(
+  path: string,
+  { durable }: { durable: boolean },
+): (checkpoint: AuditCheckpoint) => void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   return (checkpoint) => {
     const fd = openSync(path, "a", 0o600);

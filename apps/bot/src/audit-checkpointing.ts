@@ -75,7 +75,7 @@ export function checkpointedAuditLog(inner: AuditLog, options: CheckpointedAudit
   const room = config.audit.room;
   return new CheckpointingAuditLog(inner, {
     signer,
-    write: checkpointWriter(files.checkpointFile, config.store.synchronous === "FULL"),
+    write: checkpointWriter(files.checkpointFile, { durable: config.store.synchronous === "FULL" }),
     ...(room
       ? { announce: (checkpoint: AuditCheckpoint) => options.announce(room, checkpointAnnouncement(checkpoint)) }
       : {}),

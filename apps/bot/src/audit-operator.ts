@@ -44,6 +44,6 @@ export async function checkpointHead(
   const [last] = await auditLog.query({ limit: 1 });
   if (!last) throw new CliError("the audit log is empty: nothing to checkpoint");
   const checkpoint = checkpointSigner(privateKeyPem).sign({ seq: last.seq, hash: last.hash });
-  checkpointWriter(files.checkpointFile, durable)(checkpoint);
+  checkpointWriter(files.checkpointFile, { durable })(checkpoint);
   return { seq: last.seq, hash: last.hash };
 }

@@ -1,9 +1,16 @@
 /**
  * Plugins named in `plugins:` are loaded by dynamic import of `@switchboard/plugin-<name>`, whose default export is
- * a core Plugin; each one's configuration is validated by its own schema, with errors placed in the file.
+ * a core Plugin; each one's configuration is validated by core (once: `bot.use` takes the result as is), with errors
+ * placed in the file.
  * @module
  */
-import { type Plugin, suggest } from "@switchboard/core";
+import {
+  type Plugin,
+  PluginConfigError,
+  suggest,
+  type ValidPluginConfig,
+  validatePluginConfig,
+} from "@switchboard/core";
 import type { z } from "zod";
 import pkg from "../package.json" with { type: "json" };
 import { plainMessage, schemaKeysAt, unknownKeyMessage } from "./config/hints.js";
@@ -14,8 +21,8 @@ export interface LoadedPlugin {
   /** The key under `plugins:`. */
   name: string;
   plugin: Plugin<unknown>;
-  /** The raw configuration from the file (the plugin validated it). */
-  config: unknown;
+  /** The configuration from the file, validated by core against the plugin's schema. */
+  config: ValidPluginConfig;
 }
 
 /** Imports a plugin package by plugin name (replaceable for embedding and tests). */
@@ -83,23 +90,30 @@ export async function loadPlugins(
       });
       continue;
     }
-    const config = rawConfig ?? undefined;
-    if (plugin.configSchema) {
-      const parsed = plugin.configSchema.safeParse(config ?? {});
-      if (!parsed.success) {
-        for (const issue of parsed.error.issues) {
-          const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
-          if (issue.code === "unrecognized_keys") {
-            const known = schemaKeysAt(plugin.configSchema as z.core.$ZodType, path) ?? [];
-            for (const key of issue.keys)
-              issues.push({ path: ["plugins", name, ...path, key], message: unknownKeyMessage(key, known) });
-          } else issues.push({ path: ["plugins", name, ...path], message: plainMessage(issue, path, config ?? {}) });
-        }
-        continue;
-      }
+    // Core validates once; when it refuses, the problems are worded for people (the schema is read again for that).
+    try {
+      plugins.push({ name, plugin, config: validatePluginConfig(plugin, rawConfig ?? undefined) });
+    } catch (error) {
+      if (!(error instanceof PluginConfigError)) throw error;
+      issues.push(...plainIssues(plugin, name, rawConfig ?? undefined));
     }
-    plugins.push({ name, plugin, config });
   }
   if (issues.length > 0) throw loaded.error(issues);
   return plugins;
+}
+
+/** A refused plugin configuration's problems in plain words: unknown keys with "did you mean", others explained. */
+function plainIssues(plugin: Plugin<unknown>, name: string, config: unknown) {
+  const issues: Array<{ path: Array<string | number>; message: string }> = [];
+  const parsed = plugin.configSchema?.safeParse(config ?? {});
+  if (!parsed || parsed.success) return issues;
+  for (const issue of parsed.error.issues) {
+    const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
+    if (issue.code === "unrecognized_keys") {
+      const known = schemaKeysAt(plugin.configSchema as z.core.$ZodType, path) ?? [];
+      for (const key of issue.keys)
+        issues.push({ path: ["plugins", name, ...path, key], message: unknownKeyMessage(key, known) });
+    } else issues.push({ path: ["plugins", name, ...path], message: plainMessage(issue, path, config ?? {}) });
+  }
+  return issues;
 }

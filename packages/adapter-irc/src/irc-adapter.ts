@@ -28,7 +28,7 @@ import { IrcConnection } from "./connection.js";
 import { CTCP_REPLY_INTERVAL_MS, ctcpAnswer } from "./ctcp.js";
 import { FloodQueue, type OutLine } from "./flood-queue.js";
 import { IgnoreList } from "./ignore-list.js";
-import { isChannelName } from "./incoming.js";
+import { isChannelName } from "./inbound.js";
 import type { SelfMask } from "./line-budget.js";
 import { type IrcAdapterOptions, type ResolvedIrcOptions, resolveOptions } from "./options.js";
 import { planLines } from "./outbound.js";
@@ -129,14 +129,14 @@ export class IrcAdapter implements Adapter {
     });
     this.#connection = connection;
     this.#tracker = new AccountTracker((text) => connection.fold(text));
-    this.#accounts = new SenderAccounts(
+    this.#accounts = new SenderAccounts({
       connection,
-      this.#tracker,
-      this.#options.accountLookupTimeoutMs,
-      host.logger,
-      () => this.#bucket.charge(1),
-      this.#options.identity === "account-tag-only",
-    );
+      tracker: this.#tracker,
+      lookupTimeoutMs: this.#options.accountLookupTimeoutMs,
+      logger: host.logger,
+      onLookup: () => this.#bucket.charge(1),
+      accountTagOnly: this.#options.identity === "account-tag-only",
+    });
     this.#listen(connection);
     await connection.start();
   }
@@ -311,7 +311,7 @@ export class IrcAdapter implements Adapter {
     // nick, which may be a fallback, addresses the bot like its name), and is handed the result with the message.
     const addressed = host.address(text, { direct: room.direct, nick: connection.nick });
     if (!addressed) return;
-    const account = await this.#accounts!.accountOf(event, this.#options.accountLookup);
+    const account = await this.#accounts!.accountOf(event, { mayLookUp: this.#options.accountLookup });
     const msgid = event.tags?.msgid;
     if (msgid) this.#rememberMsgid(msgid);
     const message: IncomingMessage = {

@@ -59,7 +59,7 @@ export function progressCoalescer(limit: number, marker: (skipped: number) => st
 export function planLines(target: ReplyTarget, message: OutgoingMessage, context: PlanContext): PlannedBatch[] {
   const room = target.room;
   const inChannel = !room.direct;
-  let lines = renderIrcLines(message.blocks, context.colors);
+  let lines = renderIrcLines(message.blocks, { colors: context.colors });
   if (lines.length === 0) return [];
   const progress = message.kind === "progress";
   const asker = inChannel && !progress ? target.mention?.name : undefined;

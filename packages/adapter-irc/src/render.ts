@@ -45,6 +45,6 @@ function blockLines(block: Block, colors: boolean): string[] {
  * The IRC lines for some blocks: one string per line, before splitting to the byte limit. Blank lines are left
  * out (IRC cannot send an empty message).
  */
-export function renderIrcLines(blocks: Block[], colors: boolean): string[] {
+export function renderIrcLines(blocks: Block[], { colors }: { colors: boolean }): string[] {
   return blocks.flatMap((block) => blockLines(block, colors)).filter((line) => line.trim().length > 0);
 }

@@ -17,15 +17,30 @@ import { LookupEpochs } from "./lookup-epochs.js";
 
 /** Resolves senders' accounts for one connection. */
 export class SenderAccounts {
-  constructor(
-    private readonly connection: IrcConnection,
-    private readonly tracker: AccountTracker,
-    private readonly lookupTimeoutMs: number,
-    private readonly logger: Logger,
+  private readonly connection: IrcConnection;
+  private readonly tracker: AccountTracker;
+  private readonly lookupTimeoutMs: number;
+  private readonly logger: Logger;
+  private readonly onLookup: () => void;
+  private readonly accountTagOnly: boolean;
+
+  constructor(options: {
+    connection: IrcConnection;
+    tracker: AccountTracker;
+    lookupTimeoutMs: number;
+    logger: Logger;
     /** Called before a lookup line is sent (it counts against the flood budget). */
-    private readonly onLookup: () => void,
-    private readonly accountTagOnly = false,
-  ) {}
+    onLookup: () => void;
+    /** Trust only the `account` tag: never look an account up. */
+    accountTagOnly?: boolean;
+  }) {
+    this.connection = options.connection;
+    this.tracker = options.tracker;
+    this.lookupTimeoutMs = options.lookupTimeoutMs;
+    this.logger = options.logger;
+    this.onLookup = options.onLookup;
+    this.accountTagOnly = options.accountTagOnly ?? false;
+  }
 
   /** Nick changes and quits seen while a lookup for that nick waits: an answer that arrives afterwards is void. */
   readonly #epochs = new LookupEpochs();
@@ -45,10 +60,10 @@ export class SenderAccounts {
   }
 
   /**
-   * The sender's account, or null. `mayLookUp` false (chatter that is not a command) answers null instead of
-   * asking the server.
+   * The sender's account, or null. `mayLookUp` false (lookups switched off) answers null instead of asking the
+   * server.
    */
-  async accountOf(event: IrcMessageEvent, mayLookUp: boolean): Promise<string | null> {
+  async accountOf(event: IrcMessageEvent, { mayLookUp }: { mayLookUp: boolean }): Promise<string | null> {
     if (this.connection.hasCap("account-tag")) {
       const account = event.tags?.account || null;
       this.tracker.setAccount(event.nick, account);

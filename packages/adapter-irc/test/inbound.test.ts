@@ -2,7 +2,7 @@ import { backoffDelay } from "@switchboard/core";
 import { describe, expect, it } from "vitest";
 import { AccountTracker } from "../src/account-tracker.js";
 import { IgnoreList } from "../src/ignore-list.js";
-import { isChannelName } from "../src/incoming.js";
+import { isChannelName } from "../src/inbound.js";
 
 describe("received PRIVMSGs", () => {
   it("knows channels by CHANTYPES", () => {

@@ -21,31 +21,29 @@ const query = { network: "irc", room: { id: "alice", direct: true }, mention: al
 
 describe("renderIrcLines", () => {
   it("colours and emboldens status marks, or sends them plain", () => {
-    expect(renderIrcLines([out.status("fail", "nope")], true)).toEqual(["\x02\x0304✖\x0f nope"]);
-    expect(renderIrcLines([out.status("ok", "fine")], false)).toEqual(["✔ fine"]);
+    expect(renderIrcLines([out.status("fail", "nope")], { colors: true })).toEqual(["\x02\x0304✖\x0f nope"]);
+    expect(renderIrcLines([out.status("ok", "fine")], { colors: false })).toEqual(["✔ fine"]);
   });
 
   it("aligns tables and keeps code as lines", () => {
-    expect(renderIrcLines([out.table(["host", "state"], [["fs1", "ok"]]), out.code("a\n\tb\n")], false)).toEqual([
-      "host  state",
-      "----  -----",
-      "fs1   ok",
-      "a",
-      "    b",
-    ]);
+    expect(
+      renderIrcLines([out.table(["host", "state"], [["fs1", "ok"]]), out.code("a\n\tb\n")], { colors: false }),
+    ).toEqual(["host  state", "----  -----", "fs1   ok", "a", "    b"]);
   });
 
   it("turns an image into its fallback and link, or its alt text", () => {
     const png = new Uint8Array([1]);
-    expect(renderIrcLines([out.image(png, "load", { fallback: "▁▃▅", url: "https://g/x.png" })], false)).toEqual([
-      "▁▃▅",
-      "[picture] https://g/x.png",
-    ]);
-    expect(renderIrcLines([out.image(png, "load")], false)).toEqual(["[image: load]"]);
+    expect(
+      renderIrcLines([out.image(png, "load", { fallback: "▁▃▅", url: "https://g/x.png" })], { colors: false }),
+    ).toEqual(["▁▃▅", "[picture] https://g/x.png"]);
+    expect(renderIrcLines([out.image(png, "load")], { colors: false })).toEqual(["[image: load]"]);
   });
 
   it("removes control characters from content (no CTCP or formatting injection), and blank lines", () => {
-    expect(renderIrcLines([out.text("\x01VERSION\x01\n\n\x02bold\x03 4")], true)).toEqual(["VERSION", "bold 4"]);
+    expect(renderIrcLines([out.text("\x01VERSION\x01\n\n\x02bold\x03 4")], { colors: true })).toEqual([
+      "VERSION",
+      "bold 4",
+    ]);
   });
 
   it("strips formatting from received text", () => {

@@ -4,7 +4,7 @@
  * @module
  */
 import type { ReplyTarget } from "@switchboard/core";
-import type { RenderedText } from "./render-html.js";
+import type { RenderedText } from "./render.js";
 
 /** A JSON object as Matrix event content. */
 export type Content = Record<string, unknown>;
@@ -23,7 +23,7 @@ export function noticeContent(text: RenderedText): Content {
  * The relation that puts an answer where the question was: inside its thread (`m.thread`, with a reply fallback
  * for clients without threads), or as a reply (`m.in_reply_to`) to the command.
  */
-export function relationFor(target: ReplyTarget, asReply: boolean): Content {
+export function relationFor(target: ReplyTarget, { asReply }: { asReply: boolean }): Content {
   const replyTo = asReply ? target.inReplyTo : undefined;
   if (target.thread) {
     return {

@@ -6,7 +6,7 @@
 import type { Logger } from "@switchboard/core";
 import type { MatrixEvent, Room } from "matrix-js-sdk";
 import type { ResolvedOptions } from "./options.js";
-import type { Sender } from "./sender.js";
+import type { MatrixOutbound } from "./outbound.js";
 
 /** Rate-limited "could not decrypt" notices. */
 export class DecryptionNotices {
@@ -15,7 +15,7 @@ export class DecryptionNotices {
 
   constructor(
     private readonly options: ResolvedOptions,
-    private readonly sender: Sender,
+    private readonly sender: MatrixOutbound,
     private readonly logger: Logger,
     private readonly handled: (event: MatrixEvent) => boolean,
   ) {}

@@ -29,7 +29,7 @@ import { DecryptionNotices } from "./decryption-notices.js";
 import { fromVerifiedDevice, reactionRefusal } from "./device-trust.js";
 import { Ledger } from "./ledger.js";
 import { type MatrixAdapterOptions, matchesAny, type ResolvedOptions, resolveOptions } from "./options.js";
-import { Sender } from "./sender.js";
+import { MatrixOutbound } from "./outbound.js";
 
 /** Normalises an emoji key (drops variation selectors) for comparison. */
 const emojiKey = (key: string) => key.replace(/\uFE0F/g, "");
@@ -45,7 +45,7 @@ export class MatrixAdapter implements Adapter {
   #host: AdapterHost | undefined;
   #bundle: ClientBundle | undefined;
   #ledger: Ledger | undefined;
-  #sender: Sender | undefined;
+  #sender: MatrixOutbound | undefined;
   #notices: DecryptionNotices | undefined;
   /** Rooms whose invite is being handled. */
   readonly #invites = new Set<string>();
@@ -88,7 +88,7 @@ export class MatrixAdapter implements Adapter {
     const bundle = await openClient(this.options, host.logger);
     this.#bundle = bundle;
     const { client } = bundle;
-    this.#sender = new Sender(client, this.options, host.logger);
+    this.#sender = new MatrixOutbound(client, this.options, host.logger);
     this.#notices = new DecryptionNotices(this.options, this.#sender, host.logger, (e) => this.#isHandled(e));
     client.on(RoomEvent.Timeline, (event, room, toStart, removed) => {
       if (toStart || removed || !room) return;

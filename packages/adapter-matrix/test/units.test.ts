@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { editContent, messageText, relationFor, threadOf } from "../src/content.js";
 import { pngSize } from "../src/media.js";
 import { matchesAny } from "../src/options.js";
-import { blockHtml } from "../src/render-html.js";
+import { blockHtml } from "../src/render.js";
 import { makePng } from "./rig.js";
 
 /** The pure parts: reading message content, relations, HTML escaping, globs, PNG sizes. */
@@ -29,11 +29,11 @@ describe("matrix adapter helpers", () => {
 
   it("answers in the thread, or as a reply", () => {
     const room = { id: "!r", direct: false };
-    expect(relationFor({ network: "m", room, inReplyTo: "$q" }, true)).toEqual({
+    expect(relationFor({ network: "m", room, inReplyTo: "$q" }, { asReply: true })).toEqual({
       "m.relates_to": { "m.in_reply_to": { event_id: "$q" } },
     });
-    expect(relationFor({ network: "m", room, inReplyTo: "$q" }, false)).toEqual({});
-    expect(relationFor({ network: "m", room, thread: "$t", inReplyTo: "$q" }, false)).toEqual({
+    expect(relationFor({ network: "m", room, inReplyTo: "$q" }, { asReply: false })).toEqual({});
+    expect(relationFor({ network: "m", room, thread: "$t", inReplyTo: "$q" }, { asReply: false })).toEqual({
       "m.relates_to": {
         rel_type: "m.thread",
         event_id: "$t",

@@ -30,7 +30,7 @@ function blockLines(block: Block, colour: boolean): string[] {
  * The terminal lines for one outgoing message: core's {@link renderTextLines}, status blocks coloured when `colour`
  * is true, and every line of a progress message prefixed with `[<job id>]`.
  */
-export function renderForTerminal(message: OutgoingMessage, colour: boolean): string[] {
+export function renderForTerminal(message: OutgoingMessage, { colour }: { colour: boolean }): string[] {
   const lines = colour
     ? message.blocks.flatMap((b) => blockLines(b, true))
     : renderTextLines(message.blocks).map(escapeTerminal);

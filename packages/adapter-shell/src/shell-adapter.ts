@@ -138,7 +138,7 @@ export class ShellAdapter implements Adapter {
   }
 
   async send(_target: ReplyTarget, message: OutgoingMessage): Promise<void> {
-    const lines = renderForTerminal(message, this.#color);
+    const lines = renderForTerminal(message, { colour: this.#color });
     if (lines.length) this.#write(lines);
   }
 

@@ -137,7 +137,10 @@ describe("ShellAdapter, interactive", () => {
 
 describe("rendering and parsing", () => {
   it("prefixes progress lines with the job id", () => {
-    const lines = renderForTerminal({ kind: "progress", jobId: "k3j9x", blocks: [out.code("one\ntwo")] }, false);
+    const lines = renderForTerminal(
+      { kind: "progress", jobId: "k3j9x", blocks: [out.code("one\ntwo")] },
+      { colour: false },
+    );
     expect(lines).toEqual(["[k3j9x] one", "[k3j9x] two"]);
   });
 
@@ -152,7 +155,7 @@ describe("rendering and parsing", () => {
           out.link("https://x.invalid", "x"),
         ],
       },
-      false,
+      { colour: false },
     );
     expect(lines).toEqual(["a  b", "-  -", "1  2", "k: v", "✔ done", "x: https://x.invalid"]);
   });

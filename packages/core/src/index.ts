@@ -105,7 +105,12 @@ export {
   type PluginInstance,
   type PluginSetupContext,
 } from "./plugins/plugin.js";
+export { PluginConfigError, type ValidPluginConfig, validatePluginConfig } from "./plugins/plugin-config.js";
 export type { HttpRequest, HttpResponse, HttpRoute } from "./plugins/routes.js";
+// Webhooks, for the HTTP endpoint's sources and plugins' routes alike: signatures, replays, the audit record.
+export { webhookAuditRecord } from "./audit/webhook-record.js";
+export { DeliveryLedger, digestKey } from "./store/delivery-ledger.js";
+export { bearerMatches, hmacMatches, hmacSha256Hex } from "./util/signatures.js";
 export type { RuntimeCommands } from "./commands/runtime-commands.js";
 
 // ── Output: the semantic model every network renders ───────────────────────────────────────────────────────────

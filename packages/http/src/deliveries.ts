@@ -1,17 +1,17 @@
 /**
- * What every webhook source shares: refusing replayed delivery ids, posting into rooms (editing an earlier
- * announcement where the network can edit), and recording in the audit log who told which room what.
+ * What every webhook source shares (besides core's delivery ledger and signature checks): posting into rooms
+ * (editing an earlier announcement where the network can edit), and recording in the audit log who told which room
+ * what, in core's one webhook record shape.
  * @module
  */
-import { createHash } from "node:crypto";
 import {
-  type AuditRecord,
   type Logger,
   namespacedStore,
   type Reply,
   type RoomRef,
   type SentMessage,
   type Store,
+  webhookAuditRecord,
 } from "@switchboard/core";
 import type { HttpBot } from "./bot-surface.js";
 import type { DeliveryResult } from "./metrics.js";
@@ -33,74 +33,6 @@ export function sourceContext(bot: HttpBot, logger: Logger, count: SourceContext
 
 /** `network:room`, for logs and audit details. */
 export const roomName = (room: RoomRef) => `${room.network}:${room.room}`;
-
-/**
- * Delivery ids and body digests seen recently (kept in the store, so a restart does not forget them). {@link claim}
- * is atomic within the process: two copies of one delivery arriving together post once. A delivery is claimed under
- * several keys at once (its id and the digest of its signed bytes): it is new only when every key is.
- */
-export class DeliveryLedger {
-  readonly #inFlight = new Set<string>();
-  #lastPurge = 0;
-
-  constructor(
-    private readonly store: Store,
-    private readonly namespace: string,
-    private readonly keepMs: number,
-  ) {}
-
-  /**
-   * True when every key is new (and now all taken); false when any was seen within the keep time or is being
-   * handled (then none is taken).
-   */
-  async claim(...keys: string[]): Promise<boolean> {
-    if (keys.some((key) => this.#inFlight.has(key))) return false;
-    for (const key of keys) this.#inFlight.add(key);
-    try {
-      for (const key of keys) {
-        const seen = await this.store.get<{ at: number }>(this.namespace, key);
-        if (seen && Date.now() - seen.at < this.keepMs) {
-          this.release(...keys);
-          return false;
-        }
-      }
-    } catch (error) {
-      this.release(...keys);
-      throw error;
-    }
-    return true;
-  }
-
-  /** Remembers claimed keys (after the delivery was handled). */
-  async commit(...keys: string[]): Promise<void> {
-    try {
-      for (const key of keys) await this.store.set(this.namespace, key, { at: Date.now() });
-    } finally {
-      this.release(...keys);
-    }
-    await this.#purgeOld();
-  }
-
-  /** Forgets claimed keys of a delivery that failed, so the sender's retry is handled. */
-  release(...keys: string[]): void {
-    for (const key of keys) this.#inFlight.delete(key);
-  }
-
-  /** Removes expired keys, at most once an hour. */
-  async #purgeOld(): Promise<void> {
-    const now = Date.now();
-    if (now - this.#lastPurge < 3_600_000) return;
-    this.#lastPurge = now;
-    for (const [id, value] of await this.store.list<{ at: number }>(this.namespace)) {
-      if (now - value.at >= this.keepMs) await this.store.delete(this.namespace, id);
-    }
-  }
-}
-
-/** The ledger key of a delivery's signed bytes: `sha256:<hex>`, so that a replay under a fresh id is caught too. */
-export function digestKey(signed: Buffer | string): string {
-  return `sha256:${createHash("sha256").update(signed).digest("hex")}`;
-}
 
 /** One announcement to post. */
 export interface Announcement {
@@ -214,20 +146,13 @@ async function postOrEdit(
 }
 
 async function auditDelivery(context: SourceContext, item: Announcement, result: PostResult): Promise<void> {
-  const record: AuditRecord = {
-    event: "webhook",
-    actor: `webhook:${item.source}`,
-    outcome: "succeeded",
-    detail: {
-      source: item.source,
-      ...(item.delivery ? { delivery: item.delivery } : {}),
-      event: item.event,
-      rooms: result.posted.map(roomName),
-      ...(result.failed.length ? { failedRooms: result.failed.map(roomName) } : {}),
-      ...item.detail,
-    },
-  };
-  const [only, ...others] = result.posted;
-  if (only && others.length === 0) Object.assign(record, { network: only.network, room: only.room });
+  const record = webhookAuditRecord({
+    source: item.source,
+    delivery: item.delivery,
+    event: item.event,
+    rooms: result.posted,
+    failedRooms: result.failed,
+    ...(item.detail ? { detail: item.detail } : {}),
+  });
   await context.bot.auditLog.append([record]);
 }

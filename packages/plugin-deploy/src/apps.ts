@@ -5,6 +5,7 @@
 import type { ApprovalRule } from "@switchboard/core";
 import { UserError } from "@switchboard/core";
 import type { AppConfig, DeployConfig, EnvironmentConfig, ProviderConfig } from "./config.js";
+import { PERMISSIONS } from "./permissions.js";
 
 /** An app and one of its environments, with the provider and approval that apply. */
 export interface Target {
@@ -35,7 +36,8 @@ export function isProtected(envName: string, env: EnvironmentConfig): boolean {
  * environment, else none.
  */
 export function approvalFor(envName: string, env: EnvironmentConfig): ApprovalRule | undefined {
-  const configured = env.approval ?? (isProtected(envName, env) ? { count: 1, permission: "deploy:approve" } : false);
+  const configured =
+    env.approval ?? (isProtected(envName, env) ? { count: 1, permission: PERMISSIONS.approve } : false);
   if (configured === false) return undefined;
   return {
     count: configured.count,

@@ -15,7 +15,7 @@ export async function resolveCommit(
   app: AppConfig,
   ref: string,
   signal: AbortSignal,
-  branchOnly = false,
+  { branchOnly = false }: { branchOnly?: boolean } = {},
 ): Promise<string> {
   if (app.git) return resolveWithGit(app.git, ref, { command: state.config.gitCommand, signal, branchOnly });
   if (state.github && app.repository)

@@ -5,6 +5,7 @@
 import { durationSchema, parseDuration } from "@switchboard/core";
 import { z } from "zod";
 import { hostsProblem, NAME_PATTERN, nameProblem, refProblem } from "./names.js";
+import { PERMISSIONS } from "./permissions.js";
 
 const duration = (fallback: string) => durationSchema.default(parseDuration(fallback)!);
 
@@ -60,7 +61,7 @@ export const approvalSchema = z.union([
   z
     .object({
       count: z.number().int().min(1).default(1),
-      permission: z.string().min(1).default("deploy:approve"),
+      permission: z.string().min(1).default(PERMISSIONS.approve),
       ttl: duration("15m").optional(),
     })
     .strict(),

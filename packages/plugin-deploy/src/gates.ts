@@ -59,7 +59,7 @@ export async function ciGate(
   target: Target,
   ref: string,
   sha: string,
-  force: boolean,
+  { force }: { force: boolean },
   context: Pick<CheckContext<unknown>, "reply" | "signal" | "actor">,
 ): Promise<CiGateResult> {
   const what = `${target.appName}/${ref} is ${short(sha)}`;

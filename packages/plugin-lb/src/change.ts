@@ -63,7 +63,7 @@ export function lastServing(located: Located[]): string[] {
 }
 
 /** Refuses to take out the last serving server unless forced (a denial, audited with its rule). */
-export function guardLastServer(located: Located[], action: Action, force: boolean): void {
+export function guardLastServer(located: Located[], action: Action, { force }: { force: boolean }): void {
   if (!takesOut(action) || force) return;
   const last = lastServing(located);
   if (last.length === 0) return;

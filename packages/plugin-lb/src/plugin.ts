@@ -13,6 +13,7 @@ import { changeCommands } from "./commands/change.js";
 import { statusCommand } from "./commands/status.js";
 import { type LbConfig, lbConfigSchema } from "./config.js";
 import { Haproxy } from "./haproxy.js";
+import { PERMISSIONS } from "./permissions.js";
 import { parseEndpoint, RuntimeApi } from "./runtime-api.js";
 import type { LbState } from "./state.js";
 
@@ -50,6 +51,7 @@ export const lbPlugin = definePlugin<LbConfig, LbState>({
   name: "lb",
   description: "HAProxy from chat: server status, drain, disable, enable and weight on every instance of a site",
   configSchema: lbConfigSchema,
+  permissions: PERMISSIONS,
   commands: lbCommands,
   setup,
 });

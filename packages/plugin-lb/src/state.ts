@@ -3,7 +3,7 @@
  * site, and the ways to post and audit.
  * @module
  */
-import type { PluginAuditRecord, PluginHandle, Reply, RoomRef } from "@switchboard/core";
+import type { PluginAuditRecord, Reply, RoomRef } from "@switchboard/core";
 import type { LbConfig } from "./config.js";
 import type { Haproxy } from "./haproxy.js";
 
@@ -14,11 +14,4 @@ export interface LbState {
   sites: Map<string, Haproxy[]>;
   announce(target: RoomRef, output: Reply): Promise<unknown>;
   audit(record: PluginAuditRecord): Promise<void>;
-}
-
-/** The state setup created; throws when setup has not run. */
-export function stateOf(handle: PluginHandle<LbState>): LbState {
-  const state = handle.state;
-  if (!state) throw new Error("the lb plugin is not set up yet (its setup runs when the bot starts)");
-  return state;
 }

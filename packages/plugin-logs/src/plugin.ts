@@ -5,6 +5,7 @@
 import { type AnyCommand, definePlugin, type PluginHandle } from "@switchboard/core";
 import { logsCommand } from "./commands/logs.js";
 import { type LogsConfig, logsConfigSchema } from "./config.js";
+import { PERMISSIONS } from "./permissions.js";
 import { createState, type LogsState } from "./state.js";
 
 /** Every command of the plugin; handlers read the state setup created. */
@@ -17,6 +18,7 @@ export const logsPlugin = definePlugin<LogsConfig, LogsState>({
   name: "logs",
   description: "A service's configured log files or journal units from chat: filtered, capped, redacted",
   configSchema: logsConfigSchema,
+  permissions: PERMISSIONS,
   commands: logsCommands,
   setup: (ctx) => ({
     state: createState(ctx.config, {

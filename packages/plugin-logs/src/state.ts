@@ -3,7 +3,7 @@
  * and the ways to place long output (a thread, a private message).
  * @module
  */
-import type { PluginHandle, PluginSetupContext } from "@switchboard/core";
+import type { PluginSetupContext } from "@switchboard/core";
 import type { LogsConfig } from "./config.js";
 import { HostInventory } from "./inventory.js";
 import { Redactor, redactionsOf } from "./redact.js";
@@ -27,11 +27,4 @@ export function createState(config: LogsConfig, delivery: Delivery): LogsState {
     redactor: new Redactor(redactionsOf(config.redact)),
     delivery,
   };
-}
-
-/** The state setup created; throws when setup has not run (the plugin was registered without starting the bot). */
-export function stateOf(handle: PluginHandle<LogsState>): LogsState {
-  const state = handle.state;
-  if (!state) throw new Error("the logs plugin is not set up yet (its setup runs when the bot starts)");
-  return state;
 }

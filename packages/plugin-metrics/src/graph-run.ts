@@ -51,7 +51,7 @@ export function rangeOf(config: MetricsConfig, line: GraphLine, now: number): Ti
 function rangeWords(state: MetricsState, range: TimeRange): string {
   const { timeZone } = state.config.chart;
   const withDate = range.until - range.from > 86_400_000 || Date.now() - range.until > 3_600_000;
-  return `${formatWallTime(timeZone, range.from, withDate)}–${formatWallTime(timeZone, range.until, withDate)} ${timeZone}`;
+  return `${formatWallTime(timeZone, range.from, { withDate })}–${formatWallTime(timeZone, range.until, { withDate })} ${timeZone}`;
 }
 
 /** Names series from several targets apart: `target` alone for one series, else `target name`. */

@@ -7,14 +7,13 @@ import { graphCommand } from "./commands/graph.js";
 import { listCommand } from "./commands/list.js";
 import { metricsCommand } from "./commands/metrics.js";
 import { saveCommand } from "./commands/save.js";
-import { stateAccess } from "./commands/state-access.js";
 import { type MetricsConfig, metricsConfigSchema } from "./config.js";
+import { PERMISSIONS } from "./permissions.js";
 import { createState, type MetricsState } from "./state.js";
 
-/** Every command of the plugin for a validated configuration. */
-export function metricsCommands(config: MetricsConfig, plugin?: PluginHandle<MetricsState>): AnyCommand[] {
-  const state = stateAccess(config, plugin);
-  return [graphCommand(config, state), listCommand(state), saveCommand(state), metricsCommand(config, state)];
+/** Every command of the plugin; handlers read the state setup created. */
+export function metricsCommands(config: MetricsConfig, plugin: PluginHandle<MetricsState>): AnyCommand[] {
+  return [graphCommand(config, plugin), listCommand(plugin), saveCommand(plugin), metricsCommand(config, plugin)];
 }
 
 /** The plugin. */
@@ -22,6 +21,7 @@ export const metricsPlugin = definePlugin<MetricsConfig, MetricsState>({
   name: "metrics",
   description: "Charts from Prometheus and Graphite drawn into chat, with sparklines where images do not show",
   configSchema: metricsConfigSchema,
+  permissions: PERMISSIONS,
   commands: metricsCommands,
   setup: (context) => {
     const state = createState(context.config);

@@ -20,6 +20,7 @@ import { triggerCommands } from "./commands/trigger.js";
 import { updateCommands } from "./commands/update.js";
 import { type PagingConfig, pagingConfigSchema } from "./config.js";
 import { Links } from "./links.js";
+import { PERMISSIONS } from "./permissions.js";
 import type { PagingState } from "./state.js";
 
 /** Every command of the plugin; handlers read the state setup created. */
@@ -109,6 +110,7 @@ export const pagingPlugin = definePlugin<PagingConfig, PagingState>({
   name: "paging",
   description: "Who is on call, take the pager, acknowledge and resolve incidents (PagerDuty, or a built-in rota)",
   configSchema: pagingConfigSchema,
+  permissions: PERMISSIONS,
   commands: pagingCommands,
   setup,
 });

@@ -2,7 +2,6 @@
  * What the commands of one plugin instance share, created by setup: the configuration, the provider and the links.
  * @module
  */
-import type { PluginHandle } from "@switchboard/core";
 import type { PagingConfig } from "./config.js";
 import type { Links } from "./links.js";
 import type { PagingProvider } from "./model.js";
@@ -16,13 +15,6 @@ export interface PagingState {
   links: Links;
   /** Set when the provider is PagerDuty (for `pager me as`). */
   pagerduty?: PagerDutyProvider;
-}
-
-/** The state setup created; throws when setup has not run (the plugin was registered without starting the bot). */
-export function stateOf(handle: PluginHandle<PagingState>): PagingState {
-  const state = handle.state;
-  if (!state) throw new Error("the paging plugin is not set up yet (its setup runs when the bot starts)");
-  return state;
 }
 
 /** The time zone to show `principal`: theirs from the configuration, else `fallback` (the schedule's). */

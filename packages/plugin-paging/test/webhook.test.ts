@@ -132,6 +132,18 @@ describe("PagerDuty v3 webhooks", () => {
       "incident.acknowledged",
       "incident.resolved",
     ]);
+    // The same record shape as the HTTP endpoint's sources write (core's webhookAuditRecord).
+    expect(audit[0]).toMatchObject({
+      actor: "webhook:pagerduty",
+      outcome: "succeeded",
+      detail: {
+        source: "pagerduty",
+        delivery: JSON.parse(triggered).event.id,
+        rooms: ["test:#ops", "slack:C1"],
+        incident: "PINC001",
+        plugin: "paging",
+      },
+    });
   });
 
   it("a bad or missing signature is refused and posts nothing", async () => {
@@ -175,6 +187,19 @@ describe("PagerDuty v3 webhooks", () => {
     expect((await post(earlier, signBody(earlier, NEW_SECRET))).body).toEqual({ ignored: "older than the last event" });
     expect(slack.sent).toHaveLength(1);
     expect(renderText(slack.sent[0]!.message.blocks)).toContain("acknowledged by Bob Brown");
+  });
+
+  it("posts once for two copies of one delivery arriving together", async () => {
+    await start([NEW_SECRET]);
+    const triggered = delivery("triggered", "triggered");
+    const both = await Promise.all([
+      post(triggered, signBody(triggered, NEW_SECRET)),
+      post(triggered, signBody(triggered, NEW_SECRET)),
+    ]);
+    expect(both.map((r) => r.body)).toContainEqual({ ignored: "duplicate" });
+    expect(both.map((r) => r.body)).toContainEqual({ ok: true });
+    expect(slack.sent).toHaveLength(1);
+    expect((await h!.audit()).filter((e) => e.event === "webhook")).toHaveLength(1);
   });
 
   it("the Acknowledge button runs pager ack as the person who clicked, through the same permission check", async () => {

@@ -5,6 +5,7 @@
 import { durationSchema, SAFE_REMOTE_WORD, SSH_ADDRESS, SSH_USER, sshSettingsSchema } from "@switchboard/core";
 import { z } from "zod";
 import { ENVIRONMENT_PATTERN, GROUP_PATTERN, globProblem, HOST_PATTERN, isGlob, refProblem } from "./names.js";
+import { PERMISSIONS } from "./permissions.js";
 
 const duration = (fallback: string) => durationSchema.prefault(fallback);
 
@@ -93,7 +94,7 @@ const approvalSchema = z
     /** Environments whose applies and rollouts need approval. */
     environments: z.array(z.string().regex(ENVIRONMENT_PATTERN, "a Puppet environment name")).default(["production"]),
     count: z.number().int().min(1).default(1),
-    permission: z.string().min(1).default("puppet:approve"),
+    permission: z.string().min(1).default(PERMISSIONS.approve),
     ttl: duration("30m"),
   })
   .strict();

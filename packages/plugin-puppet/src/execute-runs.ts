@@ -39,7 +39,7 @@ export async function executeRuns(state: PuppetState, plan: RunPlan, ctx: Comman
     actor: ctx.actor.name,
     what: `${verb} ${plan.env} on ${formatHosts(plan.hosts)}`,
   });
-  const signal = runSignal(ctx.signal, plan.mode === "apply");
+  const signal = runSignal(ctx.signal, { graceful: plan.mode === "apply" });
   const started = Date.now();
   try {
     ctx.progress(
@@ -93,7 +93,7 @@ export async function auditRuns(
   extra: Record<string, unknown> = {},
 ): Promise<void> {
   const summary = summarise(runs);
-  await state.audit?.({
+  await state.audit({
     event: "plugin",
     network: ctx.message.network,
     room: ctx.message.room.id,

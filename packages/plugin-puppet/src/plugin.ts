@@ -1,31 +1,27 @@
 /**
- * The Puppet plugin: its configuration schema and its commands.
+ * The Puppet plugin: its configuration schema, its commands, and setup (the runner, the hosts busy in this process,
+ * and the ways to reach the asker privately and to audit).
  * @module
  */
-import { type AnyCommand, definePlugin } from "@switchboard/core";
+import { type AnyCommand, definePlugin, type PluginHandle } from "@switchboard/core";
 import { applyCommand } from "./commands/apply.js";
 import { hostsCommand } from "./commands/hosts.js";
 import { noopCommand } from "./commands/noop.js";
 import { rolloutCommand } from "./commands/rollout.js";
 import { statusCommand } from "./commands/status.js";
 import { type PuppetConfig, puppetConfigSchema } from "./config.js";
+import { PERMISSIONS } from "./permissions.js";
 import { createState, type PuppetState } from "./state.js";
 
-/** Every command of the plugin, sharing one state. */
-export function puppetCommands(state: PuppetState): AnyCommand[] {
-  return [noopCommand(state), applyCommand(state), rolloutCommand(state), statusCommand(state), hostsCommand(state)];
-}
-
-/** States by configuration object, so that setup (which gets the same validated config) finds the commands' state. */
-const states = new WeakMap<object, PuppetState>();
-
-function stateFor(config: PuppetConfig): PuppetState {
-  let state = states.get(config);
-  if (!state) {
-    state = createState(config);
-    states.set(config, state);
-  }
-  return state;
+/** Every command of the plugin; handlers read the state setup created. */
+export function puppetCommands(config: PuppetConfig, plugin: PluginHandle<PuppetState>): AnyCommand[] {
+  return [
+    noopCommand(config, plugin),
+    applyCommand(config, plugin),
+    rolloutCommand(config, plugin),
+    statusCommand(config, plugin),
+    hostsCommand(config, plugin),
+  ];
 }
 
 /** The plugin. */
@@ -33,11 +29,12 @@ export const puppetPlugin = definePlugin<PuppetConfig, PuppetState>({
   name: "puppet",
   description: "Puppet noop, apply and staged rollouts from chat, with one summary for the whole fleet",
   configSchema: puppetConfigSchema,
-  commands: (config) => puppetCommands(stateFor(config)),
-  setup: (ctx) => {
-    const state = stateFor(ctx.config);
-    state.directMessage = (principal, reply) => ctx.directMessage(principal, reply);
-    state.audit = (record) => ctx.audit(record);
-    return { state };
-  },
+  permissions: PERMISSIONS,
+  commands: puppetCommands,
+  setup: (ctx) => ({
+    state: createState(ctx.config, {
+      directMessage: (principal, reply) => ctx.directMessage(principal, reply),
+      audit: (record) => ctx.audit(record),
+    }),
+  }),
 });

@@ -48,7 +48,7 @@ export async function summaryReply(
     shown.push(item.block);
     used += item.lines;
   }
-  const reached = state.directMessage ? await state.directMessage(ctx.actor.id, all).catch(() => []) : [];
+  const reached = await state.directMessage(ctx.actor.id, all).catch(() => []);
   if (reached.length === 0) return all;
   shown.push(...extra);
   shown.push(out.text(`… ${total - used} more lines: the whole summary was sent to ${ctx.actor.name} privately`));

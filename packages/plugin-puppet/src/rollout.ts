@@ -52,7 +52,7 @@ export async function executeRollout(
   state.rollouts.set(lockName, claim);
   let releaseHosts: (() => void) | undefined;
   let locked = false;
-  const signal = runSignal(ctx.signal, true);
+  const signal = runSignal(ctx.signal, { graceful: true });
   try {
     releaseHosts = claimHosts(state, plan.hosts, claim);
     await refuseConcurrentRollout(state, ctx.locks, plan.env, plan.target, ctx.job.id);

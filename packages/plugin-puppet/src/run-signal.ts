@@ -15,7 +15,7 @@ export interface RunSignal {
 }
 
 /** A signal that follows the job's, except that a cancel only stops the processes when `graceful` is false. */
-export function runSignal(job: AbortSignal, graceful: boolean): RunSignal {
+export function runSignal(job: AbortSignal, { graceful }: { graceful: boolean }): RunSignal {
   const controller = new AbortController();
   let by: string | undefined;
   const onAbort = () => {

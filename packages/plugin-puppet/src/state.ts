@@ -1,6 +1,6 @@
 /**
  * What the commands of one plugin instance share: the configuration, the runner, the hosts busy with a run from
- * this process, and (after setup) a way to reach the asker privately.
+ * this process, and the ways to reach the asker privately and to audit.
  * @module
  */
 import type { PluginAuditRecord, Reply } from "@switchboard/core";
@@ -24,11 +24,14 @@ export interface PuppetState {
   busy: Map<string, HostClaim>;
   /** Rollout lock names held by jobs of this process (checked before the store's lock, synchronously). */
   rollouts: Map<string, HostClaim>;
-  /** Sends a reply privately to a principal; resolves to the networks reached (set by the plugin's setup). */
-  directMessage?: (principal: string, reply: Reply) => Promise<string[]>;
-  /** Appends a record to the audit log (set by the plugin's setup). */
-  audit?: (record: PluginAuditRecord) => Promise<void>;
+  /** Sends a reply privately to a principal; resolves to the networks reached. */
+  directMessage: (principal: string, reply: Reply) => Promise<string[]>;
+  /** Appends a record to the audit log. */
+  audit: (record: PluginAuditRecord) => Promise<void>;
 }
+
+/** What the state uses of the bot: private messages and the audit log (from setup's context). */
+export type PuppetDelivery = Pick<PuppetState, "directMessage" | "audit">;
 
 /** The runner for a validated configuration. */
 export function createRunner(config: PuppetConfig): PuppetRunner {
@@ -36,7 +39,7 @@ export function createRunner(config: PuppetConfig): PuppetRunner {
   return new SshRunner(config.runner);
 }
 
-/** The shared state for a validated configuration. */
-export function createState(config: PuppetConfig): PuppetState {
-  return { config, runner: createRunner(config), busy: new Map(), rollouts: new Map() };
+/** The shared state for a validated configuration, created by setup. */
+export function createState(config: PuppetConfig, delivery: PuppetDelivery): PuppetState {
+  return { config, runner: createRunner(config), busy: new Map(), rollouts: new Map(), ...delivery };
 }

@@ -284,7 +284,9 @@ export class Endpoints {
     for (const m of listing.methods) for (const w of [m.word, m.alias]) if (w) counts.set(w, (counts.get(w) ?? 0) + 1);
     for (const method of listing.methods) {
       const alias = method.alias !== undefined && counts.get(method.alias) === 1;
-      const command = methodCommand(state.spec, method, alias, (spec, m, call) => this.#call(spec, m, call, listing));
+      const command = methodCommand(state.spec, method, (spec, m, call) => this.#call(spec, m, call, listing), {
+        alias,
+      });
       this.deps.commands.add(command);
       state.commands.push(command.name);
     }

@@ -30,8 +30,8 @@ const summaryOf = (spec: EndpointSpec, method: ListedMethod) =>
 export function methodCommand(
   spec: EndpointSpec,
   method: ListedMethod,
-  alias: boolean,
   call: MethodCaller,
+  { alias }: { alias: boolean },
 ): AnyCommand {
   const name = `${spec.prefix} ${method.word}`;
   const aliasName = alias && method.alias ? `${spec.prefix} ${method.alias}` : undefined;

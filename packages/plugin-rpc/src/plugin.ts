@@ -6,6 +6,7 @@ import { definePlugin, type PluginInstance, type PluginSetupContext } from "@swi
 import { adminCommands, type RpcState } from "./admin-commands.js";
 import { type RpcConfig, rpcConfigSchema } from "./config.js";
 import { Endpoints } from "./endpoints.js";
+import { PERMISSIONS } from "./permissions.js";
 import { loadClientKey } from "./signer.js";
 
 async function setup(context: PluginSetupContext<RpcConfig>): Promise<PluginInstance<RpcState>> {
@@ -28,6 +29,7 @@ export const rpcPlugin = definePlugin<RpcConfig, RpcState>({
   name: "rpc",
   description: "ChatOps RPC: methods that services list become commands, signed, permissioned and audited",
   configSchema: rpcConfigSchema,
+  permissions: PERMISSIONS,
   commands: (_config, plugin) => adminCommands(plugin),
   setup,
 });

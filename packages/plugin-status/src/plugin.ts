@@ -13,6 +13,7 @@ import { statusCommands } from "./commands/status.js";
 import { type StatusConfig, statusConfigSchema } from "./config.js";
 import { statusRoutes } from "./embedded/page.js";
 import { EmbeddedProvider } from "./embedded/provider.js";
+import { PERMISSIONS } from "./permissions.js";
 import type { StatusState } from "./state.js";
 import { StatuspageProvider } from "./statuspage/provider.js";
 
@@ -38,6 +39,7 @@ export const statusPlugin = definePlugin<StatusConfig, StatusState>({
   name: "status",
   description: "The status page from chat: components and incidents, served by the bot or on Atlassian Statuspage",
   configSchema: statusConfigSchema,
+  permissions: PERMISSIONS,
   commands: statusPluginCommands,
   setup,
 });

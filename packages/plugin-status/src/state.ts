@@ -3,7 +3,7 @@
  * post into rooms.
  * @module
  */
-import type { PluginHandle, Reply, RoomRef } from "@switchboard/core";
+import type { Reply, RoomRef } from "@switchboard/core";
 import type { StatusConfig } from "./config.js";
 import type { StatusProvider } from "./model.js";
 
@@ -12,11 +12,4 @@ export interface StatusState {
   config: StatusConfig;
   provider: StatusProvider;
   announce(target: RoomRef, output: Reply): Promise<unknown>;
-}
-
-/** The state setup created; throws when setup has not run. */
-export function stateOf(handle: PluginHandle<StatusState>): StatusState {
-  const state = handle.state;
-  if (!state) throw new Error("the status plugin is not set up yet (its setup runs when the bot starts)");
-  return state;
 }

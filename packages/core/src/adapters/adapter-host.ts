@@ -35,7 +35,7 @@ export function createAdapterHost(adapter: Adapter, deps: AdapterHostDeps): Adap
   return {
     receive: deps.receive,
     address(text, options) {
-      const command = commandTextOf(deps.addressing, text, options.direct, options.nick);
+      const command = commandTextOf(deps.addressing, text, { direct: options.direct, nick: options.nick });
       return command === undefined ? undefined : { command };
     },
     decide: (action) => decide(action, deps, `${adapter.network}-action-${Date.now().toString(36)}-${++actions}`),

@@ -15,9 +15,9 @@ const wordStart = /[\p{L}\p{N}]/u;
 
 /**
  * The command text of a message, or undefined when the message is not for the bot.
- * In a direct conversation every message is a command.
+ * In a direct conversation (`direct`) every message is a command.
  */
-export function extractCommandText(text: string, direct: boolean, options: AddressingOptions): string | undefined {
+export function extractCommandText(text: string, options: AddressingOptions & { direct: boolean }): string | undefined {
   const trimmed = text.trimStart();
   if (trimmed.startsWith(options.prefix)) {
     const rest = trimmed.slice(options.prefix.length);
@@ -41,5 +41,5 @@ export function extractCommandText(text: string, direct: boolean, options: Addre
       if (match && (first === "@" || /^[:,]/.test(after))) return match[1]!.trim() || undefined;
     }
   }
-  return direct && trimmed.length > 0 ? trimmed.trim() : undefined;
+  return options.direct && trimmed.length > 0 ? trimmed.trim() : undefined;
 }

@@ -35,11 +35,10 @@ export interface IntakeDeps {
 export function commandTextOf(
   addressing: AddressingOptions,
   text: string,
-  direct: boolean,
-  nick?: string,
+  { direct, nick }: { direct: boolean; nick?: string | undefined },
 ): string | undefined {
   const names = nick && !addressing.names.includes(nick) ? [...addressing.names, nick] : addressing.names;
-  return extractCommandText(text, direct, names === addressing.names ? addressing : { ...addressing, names });
+  return extractCommandText(text, { ...addressing, names, direct });
 }
 
 /** Takes one received message through addressing, identity, rate limits and the stale guard into dispatch. */
@@ -70,5 +69,5 @@ function addressedText(
   const { addressed } = options;
   if (addressed === true) return message.text.trim() || undefined;
   if (addressed !== undefined) return addressed.command;
-  return commandTextOf(addressing, message.text, message.room.direct, options.nick);
+  return commandTextOf(addressing, message.text, { direct: message.room.direct, nick: options.nick });
 }

@@ -12,6 +12,7 @@ import type { EventBus } from "../runtime/events.js";
 import type { Logger } from "../runtime/logger.js";
 import type { Store } from "../store/store.js";
 import type { AnyPlugin, PluginHandle, PluginInstance, PluginSetupContext, Teardown } from "./plugin.js";
+import { pluginConfigOf } from "./plugin-config.js";
 import type { RouteTable } from "./routes.js";
 
 /** What a plugin's setup context is made of. */
@@ -65,19 +66,12 @@ export class PluginHost {
 
   constructor(private readonly registry: CommandRegistry) {}
 
-  /** Validates the configuration and registers the commands. Throws naming the plugin and the offending keys. */
+  /**
+   * Validates the configuration (unless `validatePluginConfig` already did) and registers the commands. Throws a
+   * PluginConfigError naming the plugin and the offending keys.
+   */
   use(plugin: AnyPlugin, rawConfig: unknown): void {
-    let config: unknown = rawConfig;
-    if (plugin.configSchema) {
-      const parsed = plugin.configSchema.safeParse(rawConfig ?? {});
-      if (!parsed.success) {
-        const problems = parsed.error.issues.map(
-          (i) => `${["plugins", plugin.name, ...i.path.map(String)].join(".")}: ${i.message}`,
-        );
-        throw new Error(`invalid configuration for plugin ${plugin.name}:\n  ${problems.join("\n  ")}`);
-      }
-      config = parsed.data;
-    }
+    const config = pluginConfigOf(plugin, rawConfig);
     const state = { state: undefined as unknown, ready: false };
     const handle: PluginHandle<unknown> = {
       get state() {

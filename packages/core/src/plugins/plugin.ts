@@ -34,7 +34,7 @@ export interface PeopleDirectory {
 }
 
 /** An audit entry a plugin writes for something that did not come from a command (a webhook delivery). */
-export type PluginAuditRecord = Pick<AuditRecord, "event" | "network" | "room" | "detail" | "outcome">;
+export type PluginAuditRecord = Pick<AuditRecord, "event" | "actor" | "network" | "room" | "detail" | "outcome">;
 
 /** What a plugin's setup gets. */
 export interface PluginSetupContext<C> {
@@ -96,6 +96,11 @@ export interface Plugin<C = unknown, S = undefined> {
    * the plugin's section, without `plugins.<name>.`): `config check` prints them and the bot logs them at start.
    */
   configWarnings?: (config: C) => string[];
+  /**
+   * Every permission the plugin's commands check, by what it allows: the package's `PERMISSIONS` constant, the one
+   * place its commands take their permission strings from.
+   */
+  permissions?: Readonly<Record<string, string>>;
   /** The commands, or a function building them from the validated config and the plugin's handle. */
   commands: AnyCommand[] | ((config: C, plugin: PluginHandle<S>) => AnyCommand[]);
   setup?: (

@@ -208,8 +208,9 @@ export class Bot {
   }
 
   /**
-   * Enables a plugin with its raw configuration, validated by the plugin's schema.
-   * Throws an error naming the plugin and the offending key.
+   * Enables a plugin with its raw configuration, validated by the plugin's schema (or with what
+   * `validatePluginConfig` returned, taken as is). Throws a `PluginConfigError` naming the plugin and the offending
+   * keys.
    */
   // biome-ignore lint/suspicious/noExplicitAny: any plugin state
   use<C>(plugin: Plugin<C, any>, rawConfig?: unknown): this {

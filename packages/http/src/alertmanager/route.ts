@@ -3,11 +3,10 @@
  * labels. A later notification of the same group edits the earlier message where the network can edit.
  * @module
  */
-import type { HttpRequest, HttpResponse, HttpRoute, RoomRef } from "@switchboard/core";
+import { bearerMatches, type HttpRequest, type HttpResponse, type HttpRoute, type RoomRef } from "@switchboard/core";
 import type { AlertmanagerConfig } from "../config.js";
 import { announce, roomName, type SourceContext } from "../deliveries.js";
 import { parseJson, reject } from "../responses.js";
-import { verifyBearer } from "../signature.js";
 import { matchesAll } from "./matchers.js";
 import { alertGroupMessage } from "./message.js";
 import { type AlertmanagerPayload, alertmanagerPayloadSchema, labelMap } from "./payload.js";
@@ -31,7 +30,7 @@ export function alertmanagerRoute(config: AlertmanagerConfig, context: SourceCon
   const log = context.logger.child({ source: ALERTMANAGER_SOURCE });
 
   async function handle(request: HttpRequest): Promise<HttpResponse> {
-    if (!verifyBearer(config.token, request.headers.authorization)) {
+    if (!bearerMatches(request.headers.authorization, config.token)) {
       count("unauthorized");
       log.warn({ ip: request.ip }, "refused an Alertmanager delivery: bad or missing bearer token");
       return reject(401, "bad token");

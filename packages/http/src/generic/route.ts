@@ -4,9 +4,17 @@
  * or by a delivery id inside the signed body, and always by the digest of the signed bytes.
  * @module
  */
-import { type Block, type HttpRequest, type HttpResponse, type HttpRoute, out } from "@switchboard/core";
+import {
+  type Block,
+  DeliveryLedger,
+  digestKey,
+  type HttpRequest,
+  type HttpResponse,
+  type HttpRoute,
+  out,
+} from "@switchboard/core";
 import type { HookConfig } from "../config.js";
-import { announce, DeliveryLedger, digestKey, type SourceContext } from "../deliveries.js";
+import { announce, type SourceContext } from "../deliveries.js";
 import { parseJson, reject } from "../responses.js";
 import { verifyHmacSha256 } from "../signature.js";
 import { httpUrl } from "../text.js";

@@ -3,9 +3,16 @@
  * body, since the id header is not signed), routed by repository.
  * @module
  */
-import type { HttpRequest, HttpResponse, HttpRoute, RoomRef } from "@switchboard/core";
+import {
+  DeliveryLedger,
+  digestKey,
+  type HttpRequest,
+  type HttpResponse,
+  type HttpRoute,
+  type RoomRef,
+} from "@switchboard/core";
 import type { GithubConfig, GithubEventKind } from "../config.js";
-import { announce, DeliveryLedger, digestKey, forgetExpired, type SourceContext } from "../deliveries.js";
+import { announce, forgetExpired, type SourceContext } from "../deliveries.js";
 import { parseJson, reject } from "../responses.js";
 import { verifyHmacSha256 } from "../signature.js";
 import { type GithubMessage, githubEvents } from "./messages.js";

@@ -3,27 +3,28 @@
  * require which context.
  * @module
  */
-import { type Block, defineCommand, out, UserError } from "@switchboard/core";
+import { type Block, defineCommand, out, type PluginHandle, UserError } from "@switchboard/core";
 import { appOf } from "../apps.js";
 import { ciVerdict, overallState } from "../ci.js";
 import { resolveCommit } from "../commit.js";
+import type { DeployConfig } from "../config.js";
 import { ciContextsOf } from "../github.js";
 import { short } from "../names.js";
+import { PERMISSIONS } from "../permissions.js";
 import type { DeployState } from "../state.js";
 import { appArg, normaliseTarget, refArg } from "./args.js";
 
 const LEVEL = { green: "ok", red: "fail", pending: "warn", none: "info" } as const;
 
 /** The ci status command. */
-export function ciStatusCommand(state: DeployState) {
-  const { config } = state;
+export function ciStatusCommand(config: DeployConfig, plugin: PluginHandle<DeployState>) {
   return defineCommand({
     name: "ci status",
     summary: "The CI state of an app's ref: each context, and which environments it lets through",
     examples: ["ci status puppet/gh13", "ci status api"],
     pattern: "{app}[/{ref}]",
     // It spends the bot's GitHub token and starts git: not for guests.
-    permission: "deploy:read",
+    permission: PERMISSIONS.read,
     args: { app: appArg(config), ref: refArg },
     prepare: ({ args }) => {
       const prepared = normaliseTarget(config, args);
@@ -33,10 +34,10 @@ export function ciStatusCommand(state: DeployState) {
       const appName = args.app;
       const app = appOf(config, appName);
       const ref = args.ref!;
-      if (!state.github || !app.repository)
+      if (!plugin.state.github || !app.repository)
         throw new UserError(`${appName} has no GitHub repository configured, so there is no CI to ask`);
-      const sha = await resolveCommit(state, app, ref, signal);
-      const contexts = await ciContextsOf(state.github, app.repository, sha, signal);
+      const sha = await resolveCommit(plugin.state, app, ref, signal);
+      const contexts = await ciContextsOf(plugin.state.github, app.repository, sha, signal);
       const overall = overallState(contexts);
       const blocks: Block[] = [
         out.status(

@@ -3,13 +3,15 @@
  * CI gate that is not green and needs `deploy:force`.
  * @module
  */
-import { arg, defineCommand, UserError } from "@switchboard/core";
+import { arg, defineCommand, type PluginHandle, UserError } from "@switchboard/core";
 import { appOf, defaultEnvironment, targetOf } from "../apps.js";
 import { resolveCommit } from "../commit.js";
+import type { DeployConfig } from "../config.js";
 import { executeDeploy } from "../execute.js";
 import { branchGate, ciGate, roomGate } from "../gates.js";
 import { lockGate } from "../locks.js";
 import { isCommitId, splitHosts } from "../names.js";
+import { PERMISSIONS } from "../permissions.js";
 import type { DeployState } from "../state.js";
 import { appArg, envArg, hostsArg, refArg } from "./args.js";
 
@@ -17,15 +19,14 @@ import { appArg, envArg, hostsArg, refArg } from "./args.js";
 const CHECK_TIMEOUT_MS = 2 * 60_000;
 
 /** The deploy command. */
-export function deployCommand(state: DeployState, timeoutMs: number) {
-  const { config } = state;
+export function deployCommand(config: DeployConfig, plugin: PluginHandle<DeployState>, timeoutMs: number) {
   return defineCommand({
     name: "deploy",
     aliases: ["deploy!"],
     summary: "Deploy an app's branch to an environment (deploy! forces past CI that is not green)",
     examples: ["deploy puppet/gh13 to puppetmaster", "deploy api", "deploy! api/hotfix to production/fe1,fe2"],
     pattern: "{app}[/{ref}] [to {env}[/{hosts}]]",
-    permission: "deploy:run",
+    permission: PERMISSIONS.run,
     sideEffect: true,
     timeoutMs,
     args: {
@@ -58,18 +59,20 @@ export function deployCommand(state: DeployState, timeoutMs: number) {
     requirements: (args) => {
       const target = targetOf(config, args.app, args.env!);
       return [
-        ...(args.force ? [{ reason: "force", permission: "deploy:force" }] : []),
+        ...(args.force ? [{ reason: "force", permission: PERMISSIONS.force }] : []),
         ...(target.approval ? [{ reason: `environment ${target.envName}`, approval: target.approval }] : []),
       ];
     },
     check: async (ctx) => {
       const { args } = ctx;
       const target = targetOf(config, args.app, args.env!);
-      await lockGate(state, ctx.locks, target.appName, target.envName, ctx.actor.id);
+      await lockGate(plugin.state, ctx.locks, target.appName, target.envName, ctx.actor.id);
       // The job is not listed (so not cancellable) until its checks pass: bound their I/O.
       const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(CHECK_TIMEOUT_MS)]);
-      const sha = await resolveCommit(state, target.app, args.ref!, signal, target.env.branches !== undefined);
-      const ci = await ciGate(state, target, args.ref!, sha, args.force, { ...ctx, signal });
+      const sha = await resolveCommit(plugin.state, target.app, args.ref!, signal, {
+        branchOnly: target.env.branches !== undefined,
+      });
+      const ci = await ciGate(plugin.state, target, args.ref!, sha, { force: args.force }, { ...ctx, signal });
       return { sha, ci };
     },
     handler: (ctx) => {
@@ -77,7 +80,7 @@ export function deployCommand(state: DeployState, timeoutMs: number) {
       const { sha } = checked;
       if (!isCommitId(sha)) throw new Error(`deploy handler without a resolved commit (${sha})`);
       return executeDeploy(
-        state,
+        plugin.state,
         {
           target: targetOf(config, args.app, args.env!),
           ref: args.ref!,

@@ -3,22 +3,22 @@
  * @module
  */
 import { type Block, defineCommand, formatDuration, out } from "@switchboard/core";
+import type { DeployConfig } from "../config.js";
 import { History } from "../history.js";
 import { short } from "../names.js";
-import type { DeployState } from "../state.js";
+import { PERMISSIONS } from "../permissions.js";
 import { appArg, envArg, normaliseTarget } from "./args.js";
 
 const SHOWN = 10;
 
 /** The deploys command. */
-export function deploysCommand(state: DeployState) {
-  const { config } = state;
+export function deploysCommand(config: DeployConfig) {
   return defineCommand({
     name: "deploys",
     summary: "Recent deploys of an app: who, what, when, outcome, duration, approvers",
     examples: ["deploys puppet", "deploys api in production"],
     pattern: "{app} [in {env}]",
-    permission: "deploy:read",
+    permission: PERMISSIONS.read,
     args: { app: appArg(config), env: envArg },
     // An unknown environment gets an answer naming the known ones.
     prepare: ({ args }) => normaliseTarget(config, args),

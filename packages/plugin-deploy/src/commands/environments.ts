@@ -5,22 +5,22 @@
  */
 import { type Block, defineCommand, formatDuration, out } from "@switchboard/core";
 import { appOf, targetOf } from "../apps.js";
+import type { DeployConfig } from "../config.js";
 import { History } from "../history.js";
 import { holdLockName, runLockName } from "../locks.js";
 import { short } from "../names.js";
-import type { DeployState } from "../state.js";
+import { PERMISSIONS } from "../permissions.js";
 import { appArg, normaliseTarget } from "./args.js";
 
 /** The environments command. */
-export function environmentsCommand(state: DeployState) {
-  const { config } = state;
+export function environmentsCommand(config: DeployConfig) {
   return defineCommand({
     name: "where can i deploy",
     aliases: ["environments"],
     summary: "An app's environments: hosts, required CI, rooms, approval, locks, last deploy",
     examples: ["where can I deploy puppet", "environments api"],
     pattern: "{app}",
-    permission: "deploy:read",
+    permission: PERMISSIONS.read,
     args: { app: appArg(config) },
     prepare: ({ args }) => normaliseTarget(config, args),
     handler: async ({ args, locks, store }): Promise<Block[]> => {

@@ -5,20 +5,20 @@
  */
 import { arg, type Block, DeniedError, defineCommand, formatDuration, out, UserError } from "@switchboard/core";
 import { targetOf } from "../apps.js";
+import type { DeployConfig } from "../config.js";
 import { describeHold, holdLockName, isDeployLock } from "../locks.js";
-import type { DeployState } from "../state.js";
+import { PERMISSIONS } from "../permissions.js";
 import { appArg, normaliseTarget, requiredEnvArg } from "./args.js";
 
 /** The lock commands. */
-export function lockCommands(state: DeployState) {
-  const { config } = state;
+export function lockCommands(config: DeployConfig) {
   const longest = formatDuration(config.maxLockDuration);
   const lock = defineCommand({
     name: "deploy lock",
     summary: "Hold an environment so nobody else deploys to it",
     examples: ["deploy lock api production for 2h db migration", "deploy lock puppet puppetmaster"],
     pattern: "{app} {env} [for {duration}] [{reason...}]",
-    permission: "deploy:lock",
+    permission: PERMISSIONS.lock,
     args: {
       app: appArg(config),
       env: requiredEnvArg,
@@ -57,14 +57,14 @@ export function lockCommands(state: DeployState) {
     summary: "Release your hold on an environment (--force breaks someone else's; needs deploy:unlock-force)",
     examples: ["deploy unlock api production", "deploy unlock api production --force"],
     pattern: "{app} {env}",
-    permission: "deploy:lock",
+    permission: PERMISSIONS.lock,
     args: {
       app: appArg(config),
       env: requiredEnvArg,
       force: arg.flag({ description: "break someone else's lock (needs deploy:unlock-force; audited)" }),
     },
     prepare: ({ args }) => normaliseTarget(config, args),
-    requirements: (args) => (args.force ? [{ reason: "force", permission: "deploy:unlock-force" }] : []),
+    requirements: (args) => (args.force ? [{ reason: "force", permission: PERMISSIONS.unlockForce }] : []),
     // Who held the lock that --force breaks is found before the job starts, so the audit entry names them.
     check: async ({ args, locks, actor }): Promise<{ holder?: string; reason?: string; expiresAt?: string }> => {
       const name = holdLockName(args.app, args.env);
@@ -99,7 +99,7 @@ export function lockCommands(state: DeployState) {
     name: "deploy locks",
     summary: "Environments held with deploy lock, and deploys running",
     examples: ["deploy locks"],
-    permission: "deploy:read",
+    permission: PERMISSIONS.read,
     handler: async ({ locks }): Promise<Block[] | string> => {
       const now = Date.now();
       const rows = (await locks.list())

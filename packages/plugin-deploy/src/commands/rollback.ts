@@ -6,13 +6,15 @@
  * gates apply as for a deploy.
  * @module
  */
-import { DeniedError, defineCommand, formatDuration, out, UserError } from "@switchboard/core";
+import { DeniedError, defineCommand, formatDuration, out, type PluginHandle, UserError } from "@switchboard/core";
 import { targetOf } from "../apps.js";
+import type { DeployConfig } from "../config.js";
 import { executeDeploy } from "../execute.js";
 import { branchGate, ciGate, roomGate } from "../gates.js";
 import { History } from "../history.js";
 import { lockGate } from "../locks.js";
 import { isCommitId, short } from "../names.js";
+import { PERMISSIONS } from "../permissions.js";
 import type { DeployState } from "../state.js";
 import { appArg, requiredEnvArg } from "./args.js";
 
@@ -20,14 +22,13 @@ import { appArg, requiredEnvArg } from "./args.js";
 const CHECK_TIMEOUT_MS = 2 * 60_000;
 
 /** The rollback command. */
-export function rollbackCommand(state: DeployState, timeoutMs: number) {
-  const { config } = state;
+export function rollbackCommand(config: DeployConfig, plugin: PluginHandle<DeployState>, timeoutMs: number) {
   return defineCommand({
     name: "rollback",
     summary: "Deploy the last commit that succeeded before the current one",
     examples: ["rollback api production"],
     pattern: "{app} {env}",
-    permission: "deploy:run",
+    permission: PERMISSIONS.run,
     sideEffect: true,
     timeoutMs,
     args: { app: appArg(config), env: requiredEnvArg },
@@ -42,7 +43,7 @@ export function rollbackCommand(state: DeployState, timeoutMs: number) {
     },
     check: async (ctx) => {
       const { app, env } = ctx.args;
-      await lockGate(state, ctx.locks, app, env, ctx.actor.id);
+      await lockGate(plugin.state, ctx.locks, app, env, ctx.actor.id);
       const found = await new History(ctx.store, config.historySize).rollbackTarget(app, env);
       if (!found)
         throw new UserError(
@@ -66,14 +67,19 @@ export function rollbackCommand(state: DeployState, timeoutMs: number) {
       );
       // The job is not listed (so not cancellable) until its checks pass: bound the CI lookup as deploy does.
       const signal = AbortSignal.any([ctx.signal, AbortSignal.timeout(CHECK_TIMEOUT_MS)]);
-      const ci = await ciGate(state, deployTarget, target.ref, target.sha, false, { ...ctx, signal }).catch(
-        (error: unknown) => {
-          if (!(error instanceof DeniedError)) throw error;
-          // The deploy hint ("force with deploy!") would ship the ref's newest commit, not this one: leave it out.
-          const reason = error.message.replace(/\. Wait for it, or force with .*$/s, "");
-          throw new DeniedError(`not rolling back: ${reason}`, error.rule);
-        },
-      );
+      const ci = await ciGate(
+        plugin.state,
+        deployTarget,
+        target.ref,
+        target.sha,
+        { force: false },
+        { ...ctx, signal },
+      ).catch((error: unknown) => {
+        if (!(error instanceof DeniedError)) throw error;
+        // The deploy hint ("force with deploy!") would ship the ref's newest commit, not this one: leave it out.
+        const reason = error.message.replace(/\. Wait for it, or force with .*$/s, "");
+        throw new DeniedError(`not rolling back: ${reason}`, error.rule);
+      });
       return { sha: target.sha, ref: target.ref, hosts: target.hosts, rollbackOf: current.job, ci };
     },
     handler: (ctx) => {
@@ -81,7 +87,7 @@ export function rollbackCommand(state: DeployState, timeoutMs: number) {
       const { sha } = checked;
       if (!isCommitId(sha)) throw new Error(`rollback handler without a resolved commit (${sha})`);
       return executeDeploy(
-        state,
+        plugin.state,
         {
           target: targetOf(config, args.app, args.env),
           ref: checked.ref,

@@ -16,10 +16,10 @@ import {
   UserError,
 } from "@switchboard/core";
 import { type Action, apply, describeAction, factsOf, guardLastServer, locate, takesOut } from "../change.js";
+import { PERMISSIONS } from "../permissions.js";
 import { siteName, snapshot } from "../site.js";
-import { type LbState, stateOf } from "../state.js";
+import type { LbState } from "../state.js";
 import { backendArg, serverArg, siteArg } from "./args.js";
-import { PERMISSIONS } from "./permissions.js";
 
 const forceArg = arg.flag({ description: "take out the last server taking traffic too (needs lb:force)" });
 
@@ -39,13 +39,13 @@ type JobParts = Pick<CommandContext<ChangeArgs, Facts>, "signal" | "message" | "
 /** Finds the server on every instance of the prepared site (see {@link locate}). */
 async function locateTarget(handle: PluginHandle<LbState>, args: ChangeArgs, signal: AbortSignal) {
   const site = args.site!;
-  return locate(await snapshot(stateOf(handle).sites.get(site)!, signal), site, args.backend, args.server);
+  return locate(await snapshot(handle.state.sites.get(site)!, signal), site, args.backend, args.server);
 }
 
 /** The check of every change: the server is there, the guard lets it pass; its state and sessions become facts. */
 async function checkChange(handle: PluginHandle<LbState>, action: Action, args: ChangeArgs, signal: AbortSignal) {
   const located = await locateTarget(handle, args, signal);
-  guardLastServer(located, action, args.force === true);
+  guardLastServer(located, action, { force: args.force === true });
   return factsOf(located);
 }
 
@@ -63,13 +63,13 @@ async function runChange(
   args: ChangeArgs,
   { signal, message, actor, job }: JobParts,
 ): Promise<Reply> {
-  const state = stateOf(handle);
+  const state = handle.state;
   const site = args.site!;
   const { backend, server } = args;
   const force = args.force === true;
   // Read again: the approval may have taken minutes, and another change may have happened since the check.
   const located = await locateTarget(handle, args, signal);
-  guardLastServer(located, action, force);
+  guardLastServer(located, action, { force });
   const outcomes: Outcome[] = [];
   for (const { instance } of located) {
     try {
@@ -149,7 +149,7 @@ function changeCommand(
       site: siteArg,
       ...(kind === "enable" ? {} : { force: forceArg }),
     },
-    prepare: ({ args }) => ({ ...args, site: siteName(stateOf(handle).config, args.site) }),
+    prepare: ({ args }) => ({ ...args, site: siteName(handle.state.config, args.site) }),
     requirements: (args: ChangeArgs) => (args.force ? [{ reason: "force", permission: PERMISSIONS.force }] : []),
     check: ({ args, signal }): Promise<Facts> => checkChange(handle, { kind }, args, signal),
     handler: (ctx) => runChange(handle, { kind }, ctx.args, ctx),
@@ -176,7 +176,7 @@ function weightCommand(handle: PluginHandle<LbState>): AnyCommand {
       site: siteArg,
       force: forceArg,
     },
-    prepare: ({ args }) => ({ ...args, site: siteName(stateOf(handle).config, args.site) }),
+    prepare: ({ args }) => ({ ...args, site: siteName(handle.state.config, args.site) }),
     requirements: (args) => (args.force ? [{ reason: "force", permission: PERMISSIONS.force }] : []),
     check: ({ args, signal }): Promise<Facts> =>
       checkChange(handle, { kind: "weight", weight: args.weight }, args, signal),

@@ -6,10 +6,10 @@
 import { arg, defineCommand, out, type PluginHandle, type Reply, UserError } from "@switchboard/core";
 import { isServing } from "../haproxy.js";
 import { nameProblem } from "../names.js";
+import { PERMISSIONS } from "../permissions.js";
 import { answered, backendsOf, siteName, snapshot } from "../site.js";
-import { type LbState, stateOf } from "../state.js";
+import type { LbState } from "../state.js";
 import { siteArg } from "./args.js";
-import { PERMISSIONS } from "./permissions.js";
 
 /** The `lb status` command. */
 export function statusCommand(handle: PluginHandle<LbState>) {
@@ -27,11 +27,11 @@ export function statusCommand(handle: PluginHandle<LbState>) {
       site: siteArg,
     },
     prepare: ({ args }) => {
-      const { config } = stateOf(handle);
+      const { config } = handle.state;
       return { ...args, site: siteName(config, args.site) };
     },
     async handler({ args, signal }): Promise<Reply> {
-      const { sites } = stateOf(handle);
+      const { sites } = handle.state;
       const site = args.site!;
       const instances = sites.get(site)!;
       const snapshots = await snapshot(instances, signal);

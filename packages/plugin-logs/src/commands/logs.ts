@@ -22,7 +22,7 @@ import { printable, SERVICE_PATTERN } from "../names.js";
 import { readPermission } from "../permissions.js";
 import { readSource, type SourceResult, sourceLabel } from "../read.js";
 import { type Asked, fitsRoom, fullOutput, roomOutput } from "../render.js";
-import { type LogsState, stateOf } from "../state.js";
+import type { LogsState } from "../state.js";
 
 /** The longest `--grep` text. */
 const MAX_GREP = 200;
@@ -106,7 +106,7 @@ export function logsCommand(config: LogsConfig, handle: PluginHandle<LogsState>)
           throw new UserError(`--grep is 1 to ${MAX_GREP} printable characters`);
       }
       const target = args.target?.trim();
-      if (target !== undefined) hostsFor(stateOf(handle), service, name, target);
+      if (target !== undefined) hostsFor(handle.state, service, name, target);
       return { ...args, target, lines };
     },
     requirements: (args) =>
@@ -117,11 +117,11 @@ export function logsCommand(config: LogsConfig, handle: PluginHandle<LogsState>)
       if (args.service === undefined) return {};
       const service = serviceOf(config, args.service);
       if (!service) throw unknownService(config, args.service);
-      const hosts = hostsFor(stateOf(handle), service, args.service, args.target);
+      const hosts = hostsFor(handle.state, service, args.service, args.target);
       return { hosts: hosts ? hosts.join(",") : "local" };
     },
     handler: async (ctx) => {
-      const state = stateOf(handle);
+      const state = handle.state;
       const { args } = ctx;
       if (args.service === undefined) return listServices(state);
       const service = serviceOf(config, args.service)!;

@@ -43,7 +43,7 @@ export function wallClock(timeZone: string, from: number, until: number): (time:
 }
 
 /** `14:05` or `Mon 14:05` style time for titles, in the zone. */
-export function formatWallTime(timeZone: string, time: number, withDate: boolean): string {
+export function formatWallTime(timeZone: string, time: number, { withDate }: { withDate: boolean }): string {
   return new Intl.DateTimeFormat("en-GB", {
     timeZone,
     hourCycle: "h23",

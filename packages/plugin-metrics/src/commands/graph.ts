@@ -2,16 +2,16 @@
  * `graph [<from>[..<until>]] <target|alias> [+ <target>…] [--by label]`.
  * @module
  */
-import { arg, defineCommand } from "@switchboard/core";
+import { arg, defineCommand, type PluginHandle } from "@switchboard/core";
 import type { MetricsConfig } from "../config.js";
 import { BY_PATTERN, parseGraphLine, takeBy } from "../grammar.js";
 import { checkLine, runGraph } from "../graph-run.js";
+import { PERMISSIONS } from "../permissions.js";
 import { rawRest } from "../raw-text.js";
 import type { MetricsState } from "../state.js";
-import { READ_PERMISSION } from "./permissions.js";
 
 /** The `graph` command. */
-export function graphCommand(config: MetricsConfig, state: () => MetricsState) {
+export function graphCommand(config: MetricsConfig, plugin: PluginHandle<MetricsState>) {
   return defineCommand({
     name: "graph",
     summary: "Chart a Prometheus or Graphite query into the room (a text sparkline where images do not show)",
@@ -31,7 +31,7 @@ export function graphCommand(config: MetricsConfig, state: () => MetricsState) {
       }),
       by: arg.string({ description: "sum the series by this label (Graphite: node number or tag)", match: BY_PATTERN }),
     },
-    permission: READ_PERMISSION,
+    permission: PERMISSIONS.read,
     timeoutMs: config.timeout,
     prepare: ({ args, invokedAs, message }) => {
       const raw = rawRest(message.text, invokedAs, args.query, ["by"]);
@@ -42,7 +42,7 @@ export function graphCommand(config: MetricsConfig, state: () => MetricsState) {
     },
     handler: async ({ args, signal, store }) => {
       const line = parseGraphLine(args.query);
-      const result = await runGraph(state(), store, { ...line, ...(args.by ? { by: args.by } : {}) }, signal);
+      const result = await runGraph(plugin.state, store, { ...line, ...(args.by ? { by: args.by } : {}) }, signal);
       return result.reply;
     },
   });

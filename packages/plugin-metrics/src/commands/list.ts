@@ -2,20 +2,20 @@
  * `graph list`: the aliases, from the configuration and saved from chat.
  * @module
  */
-import { defineCommand, out } from "@switchboard/core";
+import { defineCommand, out, type PluginHandle } from "@switchboard/core";
 import { aliasParams } from "../aliases.js";
+import { PERMISSIONS } from "../permissions.js";
 import type { MetricsState } from "../state.js";
-import { READ_PERMISSION } from "./permissions.js";
 
 /** The `graph list` command. */
-export function listCommand(state: () => MetricsState) {
+export function listCommand(plugin: PluginHandle<MetricsState>) {
   return defineCommand({
     name: "graph list",
     summary: "List the saved graph aliases",
     examples: ["graph list"],
-    permission: READ_PERMISSION,
+    permission: PERMISSIONS.read,
     handler: async ({ store }) => {
-      const { aliases, defaultBackend } = state();
+      const { aliases, defaultBackend } = plugin.state;
       const all = await aliases.list(store);
       if (all.length === 0) return out.text("no aliases yet; save one with: graph save <alias> <target>");
       return out.table(

@@ -3,15 +3,15 @@
  * with its arguments like every command).
  * @module
  */
-import { arg, defineCommand, out, UserError } from "@switchboard/core";
+import { arg, defineCommand, out, type PluginHandle, UserError } from "@switchboard/core";
 import { aliasNameProblem, aliasParams } from "../aliases.js";
+import { PERMISSIONS } from "../permissions.js";
 import { rawRest } from "../raw-text.js";
 import type { MetricsState } from "../state.js";
 import { MAX_EXPRESSION_LENGTH } from "../targets.js";
-import { SAVE_PERMISSION } from "./permissions.js";
 
 /** The `graph save` command. */
-export function saveCommand(state: () => MetricsState) {
+export function saveCommand(plugin: PluginHandle<MetricsState>) {
   return defineCommand({
     name: "graph save",
     summary: "Save a query as an alias everyone can graph ($name marks a parameter)",
@@ -28,14 +28,14 @@ export function saveCommand(state: () => MetricsState) {
       }),
       target: arg.string({ positional: true, rest: true, required: true, description: "the query, [backend:]expr" }),
     },
-    permission: SAVE_PERMISSION,
+    permission: PERMISSIONS.save,
     prepare: ({ args, invokedAs, message }) => {
       const raw = rawRest(message.text, invokedAs, `${args.alias} ${args.target}`);
       const target = raw.replace(/^\S+\s+/, "").trim();
       return { alias: args.alias.toLowerCase(), target: target || args.target };
     },
     handler: async ({ args, store, actor }) => {
-      const { backends, aliases } = state();
+      const { backends, aliases } = plugin.state;
       let target = args.target;
       let backend: string | undefined;
       const prefixed = /^([a-z][a-z0-9_-]{0,31}):(.+)$/s.exec(target);

@@ -5,9 +5,9 @@
 import { type AnyCommand, arg, defineCommand, out, type PluginHandle, UserError } from "@switchboard/core";
 import type { Incident, PagingProvider } from "../model.js";
 import { INCIDENT_REF_PATTERN } from "../names.js";
+import { PERMISSIONS } from "../permissions.js";
 import { DRY_RUN_NOTE, incidentLabel, incidentLine, incidentTitle } from "../render.js";
-import { type PagingState, stateOf, zoneFor } from "../state.js";
-import { PERMISSIONS } from "./permissions.js";
+import { type PagingState, zoneFor } from "../state.js";
 
 /** The longest note `pager note` takes (PagerDuty's own limit on note content is 25,000 characters). */
 export const MAX_NOTE = 2000;
@@ -39,7 +39,7 @@ export function incidentCommands(handle: PluginHandle<PagingState>): AnyCommand[
     summary: "Open incidents (triggered and acknowledged), newest first",
     permission: PERMISSIONS.read,
     async handler({ actor }) {
-      const { provider, config } = stateOf(handle);
+      const { provider, config } = handle.state;
       const open = await provider.openIncidents();
       if (open.length === 0) return out.status("ok", "No open incidents.");
       const zone = zoneFor(config, actor.id, config.timeZone);
@@ -67,7 +67,7 @@ export function incidentCommands(handle: PluginHandle<PagingState>): AnyCommand[
       return args;
     },
     async handler({ args, actor }) {
-      const { provider, config } = stateOf(handle);
+      const { provider, config } = handle.state;
       const acting = await provider.acting(actor.id);
       const incident = await openIncident(provider, args.incident);
       if (config.dryRun)

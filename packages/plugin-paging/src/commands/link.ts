@@ -17,15 +17,15 @@ import {
 } from "@switchboard/core";
 import { normaliseEmail } from "../names.js";
 import type { PdUser } from "../pagerduty/types.js";
-import { type PagingState, stateOf } from "../state.js";
-import { PERMISSIONS } from "./permissions.js";
+import { PERMISSIONS } from "../permissions.js";
+import type { PagingState } from "../state.js";
 
 const LOCAL = "The local rota knows you by your chat identity: there is nothing to link.";
 
 export function linkCommands(handle: PluginHandle<PagingState>): AnyCommand[] {
   /** Whether `email` is the actor's to take (not configured, not someone else's, a PagerDuty user's exact login). */
   async function claimable(actor: Actor, email: string): Promise<PdUser> {
-    const { pagerduty, links } = stateOf(handle);
+    const { pagerduty, links } = handle.state;
     if (!pagerduty) throw new UserError(LOCAL);
     if (!actor.known)
       throw new DeniedError("only people configured under principals can link a PagerDuty user", "paging link");
@@ -56,7 +56,7 @@ export function linkCommands(handle: PluginHandle<PagingState>): AnyCommand[] {
     prepare: ({ args }) => {
       const email = normaliseEmail(args.email);
       if (!email) throw new UserError(`"${args.email}" is not an e-mail address`, "pager me as you@example.com");
-      if (stateOf(handle).config.pagerduty?.linking === "config")
+      if (handle.state.config.pagerduty?.linking === "config")
         throw new UserError(
           "links to PagerDuty users come only from the configuration here",
           "ask an admin to add your e-mail under plugins.paging.people",
@@ -65,16 +65,16 @@ export function linkCommands(handle: PluginHandle<PagingState>): AnyCommand[] {
     },
     // Typing an e-mail proves nothing: someone who may vouch for the asker approves the exact address.
     requirements: ({ email }) =>
-      stateOf(handle).pagerduty
+      handle.state.pagerduty
         ? [{ reason: `link to PagerDuty user ${email}`, approval: { permission: PERMISSIONS.admin } }]
         : [],
     check: async ({ args, actor }) => {
-      if (!stateOf(handle).pagerduty) return {};
+      if (!handle.state.pagerduty) return {};
       const user = await claimable(actor, args.email);
       return { pagerDutyUser: user.id };
     },
     async handler({ args, actor }) {
-      const { pagerduty, links } = stateOf(handle);
+      const { pagerduty, links } = handle.state;
       if (!pagerduty) return LOCAL;
       const user = await claimable(actor, args.email); // again: someone may have linked it while it waited
       await links.link(actor.id, args.email, user.id);
@@ -87,7 +87,7 @@ export function linkCommands(handle: PluginHandle<PagingState>): AnyCommand[] {
     summary: "Remove the link to your PagerDuty user",
     permission: PERMISSIONS.read,
     async handler({ actor }) {
-      const { pagerduty, links } = stateOf(handle);
+      const { pagerduty, links } = handle.state;
       if (!pagerduty) return LOCAL;
       const forgotten = await links.forget(actor.id);
       if (forgotten) return `Okay, I forgot that you are ${forgotten} in PagerDuty.`;

@@ -4,9 +4,9 @@
  */
 import { type AnyCommand, arg, defineCommand, type PluginHandle } from "@switchboard/core";
 import type { PagingProvider, ScheduleInfo } from "../model.js";
+import { PERMISSIONS } from "../permissions.js";
 import { shiftsLine, untilText } from "../render.js";
-import { type PagingState, stateOf, zoneFor } from "../state.js";
-import { PERMISSIONS } from "./permissions.js";
+import { type PagingState, zoneFor } from "../state.js";
 
 const DAY = 86_400_000;
 
@@ -45,7 +45,7 @@ function oncallCommand(
       return { schedule: schedule ? schedule : undefined };
     },
     async handler({ args, actor }) {
-      const { provider, config } = stateOf(handle);
+      const { provider, config } = handle.state;
       const schedules = args.schedule ? [await provider.schedule(args.schedule)] : await provider.schedules();
       if (schedules.length === 0) return "No schedules are configured.";
       return (await onCallLines(provider, schedules, (s) => zoneFor(config, actor.id, s.timeZone))).join("\n");
@@ -61,7 +61,7 @@ function amIOnCallCommand(handle: PluginHandle<PagingState>): AnyCommand {
     examples: ["am I on call"],
     permission: PERMISSIONS.read,
     async handler({ actor }) {
-      const { provider, config } = stateOf(handle);
+      const { provider, config } = handle.state;
       const me = (await provider.acting(actor.id)).person;
       const now = new Date();
       const lines = await Promise.all(

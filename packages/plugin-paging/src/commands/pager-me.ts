@@ -5,10 +5,10 @@
  * @module
  */
 import { type AnyCommand, arg, DeniedError, defineCommand, out, type PluginHandle } from "@switchboard/core";
+import { PERMISSIONS } from "../permissions.js";
 import { DRY_RUN_NOTE } from "../render.js";
-import { type PagingState, stateOf, zoneFor } from "../state.js";
+import { type PagingState, zoneFor } from "../state.js";
 import { formatTime, parsePagerDuration } from "../time.js";
-import { PERMISSIONS } from "./permissions.js";
 
 const USAGE = "pager me [schedule] <duration>, e.g. pager me 1h, pager me ops 30m";
 
@@ -30,7 +30,7 @@ export function pagerMeCommand(handle: PluginHandle<PagingState>): AnyCommand {
       return { schedule, duration };
     },
     async handler({ args, actor }) {
-      const { provider, config } = stateOf(handle);
+      const { provider, config } = handle.state;
       if (args.duration === undefined) {
         const me = await provider.acting(actor.id);
         const where = me.person.email ? ` (${me.person.email})` : "";

@@ -3,9 +3,9 @@
  * @module
  */
 import { type AnyCommand, arg, defineCommand, out, type PluginHandle } from "@switchboard/core";
+import { PERMISSIONS } from "../permissions.js";
 import { overrideLine } from "../render.js";
-import { type PagingState, stateOf, zoneFor } from "../state.js";
-import { PERMISSIONS } from "./permissions.js";
+import { type PagingState, zoneFor } from "../state.js";
 
 const OVERRIDE_WINDOW_MS = 30 * 86_400_000;
 
@@ -15,7 +15,7 @@ export function scheduleCommands(handle: PluginHandle<PagingState>): AnyCommand[
     summary: "The schedules oncall and pager me take",
     permission: PERMISSIONS.read,
     async handler() {
-      const { provider } = stateOf(handle);
+      const { provider } = handle.state;
       const list = await provider.schedules();
       if (list.length === 0) return "No schedules are configured.";
       const links = list.some((s) => s.url);
@@ -33,7 +33,7 @@ export function scheduleCommands(handle: PluginHandle<PagingState>): AnyCommand[
     args: { schedule: arg.string({ positional: true, rest: true }) },
     permission: PERMISSIONS.read,
     async handler({ args, actor }) {
-      const { provider, config } = stateOf(handle);
+      const { provider, config } = handle.state;
       const schedule = await provider.schedule(args.schedule);
       const now = new Date();
       const list = await provider.overrides(schedule, now, new Date(now.getTime() + OVERRIDE_WINDOW_MS));

@@ -5,10 +5,10 @@
 import { type AnyCommand, arg, defineCommand, out, type PluginHandle, UserError } from "@switchboard/core";
 import type { Asker } from "../model.js";
 import { normaliseName } from "../names.js";
+import { PERMISSIONS } from "../permissions.js";
 import { DRY_RUN_NOTE, incidentTitle } from "../render.js";
-import { type PagingState, stateOf, zoneFor } from "../state.js";
+import { type PagingState, zoneFor } from "../state.js";
 import { formatTime, parsePagerDuration } from "../time.js";
-import { PERMISSIONS } from "./permissions.js";
 
 const MAX_MAINTENANCE_MS = 7 * 86_400_000;
 
@@ -29,7 +29,7 @@ function triggerCommand(handle: PluginHandle<PagingState>): AnyCommand {
       return { service: normaliseName(args.service, "service"), summary };
     },
     async handler({ args, actor }) {
-      const { provider, config } = stateOf(handle);
+      const { provider, config } = handle.state;
       if (!provider.services().includes(args.service))
         throw new UserError(
           `no service "${args.service}"`,
@@ -74,7 +74,7 @@ function maintenanceCommand(handle: PluginHandle<PagingState>): AnyCommand {
       return { service: normaliseName(service, "service"), duration };
     },
     async handler({ args, actor }) {
-      const { provider, config } = stateOf(handle);
+      const { provider, config } = handle.state;
       const acting = await provider.acting(actor.id);
       const start = new Date();
       const end = new Date(start.getTime() + parsePagerDuration(args.duration, MAX_MAINTENANCE_MS));

@@ -17,10 +17,10 @@ import {
 } from "@switchboard/core";
 import { type Incident, isAssignedTo } from "../model.js";
 import { parseIncidentRefs } from "../names.js";
+import { PERMISSIONS } from "../permissions.js";
 import { DRY_RUN_NOTE, incidentLine } from "../render.js";
-import { type PagingState, stateOf, zoneFor } from "../state.js";
+import { type PagingState, zoneFor } from "../state.js";
 import { matchIncidents } from "./incidents.js";
-import { PERMISSIONS } from "./permissions.js";
 
 type Target = "acknowledged" | "resolved";
 
@@ -54,7 +54,7 @@ function updateCommand(handle: PluginHandle<PagingState>, status: Target): AnyCo
     },
     requirements: (args) => (args.everyone ? [{ reason: "--everyone", permission: PERMISSIONS.everyone }] : []),
     async handler({ args, actor }): Promise<Reply> {
-      const { provider, config } = stateOf(handle);
+      const { provider, config } = handle.state;
       const acting = await provider.acting(actor.id);
       const open = await provider.openIncidents();
       const zone = zoneFor(config, actor.id, config.timeZone);

@@ -1,10 +1,21 @@
 /**
  * The PagerDuty v3 webhook route: verifies `X-PagerDuty-Signature` over the raw body, ignores replays (an event id
- * seen before, an event older than `maxAge`, an event older than the last one applied to its incident), and posts
- * incident events into the rooms their service maps to.
+ * or the same signed bytes seen before — core's delivery ledger, as the HTTP endpoint's sources use —, an event older
+ * than `maxAge`, an event older than the last one applied to its incident), and posts incident events into the rooms
+ * their service maps to, audited in core's webhook record shape.
  * @module
  */
-import type { HttpResponse, HttpRoute, Logger, PluginAuditRecord, RoomRef, Store } from "@switchboard/core";
+import {
+  DeliveryLedger,
+  digestKey,
+  type HttpResponse,
+  type HttpRoute,
+  type Logger,
+  type PluginAuditRecord,
+  type RoomRef,
+  type Store,
+  webhookAuditRecord,
+} from "@switchboard/core";
 import type { IncidentAnnouncer } from "../announcer.js";
 import type { PagingConfig, WebhookConfig } from "../config.js";
 import type { Incident, IncidentStatus } from "../model.js";
@@ -87,6 +98,8 @@ function incidentOfEvent(data: WebhookIncident): Incident {
 /** The route for `webhook.path`. */
 export function pagerDutyWebhookRoute(deps: WebhookDeps): HttpRoute {
   const { config, webhook, store, announcer, logger } = deps;
+  // Older events are refused by age anyway: twice `maxAge` is long enough to remember an id.
+  const ledger = new DeliveryLedger(store, SEEN, 2 * webhook.maxAge);
   return {
     method: "POST",
     path: webhook.path,
@@ -111,36 +124,49 @@ export function pagerDutyWebhookRoute(deps: WebhookDeps): HttpRoute {
 
       const occurred = Date.parse(event.occurred_at);
       if (Number.isNaN(occurred) || Date.now() - occurred > webhook.maxAge) return json(200, { ignored: "too old" });
-      if (await store.get(SEEN, event.id)) return json(200, { ignored: "duplicate" });
-      await store.set(SEEN, event.id, event.occurred_at);
-      const latest = await store.get<string>(LATEST, data.id);
-      if (latest && Date.parse(latest) > occurred) return json(200, { ignored: "older than the last event" });
-      await store.set(LATEST, data.id, event.occurred_at);
+      const keys = [`id:${event.id}`, digestKey(request.rawBody)];
+      if (!(await ledger.claim(...keys))) return json(200, { ignored: "duplicate" });
+      try {
+        const latest = await store.get<string>(LATEST, data.id);
+        if (latest && Date.parse(latest) > occurred) {
+          await ledger.commit(...keys);
+          return json(200, { ignored: "older than the last event" });
+        }
+        await store.set(LATEST, data.id, event.occurred_at);
 
-      const incident = incidentOfEvent(data);
-      const by = event.agent?.summary ? ` by ${event.agent.summary}` : "";
-      const line = `${incidentTitle(incident)} — ${what}${by}`;
-      await announcer.post({
-        key: `pagerduty:${incident.id}`,
-        card: incidentCard(incident, `${what}${by}`, config.timeZone),
-        line,
-        rooms: roomsFor(config, incident.service.id),
-        final: incident.status === "resolved",
-      });
-      await deps.audit({
-        event: "webhook",
-        detail: { source: "pagerduty", event: event.event_type, eventId: event.id, incident: incident.id },
-        outcome: "succeeded",
-      });
+        const incident = incidentOfEvent(data);
+        const by = event.agent?.summary ? ` by ${event.agent.summary}` : "";
+        const line = `${incidentTitle(incident)} — ${what}${by}`;
+        const rooms = roomsFor(config, incident.service.id);
+        await announcer.post({
+          key: `pagerduty:${incident.id}`,
+          card: incidentCard(incident, `${what}${by}`, config.timeZone),
+          line,
+          rooms,
+          final: incident.status === "resolved",
+        });
+        await deps.audit(
+          webhookAuditRecord({
+            source: "pagerduty",
+            delivery: event.id,
+            event: event.event_type,
+            rooms,
+            detail: { incident: incident.id },
+          }),
+        );
+      } catch (error) {
+        ledger.release(...keys);
+        throw error;
+      }
+      await ledger.commit(...keys);
       await prune(store, webhook.maxAge);
       return json(200, { ok: true });
     },
   };
 }
 
-/** Forgets event ids older than twice `maxAge` (older events are refused by age anyway). */
+/** Forgets the last event time of incidents older than twice `maxAge` (older events are refused by age anyway). */
 async function prune(store: Store, maxAge: number): Promise<void> {
   const cutoff = Date.now() - 2 * maxAge;
-  for (const [id, at] of await store.list<string>(SEEN)) if (Date.parse(at) < cutoff) await store.delete(SEEN, id);
   for (const [id, at] of await store.list<string>(LATEST)) if (Date.parse(at) < cutoff) await store.delete(LATEST, id);
 }

@@ -2,11 +2,19 @@
  * Alertmanager's webhook receiver for the local rota: a firing alert group opens one incident on the service its
  * label names (paging whoever is on call), repeats of the group do not open more (copies arriving together are
  * handled one after the other, so the group is mapped to its incident before the next copy looks), and the group's
- * resolution resolves the incident. Authenticated with a bearer token; chat never sees the token.
+ * resolution resolves the incident. Authenticated with a bearer token (core's check, as the HTTP endpoint's
+ * Alertmanager source uses); chat never sees the token; audited in core's webhook record shape.
  * @module
  */
-import { createHash, timingSafeEqual } from "node:crypto";
-import type { HttpResponse, HttpRoute, Logger, PluginAuditRecord, Store } from "@switchboard/core";
+import {
+  bearerMatches,
+  type HttpResponse,
+  type HttpRoute,
+  type Logger,
+  type PluginAuditRecord,
+  type Store,
+  webhookAuditRecord,
+} from "@switchboard/core";
 import type { AlertmanagerHookConfig } from "../config.js";
 import { flatTitle, NAME_PATTERN } from "../names.js";
 import type { LocalRota } from "./provider.js";
@@ -32,13 +40,6 @@ export interface AlertmanagerDeps {
 }
 
 const json = (status: number, body: Record<string, unknown>): HttpResponse => ({ status, body });
-const digest = (text: string) => createHash("sha256").update(text).digest();
-
-/** Whether the Authorization header carries the token (compared in constant time). */
-export function bearerMatches(header: string | undefined, token: string): boolean {
-  const given = /^Bearer (.+)$/.exec(header ?? "")?.[1];
-  return given !== undefined && timingSafeEqual(digest(given), digest(token));
-}
 
 const label = (labels: Record<string, string> | undefined, key: string) =>
   labels && Object.hasOwn(labels, key) && typeof labels[key] === "string" ? labels[key] : undefined;
@@ -100,11 +101,13 @@ export function alertmanagerRoute(deps: AlertmanagerDeps): HttpRoute {
       if (!open) return json(200, { ignored: "no open incident for this group" });
       await rota.setStatus(await rota.acting(ACTOR), [open], "resolved");
       await store.delete(GROUPS, group.groupKey);
-      await deps.audit({
-        event: "webhook",
-        detail: { source: "alertmanager", resolved: open.id },
-        outcome: "succeeded",
-      });
+      await deps.audit(
+        webhookAuditRecord({
+          source: ACTOR,
+          event: "alert group",
+          detail: { group: group.groupKey, resolved: open.id },
+        }),
+      );
       return json(200, { resolved: open.id });
     }
     if (open) return json(200, { open: open.id });
@@ -118,11 +121,13 @@ export function alertmanagerRoute(deps: AlertmanagerDeps): HttpRoute {
     const title = `${flatTitle(summary, 300, "alert from Alertmanager")}${alerts > 1 ? ` (${alerts} alerts)` : ""}`;
     const result = await rota.trigger({ principal: ACTOR }, service, title);
     if (result.incident) await store.set(GROUPS, group.groupKey, result.incident.id);
-    await deps.audit({
-      event: "webhook",
-      detail: { source: "alertmanager", service, incident: result.incident?.id, suppressed: result.suppressed },
-      outcome: "succeeded",
-    });
+    await deps.audit(
+      webhookAuditRecord({
+        source: ACTOR,
+        event: "alert group",
+        detail: { group: group.groupKey, service, incident: result.incident?.id, suppressed: result.suppressed },
+      }),
+    );
     return json(200, result.incident ? { opened: result.incident.id } : { suppressed: result.suppressed });
   }
 }

@@ -2,7 +2,16 @@
  * `puppet rollout <env> <target> [--canary host] [--batch N] [--max-failures N] [--force]`: a staged rollout.
  * @module
  */
-import { arg, type CommandContext, type CommandRequirement, defineCommand, type Reply } from "@switchboard/core";
+import {
+  arg,
+  type CommandContext,
+  type CommandRequirement,
+  defineCommand,
+  type PluginHandle,
+  type Reply,
+} from "@switchboard/core";
+import type { PuppetConfig } from "../config.js";
+import { PERMISSIONS } from "../permissions.js";
 import { executeRollout, type RolloutPlan } from "../rollout.js";
 import { rolloutCheck } from "../rollout-gate.js";
 import type { PuppetState } from "../state.js";
@@ -56,8 +65,7 @@ function checkedBatches(hosts: string[], text: unknown): string[][] {
 }
 
 /** The rollout command. */
-export function rolloutCommand(state: PuppetState) {
-  const { config } = state;
+export function rolloutCommand(config: PuppetConfig, plugin: PluginHandle<PuppetState>) {
   return defineCommand({
     name: "puppet rollout",
     summary: "Staged rollout: a canary, then batches; stops at the failure limit; needs a recent noop",
@@ -65,7 +73,7 @@ export function rolloutCommand(state: PuppetState) {
       "puppet rollout production fileservers",
       "puppet rollout production fs* --canary fs3 --batch 10 --max-failures 2",
     ],
-    permission: "puppet:apply",
+    permission: PERMISSIONS.apply,
     sideEffect: true,
     timeoutMs: config.rollout.timeout,
     args: {
@@ -83,17 +91,17 @@ export function rolloutCommand(state: PuppetState) {
       force: arg.flag({ description: "roll out without a recent noop (needs puppet:force)" }),
     },
     prepare: ({ args }) => ({
-      ...prepareTarget(state, args),
+      ...prepareTarget(plugin.state, args),
       batch: args.batch ?? config.rollout.batch,
       "max-failures": args["max-failures"] ?? config.rollout.maxFailures,
       ...(args.canary !== undefined ? { canary: args.canary.trim() } : {}),
     }),
     requirements: (args) => [
-      ...(args.force ? [{ reason: "rollout without a recent noop", permission: "puppet:force" }] : []),
-      ...approvalRequirements(state, args.env),
+      ...(args.force ? [{ reason: "rollout without a recent noop", permission: PERMISSIONS.force }] : []),
+      ...approvalRequirements(plugin.state, args.env),
     ],
     check: (ctx) =>
-      rolloutCheck(state, ctx, {
+      rolloutCheck(plugin.state, ctx, {
         env: ctx.args.env,
         target: ctx.args.target,
         canary: ctx.args.canary,
@@ -101,6 +109,6 @@ export function rolloutCommand(state: PuppetState) {
         maxFailures: ctx.args["max-failures"] ?? config.rollout.maxFailures,
         force: ctx.args.force,
       }),
-    handler: (ctx) => runCheckedRollout(state, ctx, ctx.args["max-failures"] ?? config.rollout.maxFailures),
+    handler: (ctx) => runCheckedRollout(plugin.state, ctx, ctx.args["max-failures"] ?? config.rollout.maxFailures),
   });
 }

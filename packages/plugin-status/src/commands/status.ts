@@ -17,9 +17,9 @@ import {
 } from "@switchboard/core";
 import { COMPONENT_STATUSES, IMPACTS, INCIDENT_STATUSES, type Incident } from "../model.js";
 import { incidentIdProblem, KEY_PATTERN, ownValue } from "../names.js";
+import { PERMISSIONS } from "../permissions.js";
 import { componentLine, incidentLine, levelOf } from "../render.js";
-import { type StatusState, stateOf } from "../state.js";
-import { PERMISSIONS } from "./permissions.js";
+import type { StatusState } from "../state.js";
 
 /** The rooms an incident is posted to: its components' rooms, else the plugin's. */
 function roomsFor(state: StatusState, incident: Incident): RoomRef[] {
@@ -64,7 +64,7 @@ const incidentArg = arg.string({
 
 /** Every status command. */
 export function statusCommands(handle: PluginHandle<StatusState>): AnyCommand[] {
-  const state = () => stateOf(handle);
+  const state = () => handle.state;
 
   const show = defineCommand({
     name: "status",

@@ -1,5 +1,5 @@
 /**
- * Helpers for received PRIVMSGs: is the target a channel.
+ * Inbound: helpers for received PRIVMSGs (is the target a channel); the rest of receiving is in irc-adapter.ts.
  * @module
  */
 

@@ -18,7 +18,7 @@ import type { MatrixClient } from "matrix-js-sdk";
 import { type Content, editContent, noticeContent, relationFor, withMentions } from "./content.js";
 import { encryptAttachment, pngSize } from "./media.js";
 import type { ResolvedOptions } from "./options.js";
-import { renderMessage } from "./render-html.js";
+import { renderMessage } from "./render.js";
 
 interface Progress {
   /** The event being edited (a promise, so concurrent batches wait for the first send). */
@@ -36,7 +36,7 @@ function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
 }
 
 /** Sends the bot's output to Matrix rooms. */
-export class Sender {
+export class MatrixOutbound {
   readonly #progress = new Map<string, Progress>();
   /** Approval request event id → job id. */
   readonly #approvals = new Map<string, string>();
@@ -92,7 +92,7 @@ export class Sender {
       if (!run.length) return;
       const id = await this.#event(target.room.id, {
         ...noticeContent(renderMessage(run)),
-        ...relationFor(target, first),
+        ...relationFor(target, { asReply: first }),
         ...this.#mentions(target, first),
       });
       if (message.approvalRequest && message.jobId) remember(this.#approvals, id, message.jobId);
@@ -143,7 +143,7 @@ export class Sender {
       body: alt,
       info,
       ...media,
-      ...relationFor(target, first),
+      ...relationFor(target, { asReply: first }),
     });
   }
 
@@ -171,6 +171,6 @@ export class Sender {
 
   #progressContent(target: ReplyTarget, lines: string[], dropped: number): Content {
     const shown = dropped ? [`… ${dropped} earlier line${dropped === 1 ? "" : "s"}`, ...lines] : lines;
-    return { ...noticeContent(renderMessage([out.code(shown.join("\n"))])), ...relationFor(target, true) };
+    return { ...noticeContent(renderMessage([out.code(shown.join("\n"))])), ...relationFor(target, { asReply: true }) };
   }
 }
