@@ -1,6 +1,7 @@
 // `audit --user/--command/--outcome/--job` on a large SQLite audit log: builds a database of --entries entries once
 // (cached at --db; delete it to rebuild), then times SqliteAuditLog.query, the call the `audit` builtin makes.
 //   node bench/audit-query.mjs [--entries 1000000] [--db /tmp/switchboard-audit-1m.db] [--runs 5] [--copy-to file]
+//                              [--store path/to/another/build/of/store-sqlite/dist/index.js]
 // The log holds what dispatch writes: an `admitted` and an `outcome` entry per job, 200 users (user0 sends a
 // third of the commands), 1000 commands, about 1% of jobs denied or failed. `rare` appears once, in the first entry
 // (the worst case for a scan from the newest end); `nobody` never appears. Each query: one warm-up, then the median
@@ -9,7 +10,6 @@
 import { copyFileSync, existsSync, rmSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
-import { openSqlite } from "@switchboard/store-sqlite";
 import { median, mulberry32, round } from "./harness.mjs";
 
 const { values: args } = parseArgs({
@@ -18,8 +18,11 @@ const { values: args } = parseArgs({
     db: { type: "string", default: "/tmp/switchboard-audit-1m.db" },
     runs: { type: "string", default: "5" },
     "copy-to": { type: "string" },
+    // Another build of the package (a path to its dist/index.js), e.g. main's, to build or read with it.
+    store: { type: "string", default: "@switchboard/store-sqlite" },
   },
 });
+const { openSqlite } = await import(args.store);
 const entries = Number(args.entries);
 const runs = Number(args.runs);
 
@@ -49,7 +52,12 @@ async function build(path) {
         args: { value: `a${j}` },
         decision: "allowed",
         rule: `command ${command}`,
-        detail: { reason: `you hold bench:run via role bencher (bench:*) for command ${command}`, sender: actor, text: `${command} a${j}`, verified: true },
+        detail: {
+          reason: `you hold bench:run via role bencher (bench:*) for command ${command}`,
+          sender: actor,
+          text: `${command} a${j}`,
+          verified: true,
+        },
       },
       { event: "outcome", jobId, actor, command, outcome, durationMs: 1 },
     );
@@ -101,7 +109,9 @@ for (const [name, query] of queries) {
   rows.push(`| ${name} | ${found} | ${round(median(times), 2)} | ${round(Math.max(...times), 2)} |`);
 }
 storage.close();
-console.log(`schema version ${version}, audit indexes: ${indexes.join(", ") || "none"}; open (with migration) ${round(openMs, 0)} ms`);
+console.log(
+  `schema version ${version}, audit indexes: ${indexes.join(", ") || "none"}; open (with migration) ${round(openMs, 0)} ms`,
+);
 console.log(`${entries.toLocaleString("en")} entries, median of ${runs} (after one warm-up), limit 20:\n`);
 console.log("| query | entries found | median ms | max ms |\n| --- | ---: | ---: | ---: |");
 console.log(rows.join("\n"));

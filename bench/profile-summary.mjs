@@ -4,7 +4,10 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: "string", default: "30" } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { top: { type: "string", default: "30" } },
+});
 const top = Number(values.top);
 for (const file of positionals) {
   const profile = JSON.parse(readFileSync(file, "utf8"));

@@ -153,10 +153,17 @@ describe("SqliteAuditLog", () => {
 
     it("finds actors, commands and outcomes among many entries of others (audit_facets), and a job by its index", async () => {
       const log = openLog();
-      for (let i = 0; i < 300; i++) await log.append([{ event: "admitted", actor: "crowd", command: "status", jobId: `j${i}` }]);
+      for (let i = 0; i < 300; i++)
+        await log.append([{ event: "admitted", actor: "crowd", command: "status", jobId: `j${i}` }]);
       await log.append([{ event: "outcome", actor: "rare", command: "deploy", outcome: "timed-out", jobId: "j-rare" }]);
-      for (let i = 300; i < 600; i++) await log.append([{ event: "admitted", actor: "crowd", command: "status", jobId: `j${i}` }]);
-      for (const query of [{ actor: "rare" }, { command: "deploy" }, { outcome: "timed-out" as const }, { jobId: "j-rare" }])
+      for (let i = 300; i < 600; i++)
+        await log.append([{ event: "admitted", actor: "crowd", command: "status", jobId: `j${i}` }]);
+      for (const query of [
+        { actor: "rare" },
+        { command: "deploy" },
+        { outcome: "timed-out" as const },
+        { jobId: "j-rare" },
+      ])
         expect((await log.query(query)).map((e) => e.seq)).toEqual([301]);
       expect(await log.query({ actor: "nobody" })).toEqual([]);
     });

@@ -3,10 +3,10 @@
 // still verifies.
 import type { AuditEntry, AuditRecord } from "@switchboard/core";
 import {
+  type AuditCheckpoint,
   CheckpointingAuditLog,
   chainRecords,
   checkpointSigner,
-  type AuditCheckpoint,
   generateCheckpointKey,
   verifyAnchored,
   verifyChain,
@@ -41,7 +41,18 @@ function versionOneDatabase(path: string, jobs: number): Database.Database {
   for (let i = 0; i < jobs; i++)
     db.transaction(() => {
       const entries = chainRecords(last, job(i), new Date(), (body, e) =>
-        insert.run(e.seq, e.time, e.event, e.jobId ?? null, e.actor ?? null, e.command ?? null, e.outcome ?? null, e.prevHash, e.hash, body),
+        insert.run(
+          e.seq,
+          e.time,
+          e.event,
+          e.jobId ?? null,
+          e.actor ?? null,
+          e.command ?? null,
+          e.outcome ?? null,
+          e.prevHash,
+          e.hash,
+          body,
+        ),
       );
       last = entries.at(-1);
     }).immediate();
@@ -49,7 +60,11 @@ function versionOneDatabase(path: string, jobs: number): Database.Database {
 }
 
 const indexesOn = (db: Database.Database, table: string) =>
-  (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL").all(table) as Array<{ name: string }>).map((r) => r.name);
+  (
+    db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL")
+      .all(table) as Array<{ name: string }>
+  ).map((r) => r.name);
 
 describe("audit schema version 4", () => {
   it("a version 1 database with checkpoints migrates on open: chain and checkpoints verify, queries find the old entries", async () => {
@@ -58,7 +73,10 @@ describe("audit schema version 4", () => {
     expect(indexesOn(v1, "audit").sort()).toEqual(["audit_actor", "audit_command", "audit_job_id", "audit_outcome"]);
     // Checkpoints signed by the CheckpointingAuditLog over the version 1 log: at entry 20 (its head).
     const signer = checkpointSigner(generateCheckpointKey().privateKeyPem);
-    const head = v1.prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").get() as { seq: number; hash: string };
+    const head = v1.prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").get() as {
+      seq: number;
+      hash: string;
+    };
     const mid = v1.prepare("SELECT seq, hash FROM audit WHERE seq = 8").get() as { seq: number; hash: string };
     const checkpoints: AuditCheckpoint[] = [signer.sign(mid), signer.sign(head)];
     v1.close();
@@ -91,14 +109,19 @@ describe("audit schema version 4", () => {
     await anchored.close();
     expect(checkpoints.at(-1)?.seq).toBe(26);
     expect(await verifyAnchored(storage.auditLog.entries(), { checkpoints })).toMatchObject({ ok: true });
-    expect((await storage.auditLog.query({ actor: "user1", limit: 2 })).map((e) => e.jobId)).toEqual(["job-10", "job-10"]);
+    expect((await storage.auditLog.query({ actor: "user1", limit: 2 })).map((e) => e.jobId)).toEqual([
+      "job-10",
+      "job-10",
+    ]);
   });
 
   it("looks actors, commands and outcomes up in audit_facets from the newest row, jobs by their index", () => {
     const storage = openSqlite(tempDbPath());
     onCleanup(storage.close);
     const plan = (sql: string) =>
-      (storage.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all("x", 20) as Array<{ detail: string }>).map((s) => s.detail).join("; ");
+      (storage.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all("x", 20) as Array<{ detail: string }>)
+        .map((s) => s.detail)
+        .join("; ");
     const viaFacets = plan(
       "SELECT a.seq, a.body FROM audit_facets f CROSS JOIN audit a ON a.seq = f.seq WHERE f.actor = ? ORDER BY f.seq DESC LIMIT ?",
     );
