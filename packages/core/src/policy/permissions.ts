@@ -93,6 +93,8 @@ interface DecisionShape {
   byNetwork: boolean;
   byDevice: boolean;
   decisions: Map<string, Decision>;
+  /** {@link Policy.refusePermission}'s answer per roles and verified flag (`null`: not refused). */
+  refusals: Map<string, Decision | null>;
 }
 
 /** Freezes a cached decision so no caller can change what the next message is told. */
@@ -130,6 +132,7 @@ export class Policy {
         byNetwork: rules.some((r) => r.when.network !== undefined),
         byDevice: rules.some((r) => r.requireVerifiedDevice),
         decisions: new Map(),
+        refusals: new Map(),
       };
       this.#shapes.set(command, shape);
     }
@@ -175,8 +178,18 @@ export class Policy {
    */
   refusePermission(actor: Actor, command: AnyCommand): Decision | undefined {
     if (!command.permission) return undefined;
-    const result = this.check(actor.roles, command.permission);
-    return result.held ? undefined : missingPermission(actor, `command ${command.name}`, command.permission, result);
+    const { refusals } = this.#shapeOf(command);
+    const key = `${actor.roles.join("\u0000")}\u0001${actor.verified ? "v" : "g"}`;
+    let refusal = refusals.get(key);
+    if (refusal === undefined) {
+      const result = this.check(actor.roles, command.permission);
+      refusal = result.held
+        ? null
+        : frozen(missingPermission(actor, `command ${command.name}`, command.permission, result));
+      if (refusals.size >= DECISIONS_PER_COMMAND) refusals.clear();
+      refusals.set(key, refusal);
+    }
+    return refusal ?? undefined;
   }
 
   /** Rules that apply to this command, these arguments, this room and network. */
