@@ -8,6 +8,7 @@
 // of --runs. The schema version is printed: run it on a database made by an older build to compare (`--copy-to`
 // copies the database first so the cached one keeps its schema).
 import { copyFileSync, existsSync, rmSync } from "node:fs";
+import os from "node:os";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { median, mulberry32, round } from "./harness.mjs";
@@ -100,18 +101,24 @@ const queries = [
 const rows = [];
 for (const [name, query] of queries) {
   const times = [];
+  const cpu = [];
   let found = 0;
   for (let r = 0; r <= runs; r++) {
+    const c = process.cpuUsage();
     const t = performance.now();
     found = (await storage.auditLog.query({ ...query, limit: 20 })).length;
     if (r > 0) times.push(performance.now() - t);
+    const used = process.cpuUsage(c);
+    if (r > 0) cpu.push((used.user + used.system) / 1000);
   }
-  rows.push(`| ${name} | ${found} | ${round(median(times), 2)} | ${round(Math.max(...times), 2)} |`);
+  rows.push(
+    `| ${name} | ${found} | ${round(median(times), 2)} | ${round(Math.max(...times), 2)} | ${round(median(cpu), 1)} |`,
+  );
 }
 storage.close();
 console.log(
   `schema version ${version}, audit indexes: ${indexes.join(", ") || "none"}; open (with migration) ${round(openMs, 0)} ms`,
 );
 console.log(`${entries.toLocaleString("en")} entries, median of ${runs} (after one warm-up), limit 20:\n`);
-console.log("| query | entries found | median ms | max ms |\n| --- | ---: | ---: | ---: |");
+console.log("| query | entries found | median ms | max ms | median CPU ms |\n| --- | ---: | ---: | ---: | ---: |");
 console.log(rows.join("\n"));
