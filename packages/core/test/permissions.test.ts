@@ -165,6 +165,18 @@ describe("decisions are cached per command and what they depend on", () => {
     expect(policy.refusePermission(actor(["reader"]), status)).toBeUndefined();
   });
 
+  it("attack: a role name holding a separator does not share a cache key with two roles", () => {
+    const tricky = new Policy(
+      policyConfigSchema.parse({ roles: { a: { permissions: ["status:read"] }, b: { permissions: [] } } }),
+    );
+    const run = (roles: string[]) =>
+      tricky.decide({ actor: actor(roles), command: status, args: {}, network: "irc", room: "#ops" }).allowed;
+    expect(run(["a", "b"])).toBe(true);
+    expect(run(["a\u0000b"])).toBe(false);
+    expect(run(["1:a"])).toBe(false);
+    expect(tricky.refusePermission(actor(["a\u0000b"]), status)).toBeDefined();
+  });
+
   it("a shared decision cannot be changed by the caller that got it", () => {
     const decision = decide(["reader"]);
     expect(() => {

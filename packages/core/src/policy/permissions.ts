@@ -97,6 +97,16 @@ interface DecisionShape {
   refusals: Map<string, Decision | null>;
 }
 
+/**
+ * The part of a cache key for an actor: each role length-prefixed, so no role name (whatever characters it holds)
+ * can make two different role lists one key; then whether the actor is verified.
+ */
+function actorKey(actor: Actor): string {
+  let key = actor.verified ? "v" : "g";
+  for (const role of actor.roles) key += `${role.length}:${role}`;
+  return key;
+}
+
 /** Freezes a cached decision so no caller can change what the next message is told. */
 function frozen(decision: Decision): Decision {
   if (decision.allowed && decision.approval) {
@@ -179,7 +189,7 @@ export class Policy {
   refusePermission(actor: Actor, command: AnyCommand): Decision | undefined {
     if (!command.permission) return undefined;
     const { refusals } = this.#shapeOf(command);
-    const key = `${actor.roles.join("\u0000")}\u0001${actor.verified ? "v" : "g"}`;
+    const key = actorKey(actor);
     let refusal = refusals.get(key);
     if (refusal === undefined) {
       const result = this.check(actor.roles, command.permission);
@@ -205,10 +215,11 @@ export class Policy {
     const shape = this.#shapeOf(input.command);
     if (shape.byArgs) return this.#decide(input);
     const { actor } = input;
-    const key =
-      `${actor.roles.join("\u0000")}\u0001${actor.verified ? "v" : "g"}` +
-      `${shape.byDevice ? (actor.sender.deviceVerified === true ? "d" : "-") : ""}` +
-      `\u0001${shape.byRoom ? input.room : ""}\u0001${shape.byNetwork ? input.network : ""}`;
+    // Length-prefixed too: a room or network name cannot be made to look like another pair.
+    const room = shape.byRoom ? input.room : "";
+    const network = shape.byNetwork ? input.network : "";
+    const device = shape.byDevice ? (actor.sender.deviceVerified === true ? "d" : "-") : "";
+    const key = `${actorKey(actor)}|${device}|${room.length}:${room}${network.length}:${network}`;
     let decision = shape.decisions.get(key);
     if (!decision) {
       if (shape.decisions.size >= DECISIONS_PER_COMMAND) shape.decisions.clear();
