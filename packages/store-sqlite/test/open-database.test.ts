@@ -56,10 +56,20 @@ describe("openDatabase", () => {
     expect(b.pragma("wal_autocheckpoint", { simple: true })).toBe(500);
   });
 
+  it("sets the page cache size (2 MiB unless told)", () => {
+    const a = openDatabase(tempDbPath());
+    const b = openDatabase(tempDbPath(), { cacheSizeKiB: 16_000 });
+    onCleanup(() => a.close());
+    onCleanup(() => b.close());
+    expect(a.pragma("cache_size", { simple: true })).toBe(-2048);
+    expect(b.pragma("cache_size", { simple: true })).toBe(-16_000);
+  });
+
   it("rejects invalid options", () => {
     expect(() => openDatabase(tempDbPath(), { synchronous: "OFF" as SynchronousMode })).toThrow(RangeError);
     expect(() => openDatabase(tempDbPath(), { busyTimeoutMs: -1 })).toThrow(RangeError);
     expect(() => openDatabase(tempDbPath(), { walAutocheckpointPages: 1.5 })).toThrow(RangeError);
+    expect(() => openDatabase(tempDbPath(), { cacheSizeKiB: -1 })).toThrow(RangeError);
   });
 
   it("records each schema version once, however often the file is opened", () => {
