@@ -58,11 +58,15 @@ describe("a database deleted and created again at the same path", () => {
     temps.push(temp);
     writeFileSync(join(temp.dir, "switchboard.yaml"), CONFIG);
     expect((await runCli(["shell", "--user", "alice"], { cwd: temp.dir, input: "ping\nping\nping\n" })).code).toBe(0);
-    // As an earlier version left it: schema version 1, and a checkpoint file named after the path alone.
+    // As an earlier version left it: schema version 2 (before ids; version 4's table and dropped indexes undone too),
+    // and a checkpoint file named after the path alone.
     const db = join(temp.dir, ".switchboard/switchboard.db");
     const raw = new Database(db);
     raw.exec("DROP TRIGGER database_identity_no_insert; DROP TRIGGER database_identity_no_update;");
-    raw.exec("DROP TABLE database_identity; DELETE FROM schema_version WHERE version = 2;");
+    raw.exec("DROP TABLE database_identity; DROP TABLE audit_facets; DELETE FROM schema_version WHERE version >= 3;");
+    raw.exec(
+      "CREATE INDEX audit_actor ON audit (actor) WHERE actor IS NOT NULL; CREATE INDEX audit_command ON audit (command) WHERE command IS NOT NULL; CREATE INDEX audit_outcome ON audit (outcome) WHERE outcome IS NOT NULL;",
+    );
     raw.close();
     const folder = join(temp.dir, ".config/switchboard/checkpoints");
     const [named] = readdirSync(folder);

@@ -26,6 +26,14 @@ interface Migration {
  *   database. Checkpoint files are named after it, so a database deleted and created again at the same path is a
  *   different database, not a tampered one. `adopted` is 1 when the id was added to a database that already had
  *   audit entries (made before version 3): its checkpoints are the ones named after its path alone.
+ *
+ * Version 4 (issue 17): the audit table keeps one secondary index, `audit_job_id` (approvals, `audit --job`, the
+ * GitHub route). The indexes on `actor`, `command` and `outcome` are dropped: their random keys cost a leaf page each
+ * in every commit. `audit --user/--command/--outcome` scan `audit_facets` instead, a narrow copy of those three
+ * columns keyed by `seq` and written in the same transaction as the entry (always at the end of the table, so the
+ * same page as the entry before it): newest first, stopping at the limit, about 30 bytes a row where `audit` holds
+ * the whole body. Rows without any of the three fields are not copied. Triggers make it append-only too. The
+ * entries themselves are not touched, so the chain and its checkpoints verify as before.
  */
 const MIGRATIONS: readonly Migration[] = [
   {
@@ -96,6 +104,29 @@ const MIGRATIONS: readonly Migration[] = [
       BEGIN SELECT RAISE(ABORT, 'the database has its identity'); END;
     `,
   },
+  {
+    version: 4,
+    sql: `
+      DROP INDEX audit_actor;
+      DROP INDEX audit_command;
+      DROP INDEX audit_outcome;
+
+      CREATE TABLE audit_facets (
+        seq INTEGER PRIMARY KEY,
+        actor TEXT,
+        command TEXT,
+        outcome TEXT
+      ) STRICT;
+      INSERT INTO audit_facets (seq, actor, command, outcome)
+        SELECT seq, actor, command, outcome FROM audit
+        WHERE actor IS NOT NULL OR command IS NOT NULL OR outcome IS NOT NULL;
+
+      CREATE TRIGGER audit_facets_no_update BEFORE UPDATE ON audit_facets
+      BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: entries cannot be updated'); END;
+      CREATE TRIGGER audit_facets_no_delete BEFORE DELETE ON audit_facets
+      BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: entries cannot be deleted'); END;
+    `,
+  },
 ];
 
 /** Who a database is: an id made with it (see version 3 of the schema). */
@@ -135,22 +166,23 @@ function checkNotNewer(version: number): void {
 }
 
 /**
- * Brings the schema up to date. Idempotent and safe when several processes open the same file at once: the
- * migrations run in one IMMEDIATE transaction that re-reads the version after taking the write lock.
+ * Brings the schema up to date (or up to version `to`: tests make a database as an older release left it).
+ * Idempotent and safe when several processes open the same file at once: the migrations run in one IMMEDIATE
+ * transaction that re-reads the version after taking the write lock.
  *
  * @throws When the database's schema is newer than {@link SCHEMA_VERSION}.
  */
-export function migrate(db: Database.Database): void {
+export function migrate(db: Database.Database, to = SCHEMA_VERSION): void {
   const seen = currentVersion(db);
   checkNotNewer(seen);
-  if (seen === SCHEMA_VERSION) return;
+  if (seen >= to) return;
   db.transaction(() => {
     db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL) STRICT");
     const version = currentVersion(db);
     checkNotNewer(version);
     const record = db.prepare("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)");
     for (const migration of MIGRATIONS) {
-      if (migration.version <= version) continue;
+      if (migration.version <= version || migration.version > to) continue;
       db.exec(migration.sql);
       record.run(migration.version, new Date().toISOString());
     }

@@ -95,7 +95,7 @@ function rowToEntry(row: AuditRow): AuditEntry {
   return overlay as unknown as AuditEntry;
 }
 
-/** Query filters that have an indexed column, in SQL parameter order. */
+/** Query filters that have a column in `audit`, in SQL parameter order. */
 const QUERY_COLUMNS = [
   ["actor", "actor"],
   ["command", "command"],
@@ -103,6 +103,40 @@ const QUERY_COLUMNS = [
   ["event", "event"],
   ["jobId", "job_id"],
 ] as const satisfies ReadonlyArray<readonly [keyof AuditQuery, keyof AuditRow]>;
+
+/** Query filters that `audit_facets` copies (schema version 4): scanned there, newest first, when no job is named. */
+const FACET_FILTERS = ["actor", "command", "outcome"] as const satisfies ReadonlyArray<keyof AuditQuery>;
+
+/**
+ * The SQL of a query and its parameters. A job id uses the `audit_job_id` index. Otherwise a filter on actor, command
+ * or outcome scans the narrow `audit_facets` table from the newest row and reads the matching bodies by `seq`
+ * (`CROSS JOIN` keeps that order: the wide table is never scanned); the same conditions are checked on `audit`'s
+ * own columns too, so a row edited in one table only is not returned for a filter it does not match.
+ */
+function querySql(query: AuditQuery, limit: number): { sql: string; params: unknown[] } {
+  const params: unknown[] = [];
+  const conditions: string[] = [];
+  const viaFacets = query.jobId === undefined && FACET_FILTERS.some((f) => query[f] !== undefined);
+  if (viaFacets)
+    for (const filter of FACET_FILTERS) {
+      const value = query[filter];
+      if (value === undefined) continue;
+      conditions.push(`f.${filter} = ?`);
+      params.push(columnValue(value));
+    }
+  for (const [filter, column] of QUERY_COLUMNS) {
+    const value = query[filter];
+    if (value === undefined) continue;
+    conditions.push(`a.${column} = ?`);
+    params.push(columnValue(value));
+  }
+  params.push(Number.isFinite(limit) ? Math.ceil(limit) : -1);
+  const where = conditions.length > 0 ? ` WHERE ${conditions.join(" AND ")}` : "";
+  const sql = viaFacets
+    ? `SELECT a.seq, a.body FROM audit_facets f CROSS JOIN audit a ON a.seq = f.seq${where} ORDER BY f.seq DESC LIMIT ?`
+    : `SELECT a.seq, a.body FROM audit a${where} ORDER BY a.seq DESC LIMIT ?`;
+  return { sql, params };
+}
 
 /**
  * The durable {@link AuditLog}: an append-only, hash-chained log in a SQLite table.
@@ -123,6 +157,7 @@ export class SqliteAuditLog implements AuditLog {
   readonly #db: SqliteDatabase;
   readonly #closeDatabase: boolean;
   readonly #insert: Database.Statement;
+  readonly #insertFacets: Database.Statement;
   readonly #last: Database.Statement<[], { seq: number; hash: string }>;
   readonly #page: Database.Statement<[number, number], AuditRow>;
   readonly #queries = new Map<string, Database.Statement<unknown[], Pick<AuditRow, "seq" | "body">>>();
@@ -145,21 +180,27 @@ export class SqliteAuditLog implements AuditLog {
       `INSERT INTO audit (seq, time, event, job_id, actor, command, outcome, prev_hash, hash, body)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    this.#insertFacets = db.prepare("INSERT INTO audit_facets (seq, actor, command, outcome) VALUES (?, ?, ?, ?)");
     this.#last = db.prepare("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1");
     this.#page = db.prepare("SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?");
     const insert = (body: string, entry: AuditEntry): void => {
+      const actor = columnValue(entry.actor);
+      const command = columnValue(entry.command);
+      const outcome = columnValue(entry.outcome);
       this.#insert.run(
         entry.seq,
         columnValue(entry.time),
         columnValue(entry.event),
         columnValue(entry.jobId),
-        columnValue(entry.actor),
-        columnValue(entry.command),
-        columnValue(entry.outcome),
+        actor,
+        command,
+        outcome,
         columnValue(entry.prevHash),
         columnValue(entry.hash),
         body,
       );
+      if (actor !== null || command !== null || outcome !== null)
+        this.#insertFacets.run(entry.seq, actor, command, outcome);
     };
     this.#append = db.transaction((batches: AuditRecord[][]) => {
       // Read the last entry inside the IMMEDIATE transaction: another connection may have appended since. The body
@@ -201,20 +242,14 @@ export class SqliteAuditLog implements AuditLog {
     }
   }
 
-  /** Matching entries, newest first, at most `query.limit` (default 20). Filters use the indexed columns. */
+  /**
+   * Matching entries, newest first, at most `query.limit` (default 20). A job id uses its index; actor, command and
+   * outcome scan the narrow `audit_facets` table from the newest entry (see {@link querySql}).
+   */
   async query(query: AuditQuery): Promise<AuditEntry[]> {
     const limit = query.limit ?? 20;
     if (!(limit > 0)) return [];
-    const params: unknown[] = [];
-    const conditions: string[] = [];
-    for (const [filter, column] of QUERY_COLUMNS) {
-      const value = query[filter];
-      if (value === undefined) continue;
-      conditions.push(`${column} = ?`);
-      params.push(columnValue(value));
-    }
-    params.push(Number.isFinite(limit) ? Math.ceil(limit) : -1);
-    const sql = `SELECT seq, body FROM audit${conditions.length > 0 ? ` WHERE ${conditions.join(" AND ")}` : ""} ORDER BY seq DESC LIMIT ?`;
+    const { sql, params } = querySql(query, limit);
     let statement = this.#queries.get(sql);
     if (statement === undefined) {
       statement = this.#db.prepare(sql);

@@ -56,10 +56,20 @@ describe("openDatabase", () => {
     expect(b.pragma("wal_autocheckpoint", { simple: true })).toBe(500);
   });
 
+  it("sets the page cache size (2 MiB unless told)", () => {
+    const a = openDatabase(tempDbPath());
+    const b = openDatabase(tempDbPath(), { cacheSizeKiB: 16_000 });
+    onCleanup(() => a.close());
+    onCleanup(() => b.close());
+    expect(a.pragma("cache_size", { simple: true })).toBe(-2048);
+    expect(b.pragma("cache_size", { simple: true })).toBe(-16_000);
+  });
+
   it("rejects invalid options", () => {
     expect(() => openDatabase(tempDbPath(), { synchronous: "OFF" as SynchronousMode })).toThrow(RangeError);
     expect(() => openDatabase(tempDbPath(), { busyTimeoutMs: -1 })).toThrow(RangeError);
     expect(() => openDatabase(tempDbPath(), { walAutocheckpointPages: 1.5 })).toThrow(RangeError);
+    expect(() => openDatabase(tempDbPath(), { cacheSizeKiB: -1 })).toThrow(RangeError);
   });
 
   it("records each schema version once, however often the file is opened", () => {
@@ -67,9 +77,10 @@ describe("openDatabase", () => {
     openDatabase(path).close();
     const db = openDatabase(path);
     onCleanup(() => db.close());
-    expect(db.prepare("SELECT version FROM schema_version").pluck().all()).toEqual([1, 2, 3]);
+    expect(db.prepare("SELECT version FROM schema_version").pluck().all()).toEqual([1, 2, 3, 4]);
     expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all()).toEqual([
       "audit",
+      "audit_facets",
       "claims",
       "database_identity",
       "kv",
@@ -98,10 +109,14 @@ describe("openDatabase", () => {
   it("adopts a database made before ids: the id is marked adopted when it already had audit entries", () => {
     const path = tempDbPath();
     openDatabase(path).close();
-    // Back to schema version 1, as a database made by an earlier version, with one audit entry.
+    // Back to schema version 2, as a database made by an earlier version, with one audit entry (version 4 is undone
+    // too: the indexes it drops are put back, its table removed).
     const raw = new Database(path);
     raw.exec("DROP TRIGGER database_identity_no_insert; DROP TRIGGER database_identity_no_update;");
-    raw.exec("DROP TABLE database_identity; DELETE FROM schema_version WHERE version = 2;");
+    raw.exec("DROP TABLE database_identity; DROP TABLE audit_facets; DELETE FROM schema_version WHERE version >= 3;");
+    raw.exec(
+      "CREATE INDEX audit_actor ON audit (actor) WHERE actor IS NOT NULL; CREATE INDEX audit_command ON audit (command) WHERE command IS NOT NULL; CREATE INDEX audit_outcome ON audit (outcome) WHERE outcome IS NOT NULL;",
+    );
     raw
       .prepare(
         "INSERT INTO audit (seq, time, event, prev_hash, hash, body) VALUES (1, 't', 'received', 'p', 'h', '{}')",

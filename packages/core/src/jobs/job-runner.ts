@@ -13,6 +13,7 @@ import type { EventBus } from "../runtime/events.js";
 import type { Logger } from "../runtime/logger.js";
 import type { Store } from "../store/store.js";
 import { formatDuration } from "../util/duration.js";
+import type { Deadlines } from "./deadlines.js";
 import { JobContext } from "./job-context.js";
 import { LazyChildLogger } from "./job-logger.js";
 import { abortRequested, type Job, type JobTable, jobInfo } from "./jobs.js";
@@ -26,6 +27,8 @@ export interface JobRunnerDeps {
   events: EventBus;
   defaultTimeoutMs: number;
   progressIntervalMs: number;
+  /** Job timeouts, on one shared timer. */
+  deadlines: Deadlines;
   /** After a cancel or timeout, how long the outcome waits for the handler to finish cleaning up. */
   cleanupGraceMs: number;
   /** The store view for a plugin (or core). */
@@ -110,8 +113,7 @@ export async function runJob(job: Job, deps: JobRunnerDeps, approvers: string[])
   const logger = new LazyChildLogger(deps.logger, { jobId: job.id, command: command.name });
   const started = Date.now();
   const timeoutMs = command.timeoutMs ?? deps.defaultTimeoutMs;
-  const timer = setTimeout(() => job.controller.abort(new JobTimeoutError(timeoutMs)), timeoutMs);
-  timer.unref?.();
+  const deadline = deps.deadlines.add(timeoutMs, () => job.controller.abort(new JobTimeoutError(timeoutMs)));
 
   if (deps.events.has("job.started"))
     deps.events.emit("job.started", { job: jobInfo(job), network: job.message.network, room: job.message.room.id });
@@ -190,7 +192,7 @@ export async function runJob(job: Job, deps: JobRunnerDeps, approvers: string[])
       final = { blocks: [internal.chat], kind: "reply", jobId: job.id };
     }
   } finally {
-    clearTimeout(timer);
+    deps.deadlines.remove(deadline);
     // A cancelled or timed-out handler gets a grace period to clean up (kill its process, release its lock),
     // so its outcome and history are final when the outcome is written.
     if (handler && abortRequested(job.controller)) {

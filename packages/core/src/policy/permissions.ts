@@ -81,9 +81,74 @@ export type PermissionCheck =
 
 const listOf = (value: string | string[]) => (Array.isArray(value) ? value : [value]);
 
-/** Evaluates permissions and rules from a {@link PolicyConfig}. */
+/** Decisions kept per command before the cache of that command starts over (bounds memory, not a tuning knob). */
+const DECISIONS_PER_COMMAND = 1024;
+
+/** What a command's decision depends on besides the actor's roles, known from its definition and the rules. */
+interface DecisionShape {
+  /** The rules whose `command` names it (their `when` is checked per decision). */
+  rules: RuleConfig[];
+  /** Decided per call: the command declares `requirements`, or a rule that names it looks at arguments. */
+  byArgs: boolean;
+  byRoom: boolean;
+  byNetwork: boolean;
+  byDevice: boolean;
+  decisions: Map<string, Decision>;
+  /** {@link Policy.refusePermission}'s answer per roles and verified flag (`null`: not refused). */
+  refusals: Map<string, Decision | null>;
+}
+
+/**
+ * The part of a cache key for an actor: each role length-prefixed, so no role name (whatever characters it holds)
+ * can make two different role lists one key; then whether the actor is verified.
+ */
+function actorKey(actor: Actor): string {
+  let key = actor.verified ? "v" : "g";
+  for (const role of actor.roles) key += `${role.length}:${role}`;
+  return key;
+}
+
+/** Freezes a cached decision so no caller can change what the next message is told. */
+function frozen(decision: Decision): Decision {
+  if (decision.allowed && decision.approval) {
+    for (const requirement of decision.approval.requirements) Object.freeze(requirement);
+    Object.freeze(decision.approval.requirements);
+    Object.freeze(decision.approval);
+  }
+  return Object.freeze(decision);
+}
+
+/**
+ * Evaluates permissions and rules from a {@link PolicyConfig}.
+ *
+ * Decisions are cached per command and per what they depend on: the actor's roles (their contents, so a role grant or
+ * revoke, which changes the actor's roles, is a new key), whether the actor is verified, and the room, network or
+ * device only when a rule naming the command looks at them. Commands whose decision depends on their arguments
+ * (`requirements`, a rule with `when.args`) are decided on every call. The configuration is never changed after
+ * construction, so nothing else can make a cached decision stale.
+ */
 export class Policy {
+  readonly #shapes = new WeakMap<AnyCommand, DecisionShape>();
+
   constructor(readonly config: PolicyConfig) {}
+
+  #shapeOf(command: AnyCommand): DecisionShape {
+    let shape = this.#shapes.get(command);
+    if (!shape) {
+      const rules = this.config.rules.filter((rule) => ruleNamesCommand(rule.command, command.name));
+      shape = {
+        rules,
+        byArgs: command.requirements !== undefined || rules.some((r) => Object.keys(r.when.args ?? {}).length > 0),
+        byRoom: rules.some((r) => r.when.room !== undefined),
+        byNetwork: rules.some((r) => r.when.network !== undefined),
+        byDevice: rules.some((r) => r.requireVerifiedDevice),
+        decisions: new Map(),
+        refusals: new Map(),
+      };
+      this.#shapes.set(command, shape);
+    }
+    return shape;
+  }
 
   /** Whether any of `roles` grants `permission`; a `!pattern` in any role denies it. */
   check(roles: string[], permission: string): PermissionCheck {
@@ -124,17 +189,48 @@ export class Policy {
    */
   refusePermission(actor: Actor, command: AnyCommand): Decision | undefined {
     if (!command.permission) return undefined;
-    const result = this.check(actor.roles, command.permission);
-    return result.held ? undefined : missingPermission(actor, `command ${command.name}`, command.permission, result);
+    const { refusals } = this.#shapeOf(command);
+    const key = actorKey(actor);
+    let refusal = refusals.get(key);
+    if (refusal === undefined) {
+      const result = this.check(actor.roles, command.permission);
+      refusal = result.held
+        ? null
+        : frozen(missingPermission(actor, `command ${command.name}`, command.permission, result));
+      if (refusals.size >= DECISIONS_PER_COMMAND) refusals.clear();
+      refusals.set(key, refusal);
+    }
+    return refusal ?? undefined;
   }
 
   /** Rules that apply to this command, these arguments, this room and network. */
   matchingRules(input: DecisionInput): RuleConfig[] {
-    return this.config.rules.filter((rule) => ruleApplies(rule, input));
+    return this.#shapeOf(input.command).rules.filter((rule) => ruleApplies(rule, input));
   }
 
-  /** Decides whether the actor may run the command with these arguments here. */
+  /**
+   * Decides whether the actor may run the command with these arguments here. The result may be shared with other
+   * calls (frozen): copy it to change it.
+   */
   decide(input: DecisionInput): Decision {
+    const shape = this.#shapeOf(input.command);
+    if (shape.byArgs) return this.#decide(input);
+    const { actor } = input;
+    // Length-prefixed too: a room or network name cannot be made to look like another pair.
+    const room = shape.byRoom ? input.room : "";
+    const network = shape.byNetwork ? input.network : "";
+    const device = shape.byDevice ? (actor.sender.deviceVerified === true ? "d" : "-") : "";
+    const key = `${actorKey(actor)}|${device}|${room.length}:${room}${network.length}:${network}`;
+    let decision = shape.decisions.get(key);
+    if (!decision) {
+      if (shape.decisions.size >= DECISIONS_PER_COMMAND) shape.decisions.clear();
+      decision = frozen(this.#decide(input));
+      shape.decisions.set(key, decision);
+    }
+    return decision;
+  }
+
+  #decide(input: DecisionInput): Decision {
     const rules = this.matchingRules(input);
     const denyRule = rules.find((r) => r.deny);
     if (denyRule)

@@ -16,6 +16,7 @@ import type { AddressingOptions } from "../intake/addressing.js";
 import { Dispatcher, deliver } from "../intake/dispatch.js";
 import { evaluate } from "../intake/evaluate.js";
 import { type IntakeDeps, intake } from "../intake/intake.js";
+import { Deadlines } from "../jobs/deadlines.js";
 import { cancelJob } from "../jobs/job-cancel.js";
 import type { JobRunnerDeps } from "../jobs/job-runner.js";
 import { type Job, JobTable, jobInfo, type Responder } from "../jobs/jobs.js";
@@ -113,6 +114,7 @@ export class Bot {
       logger: this.logger,
       events: this.#events,
       defaultTimeoutMs: options.defaultTimeoutMs ?? 5 * 60_000,
+      deadlines: new Deadlines(),
       progressIntervalMs: options.progressIntervalMs ?? 1000,
       cleanupGraceMs: options.cleanupGraceMs ?? 5000,
       storeFor: storeViews(this.store),
