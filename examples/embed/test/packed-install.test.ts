@@ -1,0 +1,144 @@
+/**
+ * What a user outside this repository gets: core, store-sqlite, testing and the shell adapter are built, packed with
+ * pnpm into tarballs, and installed with plain npm into an empty project in the system's temp folder (third-party
+ * dependencies come from the npm registry; better-sqlite3 compiles against this Node's headers). There
+ * examples/embed/bot.mjs runs against the installed packages, every public entry (including `./type` and
+ * `@switchboard/core/audit`) imports as ESM, and TypeScript resolves their types.
+ */
+import { execFileSync } from "node:child_process";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { conversation, expectConversation } from "./conversation.js";
+
+const root = resolve(new URL("../../..", import.meta.url).pathname);
+const bin = (name: string) => join(root, "node_modules/.bin", name);
+const packed = {
+  "@switchboard/core": "packages/core",
+  "@switchboard/store-sqlite": "packages/store-sqlite",
+  "@switchboard/testing": "packages/testing",
+  "@switchboard/adapter-shell": "packages/adapter-shell",
+};
+
+const scratch = mkdtempSync(join(tmpdir(), "switchboard-packed-"));
+const project = join(scratch, "project");
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** npm's environment: this Node's own headers for node-gyp (as scripts/bootstrap.sh does), no notices. */
+function npmEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, npm_config_update_notifier: "false", NO_UPDATE_NOTIFIER: "1" };
+  const prefix = resolve(dirname(process.execPath), "..");
+  if (existsSync(join(prefix, "include/node/node.h"))) env.npm_config_nodedir = prefix;
+  // vitest runs inside the workspace's pnpm environment; none of its npm_config_* settings belong to the user's npm.
+  for (const key of Object.keys(env)) {
+    if (/^npm_config_/i.test(key) && key !== "npm_config_nodedir" && key !== "npm_config_update_notifier")
+      delete env[key];
+  }
+  return env;
+}
+
+function run(command: string, args: string[], cwd: string, input?: string): string {
+  try {
+    return execFileSync(command, args, { cwd, input, encoding: "utf8", env: npmEnv(), stdio: "pipe" });
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: string; stderr?: string };
+    throw new Error(`${command} ${args.join(" ")} failed in ${cwd}:\n${stdout ?? ""}\n${stderr ?? ""}`);
+  }
+}
+
+beforeAll(() => {
+  const filters = Object.keys(packed).flatMap((name) => ["--filter", name]);
+  run(bin("turbo"), ["run", "build", "--output-logs=errors-only", ...filters], root);
+  const tarballs = join(scratch, "tarballs");
+  mkdirSync(tarballs);
+  for (const folder of Object.values(packed))
+    run(bin("pnpm"), ["pack", "--pack-destination", tarballs], join(root, folder));
+  mkdirSync(project);
+  writeFileSync(join(project, "package.json"), JSON.stringify({ name: "my-bot", private: true, type: "module" }));
+  const files = readdirSync(tarballs).map((file) => join(tarballs, file));
+  run("npm", ["install", "--no-audit", "--no-fund", ...files], project);
+  copyFileSync(join(root, "examples/embed/bot.mjs"), join(project, "bot.mjs"));
+}, 600_000);
+
+describe("the packed packages installed with npm outside the workspace", () => {
+  it("carry versions, not workspace ranges, in the installed manifests", () => {
+    for (const name of Object.keys(packed)) {
+      const manifest = readFileSync(join(project, "node_modules", name, "package.json"), "utf8");
+      expect(manifest, name).not.toContain("workspace:");
+    }
+    const installed = JSON.parse(
+      readFileSync(join(project, "node_modules/@switchboard/store-sqlite/package.json"), "utf8"),
+    );
+    const core = JSON.parse(readFileSync(join(project, "node_modules/@switchboard/core/package.json"), "utf8"));
+    expect(installed.dependencies["@switchboard/core"]).toBe(core.version);
+  });
+
+  it("run examples/embed/bot.mjs from the installed core and store-sqlite", () => {
+    const where = run(
+      "node",
+      ["--input-type=module", "-e", "console.log(import.meta.resolve('@switchboard/core'))"],
+      project,
+    );
+    expect(where.trim()).toBe(`file://${join(project, "node_modules/@switchboard/core/dist/index.js")}`);
+    expectConversation(run("node", ["bot.mjs"], project, conversation));
+    expect(existsSync(join(project, "opsbot.db"))).toBe(true);
+  });
+
+  it("import every public entry as ESM, the light ./type entry and core's audit internals included", () => {
+    const script = [
+      "const shellType = await import('@switchboard/adapter-shell/type');",
+      "const shell = await import('@switchboard/adapter-shell');",
+      "const audit = await import('@switchboard/core/audit');",
+      "const testing = await import('@switchboard/testing');",
+      "console.log(shellType.shellAdapterType.type, typeof shell.ShellAdapter, Object.keys(audit).length > 0,",
+      "  typeof testing.MemoryAdapter);",
+    ].join("\n");
+    expect(run("node", ["--input-type=module", "-e", script], project).trim()).toBe("shell function true function");
+  });
+
+  it("give TypeScript the packages' types, so a wrong call is a type error", () => {
+    writeFileSync(
+      join(project, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          module: "nodenext",
+          moduleResolution: "nodenext",
+          target: "es2022",
+          strict: true,
+          noEmit: true,
+          skipLibCheck: true,
+        },
+        files: ["check.ts"],
+      }),
+    );
+    writeFileSync(
+      join(project, "check.ts"),
+      [
+        'import { type AuditLog, createBot, defineCommand } from "@switchboard/core";',
+        'import * as audit from "@switchboard/core/audit";',
+        'import { openSqlite } from "@switchboard/store-sqlite";',
+        'import { MemoryAdapter } from "@switchboard/testing";',
+        'import { shellAdapterType } from "@switchboard/adapter-shell/type";',
+        'import { ShellAdapter } from "@switchboard/adapter-shell";',
+        'const { auditLog, store } = openSqlite(":memory:");',
+        "const log: AuditLog = auditLog;",
+        'createBot({ name: "typed", auditLog: log, store, commands: [defineCommand({ name: "x", summary: "x", handler: () => "x" })] });',
+        'const type: "shell" = shellAdapterType.type;',
+        "export { audit, MemoryAdapter, ShellAdapter, type };",
+        "// @ts-expect-error a command needs a name (types resolved to `any` would let this through)",
+        'defineCommand({ summary: "no name", handler: () => "x" });',
+      ].join("\n"),
+    );
+    run("node", [bin("tsc"), "-p", "tsconfig.json"], project);
+  });
+});
