@@ -8,7 +8,7 @@
 //   node scripts/publish-dry-run.mjs @switchboard/core …   only these
 // Exits 1 naming every problem.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 
@@ -19,7 +19,7 @@ const pnpm = join(root, "node_modules/.bin/pnpm");
 const folders = ["packages", "apps", "examples"]
   .flatMap((group) => readdirSync(join(root, group)).map((name) => join(root, group, name)))
   .concat(join(root, "bench"))
-  .filter((folder) => statSync(join(folder, "package.json"), { throwIfNoEntry: false }));
+  .filter((folder) => existsSync(join(folder, "package.json")));
 
 /** Every file a manifest points at: main, types, bin and the targets of each `exports` entry. */
 function entryFiles(manifest) {

@@ -5,7 +5,7 @@
  * examples/embed/bot.mjs runs against the installed packages, every public entry (including `./type` and
  * `@switchboard/core/audit`) imports as ESM, and TypeScript resolves their types.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import {
   copyFileSync,
   existsSync,
@@ -32,6 +32,7 @@ const packed = {
 
 const scratch = mkdtempSync(join(tmpdir(), "switchboard-packed-"));
 const project = join(scratch, "project");
+const tarballs = join(scratch, "tarballs");
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** npm's environment: this Node's own headers for node-gyp (as scripts/bootstrap.sh does), no notices. */
@@ -59,7 +60,6 @@ function run(command: string, args: string[], cwd: string, input?: string): stri
 beforeAll(() => {
   const filters = Object.keys(packed).flatMap((name) => ["--filter", name]);
   run(bin("turbo"), ["run", "build", "--output-logs=errors-only", ...filters], root);
-  const tarballs = join(scratch, "tarballs");
   mkdirSync(tarballs);
   for (const folder of Object.values(packed))
     run(bin("pnpm"), ["pack", "--pack-destination", tarballs], join(root, folder));
@@ -104,6 +104,19 @@ describe("the packed packages installed with npm outside the workspace", () => {
       "  typeof testing.MemoryAdapter);",
     ].join("\n");
     expect(run("node", ["--input-type=module", "-e", script], project).trim()).toBe("shell function true function");
+  });
+
+  it("pass npm publish --dry-run (core's tarball; scripts/publish-dry-run.mjs checks every public package)", () => {
+    const tarball = readdirSync(tarballs).find((file) => file.startsWith("switchboard-core-"));
+    const core = JSON.parse(readFileSync(join(root, "packages/core/package.json"), "utf8"));
+    const result = spawnSync("npm", ["publish", "--dry-run", "--ignore-scripts", join(tarballs, String(tarball))], {
+      cwd: scratch,
+      encoding: "utf8",
+      env: npmEnv(),
+    });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stderr + result.stdout).toContain(`@switchboard/core@${core.version}`);
+    expect(result.stderr + result.stdout).toContain("dist/audit-internals.d.ts");
   });
 
   it("give TypeScript the packages' types, so a wrong call is a type error", () => {
