@@ -1,7 +1,10 @@
 // An existing bot with its own connection loop (here: lines "<user>: <text>" on stdin, as a chat log would
-// deliver them) that hands messages to Switchboard's core and sends back the rendered replies.
+// deliver them) that hands messages to Switchboard's core and sends back the rendered replies. Its audit log and
+// locks are kept in one SQLite file (OPSBOT_DB, default ./opsbot.db). Outside this repository:
+//   npm install @switchboard/core @switchboard/store-sqlite && node bot.mjs
 import { createInterface } from "node:readline";
-import { arg, createBot, defineCommand, MemoryAuditLog, renderText, silentLogger } from "@switchboard/core";
+import { arg, createBot, defineCommand, renderText, silentLogger } from "@switchboard/core";
+import { openSqlite } from "@switchboard/store-sqlite";
 
 const restart = defineCommand({
   name: "restart",
@@ -11,10 +14,12 @@ const restart = defineCommand({
   handler: ({ args, actor }) => `restarted ${args.service} for ${actor.name}`,
 });
 
+const storage = openSqlite(process.env.OPSBOT_DB ?? "./opsbot.db");
 const switchboard = createBot({
   name: "opsbot",
   logger: silentLogger(),
-  auditLog: new MemoryAuditLog(),
+  store: storage.store,
+  auditLog: storage.auditLog,
   commands: [restart],
   policy: {
     roles: { oncall: { permissions: ["service:*", "audit:read"] } },
@@ -45,3 +50,4 @@ for await (const line of createInterface({ input: process.stdin })) {
 }
 await switchboard.idle();
 await switchboard.stop();
+storage.close();
