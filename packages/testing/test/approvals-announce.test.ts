@@ -37,7 +37,10 @@ const policy = {
 const rooms = { irc: "#ops", slack: "C_APPROVALS", matrix: "!approvals:example.org" };
 let bot: Bot | undefined;
 
-async function setup(announce: string[] = ["slack:C_APPROVALS", "matrix:!approvals:example.org"]) {
+async function setup(
+  announce: string[] = ["slack:C_APPROVALS", "matrix:!approvals:example.org"],
+  approvalTtlMs = 60_000,
+) {
   const irc = new MemoryAdapter("irc");
   const slack = new MemoryAdapter("slack", { edits: true, threads: true });
   const matrix = new MemoryAdapter("matrix", { edits: true });
@@ -46,7 +49,7 @@ async function setup(announce: string[] = ["slack:C_APPROVALS", "matrix:!approva
     commands: [deploy],
     adapters: [irc, slack, matrix],
     approvals: { announce },
-    approvalTtlMs: 60_000,
+    approvalTtlMs,
     rateLimit: false,
   });
   await bot.start();
@@ -170,6 +173,24 @@ describe("approvals.announce", () => {
     expect(requestState(irc, rooms.irc, id)).toEqual({ open: false, last: refused });
     expect(requestState(matrix, rooms.matrix, id)).toEqual({ open: false, last: refused });
     expect(slack.sent).toHaveLength(0);
+    expect(irc.sent.some((s) => statusOf(s.message.blocks).join("").includes("deployed api"))).toBe(false);
+  });
+
+  it("expiry closes every request, on every network, without running the job", async () => {
+    const { irc, slack, matrix } = await setup(undefined, 200);
+    const id = await ask(irc);
+    const expired = `job ${id} (deploy) expired without enough approvals`;
+    // polls the rooms, not the clock: the assertion is on the state they end in
+    const closed = () =>
+      [
+        requestState(irc, rooms.irc, id),
+        requestState(slack, rooms.slack, id),
+        requestState(matrix, rooms.matrix, id),
+      ].every((state) => state?.open === false);
+    for (let i = 0; i < 200 && !closed(); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(requestState(irc, rooms.irc, id)).toEqual({ open: false, last: expired });
+    expect(requestState(slack, rooms.slack, id)).toEqual({ open: false, last: expired });
+    expect(requestState(matrix, rooms.matrix, id)).toEqual({ open: false, last: expired });
     expect(irc.sent.some((s) => statusOf(s.message.blocks).join("").includes("deployed api"))).toBe(false);
   });
 
