@@ -143,7 +143,8 @@ export class Sender {
         continue;
       }
       await flush();
-      firstId ??= await this.#image(target, block.png, block.alt, first);
+      const imageId = await this.#image(target, block.png, block.alt, first);
+      firstId ??= imageId;
       first = false;
     }
     await flush();
