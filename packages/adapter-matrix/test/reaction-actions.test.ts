@@ -129,7 +129,8 @@ describe("matrix reactions on actions, and announced approval requests", () => {
     expect(acked).toEqual(["PX1 by bob"]);
     const entries = await auditLog.query({ event: "admitted" });
     expect(entries.filter((e) => e.command === "ack").map((e) => [e.actor, e.network])).toEqual([["bob", "matrix"]]);
-    // a reaction that is not a number of the message's actions does nothing
+    // a reaction that is not a number of the message's actions does nothing (a reaction from another room, which the
+    // adapter also ignores, is refused by Synapse itself: "Relations must be in the same room")
     await bob.react(ops, incident.eventId, "3️⃣");
     await alice.say(ops, "!incident");
     await bob.waitFrom(botId, ops, (s) => s.eventId !== incident.eventId && bodyOf(s).includes("incident PX1"));
