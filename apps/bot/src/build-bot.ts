@@ -69,6 +69,7 @@ export function buildBot(config: SwitchboardConfig, options: BuildBotOptions = {
     aliases: settings.aliases,
     defaultTimeoutMs: settings.defaultTimeout,
     approvalTtlMs: settings.approvalTtl,
+    approvals: { announce: config.approvals.announce },
     progressIntervalMs: settings.progressInterval,
     staleAfterMs: settings.staleAfter,
     policy: { roles, principals, rules, guestRole },

@@ -12,6 +12,7 @@ import type {
   IncomingMessage,
   OutgoingMessage,
   ReplyTarget,
+  SentMessage,
 } from "@switchboard/core";
 import {
   ClientEvent,
@@ -163,9 +164,17 @@ export class MatrixAdapter implements Adapter {
     this.#ledger?.close();
   }
 
-  async send(target: ReplyTarget, message: OutgoingMessage): Promise<void> {
+  async send(target: ReplyTarget, message: OutgoingMessage): Promise<SentMessage | undefined> {
     if (!this.#sender) throw new Error("the Matrix adapter is not started");
-    await this.#sender.send(target, message);
+    const id = await this.#sender.send(target, message);
+    if (!id) return undefined;
+    return { network: this.network, room: target.room.id, id, ...(target.thread ? { thread: target.thread } : {}) };
+  }
+
+  /** Replaces a message the bot sent (`m.replace`): approval requests updated as people decide, for instance. */
+  async edit(sent: SentMessage, message: OutgoingMessage): Promise<void> {
+    if (!this.#sender) throw new Error("the Matrix adapter is not started");
+    await this.#sender.edit(sent.id, sent.room, message);
   }
 
   /** Saves the sync state (the SDK alone would only do so every five minutes), at most once a second. */
@@ -240,14 +249,26 @@ export class MatrixAdapter implements Adapter {
     };
   }
 
-  /** A configured reaction to an approval request approves its job through core, as the person who reacted. */
+  /**
+   * A configured reaction to an approval request approves its job through core, as the person who reacted; a
+   * numbered reaction (`1️⃣`) to a message with actions runs that action's command as the person who reacted,
+   * exactly as if they had typed it (the same permission check, rules and audit), as Slack's buttons do.
+   */
   #onReaction(event: MatrixEvent, room: Room): void {
     const relation = relatesTo(event.getContent() as Content);
     if (relation?.rel_type !== "m.annotation" || typeof relation.key !== "string") return;
-    if (!this.options.approvalReactions.some((r) => emojiKey(r) === emojiKey(relation.key as string))) return;
-    const jobId = this.#sender!.approvalJob(String(relation.event_id));
+    const key = relation.key;
+    const target = String(relation.event_id);
     const id = event.getId();
-    if (!jobId || !id || Date.now() - event.getTs() > this.options.staleAfterMs) return;
+    if (!id || Date.now() - event.getTs() > this.options.staleAfterMs) return;
+    const action = this.#sender!.action(target, room.roomId, key);
+    if (action) {
+      this.#runAction(event, room, id, action.command);
+      return;
+    }
+    if (!this.options.approvalReactions.some((r) => emojiKey(r) === emojiKey(key))) return;
+    const jobId = this.#sender!.approvalJob(target);
+    if (!jobId) return;
     if (!this.#ledger!.claim(id)) return;
     const host = this.#host!;
     const { sender, room: where } = this.#message(event, room, "", false);
@@ -267,6 +288,19 @@ export class MatrixAdapter implements Adapter {
         return this.#sender!.say(this.#message(event, room, "", false), "fail", text);
       })
       .catch((err: unknown) => host.logger.error({ err, eventId: id }, "approval failed"));
+  }
+
+  /** Runs an action's command for the person who reacted, addressed to the bot, in the room of the reaction. */
+  #runAction(event: MatrixEvent, room: Room, id: string, command: string): void {
+    if (!this.#ledger!.claim(id)) return;
+    const host = this.#host!;
+    const direct = room.getJoinedMemberCount() <= 2 && room.getDMInviter() !== undefined;
+    const message = this.#message(event, room, command, direct);
+    fromVerifiedDevice(this.client, event, host.logger)
+      .then((deviceVerified) =>
+        host.receive({ ...message, sender: { ...message.sender, deviceVerified } }, { addressed: true }),
+      )
+      .catch((err: unknown) => host.logger.error({ err, eventId: id }, "a reaction's action failed"));
   }
 
   /** Leaves a room (the core `leave` command, which checks the `rooms:leave` permission). */

@@ -4,6 +4,7 @@
  * @module
  */
 import {
+  type Action,
   type Block,
   type IncomingMessage,
   type Logger,
@@ -18,7 +19,11 @@ import type { MatrixClient } from "matrix-js-sdk";
 import { type Content, editContent, noticeContent, relationFor, withMentions } from "./content.js";
 import { encryptAttachment, pngSize } from "./media.js";
 import type { ResolvedOptions } from "./options.js";
-import { renderMessage } from "./render.js";
+import { actionReaction, actionsOf, renderMessage } from "./render.js";
+
+/** Whether two reaction keys are the same emoji (clients differ in the variation selector U+FE0F). */
+export const sameReaction = (a: string | undefined, b: string) =>
+  a !== undefined && a.replace(/\uFE0F/g, "") === b.replace(/\uFE0F/g, "");
 
 interface Progress {
   /** The event being edited (a promise, so concurrent batches wait for the first send). */
@@ -40,6 +45,8 @@ export class MatrixOutbound {
   readonly #progress = new Map<string, Progress>();
   /** Approval request event id → job id. */
   readonly #approvals = new Map<string, string>();
+  /** Event id of a message with actions → its room and actions (reaction `1️⃣` runs the first). */
+  readonly #actions = new Map<string, { room: string; actions: Action[] }>();
   readonly #pending = new Set<Promise<unknown>>();
   /** Per job: sends of one job stay in order. */
   readonly #chains = new Map<string, Promise<unknown>>();
@@ -55,15 +62,42 @@ export class MatrixOutbound {
     return this.#approvals.get(eventId);
   }
 
+  /** The action that reaction `key` to the bot's event `eventId` in `room` runs, if that message offered one. */
+  action(eventId: string, room: string, key: string): Action | undefined {
+    const sent = this.#actions.get(eventId);
+    if (!sent || sent.room !== room) return undefined;
+    const index = sent.actions.findIndex((_, i) => sameReaction(actionReaction(i), key));
+    return index < 0 ? undefined : sent.actions[index];
+  }
+
   /** Resolves when nothing is being sent. */
   async idle(): Promise<void> {
     while (this.#pending.size) await Promise.allSettled([...this.#pending]);
   }
 
-  send(target: ReplyTarget, message: OutgoingMessage): Promise<void> {
-    const key = message.jobId ?? "";
+  /** Sends a message; resolves to the id of its first event (the one that edits and reactions refer to). */
+  send(target: ReplyTarget, message: OutgoingMessage): Promise<string | undefined> {
+    return this.#enqueue(message.jobId ?? "", () => this.#send(target, message));
+  }
+
+  /**
+   * Replaces the bot's event `eventId` in `room` with `message` (`m.replace`; images are left out, an edit is one
+   * text event). The actions it offers are the new message's: reactions run only what is shown now.
+   */
+  edit(eventId: string, room: string, message: OutgoingMessage): Promise<void> {
+    return this.#enqueue(message.jobId ?? "", async () => {
+      const blocks = message.blocks.filter((b) => b.type !== "image");
+      await this.#event(room, editContent(eventId, noticeContent(renderMessage(blocks))));
+      const actions = actionsOf(blocks);
+      if (actions.length) remember(this.#actions, eventId, { room, actions });
+      else this.#actions.delete(eventId);
+    });
+  }
+
+  /** Runs `task` after the earlier sends of the same key (the sends of one job stay in order). */
+  #enqueue<T>(key: string, task: () => Promise<T>): Promise<T> {
     const previous = this.#chains.get(key) ?? Promise.resolve();
-    const next = previous.catch(() => {}).then(() => this.#send(target, message));
+    const next = previous.catch(() => {}).then(task);
     this.#chains.set(key, next);
     this.#pending.add(next);
     void next
@@ -80,11 +114,12 @@ export class MatrixOutbound {
     await this.send(replyTargetFor(message), { blocks: [out.status(level, text)], kind: "notice" });
   }
 
-  async #send(target: ReplyTarget, message: OutgoingMessage): Promise<void> {
+  async #send(target: ReplyTarget, message: OutgoingMessage): Promise<string | undefined> {
     if (message.kind === "progress" && message.jobId) {
       await this.#sendProgress(target, message.jobId, message.blocks);
-      return;
+      return undefined;
     }
+    let firstId: string | undefined;
     if (message.jobId) this.#progress.delete(message.jobId);
     let first = true;
     let run: Block[] = [];
@@ -95,7 +130,10 @@ export class MatrixOutbound {
         ...relationFor(target, { asReply: first }),
         ...this.#mentions(target, first),
       });
+      firstId ??= id;
       if (message.approvalRequest && message.jobId) remember(this.#approvals, id, message.jobId);
+      const actions = actionsOf(run);
+      if (actions.length) remember(this.#actions, id, { room: target.room.id, actions });
       first = false;
       run = [];
     };
@@ -105,10 +143,12 @@ export class MatrixOutbound {
         continue;
       }
       await flush();
-      await this.#image(target, block.png, block.alt, first);
+      const imageId = await this.#image(target, block.png, block.alt, first);
+      firstId ??= imageId;
       first = false;
     }
     await flush();
+    return firstId;
   }
 
   #mentions(target: ReplyTarget, first: boolean): Content {
@@ -122,7 +162,7 @@ export class MatrixOutbound {
   }
 
   /** Uploads a PNG (encrypted in encrypted rooms) and sends it as `m.image`. */
-  async #image(target: ReplyTarget, png: Uint8Array, alt: string, first: boolean): Promise<void> {
+  async #image(target: ReplyTarget, png: Uint8Array, alt: string, first: boolean): Promise<string> {
     const roomId = target.room.id;
     const encrypted = (await this.client.getCrypto()?.isEncryptionEnabledInRoom(roomId)) ?? false;
     const info = { mimetype: "image/png", size: png.byteLength, ...pngSize(png) };
@@ -138,7 +178,7 @@ export class MatrixOutbound {
       const upload = await this.client.uploadContent(Buffer.from(png), { type: "image/png", name: "image.png" });
       media = { url: upload.content_uri };
     }
-    await this.#event(roomId, {
+    return this.#event(roomId, {
       msgtype: "m.image",
       body: alt,
       info,

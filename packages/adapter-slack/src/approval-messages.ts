@@ -63,6 +63,19 @@ export class ApprovalMessages {
     return this.#write(jobId);
   }
 
+  /**
+   * Core replaced the request message (people decided, from any network): its content becomes `blocks`/`text`,
+   * keeping the lines added under it here, and is written back in turn with them (one writer per message). Returns
+   * false when `ts` is not the tracked request of `jobId` (then the caller updates the message itself).
+   */
+  replaced(jobId: string, ts: string, blocks: SlackBlock[], text: string): Promise<void> | false {
+    const tracked = this.#jobs.get(jobId);
+    if (!tracked || tracked.ts !== ts) return false;
+    tracked.blocks = blocks;
+    tracked.text = text;
+    return this.#write(jobId);
+  }
+
   /** Marks the job as running or closed: the buttons go, `line` says why. Unknown jobs are ignored. */
   close(jobId: string, line: string): Promise<void> {
     const tracked = this.#jobs.get(jobId);

@@ -87,6 +87,10 @@ export class Outbound {
   /** Replaces a message the bot sent. Output too long for one message continues in new messages after it. */
   async edit(sent: SentMessage, message: OutgoingMessage): Promise<void> {
     const parts = renderParts(message);
+    const only = parts.length === 1 && parts[0]!.kind === "message" ? parts[0] : undefined;
+    // An approval request this adapter tracks: written through the tracker, with the lines its buttons added.
+    const tracked = only && message.jobId && this.approvals.replaced(message.jobId, sent.id, only.blocks, only.text);
+    if (tracked) return tracked;
     const firstIndex = parts.findIndex((p) => p.kind === "message");
     for (const [i, part] of parts.entries()) {
       if (part.kind === "image") await this.#upload(sent.room, sent.thread, part.image);

@@ -210,6 +210,8 @@ export async function startRig(
     policy?: PolicyConfigInput;
     redeliverAfterMs?: number;
     logger?: Logger;
+    /** `approvals.announce` of the bot. */
+    announce?: string[];
   } = {},
 ): Promise<Rig> {
   const slack = await FakeSlack.start({ redeliverAfterMs: options.redeliverAfterMs ?? 400 });
@@ -230,6 +232,7 @@ export async function startRig(
     policy: options.policy ?? testPolicy(),
     auditLog,
     progressIntervalMs: 50,
+    ...(options.announce ? { approvals: { announce: options.announce } } : {}),
   });
   let routes: RouteServer | undefined;
   const who = new People(slack);

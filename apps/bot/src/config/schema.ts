@@ -154,6 +154,18 @@ export const auditSectionSchema = z
 /** The `audit:` section, validated. */
 export type AuditSection = z.output<typeof auditSectionSchema>;
 
+/** Where approval requests go besides the asker's room. */
+export const approvalsSectionSchema = z
+  .object({
+    /**
+     * Rooms (`irc:#ops`, `matrix:!id:server`, `slack:C123`) that get every approval request with the network's own
+     * Approve/Deny (buttons, reactions, the typed command), updated as people decide and closed when the job starts,
+     * is refused or expires.
+     */
+    announce: z.array(roomRefSchema).default([]),
+  })
+  .strict();
+
 export const logLevels = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 export const logSectionSchema = z
@@ -172,6 +184,7 @@ export const configSchema = z
     store: storeSectionSchema.prefault({}),
     log: logSectionSchema.prefault({}),
     audit: auditSectionSchema.prefault({}),
+    approvals: approvalsSectionSchema.prefault({}),
     /** Chat networks to connect; default: one shell adapter. */
     adapters: z
       .array(adapterEntrySchema)
@@ -209,6 +222,8 @@ export function knownKeys(path: ReadonlyArray<string | number>, raw: unknown): s
       return path.length === 1 ? Object.keys(logSectionSchema.shape) : undefined;
     case "audit":
       return path.length === 1 ? Object.keys(auditSectionSchema.shape) : undefined;
+    case "approvals":
+      return path.length === 1 ? Object.keys(approvalsSectionSchema.shape) : undefined;
     case "roles":
       return path.length === 2 ? Object.keys(roleConfigSchema.shape) : undefined;
     case "principals":

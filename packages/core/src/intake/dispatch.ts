@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { SentMessage } from "../adapters/adapter.js";
 import type { IncomingMessage } from "../adapters/message.js";
 import type { AuditLog } from "../audit/audit.js";
 import { auditRecords } from "../audit/audit-records.js";
@@ -39,10 +40,22 @@ export async function deliver(
   kind: OutgoingMessage["kind"] = "reply",
   extra: Partial<OutgoingMessage> = {},
 ): Promise<void> {
+  await deliverSent(respond, logger, reply, kind, extra);
+}
+
+/** {@link deliver}, resolving to what was sent when the network gave an id (to edit it later). */
+export async function deliverSent(
+  respond: Responder,
+  logger: Logger,
+  reply: Reply,
+  kind: OutgoingMessage["kind"] = "reply",
+  extra: Partial<OutgoingMessage> = {},
+): Promise<SentMessage | undefined> {
   try {
-    await respond({ blocks: toBlocks(reply), kind, ...extra });
+    return (await respond({ blocks: toBlocks(reply), kind, ...extra })) || undefined;
   } catch (err) {
     logger.warn({ err }, "could not deliver a reply");
+    return undefined;
   }
 }
 

@@ -3,6 +3,7 @@
  * @module
  */
 import { randomBytes } from "node:crypto";
+import type { SentMessage } from "../adapters/adapter.js";
 import type { IncomingMessage } from "../adapters/message.js";
 import type { AuditRecord } from "../audit/audit.js";
 import type { AnyCommand, CheckedFacts, JobInfo } from "../commands/command.js";
@@ -12,7 +13,7 @@ import type { ApprovalRequirement } from "../policy/permissions.js";
 
 /** Where a job's output goes. May return nothing (an embedder's synchronous callback) or a promise. */
 // biome-ignore lint/suspicious/noConfusingVoidType: synchronous responders return nothing
-export type Responder = (message: OutgoingMessage) => void | Promise<void>;
+export type Responder = (message: OutgoingMessage) => void | Promise<SentMessage | undefined | void>;
 
 /** A pending approval attached to a job. */
 export interface PendingApproval {

@@ -59,6 +59,14 @@ export class Outbox {
     return this.send({ network: ref.network, room, ...(thread ? { thread } : {}) }, output);
   }
 
+  /** Replaces a message sent earlier, where the network's adapter can edit (callers check `capabilities`). */
+  async edit(sent: SentMessage, output: OutgoingMessage): Promise<void> {
+    const adapter = this.#adapter(sent.network);
+    if (!adapter.capabilities.edits || !adapter.edit) throw new Error(`network "${sent.network}" cannot edit messages`);
+    await adapter.edit(sent, adapter.capabilities.images ? output : withoutImages(output));
+    if (this.events.has("message.sent")) this.events.emit("message.sent", { network: sent.network, kind: output.kind });
+  }
+
   /** What a network's adapter can do; undefined for a network without an adapter. */
   capabilities(network: string): AdapterCapabilities | undefined {
     return this.adapters.get(network)?.capabilities;

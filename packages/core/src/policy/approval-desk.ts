@@ -5,6 +5,7 @@
  * @module
  */
 import { hash } from "node:crypto";
+import type { SentMessage } from "../adapters/adapter.js";
 import { type AuditLog, canonicalJson } from "../audit/audit.js";
 import { auditRecords } from "../audit/audit-records.js";
 import { executeJob, type JobRunnerDeps } from "../jobs/job-runner.js";
@@ -14,6 +15,7 @@ import { UserError } from "../runtime/errors.js";
 import type { EventBus } from "../runtime/events.js";
 import type { Logger } from "../runtime/logger.js";
 import { formatDuration } from "../util/duration.js";
+import type { ApprovalBoard } from "./approval-board.js";
 import { type Actor, type IdentityDirectory, who } from "./identity.js";
 import type { CombinedApproval, Policy } from "./permissions.js";
 
@@ -27,8 +29,15 @@ export interface ApprovalDeskDeps {
   logger: Logger;
   prefix: string;
   defaultTtlMs: number;
-  /** Sends output to where the job was asked. */
-  notify(job: Job, reply: Reply, kind: OutgoingMessage["kind"], extra?: Partial<OutgoingMessage>): Promise<void>;
+  /** Sends output to where the job was asked; returns what was sent when the network gives an id. */
+  notify(
+    job: Job,
+    reply: Reply,
+    kind: OutgoingMessage["kind"],
+    extra?: Partial<OutgoingMessage>,
+  ): Promise<SentMessage | undefined>;
+  /** Every request message of a waiting job (the asker's and the announced ones), kept in step. */
+  board: ApprovalBoard;
   /** Runs approved jobs (the desk starts them itself, once their approval entry is durable). */
   runner: JobRunnerDeps;
 }
@@ -102,19 +111,31 @@ export class ApprovalDesk {
     });
     const people = count === 1 ? "1 approval" : `${count} approvals`;
     const p = deps.prefix;
-    await deps.notify(
-      job,
-      [
-        out.status(
-          "info",
-          `job ${job.id}: ${job.command.name} needs ${people} from someone with ${approval.permission} (${approval.rule}), not ${who(job.actor)}. ` +
-            `Approve with "${p}approve ${job.id}" or refuse with "${p}deny ${job.id}" within ${formatDuration(ttlMs)}.`,
-        ),
-        describeInvocation(job),
-      ],
-      "notice",
-      { jobId: job.id, approvalRequest: true },
-    );
+    const request = [
+      out.status(
+        "info",
+        `job ${job.id}: ${job.command.name} needs ${people} from someone with ${approval.permission} (${approval.rule}), not ${who(job.actor)}. ` +
+          `Approve with "${p}approve ${job.id}" or refuse with "${p}deny ${job.id}" within ${formatDuration(ttlMs)}.`,
+      ),
+      describeInvocation(job),
+    ];
+    const sent = await deps.notify(job, request, "notice", { jobId: job.id, approvalRequest: true });
+    await deps.board.open({ id: job.id, network: job.message.network, room: job.message.room.id }, request, sent);
+  }
+
+  /** Who is still needed: per unmet requirement `N more with PERMISSION`, or `N more` when only the count is short. */
+  #missing(job: Job): string[] {
+    const approval = job.approval!;
+    const missing: string[] = [];
+    for (const r of approval.requirements) {
+      let holders = 0;
+      for (const roles of approval.approverRoles.values())
+        if (this.deps.policy.check(roles, r.permission).held) holders++;
+      if (holders < r.count) missing.push(`${r.count - holders} more with ${r.permission}`);
+    }
+    const short = approval.count - approval.approvers.size;
+    if (missing.length === 0 && short > 0) missing.push(`${short} more`);
+    return missing;
   }
 
   /**
@@ -171,7 +192,15 @@ export class ApprovalDesk {
       }
       throw error;
     }
-    deps.events.emit("approval.decided", { job: jobInfo(job), decision: "approved", by: approver.id });
+    const missing = enough ? [] : this.#missing(job);
+    deps.events.emit("approval.decided", {
+      job: jobInfo(job),
+      decision: "approved",
+      by: approver.id,
+      approvals: approvers.length,
+      required: approval.count,
+      waitingFor: missing,
+    });
     if (!enough) {
       const lost = dropped.length
         ? `; ${dropped.map((d) => `${d} no longer holds ${approval.permission}`).join(", ")}, so that approval no longer counts`
@@ -183,6 +212,13 @@ export class ApprovalDesk {
           `job ${job.id}: approved by ${who(approver)} (${approvers.length}/${approval.count})${lost}`,
         ),
         "notice",
+        { jobId: job.id },
+      );
+      const names = [...approval.approvers.values()].join(", ");
+      const verb = approvers.length === 1 ? "approved" : "have approved";
+      await deps.board.progress(
+        job.id,
+        `${approvers.length} of ${approval.count}: ${names || "nobody"} ${verb}${lost}; waiting for ${missing.join(" and ")}`,
       );
       return `approved job ${job.id} (${approvers.length}/${approval.count})${lost}; waiting for more approvals`;
     }
@@ -196,11 +232,9 @@ export class ApprovalDesk {
       throw new UserError(`job ${job.id} did not run: it no longer matches what was approved`);
     }
     const names = [...approval.approvers.values()].join(", ");
-    await deps.notify(
-      job,
-      out.status("ok", `job ${job.id}: approved by ${names}; running ${job.command.name} for ${who(job.actor)}`),
-      "notice",
-    );
+    const running = `job ${job.id}: approved by ${names}; running ${job.command.name} for ${who(job.actor)}`;
+    await deps.notify(job, out.status("ok", running), "notice", { jobId: job.id });
+    await deps.board.close(job.id, "ok", running);
     void executeJob(job, deps.runner, deps.jobs, approvers);
     return `approved job ${job.id}; it is running now for ${who(job.actor)}`;
   }
@@ -338,7 +372,9 @@ export class ApprovalDesk {
       .append([auditRecords.outcome(job, outcome, extra)])
       .catch((err: unknown) => deps.logger.error({ err }, "could not write to the audit log"));
     deps.events.emit("job.finished", { job: jobInfo(job), outcome, durationMs: 0 });
-    await deps.notify(job, out.status("warn", `job ${job.id} (${job.command.name}) ${what}`), "notice");
+    const line = `job ${job.id} (${job.command.name}) ${what}`;
+    await deps.notify(job, out.status("warn", line), "notice", { jobId: job.id });
+    await deps.board.close(job.id, "warn", line);
   }
 
   #waiting(jobId: string): Job {

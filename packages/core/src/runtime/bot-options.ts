@@ -10,6 +10,7 @@ import type { RateLimitOptions } from "../policy/rate-limit.js";
 import type { Clock } from "../schedules/clock.js";
 import type { ScheduleOptions } from "../schedules/schedule-record.js";
 import type { Store } from "../store/store.js";
+import type { RoomRef } from "../util/room-ref.js";
 import type { Logger } from "./logger.js";
 
 /** Options for {@link createBot}. */
@@ -35,6 +36,14 @@ export interface BotOptions {
   defaultTimeoutMs?: number;
   /** How long approval requests stay open by default, in ms. Default 15 minutes. */
   approvalTtlMs?: number;
+  /** Where approval requests go besides the asker's room. */
+  approvals?: {
+    /**
+     * Rooms (`irc:#ops`, `matrix:!id:server`, `slack:C123`) that get every approval request, with the network's
+     * own Approve/Deny, kept in step with the asker's request until the job starts or is closed.
+     */
+    announce?: Array<RoomRef | string>;
+  };
   /** Minimum time between two progress messages of a job, in ms. Default 1000. */
   progressIntervalMs?: number;
   /** Commands older than this when they arrive (a bouncer's backlog, a reconnect) are not run. Default 2 minutes. */

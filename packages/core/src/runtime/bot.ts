@@ -13,7 +13,7 @@ import { AliasBook, commandWordIn, secretArgsIn } from "../commands/aliases.js";
 import type { AnyCommand } from "../commands/command.js";
 import { CommandRegistry } from "../commands/registry.js";
 import type { AddressingOptions } from "../intake/addressing.js";
-import { Dispatcher, deliver } from "../intake/dispatch.js";
+import { Dispatcher, deliverSent } from "../intake/dispatch.js";
 import { evaluate } from "../intake/evaluate.js";
 import { type IntakeDeps, intake } from "../intake/intake.js";
 import { Deadlines } from "../jobs/deadlines.js";
@@ -25,6 +25,7 @@ import type { OutgoingMessage, Reply } from "../output/output.js";
 import { type AnnounceOptions, type Plugin, storeViews } from "../plugins/plugin.js";
 import { PluginHost, pluginContext } from "../plugins/plugin-host.js";
 import { RouteTable } from "../plugins/routes.js";
+import { ApprovalBoard } from "../policy/approval-board.js";
 import { ApprovalDesk } from "../policy/approval-desk.js";
 import { assertAccessDeclared } from "../policy/guests.js";
 import { type Actor, IdentityDirectory } from "../policy/identity.js";
@@ -38,7 +39,7 @@ import { resolveTimeZone, timezoneOf } from "../schedules/schedule-when.js";
 import { Scheduler } from "../schedules/scheduler.js";
 import { MemoryStore } from "../store/memory-store.js";
 import type { Store } from "../store/store.js";
-import type { RoomRef } from "../util/room-ref.js";
+import { parseRoomRef, type RoomRef } from "../util/room-ref.js";
 import type { BotOptions } from "./bot-options.js";
 import { JobCancelledError } from "./errors.js";
 import { type BotEvents, EventBus } from "./events.js";
@@ -85,6 +86,8 @@ export class Bot {
   readonly #runner: JobRunnerDeps;
   readonly #outbox: Outbox;
   readonly #intake: IntakeDeps;
+  /** Rooms every approval request is announced into. */
+  readonly #announce: RoomRef[];
   #started = false;
   /** `handle()` calls that have not finished (for {@link idle}). */
   readonly #inFlight = new Set<Promise<void>>();
@@ -106,6 +109,9 @@ export class Bot {
       if (this.#events.has("identity.resolved")) this.#events.emit("identity.resolved", { network, actor: actor.id });
     });
     this.#outbox = new Outbox(this.#adapters, this.#identity, this.#events, this.logger);
+    this.#announce = (options.approvals?.announce ?? []).map((ref) =>
+      typeof ref === "string" ? parseRoomRef(ref) : ref,
+    );
     this.timezone = resolveTimeZone(options.timezone);
     this.aliases = new AliasBook(this.store, commandWordIn(this.#registry), secretArgsIn(this.#registry));
     this.#runner = {
@@ -135,7 +141,8 @@ export class Bot {
       logger: this.logger,
       prefix: this.prefix,
       defaultTtlMs: options.approvalTtlMs ?? 15 * 60_000,
-      notify: (job, reply, kind, extra) => deliver(job.respond, this.logger, reply, kind, extra),
+      notify: (job, reply, kind, extra) => deliverSent(job.respond, this.logger, reply, kind, extra),
+      board: new ApprovalBoard(this.#outbox, this.#announce, this.logger),
       runner: this.#runner,
     });
     this.#dispatcher = new Dispatcher({
@@ -231,6 +238,11 @@ export class Bot {
     this.#started = true;
     // Closed by default: a command that says neither a permission nor `guests` is refused before anything connects.
     assertAccessDeclared(this.#registry.all().map((e) => e.command));
+    for (const ref of this.#announce)
+      if (!this.#adapters.has(ref.network))
+        throw new Error(
+          `approvals.announce names ${ref.network}:${ref.room}, but no adapter has the network name "${ref.network}"`,
+        );
     for (const warning of this.configWarnings()) this.logger.warn({ warning }, `configuration: ${warning}`);
     // Grants live in the same file as the audit log: only those with a verified `role grant` entry are loaded.
     await refuseUnauditedGrants(this.store, this.auditLog, this.logger);
@@ -329,8 +341,7 @@ export class Bot {
    * Never rejects.
    */
   handle(message: IncomingMessage, options: HandleOptions = {}): Promise<void> {
-    const respond: Responder =
-      options.respond ?? ((output) => this.#outbox.send(replyTargetFor(message), output).then(() => {}));
+    const respond: Responder = options.respond ?? ((output) => this.#outbox.send(replyTargetFor(message), output));
     const handling = intake(this.#intake, message, respond, options);
     this.#inFlight.add(handling);
     return handling.finally(() => this.#inFlight.delete(handling));

@@ -27,8 +27,19 @@ export interface BotEventMap {
   "job.finished": { job: JobInfo; outcome: AuditOutcome; durationMs: number; errorId?: string };
   /** A job now waits for approval. */
   "approval.requested": { job: JobInfo; count: number; permission: string; rule: string; expiresAt: Date };
-  /** One approval or refusal was recorded; `done` when the job starts or is closed by it. */
-  "approval.decided": { job: JobInfo; decision: "approved" | "rejected" | "expired" | "cancelled"; by?: string };
+  /**
+   * One approval or refusal was recorded, or the request was closed. On an approval, `approvals` of `required`
+   * people have approved, and `waitingFor` says who is still needed (`1 more with deploy:approve`; empty when the
+   * job starts).
+   */
+  "approval.decided": {
+    job: JobInfo;
+    decision: "approved" | "rejected" | "expired" | "cancelled";
+    by?: string;
+    approvals?: number;
+    required?: number;
+    waitingFor?: string[];
+  };
   /** An adapter's connection state changed. */
   "adapter.status": { network: string; connected: boolean; detail?: string; lease?: AdapterStatus["lease"] };
   /** Entries were appended to the audit log (`durationMs` includes the commit). */
