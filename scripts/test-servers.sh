@@ -27,6 +27,7 @@ graphite-web graphite-carbon gunicorn    # metrics plugin tests (Graphite)
 fonts-dejavu-core                        # metrics plugin: the text in charts (resvg draws with the system fonts)
 haproxy                                  # load balancer plugin tests and examples/outage: HAProxy 2.6 runtime API
 postgresql pgbouncer                     # store-postgres: throwaway PostgreSQL 15 clusters; PgBouncer (transaction mode refused)
+chromium                                 # HTTP endpoint: the web view driven by playwright-core (/usr/bin/chromium)
 '
 
 # Synapse for the Matrix tests: Debian sid's matrix-synapse in a debootstrap chroot outside the repository (about two
