@@ -107,7 +107,7 @@ export {
 } from "./plugins/plugin.js";
 export type { HttpRequest, HttpResponse, HttpRoute } from "./plugins/routes.js";
 export type { RuntimeCommands } from "./commands/runtime-commands.js";
-export type { AuditLinkFilters, WebLinkMaker, WebLinkRequest } from "./plugins/web-links.js";
+export type { WebLinkMaker, WebLinkRequest } from "./plugins/web-links.js";
 
 // ── Output: the semantic model every network renders ───────────────────────────────────────────────────────────
 export {

@@ -66,6 +66,14 @@ export async function webBot(options: { web?: boolean } = {}): Promise<WebBot> {
         dev: { permissions: ["work:run", "jobs:read"] },
         auditor: { permissions: ["audit:read"] },
       },
+      rules: [
+        {
+          name: "second pair of eyes",
+          command: "work",
+          when: { args: { words: "approve-me" } },
+          approval: { count: 1, permission: "work:approve" },
+        },
+      ],
       principals: {
         alice: { identities: { test: "alice" }, roles: ["ops"] },
         bob: { identities: { test: "bob" }, roles: ["dev"] },

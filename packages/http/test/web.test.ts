@@ -145,6 +145,28 @@ describe("web view over HTTP", () => {
     expect(widened).not.toContain("from-alice");
   });
 
+  it("lists approvals waiting (jobs --link) and shows who approved which digest on the job's page", async () => {
+    t = await webBot();
+    await t.h.as("bob", { direct: true }).say("work approve-me");
+    const [waiting] = t.h.bot.jobs.list();
+    const link = await t.linkFrom("alice", "jobs --link");
+    expect(link).toMatch(/\/web\/approvals\?t=/);
+    const page = await (await fetch(t.local(link))).text();
+    expect(page).toContain(`>${waiting!.id}</a>`);
+    expect(page).toContain("work words=&quot;approve-me&quot;");
+    expect(page).toContain(waiting!.approval!.digest);
+    expect(page).toContain("0/1 (none yet)");
+    await t.h.as("alice", { direct: true }).say(`approve ${waiting!.id}`);
+    await t.h.idle();
+    const jobLink = await t.linkFrom("bob", `job ${waiting!.id} --link`);
+    const jobPage = await (await fetch(t.local(jobLink))).text();
+    expect(jobPage).toMatch(/<td>alice<\/td><td>[^<]+ UTC<\/td><td><code>[0-9a-f]+<\/code><\/td><td>1\/1<\/td>/);
+    expect(jobPage).toContain(waiting!.approval!.digest);
+    expect(jobPage).toMatch(/id="job-status"[^>]*>succeeded</);
+    // After approval the list is empty.
+    expect(await (await fetch(t.local(link))).text()).toContain("Jobs waiting for approval: none.");
+  });
+
   it("streams a running job's lines by server-sent events and ends with its outcome", async () => {
     t = await webBot();
     t.gate.close();

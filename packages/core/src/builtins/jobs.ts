@@ -29,9 +29,15 @@ export function jobCommands(bot: BotServices) {
   const jobs = defineCommand({
     name: "jobs",
     summary: "List running jobs, jobs waiting for approval and the next scheduled runs",
-    examples: ["jobs"],
+    examples: ["jobs", "jobs --link"],
     permission: "jobs:read",
-    handler: async ({ job: self }) => {
+    args: {
+      link: arg.flag({
+        description: "answer with a signed link to the approvals waiting, in the web view (in a direct message)",
+      }),
+    },
+    handler: async ({ job: self, args, message, actor }) => {
+      if (args.link) return [out.link(linkFor(bot, message, { kind: "approvals" }, actor.id), "approvals waiting")];
       const rows = bot.jobs
         .list()
         .filter((j) => j.id !== self.id)

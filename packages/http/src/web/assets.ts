@@ -55,3 +55,6 @@ export const LIVE_SCRIPT = `"use strict";
   };
 })();
 `;
+
+/** The tab icon (served so that browsers do not ask for /favicon.ico). */
+export const ICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#0645ad"/><path d="M4 5h8M4 8h8M4 11h5" stroke="#fff" stroke-width="1.5"/></svg>`;

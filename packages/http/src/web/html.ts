@@ -39,6 +39,7 @@ export function page(title: string, body: string, options: { live?: boolean } = 
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
 <title>${esc(title)} · Switchboard</title>
+<link rel="icon" href="/web/assets/icon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/web/assets/web.css">
 ${options.live ? '<script src="/web/assets/live.js" defer></script>\n' : ""}</head>
 <body>

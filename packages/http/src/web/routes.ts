@@ -9,7 +9,7 @@ import { verifyChain } from "@switchboard/core/audit";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { HttpBot } from "../bot-surface.js";
 import type { RateLimit, WebConfig } from "../config.js";
-import { LIVE_SCRIPT, STYLESHEET } from "./assets.js";
+import { ICON, LIVE_SCRIPT, STYLESHEET } from "./assets.js";
 import { forbiddenPage, page, SECURITY_HEADERS } from "./html.js";
 import { type LinkGrant, signLink, verifyLink } from "./link-token.js";
 import { type AuditFilters, approvalsPage, auditPage, jobPage } from "./pages.js";
@@ -118,6 +118,9 @@ export function registerWebRoutes({
       .header("cache-control", "max-age=300")
       .type("text/css; charset=utf-8")
       .send(STYLESHEET),
+  );
+  app.get("/web/assets/icon.svg", { config: routeConfig }, (_request, reply) =>
+    reply.headers(SECURITY_HEADERS).header("cache-control", "max-age=300").type("image/svg+xml").send(ICON),
   );
   app.get("/web/assets/live.js", { config: routeConfig }, (_request, reply) =>
     reply
