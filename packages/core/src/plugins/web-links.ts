@@ -35,6 +35,11 @@ export class WebLinks {
     };
   }
 
+  /** A link for `principal`, or undefined when the web view is not configured. */
+  tryMake(request: WebLinkRequest, principal: string): string | undefined {
+    return this.#maker?.(request, principal);
+  }
+
   /** A link for `principal`, or a {@link UserError} when the web view is not configured. */
   make(request: WebLinkRequest, principal: string): string {
     if (!this.#maker) throw new UserError("web links are not configured on this bot (http.web in the configuration)");

@@ -266,6 +266,10 @@ export class Bot {
         routes: this.#routes,
         statuses: this.#statuses,
         logger: this.logger,
+        jobLink: (jobId) => {
+          const job = this.#jobs.get(jobId);
+          return job ? this.#webLinks.tryMake({ kind: "job", jobId: job.id }, job.actor.id) : undefined;
+        },
       }),
     );
     this.logger.info({ network: adapter.network }, "adapter started");
