@@ -28,6 +28,7 @@ fonts-dejavu-core                        # metrics plugin: the text in charts (r
 systemd                                  # examples/switchboard.service is checked with systemd-analyze verify
 haproxy                                  # load balancer plugin tests and examples/outage: HAProxy 2.6 runtime API
 postgresql pgbouncer                     # store-postgres: throwaway PostgreSQL 15 clusters; PgBouncer (transaction mode refused)
+chromium                                 # HTTP endpoint: the web view driven by playwright-core (/usr/bin/chromium)
 '
 
 # Synapse for the Matrix tests: Debian sid's matrix-synapse in a debootstrap chroot outside the repository (about two

@@ -13,6 +13,7 @@ import { assertBuilt, copyExample, exited, runCli, spawnCli, tempDir, watchOutpu
 
 const GITHUB_WEBHOOK_SECRET = `gh-${randomUUID()}`;
 const ALERTMANAGER_TOKEN = `am-${randomUUID()}`;
+const SWITCHBOARD_WEB_KEY = `web-${randomUUID()}`;
 
 describe("examples/webhooks.yaml", () => {
   const temp = tempDir("switchboard-http-example-");
@@ -28,7 +29,7 @@ describe("examples/webhooks.yaml", () => {
     assertBuilt();
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    env = { HTTP_LISTEN: `127.0.0.1:${port}`, GITHUB_WEBHOOK_SECRET, ALERTMANAGER_TOKEN };
+    env = { HTTP_LISTEN: `127.0.0.1:${port}`, GITHUB_WEBHOOK_SECRET, ALERTMANAGER_TOKEN, SWITCHBOARD_WEB_KEY };
     child = spawnCli(["start", "--config", example], temp.dir, env);
     stdout = watchOutput(child);
     child.stderr.on("data", (chunk: Buffer) => {
@@ -139,6 +140,7 @@ describe("examples/webhooks.yaml", () => {
     for (const output of [log, stdout.text(), stderr]) {
       expect(output).not.toContain(GITHUB_WEBHOOK_SECRET);
       expect(output).not.toContain(ALERTMANAGER_TOKEN);
+      expect(output).not.toContain(SWITCHBOARD_WEB_KEY);
     }
   }, 60_000);
 });

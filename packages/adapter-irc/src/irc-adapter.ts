@@ -176,6 +176,7 @@ export class IrcAdapter implements Adapter {
       progressLines: this.#options.output.progressLines,
       fold: (text) => connection.fold(text),
       holdsAccount: (nick, account) => this.#tracker?.get(nick) === account,
+      jobLink: (jobId) => this.#host?.jobLink?.(jobId),
       ...(replyTags ? { replyTags } : {}),
     });
     // The private rest of a channel reply to an identified asker leaves only while their account holds the nick.

@@ -24,6 +24,8 @@ export interface PlanContext {
    * reply to an identified asker goes to their nick only while their account still holds it.
    */
   holdsAccount?(nick: string, account: string): boolean;
+  /** A signed web-view link to the job's page for its requester, when the bot has a web view (core's host). */
+  jobLink?(jobId: string): string | undefined;
 }
 
 /** Lines for one target, in order. */
@@ -53,6 +55,12 @@ export function progressCoalescer(limit: number, marker: (skipped: number) => st
     const first = content[0]!;
     return [{ ...first, text: marker(skipped), skipped }, ...keep];
   };
+}
+
+/** The line that ends a private rest: the whole output on the job's page (only to the asker, never in the channel). */
+function fullOutput(message: OutgoingMessage, context: PlanContext): string[] {
+  const link = message.jobId === undefined ? undefined : context.jobLink?.(message.jobId);
+  return link === undefined ? [] : [`full output: ${link}`];
 }
 
 /** Plans the lines of one outgoing message. */
@@ -112,7 +120,9 @@ export function planLines(target: ReplyTarget, message: OutgoingMessage, context
     {
       key: context.fold(asker),
       target: asker,
-      lines: [`(the rest of my reply in ${room.id})`, ...rest].map((text) => privmsg(asker, text)),
+      lines: [`(the rest of my reply in ${room.id})`, ...rest, ...fullOutput(message, context)].map((text) =>
+        privmsg(asker, text),
+      ),
       background: true,
     },
   ];

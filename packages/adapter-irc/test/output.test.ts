@@ -76,6 +76,26 @@ describe("planLines", () => {
     expect(rest!.lines.map((l) => l.text)).toEqual(["(the rest of my reply in #ops)", "l6", "l7", "l8", "l9"]);
   });
 
+  it("ends the private rest of a job's reply with the link to its full output, never in the channel", () => {
+    const message = {
+      blocks: [out.code(Array.from({ length: 9 }, (_, i) => `l${i + 1}`).join("\n"))],
+      kind: "reply" as const,
+      jobId: "k3j9x",
+    };
+    const asked: string[] = [];
+    const jobLink = (jobId: string) => {
+      asked.push(jobId);
+      return `https://bot.example.com/web/job/${jobId}?t=signed`;
+    };
+    const [room, rest] = planLines(channel, message, { ...context, jobLink });
+    expect(room!.lines.map((l) => l.text).join("\n")).not.toContain("https://");
+    expect(rest!.lines.at(-1)!.text).toBe("full output: https://bot.example.com/web/job/k3j9x?t=signed");
+    expect(asked).toEqual(["k3j9x"]);
+    // Without a web view (no link), the private rest is as before.
+    const [, plain] = planLines(channel, message, { ...context, jobLink: () => undefined });
+    expect(plain!.lines.at(-1)!.text).toBe("l9");
+  });
+
   it("sends nothing in private to the asker's nick once another account holds it", () => {
     const message = {
       blocks: [out.code(Array.from({ length: 9 }, (_, i) => `l${i + 1}`).join("\n"))],

@@ -5,7 +5,15 @@
  */
 
 // The chain: canonical encoding, hashes, verification.
-export { type AuditQuery, canonicalJson, chainRecords, GENESIS_HASH, hashEntry, verifyChain } from "./audit/audit.js";
+export {
+  type AuditQuery,
+  canonicalJson,
+  chainRecords,
+  GENESIS_HASH,
+  hashEntry,
+  type VerifyResult,
+  verifyChain,
+} from "./audit/audit.js";
 // Checkpoints: signed heads kept outside the database, and verification against them.
 export {
   type AnchoredVerifyResult,

@@ -112,6 +112,7 @@ export { webhookAuditRecord } from "./audit/webhook-record.js";
 export { DeliveryLedger, digestKey } from "./store/delivery-ledger.js";
 export { bearerMatches, hmacMatches, hmacSha256Hex } from "./util/signatures.js";
 export type { RuntimeCommands } from "./commands/runtime-commands.js";
+export type { WebLinkMaker, WebLinkRequest } from "./plugins/web-links.js";
 
 // ── Output: the semantic model every network renders ───────────────────────────────────────────────────────────
 export {

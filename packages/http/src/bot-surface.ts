@@ -15,6 +15,7 @@ import type {
   RoomRef,
   SentMessage,
   Store,
+  WebLinkMaker,
 } from "@switchboard/core";
 
 /** The parts of a bot the HTTP endpoint uses. */
@@ -29,9 +30,34 @@ export interface HttpBot {
   adapterStatus(): ReadonlyMap<string, AdapterStatus> | Readonly<Record<string, AdapterStatus>>;
   /** Delivery ids and announcement ids are kept here. */
   readonly store: Store;
-  /** Where deliveries that posted are recorded. */
-  readonly auditLog: Pick<AuditLog, "append" | "query">;
+  /** Where deliveries that posted are recorded (and what the web view reads and verifies). */
+  readonly auditLog: Pick<AuditLog, "append" | "query" | "entries">;
   readonly logger: Logger;
+  /** Live jobs, for the web view (running, or waiting for approval). */
+  readonly jobs?: { get(id: string): LiveJob | undefined; list(): LiveJob[] };
+  /** Where the web view provides its link maker to the `audit --link` and `job --link` commands. */
+  readonly webLinks?: { provide(maker: WebLinkMaker): () => void };
+  /** Whether an actor id holds a permission now (checked again at every view). */
+  permits?(actorId: string, permission: string): boolean;
+}
+
+/** What the web view reads of a live job (core's job, structurally). */
+export interface LiveJob {
+  id: string;
+  command: { name: string };
+  actor: { id: string; name: string };
+  state: "awaiting-approval" | "running";
+  createdAt: Date;
+  startedAt?: Date;
+  auditArgs: Record<string, unknown>;
+  message: { network: string; room: { id: string; name?: string } };
+  approval?: {
+    count: number;
+    permission: string;
+    expiresAt: Date;
+    approvers: ReadonlyMap<string, string>;
+    digest: string;
+  };
 }
 
 /** `adapterStatus()` as entries, whichever shape the bot returns. */

@@ -213,6 +213,23 @@ const hookNameProblem = (name: string) =>
       ? "github and alertmanager are built in: configure them under http.github and http.alertmanager"
       : undefined;
 
+/** The web view (`http.web`): pages reached only by signed, expiring links the bot gives in chat. */
+export const webConfigSchema = z
+  .object({
+    /** HMAC-SHA256 key that signs links (`${SWITCHBOARD_WEB_KEY}`); never logged. Changing it voids every link. */
+    key: z
+      .string()
+      .min(32, "http.web.key must be at least 32 characters (generate one: openssl rand -hex 32)")
+      .describe("secret"),
+    /** The address people open (`${SWITCHBOARD_PUBLIC_URL}`), e.g. `https://bot.example.com`; links start with it. */
+    publicUrl: z
+      .url({ protocol: /^https?$/, error: "http.web.publicUrl must be an http(s) URL" })
+      .transform((url) => url.replace(/\/+$/, "")),
+    /** How long a link is valid after it was given. */
+    linkTtl: durationSchema.default(15 * 60_000),
+  })
+  .strict();
+
 /** The `http:` section. */
 export const httpConfigSchema = z
   .object({
@@ -244,6 +261,8 @@ export const httpConfigSchema = z
     alertmanager: alertmanagerConfigSchema.optional(),
     /** Generic hooks: `POST /hooks/<name>`. */
     hooks: z.record(z.string(), hookConfigSchema).superRefine(checkKeys(hookNameProblem)).default({}),
+    /** The web view of jobs, approvals and the audit log. Absent: no pages (every /web path answers 404). */
+    web: webConfigSchema.optional(),
   })
   .strict();
 
@@ -255,3 +274,4 @@ export type GithubConfig = z.output<typeof githubConfigSchema>;
 export type AlertmanagerConfig = z.output<typeof alertmanagerConfigSchema>;
 export type HookConfig = z.output<typeof hookConfigSchema>;
 export type RateLimit = z.output<typeof rateLimitSchema>;
+export type WebConfig = z.output<typeof webConfigSchema>;

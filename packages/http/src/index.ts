@@ -14,5 +14,6 @@ export {
   type HttpConfigInput,
   httpConfigSchema,
   type RateLimit,
+  type WebConfig,
 } from "./config.js";
 export { type HttpServer, type StartHttpServerOptions, startHttpServer } from "./server.js";

@@ -73,9 +73,17 @@ export async function start(bot: HttpBot, config: HttpConfig, logger: Logger): P
     seen.set(key, route.source ?? "unknown");
   }
   const app = await buildApp({ config, routes: served, logger, count: metrics.delivery });
+  let web: { close(): void } | undefined;
   try {
+    if (config.web) {
+      const { registerWebRoutes } = await import("./web/routes.js");
+      web = registerWebRoutes({ app, bot, config: config.web, rateLimit: config.rateLimit, logger });
+      // Event streams hold their connections open: end them before the server waits for connections to close.
+      app.addHook("preClose", async () => web?.close());
+    }
     await app.listen({ host: config.listen.host, port: config.listen.port });
   } catch (error) {
+    web?.close();
     metrics.close();
     await app.close();
     throw error;
@@ -91,6 +99,7 @@ export async function start(bot: HttpBot, config: HttpConfig, logger: Logger): P
     url,
     close() {
       closing ??= (async () => {
+        web?.close();
         metrics.close();
         await app.close();
       })();

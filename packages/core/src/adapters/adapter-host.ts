@@ -26,6 +26,8 @@ export interface AdapterHostDeps {
   routes: RouteTable;
   statuses: Map<string, AdapterStatus>;
   logger: Logger;
+  /** A web-view link to a live job for its requester (see {@link AdapterHost.jobLink}). */
+  jobLink(jobId: string): string | undefined;
 }
 
 /** Builds the host for one adapter. */
@@ -49,6 +51,7 @@ export function createAdapterHost(adapter: Adapter, deps: AdapterHostDeps): Adap
       )
         deps.events.emit("adapter.status", { network: adapter.network, ...status });
     },
+    jobLink: (jobId) => deps.jobLink(jobId),
     route: (route) => deps.routes.add({ ...route, source: route.source ?? `adapter ${adapter.network}` }),
     events: deps.events,
     logger,

@@ -110,6 +110,11 @@ export interface AdapterHost {
   status(status: AdapterStatus): void;
   /** Registers an HTTP route (served when the app has an `http:` section), e.g. Slack's Events API endpoint. */
   route(route: HttpRoute): void;
+  /**
+   * A signed link to a live job's page in the web view, for the job's requester; undefined when the web view is not
+   * configured or the job is gone. For output a network cannot show in full (IRC's private rest: "full output: …").
+   */
+  jobLink?(jobId: string): string | undefined;
   /** Bot events, e.g. to count messages or follow jobs. */
   events: BotEvents;
   logger: Logger;

@@ -2,9 +2,11 @@ import { arg } from "../commands/args.js";
 import { defineCommand } from "../commands/command.js";
 import { out } from "../output/output.js";
 import { who } from "../policy/identity.js";
+import { UserError } from "../runtime/errors.js";
 import type { BotServices } from "../runtime/services.js";
 import { formatInZone } from "../schedules/schedule-when.js";
 import { formatDuration } from "../util/duration.js";
+import { linkFor } from "./web-link.js";
 
 /** The next runs of active schedules, soonest first (at most 10), as table rows. */
 async function nextScheduledRuns(bot: BotServices): Promise<string[][]> {
@@ -27,9 +29,15 @@ export function jobCommands(bot: BotServices) {
   const jobs = defineCommand({
     name: "jobs",
     summary: "List running jobs, jobs waiting for approval and the next scheduled runs",
-    examples: ["jobs"],
+    examples: ["jobs", "jobs --link"],
     permission: "jobs:read",
-    handler: async ({ job: self }) => {
+    args: {
+      link: arg.flag({
+        description: "answer with a signed link to the approvals waiting, in the web view (in a direct message)",
+      }),
+    },
+    handler: async ({ job: self, args, message, actor }) => {
+      if (args.link) return [out.link(linkFor(bot, message, { kind: "approvals" }, actor.id), "approvals waiting")];
       const rows = bot.jobs
         .list()
         .filter((j) => j.id !== self.id)
@@ -62,5 +70,29 @@ export function jobCommands(bot: BotServices) {
       return out.status("ok", `cancelling job ${job.id} (${job.command.name})`);
     },
   });
-  return [jobs, cancel];
+  const job = defineCommand({
+    name: "job",
+    summary: "Show one job from the audit log (--link: a signed link to its page in the web view)",
+    examples: ["job k3j9x", "job k3j9x --link"],
+    permission: "jobs:read",
+    args: {
+      id: arg.string({ positional: true, required: true, description: "the job id" }),
+      link: arg.flag({ description: "answer with a signed link to the job's page (in a direct message)" }),
+    },
+    handler: async ({ args, message, actor }) => {
+      const id = args.id.toLowerCase().replace(/^#/, "");
+      const entries = (await bot.auditLog.query({ jobId: id, limit: 200 })).reverse();
+      const live = bot.jobs.get(id);
+      if (entries.length === 0 && !live) throw new UserError(`no job ${id} in the audit log`);
+      const requester = live?.actor.id ?? entries.find((e) => e.event === "admitted" || e.event === "denied")?.actor;
+      if (requester !== actor.id && !bot.policy.check(actor.roles, "audit:read").held)
+        throw new UserError(`job ${id} is someone else's: reading it needs audit:read`);
+      if (args.link) return [out.link(linkFor(bot, message, { kind: "job", jobId: id }, actor.id), `job ${id}`)];
+      const end = entries.find((e) => e.event === "outcome" || e.event === "denied");
+      const command = live?.command.name ?? entries[0]?.command ?? "?";
+      const state = live ? live.state : (end?.outcome ?? "unknown");
+      return out.text(`job ${id}: ${command} for ${requester ?? "?"}, ${state}`);
+    },
+  });
+  return [jobs, job, cancel];
 }

@@ -119,7 +119,12 @@ export async function runJob(job: Job, deps: JobRunnerDeps, approvers: string[])
     deps.events.emit("job.started", { job: jobInfo(job), network: job.message.network, room: job.message.room.id });
   /** The messages sent so far, in order, after `job.admitted`; undefined until the first one. */
   let chain: Promise<unknown> | undefined;
-  const send = (message: OutgoingMessage): Promise<void> => {
+  /** Tells listeners (the web view's transcript) what the job says, in the order it says it. */
+  const said = (message: OutgoingMessage) => {
+    if (deps.events.has("job.output")) deps.events.emit("job.output", { jobId: job.id, message });
+  };
+  const send = (message: OutgoingMessage, told = false): Promise<void> => {
+    if (!told) said(message);
     chain = (chain ?? writeAdmitted(job, deps.auditLog) ?? Promise.resolve())
       .then(() => job.respond(message))
       .catch((error: unknown) => logger.warn({ err: error }, "could not deliver a reply"));
@@ -230,6 +235,7 @@ export async function runJob(job: Job, deps: JobRunnerDeps, approvers: string[])
       logger.error({ err: error, record }, "could not write the outcome to the audit log");
     }
   }
+  if (final) said(final);
   if (deps.events.has("job.finished"))
     deps.events.emit("job.finished", {
       job: jobInfo(job),
@@ -238,7 +244,7 @@ export async function runJob(job: Job, deps: JobRunnerDeps, approvers: string[])
       ...(errorId ? { errorId } : {}),
     });
   if (final) {
-    if (chain) await send(final);
+    if (chain) await send(final, true);
     else {
       // Nothing is queued and `admitted` is settled: send directly, with what `send` would do on a failure.
       try {

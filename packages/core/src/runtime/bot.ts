@@ -25,6 +25,7 @@ import type { OutgoingMessage, Reply } from "../output/output.js";
 import { type AnnounceOptions, type Plugin, storeViews } from "../plugins/plugin.js";
 import { PluginHost, pluginContext } from "../plugins/plugin-host.js";
 import { RouteTable } from "../plugins/routes.js";
+import { WebLinks } from "../plugins/web-links.js";
 import { ApprovalBoard } from "../policy/approval-board.js";
 import { ApprovalDesk } from "../policy/approval-desk.js";
 import { assertAccessDeclared } from "../policy/guests.js";
@@ -71,6 +72,9 @@ export class Bot {
   readonly scheduler: Scheduler;
   /** The time zone of schedules made by people without one configured. */
   readonly timezone: string;
+  /** Links to the web view: the HTTP endpoint provides the maker when `http.web` is configured. */
+  readonly webLinks: Pick<WebLinks, "provide">;
+  readonly #webLinks = new WebLinks();
   readonly #registry = new CommandRegistry();
   readonly #policy: Policy;
   readonly #identity: IdentityDirectory;
@@ -97,6 +101,7 @@ export class Bot {
     this.prefix = options.prefix ?? "!";
     this.#addressing = { prefix: this.prefix, names: [this.name, ...(options.aliases ?? [])] };
     this.jobs = this.#jobs;
+    this.webLinks = this.#webLinks;
     this.routes = this.#routes;
     this.store = options.store ?? new MemoryStore();
     this.logger = options.logger ?? createLogger();
@@ -201,6 +206,7 @@ export class Bot {
       },
       aliases: this.aliases,
       schedules: this.scheduler,
+      webLinks: this.#webLinks,
       timezoneOf: (actor) => timezoneOf(this.#policy.config, actor.id) ?? this.timezone,
     };
     for (const command of builtinCommands(services)) this.#registry.register(command);
@@ -275,6 +281,10 @@ export class Bot {
         routes: this.#routes,
         statuses: this.#statuses,
         logger: this.logger,
+        jobLink: (jobId) => {
+          const job = this.#jobs.get(jobId);
+          return job ? this.#webLinks.tryMake({ kind: "job", jobId: job.id }, job.actor.id) : undefined;
+        },
       }),
     );
     this.logger.info({ network: adapter.network }, "adapter started");
@@ -345,6 +355,19 @@ export class Bot {
     const handling = intake(this.#intake, message, respond, options);
     this.#inFlight.add(handling);
     return handling.finally(() => this.#inFlight.delete(handling));
+  }
+
+  /**
+   * Whether the actor id (a principal, `network:id` or `guest:…`) holds `permission` now: roles from the
+   * configuration and runtime grants as they are at this moment (the web view checks again at every view).
+   */
+  permits(actorId: string, permission: string): boolean {
+    const guest = this.#identity.policy.guestRole;
+    if (actorId.startsWith("guest:")) return this.#policy.check([guest], permission).held;
+    const configured = Object.hasOwn(this.#identity.policy.principals, actorId)
+      ? this.#identity.configuredRoles(actorId)
+      : [guest];
+    return this.#policy.check([...configured, ...this.#identity.grantedRoles(actorId)], permission).held;
   }
 
   #cancelJob(id: string, by: Actor): Promise<Job> {

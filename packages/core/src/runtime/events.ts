@@ -6,6 +6,7 @@
 import type { AdapterStatus } from "../adapters/adapter.js";
 import type { AuditOutcome } from "../audit/audit.js";
 import type { JobInfo } from "../commands/command.js";
+import type { OutgoingMessage } from "../output/output.js";
 import type { Logger } from "./logger.js";
 
 /** Every event and what it carries. */
@@ -25,6 +26,8 @@ export interface BotEventMap {
    * (rejected, expired). `durationMs` is the handler's run time (0 when it never ran).
    */
   "job.finished": { job: JobInfo; outcome: AuditOutcome; durationMs: number; errorId?: string };
+  /** A job said something (reply, progress, notice), in order; its last message comes before `job.finished`. */
+  "job.output": { jobId: string; message: OutgoingMessage };
   /** A job now waits for approval. */
   "approval.requested": { job: JobInfo; count: number; permission: string; rule: string; expiresAt: Date };
   /**

@@ -9,6 +9,7 @@ import type { AliasBook } from "../commands/aliases.js";
 import type { CommandRegistry } from "../commands/registry.js";
 import type { Evaluation } from "../intake/evaluate.js";
 import type { Job, JobTable } from "../jobs/jobs.js";
+import type { WebLinks } from "../plugins/web-links.js";
 import type { Actor, IdentityDirectory } from "../policy/identity.js";
 import type { Policy } from "../policy/permissions.js";
 import type { Scheduler } from "../schedules/scheduler.js";
@@ -38,6 +39,8 @@ export interface BotServices {
   readonly aliases: AliasBook;
   /** Schedules. */
   readonly schedules: Scheduler;
+  /** Signed links to the web view (a user error until the HTTP endpoint provides them). */
+  readonly webLinks: Pick<WebLinks, "make">;
   /** The time zone of a person: their configured `timezone`, else the bot's. */
   timezoneOf(actor: Actor): string;
 }
