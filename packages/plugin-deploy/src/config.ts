@@ -2,9 +2,9 @@
  * The plugin's configuration (`plugins.deploy` in the switchboard file), validated with zod at start-up.
  * @module
  */
-import { durationSchema, parseDuration } from "@switchboard/core";
+import { durationSchema, parseDuration, refProblem } from "@switchboard/core";
 import { z } from "zod";
-import { hostsProblem, NAME_PATTERN, nameProblem, refProblem } from "./names.js";
+import { hostsProblem, NAME_PATTERN, nameProblem } from "./names.js";
 
 const duration = (fallback: string) => durationSchema.default(parseDuration(fallback)!);
 

@@ -2,10 +2,10 @@
  * Argument definitions shared by the deploy commands, validated before anything else runs.
  * @module
  */
-import { arg } from "@switchboard/core";
+import { arg, refProblem } from "@switchboard/core";
 import { appOf, findApp, targetOf, unknownAppText } from "../apps.js";
 import type { DeployConfig } from "../config.js";
-import { hostsProblem, nameProblem, refProblem } from "../names.js";
+import { hostsProblem, nameProblem } from "../names.js";
 
 /** `app`: a configured app (any case). */
 export function appArg(config: DeployConfig) {
