@@ -49,6 +49,12 @@ export const githubProviderSchema = z
     timeout: duration("30m"),
     /** Extra fields for the deployment's payload (app, ref, hosts, actor, approvers and job are always set). */
     payload: z.record(z.string(), z.unknown()).default({}),
+    /**
+     * True when the HTTP endpoint receives this repository's `deployment_status` webhooks: the asking room then
+     * sees one message per deployment from the webhook, edited as it changes, and the provider follows the statuses
+     * only to decide the outcome (it does not stream them too).
+     */
+    webhookStatuses: z.boolean().default(false),
   })
   .strict();
 

@@ -120,6 +120,27 @@ function abortOutcome(signal: AbortSignal): DeployOutcome {
   return signal.reason instanceof JobTimeoutError ? "timed-out" : "cancelled";
 }
 
+/**
+ * Records the GitHub deployment a job created: first in the audit log, with the job (the record the HTTP endpoint
+ * trusts), then in the store index `deploy/github-deployments`, keyed `<owner/name lower-cased>#<id>`, where the
+ * endpoint's GitHub webhook looks a deployment up to find the job (and so the room that asked). The deployment's
+ * payload also carries the job id, for scripts on GitHub's side; nothing in the bot trusts it.
+ */
+async function recordDeployment(
+  state: DeployState,
+  ctx: CommandContext<unknown>,
+  repository: string,
+  id: number,
+): Promise<void> {
+  await state.audit({ event: "plugin", jobId: ctx.job.id, detail: { githubDeployment: { id, repository } } });
+  await ctx.store.set("github-deployments", deploymentKey(repository, id), { job: ctx.job.id, at: Date.now() });
+}
+
+/** The index key of a GitHub deployment: `<owner/name lower-cased>#<id>`. */
+export function deploymentKey(repository: string, id: number): string {
+  return `${repository.toLowerCase()}#${id}`;
+}
+
 function runProvider(state: DeployState, plan: DeployPlan, ctx: CommandContext<unknown>): Promise<ProviderOutcome> {
   const run: DeployRun = {
     app: plan.target.appName,
@@ -133,7 +154,11 @@ function runProvider(state: DeployState, plan: DeployPlan, ctx: CommandContext<u
     force: plan.force,
     rollback: plan.rollbackOf !== undefined,
   };
-  const io = { signal: ctx.signal, progress: (line: string) => ctx.progress(line) };
+  const io = {
+    signal: ctx.signal,
+    progress: (line: string) => ctx.progress(line),
+    recordDeployment: (repository: string, id: number) => recordDeployment(state, ctx, repository, id),
+  };
   const provider = plan.target.provider;
   if (provider.type === "command") return deployWithCommand(provider, run, io);
   return deployWithGitHub(state.github!, plan.target.app.repository!, provider, run, io);
