@@ -58,7 +58,8 @@ export async function executeDeploy(
   let locked = false;
   const history = new History(ctx.store, state.config.historySize);
   try {
-    const lock = await ctx.locks.acquire(
+    // The job's own lock: another deploy of the environment (the same person's too) is refused while it runs.
+    const lock = await ctx.locks.hold(
       runLockName(appName, envName),
       `${ctx.actor.name} deploys ${plan.ref} (${short(plan.sha)}), job ${ctx.job.id}`,
       longestDeploy(state.config) + 60_000,

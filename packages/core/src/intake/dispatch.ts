@@ -166,7 +166,7 @@ export class Dispatcher {
       signal: job.controller.signal,
       reply: (reply) => deliver(job.respond, deps.logger, reply, "reply", { jobId: job.id }),
       store: deps.runner.storeFor(command.plugin),
-      locks: locksFor(deps.runner.store, job.actor.id),
+      locks: locksFor(deps.runner.store, job.actor.id, job.id),
       logger: deps.logger.child({ jobId: job.id, command: command.name }),
     };
     try {
