@@ -148,9 +148,19 @@ export const appSchema = z
     defaultEnvironment: name.optional(),
     /** The provider of every environment that has none of its own. */
     provider: providerSchema.optional(),
+    /**
+     * Tasks besides `deploy` that people may ask for with hubot-deploy's `deploy:<task> <app>…` (`migrate`): passed
+     * to the provider (the GitHub deployment's `task`, `DEPLOY_TASK`), recorded in history, seen by rules as `task`.
+     */
+    tasks: z.array(name).default([]),
     environments: z.record(z.string(), environmentSchema),
   })
   .strict();
+
+/** Every task any app allows, once each (the `deploy:<task>` names the command answers to). */
+export function allTasks(config: DeployConfig): string[] {
+  return [...new Set(Object.values(config.apps).flatMap((app) => app.tasks))].sort();
+}
 
 const RESERVED = ["lock", "unlock", "locks", "cancel"];
 

@@ -31,6 +31,8 @@ export interface DeployPlan {
   force: boolean;
   /** For a rollback: the job whose deploy it replaces. */
   rollbackOf?: string;
+  /** The task asked for with `deploy:<task>` (undefined for a plain deploy). */
+  task?: string;
 }
 
 /** Runs the plan in a job; returns the final reply, or throws a UserError describing the failure. */
@@ -82,13 +84,14 @@ export async function executeDeploy(
       approvers: ctx.approvers,
       force: plan.force,
       ...(plan.rollbackOf ? { rollbackOf: plan.rollbackOf } : {}),
+      ...(plan.task ? { task: plan.task } : {}),
       provider: plan.target.provider.type,
       outcome: "running",
       startedAt: new Date().toISOString(),
     };
     await history.start(record);
     try {
-      const what = `${appName}/${plan.ref} (${short(plan.sha)}) to ${envName}${plan.hosts.length ? `/${plan.hosts.join(",")}` : ""}`;
+      const what = `${plan.task ? `the ${plan.task} task of ` : ""}${appName}/${plan.ref} (${short(plan.sha)}) to ${envName}${plan.hosts.length ? `/${plan.hosts.join(",")}` : ""}`;
       ctx.progress(`${plan.rollbackOf ? "rolling back" : "deploying"} ${what} for ${ctx.actor.name}`);
       const result = await runProvider(state, plan, ctx);
       outcome = result.ok
@@ -154,6 +157,7 @@ function runProvider(state: DeployState, plan: DeployPlan, ctx: CommandContext<u
     job: ctx.job.id,
     force: plan.force,
     rollback: plan.rollbackOf !== undefined,
+    ...(plan.task ? { task: plan.task } : {}),
   };
   const io = {
     signal: ctx.signal,

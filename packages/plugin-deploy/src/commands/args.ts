@@ -49,5 +49,11 @@ export function normaliseTarget<A extends { app: string; env?: string | undefine
   return { ...args, app, ...(env !== undefined ? { env } : {}) };
 }
 
+/** `task`: one of the app's configured tasks (also typed as `deploy:<task>`). */
+export const taskArg = arg.string({
+  description: "one of the app's tasks (the same as deploy:<task>)",
+  validate: (v) => nameProblem(v.toLowerCase()),
+});
+
 /** `hosts`: comma-separated host names. */
 export const hostsArg = arg.string({ description: "comma-separated hosts of the environment", validate: hostsProblem });

@@ -39,6 +39,7 @@ export function deployVariables(run: DeployRun): Record<string, string> {
     DEPLOY_JOB: run.job,
     DEPLOY_FORCE: run.force ? "1" : "0",
     DEPLOY_ROLLBACK: run.rollback ? "1" : "0",
+    DEPLOY_TASK: run.task ?? "deploy",
   };
 }
 

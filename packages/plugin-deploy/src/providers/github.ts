@@ -38,7 +38,7 @@ export async function deployWithGitHub(
       repository,
       sha: run.sha,
       environment: run.env,
-      task: provider.task,
+      task: run.task ?? provider.task,
       description: `${run.app}/${run.ref} (${short(run.sha)}) for ${run.actor} via switchboard`,
       payload: {
         ...provider.payload,

@@ -18,6 +18,8 @@ export interface DeployRun {
   job: string;
   force: boolean;
   rollback: boolean;
+  /** The task asked for with `deploy:<task>` (undefined for a plain deploy). */
+  task?: string;
 }
 
 /** Where a provider reports to. */
