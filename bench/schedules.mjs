@@ -26,7 +26,7 @@ const policy = {
   roles: { member: { permissions: ["schedule:write", "alias:write"] } },
   principals: { ana: { roles: ["member"], identities: { bench: "ana" } } },
 };
-const echo = defineCommand({ name: "echo", summary: "echo", args: {}, handler: () => "ok" });
+const echo = defineCommand({ name: "echo", summary: "echo", guests: false, args: {}, handler: () => "ok" });
 let n = 0;
 const say = (bot, text) =>
   bot.handle(

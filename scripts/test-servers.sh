@@ -25,6 +25,7 @@ systemd-journal-remote                   # logs plugin tests: writes real journa
 prometheus prometheus-alertmanager       # metrics plugin and HTTP endpoint tests
 graphite-web graphite-carbon gunicorn    # metrics plugin tests (Graphite)
 fonts-dejavu-core                        # metrics plugin: the text in charts (resvg draws with the system fonts)
+systemd                                  # examples/switchboard.service is checked with systemd-analyze verify
 haproxy                                  # load balancer plugin tests and examples/outage: HAProxy 2.6 runtime API
 postgresql pgbouncer                     # store-postgres: throwaway PostgreSQL 15 clusters; PgBouncer (transaction mode refused)
 '

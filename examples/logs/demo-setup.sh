@@ -1,9 +1,10 @@
 #!/bin/sh
 # Writes the access logs of two local "front ends", fe1 and fe2, for examples/logs.yaml: nginx's combined format with
 # times from the last two hours, fe2 answering 502 for the last few minutes (and logging a token in a query string,
-# which the bot redacts). Run from the repository root; run it again for fresh times.
+# which the bot redacts). Run it from anywhere (again for fresh times): the logs go to examples/.switchboard/demo/logs,
+# beside examples/logs.yaml, whose paths are relative to its own folder (the logs plugin allows no ".." in paths).
 set -eu
-dir=./.switchboard/demo/logs
+dir="$(cd "$(dirname "$0")/.." && pwd)/.switchboard/demo/logs"
 stamp() { date -u -d "@$(($(date +%s) - $1))" '+%d/%b/%Y:%H:%M:%S +0000'; }
 for host in fe1 fe2; do
   mkdir -p "$dir/$host"

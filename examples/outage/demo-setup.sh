@@ -102,5 +102,5 @@ until [ -S "$dir/haproxy.sock" ]; do
   sleep 0.1
 done
 echo "HAProxy on http://127.0.0.1:$web_port in front of fe1 (master) and fe2 (broken); logs in $dir/fe1.log, $dir/fe2.log"
-echo "export HAPROXY_SOCKET=$dir/haproxy.sock"
+echo "export HAPROXY_SOCKET=$dir/haproxy.sock OUTAGE_LOGS=$dir"
 echo "stop it with: sh examples/outage/demo-setup.sh stop"

@@ -9,11 +9,12 @@ import { type Adapter, type Bot, type Logger, out } from "@switchboard/core";
 import type { CheckpointingAuditLog } from "@switchboard/core/audit";
 import type { HttpServer } from "@switchboard/http";
 import { type AdapterConfig, createAdapter } from "./adapter-types.js";
+import { type AuditFiles, auditFiles } from "./audit-anchor.js";
 import { checkpointedAuditLog } from "./audit-checkpointing.js";
 import { buildBot } from "./build-bot.js";
 import type { LoadedConfig } from "./config/load.js";
 import type { SwitchboardConfig } from "./config/schema.js";
-import { createFileLogger, logLevel } from "./logging.js";
+import { createFileLogger, LOG_TO_STREAM, logLevel } from "./logging.js";
 import { loadPlugins, type PluginImporter } from "./plugins.js";
 import { openPostgresStorage, type PostgresAppStorage } from "./postgres-storage.js";
 
@@ -27,6 +28,8 @@ export interface AppOptions {
   importPlugin?: PluginImporter;
   /** Log here instead of `log.file`. */
   logger?: Logger;
+  /** Also print the log's warnings and errors on standard error (`switchboard start` in a terminal). */
+  echoProblems?: boolean;
 }
 
 /** A wired bot and what it owns. */
@@ -34,10 +37,16 @@ export interface App {
   config: SwitchboardConfig;
   bot: Bot;
   logger: Logger;
-  /** Absolute path of the log file (undefined when a logger was passed in). */
+  /** Absolute path of the log file (undefined when a logger was passed in or the log goes to a stream). */
   logFile: string | undefined;
+  /** Where the log goes, in words: the file's path, `standard output`, `standard error`, or `the caller's logger`. */
+  logWhere: string;
+  /** Reopens the log file at its path (SIGHUP, after logrotate moved it); nothing for a stream. */
+  reopenLog(): void;
   /** Absolute path of the SQLite database (with `store.postgres`: the database's URL without credentials). */
   storePath: string;
+  /** Absolute paths of the audit key and the checkpoint file of this database. */
+  auditFiles: AuditFiles;
   /** With `store.postgres`: this instance and the connection leases it takes part in. */
   postgres?: Pick<PostgresAppStorage, "instance" | "leases">;
   adapters: Adapter[];
@@ -68,11 +77,17 @@ function adapterEntries(config: SwitchboardConfig, which: "config" | "shell"): A
 export async function createApp(loaded: LoadedConfig, options: AppOptions = {}): Promise<App> {
   const { config } = loaded;
   const plugins = await loadPlugins(loaded, options.importPlugin);
-  const fileLogger = options.logger ? undefined : createFileLogger(config.log.file, logLevel(config.log.level));
+  const entries = adapterEntries(config, options.adapters ?? "config");
+  const fileLogger = options.logger
+    ? undefined
+    : createFileLogger(config.log.file, logLevel(config.log.level), {
+        streamIsTerminal: entries.some((entry) => entry.type === "shell"),
+        echoProblems: options.echoProblems ?? false,
+      });
   const logger = options.logger ?? fileLogger!.logger;
   const postgres = config.store.postgres ? await openPostgresStorage(config, logger) : undefined;
   const adapters: Adapter[] = [];
-  for (const entry of adapterEntries(config, options.adapters ?? "config")) {
+  for (const entry of entries) {
     const adapter = await createAdapter(entry, {
       logger,
       ...(options.shellUser ? { shellUser: options.shellUser } : {}),
@@ -85,7 +100,8 @@ export async function createApp(loaded: LoadedConfig, options: AppOptions = {}):
     logger.warn({ component: "files" }, message);
     process.stderr.write(`warning: ${message}\n`);
   };
-  if (fileLogger) for (const problem of await fileProblems(fileLogger.file)) warn(problem);
+  if (fileLogger && fileLogger.file !== LOG_TO_STREAM)
+    for (const problem of await fileProblems(fileLogger.file)) warn(problem);
   const storage = postgres
     ? { store: postgres.store, auditLog: postgres.auditLog, identity: postgres.identity, close: () => undefined }
     : await openSqliteStorage(config, storePath, warn);
@@ -126,9 +142,15 @@ export async function createApp(loaded: LoadedConfig, options: AppOptions = {}):
     config,
     bot,
     logger,
-    logFile: fileLogger?.file,
+    logFile: fileLogger && fileLogger.file !== LOG_TO_STREAM ? fileLogger.file : undefined,
+    logWhere: fileLogger?.where ?? "the caller's logger",
+    reopenLog() {
+      fileLogger?.reopen();
+      logger.info({ file: fileLogger?.where }, "log reopened");
+    },
     storePath,
     ...(postgres ? { postgres } : {}),
+    auditFiles: auditFiles(config.audit, storePath, false, storage.identity),
     adapters,
     shell: adapters.find((a): a is ShellAdapter => a instanceof ShellAdapter),
     async start() {

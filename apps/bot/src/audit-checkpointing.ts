@@ -12,8 +12,9 @@ import {
   type DatabaseRef,
   formerCheckpointFiles,
   loadOrCreateKey,
-  readCheckpointFile,
 } from "./audit-anchor.js";
+import { refuseSilentNewKey } from "./audit-key-guard.js";
+import { readTrustedAnchors } from "./audit-trust.js";
 import type { SwitchboardConfig } from "./config/schema.js";
 
 /** The line posted into the audit room: everything needed to re-check it, and to restore a lost checkpoint line. */
@@ -48,15 +49,18 @@ export function checkpointedAuditLog(inner: AuditLog, options: CheckpointedAudit
       { file: former.file, database: former.id, current: database.id },
       `audit checkpoints in ${former.file} are of ${former.id ? `database ${former.id}` : "a database from before database ids"}, which is no longer at ${storePath}; the database there now is ${database.id} and gets checkpoints of its own`,
     );
+  refuseSilentNewKey(files);
   const { signer, created } = loadOrCreateKey(files);
-  const file = readCheckpointFile(files.checkpointFile, signer.publicKey);
-  for (const bad of file?.bad ?? [])
+  // Checkpoints of every trusted key (rotations) with the operator's re-anchors applied.
+  const file = readTrustedAnchors(files, signer.publicKey);
+  for (const bad of file.bad)
     logger.error(
       { file: files.checkpointFile, line: bad.line, seq: bad.seq },
       `audit checkpoint file: line ${bad.line} is not a valid checkpoint: ${bad.reason}`,
     );
-  const empty = file === undefined || (file.checkpoints.length === 0 && file.bad.length === 0);
-  const existing = empty && created ? undefined : (file?.checkpoints ?? []);
+  for (const bad of file.badReanchors) logger.error({ file: files.checkpointFile }, bad);
+  const empty = !file.exists || (file.checkpoints.length === 0 && file.bad.length === 0);
+  const existing = empty && created ? undefined : file.checkpoints;
   logger.info(
     {
       keyFile: files.keyFile,

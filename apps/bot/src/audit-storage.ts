@@ -5,10 +5,10 @@
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import type { AuditEntry, Store } from "@switchboard/core";
+import type { AuditLog, Store } from "@switchboard/core";
 import type { DatabaseRef } from "./audit-anchor.js";
 import { CliError } from "./cli-error.js";
-import { loadConfig } from "./config/load.js";
+import { loadConfigFromItsFolder } from "./config/config-folder.js";
 import { type AuditSection, auditSectionSchema } from "./config/schema.js";
 
 /** Where to find the database. */
@@ -22,14 +22,14 @@ export interface OpenAudit {
   path: string;
   /** The database's id (its checkpoints are named after it). */
   database: DatabaseRef;
-  auditLog: {
-    entries(): AsyncIterable<AuditEntry>;
-    query(query: { limit?: number }): Promise<AuditEntry[]>;
-  };
+  /** The audit log (operator commands such as `audit re-anchor` append to it). */
+  auditLog: AuditLog;
   /** The store in the same file (runtime role grants). */
   store: Store;
   /** The configuration's `audit:` section (defaults when `--db` was given without a configuration). */
   audit: AuditSection;
+  /** The configuration's `store.synchronous` is FULL: fsync what is written beside the database too. */
+  durable: boolean;
   close(): void;
 }
 
@@ -38,9 +38,9 @@ export interface OpenAudit {
  * (the one in use here), else that section's defaults apply.
  */
 function configFor(options: AuditSourceOptions) {
-  if (options.db === undefined || options.config !== undefined) return loadConfig(options.config).config;
+  if (options.db === undefined || options.config !== undefined) return loadConfigFromItsFolder(options.config).config;
   try {
-    return loadConfig().config;
+    return loadConfigFromItsFolder().config;
   } catch {
     return undefined;
   }
@@ -48,8 +48,10 @@ function configFor(options: AuditSourceOptions) {
 
 /** Opens an existing database (never creates one: a wrong path must not look like an empty, valid log). */
 export async function openAudit(options: AuditSourceOptions): Promise<OpenAudit> {
+  // --db is relative to where the command was started; the configuration's paths to its own folder.
+  const db = options.db === undefined ? undefined : resolve(options.db);
   const config = configFor(options);
-  const postgres = options.db === undefined ? config?.store.postgres : undefined;
+  const postgres = db === undefined ? config?.store.postgres : undefined;
   if (postgres) {
     const { openPostgres } = await import("@switchboard/store-postgres");
     const { describeUrl } = await import("./postgres-storage.js");
@@ -60,10 +62,11 @@ export async function openAudit(options: AuditSourceOptions): Promise<OpenAudit>
       auditLog: storage.auditLog,
       store: storage.store,
       audit: config?.audit ?? auditSectionSchema.parse({}),
+      durable: true,
       close: () => void storage.close(),
     };
   }
-  const path = resolve(options.db ?? config!.store.path);
+  const path = db ?? resolve(config!.store.path);
   if (!existsSync(path)) throw new CliError(`no database at ${path} (has the bot run here? see --config and --db)`);
   const { openSqlite } = await import("@switchboard/store-sqlite");
   const storage = openSqlite(path, config ? { synchronous: config.store.synchronous } : {});
@@ -73,6 +76,7 @@ export async function openAudit(options: AuditSourceOptions): Promise<OpenAudit>
     auditLog: storage.auditLog,
     store: storage.store,
     audit: config?.audit ?? auditSectionSchema.parse({}),
+    durable: config?.store.synchronous === "FULL",
     close: () => storage.close(),
   };
 }

@@ -62,6 +62,26 @@ program
     run(async () => (await import("./commands/migrate.js")).migrateCommand(options)),
   );
 
+program
+  .command("backup")
+  .description(
+    "copy the database online (consistent, while the bot runs), the audit public key, checkpoints and Matrix device data into DIR",
+  )
+  .argument("<dir>", "a new or empty folder")
+  .addOption(configOption())
+  .action((dir: string, options: { config?: string }) =>
+    run(async () => (await import("./commands/backup.js")).backupCommand(dir, options)),
+  );
+
+program
+  .command("log")
+  .description("find an internal-error reference (E-…) from chat in the log: the error, its stack, the job")
+  .argument("<reference>", "the reference chat showed, e.g. E-1a2b3c4d")
+  .addOption(configOption())
+  .action((reference: string, options: { config?: string }) =>
+    run(async () => (await import("./commands/log-lookup.js")).logLookupCommand(reference, options)),
+  );
+
 const config = program.command("config").description("check or show configuration");
 config
   .command("check")
@@ -79,9 +99,10 @@ config
 
 program
   .command("commands")
-  .description("list every command: name, plugin, permission, side effect, summary")
+  .description("list every command: name, plugin, who may run it, side effect, summary")
+  .option("--json", "one JSON object per line")
   .addOption(configOption())
-  .action((options: { config?: string }) =>
+  .action((options: { config?: string; json?: boolean }) =>
     run(async () => (await import("./commands/list-commands.js")).listCommandsCommand(options)),
   );
 
@@ -116,6 +137,34 @@ audit
   .addOption(dbOption())
   .action((options: { config?: string; db?: string; lines?: string; follow?: boolean; json?: boolean }) =>
     run(async () => (await import("./commands/audit-tail.js")).auditTailCommand(options)),
+  );
+
+audit
+  .command("re-anchor")
+  .description(
+    "after restoring a backup (bot stopped): accept an older head, signed and audited, so audit verify passes again",
+  )
+  .requiredOption("--accept-head <seq:hash>", "the head to accept: the backup's manifest.json has it")
+  .option("--reason <text>", "why, in a few words (default: restored from a backup)")
+  .addOption(configOption())
+  .addOption(dbOption())
+  .action((options: { config?: string; db?: string; acceptHead: string; reason?: string }) =>
+    run(async () => (await import("./commands/audit-reanchor.js")).auditReanchorCommand(options)),
+  );
+audit
+  .command("rotate-key")
+  .description(
+    "make a new audit key, cross-signed by the old one (bot stopped); earlier checkpoints and role grants stay valid",
+  )
+  .option(
+    "--lost-key",
+    "the private key is lost: the new key is signed by itself only (the old .pub keeps old checkpoints checkable)",
+  )
+  .option("--reason <text>", "why, in a few words")
+  .addOption(configOption())
+  .addOption(dbOption())
+  .action((options: { config?: string; db?: string; lostKey?: boolean; reason?: string }) =>
+    run(async () => (await import("./commands/audit-rotate-key.js")).auditRotateKeyCommand(options)),
   );
 
 await program.parseAsync();

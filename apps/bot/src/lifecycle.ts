@@ -13,7 +13,7 @@ export interface RunOptions {
 /**
  * Starts the app and resolves with the exit code once it has stopped: 0 after the shell's input ended (running
  * jobs are awaited first) or after SIGINT/SIGTERM (running jobs get a grace period, then are cancelled). A second
- * signal exits at once with code 130.
+ * signal exits at once with code 130. SIGHUP reopens the log file (after logrotate moved it).
  */
 export async function runApp(app: App, options: RunOptions = {}): Promise<number> {
   let finish!: (code: number) => void;
@@ -52,8 +52,10 @@ export async function runApp(app: App, options: RunOptions = {}): Promise<number
     process.stderr.write(`switchboard: crashed: ${error instanceof Error ? error.message : String(error)}${where}\n`);
     process.exit(1);
   };
+  const onHangup = () => app.reopenLog();
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  process.on("SIGHUP", onHangup);
   process.on("uncaughtException", onCrash);
   process.on("unhandledRejection", onCrash);
   try {
@@ -69,6 +71,7 @@ export async function runApp(app: App, options: RunOptions = {}): Promise<number
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
+    process.off("SIGHUP", onHangup);
     process.off("uncaughtException", onCrash);
     process.off("unhandledRejection", onCrash);
   }

@@ -3,7 +3,10 @@
  * a core Plugin; each one's configuration is validated by its own schema, with errors placed in the file.
  * @module
  */
-import type { Plugin } from "@switchboard/core";
+import { type Plugin, suggest } from "@switchboard/core";
+import type { z } from "zod";
+import pkg from "../package.json" with { type: "json" };
+import { plainMessage, schemaKeysAt, unknownKeyMessage } from "./config/hints.js";
 import type { LoadedConfig } from "./config/load.js";
 
 /** A plugin ready for `bot.use(plugin, config)`. */
@@ -33,12 +36,24 @@ function isPlugin(value: unknown): value is Plugin<unknown> {
   );
 }
 
+/** The plugin names this installation has: the `@switchboard/plugin-*` dependencies of the switchboard package. */
+export function installedPlugins(): string[] {
+  return Object.keys(pkg.dependencies)
+    .filter((dep) => dep.startsWith("@switchboard/plugin-"))
+    .map((dep) => dep.slice("@switchboard/plugin-".length))
+    .sort();
+}
+
 /** Why importing a plugin package failed, in words. */
 function importProblem(name: string, error: unknown): string {
   const pkg = pluginPackage(name);
   const err = error as NodeJS.ErrnoException;
-  if (err?.code === "ERR_MODULE_NOT_FOUND" && String(err.message).includes(`'${pkg}'`))
-    return `the plugin package ${pkg} is not installed (add it to the switchboard app's dependencies)`;
+  if (err?.code === "ERR_MODULE_NOT_FOUND" && String(err.message).includes(`'${pkg}'`)) {
+    const close = suggest(name, installedPlugins(), 1);
+    return close.length
+      ? `no plugin "${name}"; did you mean "${close[0]}"? (installed: ${installedPlugins().join(", ")})`
+      : `the plugin package ${pkg} is not installed (installed: ${installedPlugins().join(", ") || "none"}; add it to the switchboard app's dependencies)`;
+  }
   return `the plugin package ${pkg} failed to load: ${err instanceof Error ? err.message : String(error)}`;
 }
 
@@ -74,7 +89,11 @@ export async function loadPlugins(
       if (!parsed.success) {
         for (const issue of parsed.error.issues) {
           const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
-          issues.push({ path: ["plugins", name, ...path], message: issue.message });
+          if (issue.code === "unrecognized_keys") {
+            const known = schemaKeysAt(plugin.configSchema as z.core.$ZodType, path) ?? [];
+            for (const key of issue.keys)
+              issues.push({ path: ["plugins", name, ...path, key], message: unknownKeyMessage(key, known) });
+          } else issues.push({ path: ["plugins", name, ...path], message: plainMessage(issue, path, config ?? {}) });
         }
         continue;
       }

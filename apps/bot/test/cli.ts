@@ -2,7 +2,7 @@
  * Runs the built `switchboard` CLI as a child process, in a temporary working directory.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,6 +22,18 @@ export function assertBuilt(): void {
 export function tempDir(prefix = "switchboard-cli-"): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Copies examples/`name` (and the example scripts in examples/deploy, puppet and logs) to `<dir>/examples/`, and
+ * returns the copy's path. An example's relative paths resolve against its own folder (`../.switchboard/…`), so
+ * the copy keeps its data in `<dir>/.switchboard/`, not in the checkout's.
+ */
+export function copyExample(name: string, dir: string): string {
+  for (const folder of ["deploy", "puppet", "logs"])
+    cpSync(join(repoRoot, "examples", folder), join(dir, "examples", folder), { recursive: true });
+  cpSync(join(repoRoot, "examples", name), join(dir, "examples", name));
+  return join(dir, "examples", name);
 }
 
 /** The environment children get: no colour, and none of the caller's Switchboard settings. */

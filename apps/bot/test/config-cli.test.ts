@@ -28,7 +28,9 @@ describe("switchboard config", () => {
     expect(result.stdout).toBe("");
     expect(result.stderr).toContain("3 problems in bad.yaml");
     expect(result.stderr).toContain("bad.yaml:3:3: bot.defaultTimeout: not a duration");
-    expect(result.stderr).toContain('bad.yaml:5:3: store.synchronous: Invalid option: expected one of "NORMAL"|"FULL"');
+    expect(result.stderr).toContain(
+      'bad.yaml:5:3: store.synchronous: synchronous must be one of: NORMAL, FULL (it is "SOMETIMES")',
+    );
     expect(result.stderr).toContain('bad.yaml:7:5: adapters[0].type: unknown adapter type "telex"; known types: shell');
   });
 
@@ -89,8 +91,10 @@ describe("switchboard config", () => {
   it("commands lists every command with plugin, permission and side effect", async () => {
     const result = await runCli(["commands"], { cwd: temp.dir });
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^command +plugin +permission +side effect +summary$/m);
+    expect(result.stdout).toMatch(/^command +plugin +who may run it +side effect +summary$/m);
     expect(result.stdout).toMatch(/^role grant +core +role:grant +yes +Give someone a role/m);
-    expect(result.stdout).toMatch(/^ping +core +- +no +Check that the bot is alive/m);
+    expect(result.stdout).toMatch(/^ping +core +anyone +no +Check that the bot is alive/m);
+    // approve, deny and cancel need no permission but are not for guests: the list says so.
+    expect(result.stdout).toMatch(/^approve +core +anyone but guests +no /m);
   });
 });

@@ -62,10 +62,12 @@ describe("parseConfig", () => {
       ["bot.prefx", 2, 'unknown key "prefx"; did you mean "prefix"?'],
       ["bot.defaultTimeout", 3, "not a duration: use a number with a unit, e.g. 30s, 15m, 2h, 1h30m"],
       ["adapters.1.type", 6, `unknown adapter type "telex"; known types: ${[...adapterTypes.keys()].join(", ")}`],
+      // References are checked in the same run, on what can be read (every stage at once).
+      ["principals.alice.roles.0", 9, 'no role "admn" is defined (roles: none are defined)'],
     ]);
   });
 
-  it("checks references between sections once the shapes are right", () => {
+  it("checks references between sections", () => {
     const issues = issuesOf("roles:\n  admin: {}\nprincipals:\n  alice:\n    roles: [admn]\nguestRole: visitor\n");
     expect(issues.map((i) => [i.path.join("."), i.line, i.message])).toEqual([
       ["principals.alice.roles.0", 5, 'no role "admn" is defined (roles: admin)'],

@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assertBuilt, exited, repoRoot, runCli, spawnCli, tempDir, watchOutput } from "./cli.js";
+import { assertBuilt, copyExample, exited, repoRoot, runCli, spawnCli, tempDir, watchOutput } from "./cli.js";
 
 const gitEnv = {
   ...process.env,
@@ -74,7 +74,9 @@ describe("switchboard shell with the deploy plugin", () => {
     const mine = await runCli(["config", "check"], { cwd: temp.dir });
     expect(mine.stderr).toBe("");
     expect(mine.stdout).toMatch(/plugins +deploy/);
-    const example = await runCli(["config", "check", "--config", join(repoRoot, "examples/deploy.yaml")], {
+    // A copy with the demo repositories beside it (config check checks that repositories and scripts exist).
+    execFileSync("sh", [join(repoRoot, "examples/deploy/demo-setup.sh")], { cwd: temp.dir, stdio: "ignore" });
+    const example = await runCli(["config", "check", "--config", copyExample("deploy.yaml", temp.dir)], {
       cwd: temp.dir,
     });
     expect(example.stderr).toBe("");

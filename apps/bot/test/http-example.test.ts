@@ -9,14 +9,15 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, until } from "@switchboard/test-servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assertBuilt, exited, repoRoot, runCli, spawnCli, tempDir, watchOutput } from "./cli.js";
+import { assertBuilt, copyExample, exited, runCli, spawnCli, tempDir, watchOutput } from "./cli.js";
 
 const GITHUB_WEBHOOK_SECRET = `gh-${randomUUID()}`;
 const ALERTMANAGER_TOKEN = `am-${randomUUID()}`;
-const example = join(repoRoot, "examples/webhooks.yaml");
 
 describe("examples/webhooks.yaml", () => {
   const temp = tempDir("switchboard-http-example-");
+  // A copy: the example's relative paths (../.switchboard/…) resolve against its own folder, here inside temp.
+  const example = copyExample("webhooks.yaml", temp.dir);
   let child: ChildProcessWithoutNullStreams;
   let stdout: ReturnType<typeof watchOutput>;
   let stderr = "";

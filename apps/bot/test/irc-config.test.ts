@@ -112,9 +112,9 @@ describe("type: irc in the configuration", () => {
       ].join("\n"),
     );
     expect(issues.map((i) => [i.path.join("."), i.line, i.message])).toEqual([
-      ["adapters.0.nick", 2, "Invalid input: expected string, received undefined"],
+      ["adapters.0.nick", 2, "nick is required here"],
       ["adapters.0.nik", 4, 'unknown key "nik"; did you mean "nick"?'],
-      ["adapters.0.port", 5, "Too big: expected number to be <=65535"],
+      ["adapters.0.port", 5, "port must be at most 65535"],
       ["adapters.0.channels.0", 6, "a channel name like #ops"],
     ]);
   });

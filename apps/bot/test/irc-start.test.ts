@@ -1,8 +1,7 @@
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
-import { join } from "node:path";
 import { IrcUser, type ServicesServer, startInspircdWithServices, until } from "@switchboard/test-servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assertBuilt, exited, repoRoot, spawnCli, tempDir } from "./cli.js";
+import { assertBuilt, copyExample, exited, spawnCli, tempDir } from "./cli.js";
 
 /**
  * A new user's path: `switchboard start --config examples/irc.yaml` against a local ircd (inspircd with
@@ -23,7 +22,7 @@ describe("switchboard start with examples/irc.yaml", () => {
     const registrar = await IrcUser.connect({ port: server.port, nick: "alice" });
     await registrar.services("REGISTER alice-secret alice@example.org", /registered/i);
     await registrar.quit();
-    child = spawnCli(["start", "--config", join(repoRoot, "examples/irc.yaml")], temp.dir, {
+    child = spawnCli(["start", "--config", copyExample("irc.yaml", temp.dir)], temp.dir, {
       IRC_PORT: String(server.port),
     });
     child.stderr.on("data", (chunk: Buffer) => {

@@ -3,10 +3,9 @@
  * with that configuration reads the access logs examples/logs/demo-setup.sh writes for two local front ends.
  */
 import { execFileSync } from "node:child_process";
-import { copyFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assertBuilt, repoRoot, runCli, tempDir } from "./cli.js";
+import { assertBuilt, copyExample, repoRoot, runCli, tempDir } from "./cli.js";
 
 const example = join(repoRoot, "examples/logs.yaml");
 
@@ -15,8 +14,10 @@ describe("examples/logs.yaml through switchboard shell", { timeout: 120_000 }, (
 
   beforeAll(() => {
     assertBuilt();
-    execFileSync("sh", [join(repoRoot, "examples/logs/demo-setup.sh")], { cwd: temp.dir, stdio: "ignore" });
-    copyFileSync(example, join(temp.dir, "switchboard.yaml"));
+    // A copy in temp/examples: the example's paths resolve against its own folder, and its setup script writes
+    // the logs beside it (temp/examples/.switchboard/demo/logs).
+    copyExample("logs.yaml", temp.dir);
+    execFileSync("sh", [join(temp.dir, "examples/logs/demo-setup.sh")], { cwd: temp.dir, stdio: "ignore" });
   });
   afterAll(() => temp.remove());
 
@@ -25,12 +26,12 @@ describe("examples/logs.yaml through switchboard shell", { timeout: 120_000 }, (
     expect(checked.stderr).toBe("");
     expect(checked.code).toBe(0);
     expect(checked.stdout).toMatch(/plugins +logs/);
-    const commands = await runCli(["commands"], { cwd: temp.dir });
+    const commands = await runCli(["commands", "--config", "examples/logs.yaml"], { cwd: temp.dir });
     expect(commands.stdout).toMatch(/^logs +logs /m);
   });
 
   it("reads a front end's recent errors, redacted, and suggests a mistyped service", async () => {
-    const result = await runCli(["shell"], {
+    const result = await runCli(["shell", "--config", "examples/logs.yaml"], {
       cwd: temp.dir,
       input: "logs web on fe2 --since 10m --grep 502\nlogs wbe\nlogs web on db1\n",
       timeoutMs: 60_000,

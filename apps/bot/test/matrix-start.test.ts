@@ -1,8 +1,7 @@
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
-import { join } from "node:path";
 import { bodyOf, Homeserver, TestUser, eventually as until } from "@switchboard/test-servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assertBuilt, exited, repoRoot, spawnCli, tempDir } from "./cli.js";
+import { assertBuilt, copyExample, exited, spawnCli, tempDir } from "./cli.js";
 
 /**
  * A new user's path: `switchboard start --config examples/matrix.yaml` against a real Synapse, the bot invited from a
@@ -18,7 +17,7 @@ describe("switchboard start with examples/matrix.yaml", () => {
   let stderr = "";
 
   const start = () => {
-    child = spawnCli(["start", "--config", join(repoRoot, "examples/matrix.yaml")], temp.dir, {
+    child = spawnCli(["start", "--config", copyExample("matrix.yaml", temp.dir)], temp.dir, {
       MATRIX_HOMESERVER: hs.url,
       MATRIX_BOT_USER: botId,
       MATRIX_BOT_PASSWORD: "bot-password",

@@ -11,13 +11,14 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, parseShowStat, runtimeCommand, until } from "@switchboard/test-servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assertBuilt, exited, repoRoot, runCli, spawnCli, tempDir, watchOutput } from "./cli.js";
+import { assertBuilt, copyExample, exited, repoRoot, runCli, spawnCli, tempDir, watchOutput } from "./cli.js";
 
-const example = join(repoRoot, "examples/outage.yaml");
 const setup = join(repoRoot, "examples/outage/demo-setup.sh");
 
 describe("examples/outage.yaml: the outage in a terminal", { timeout: 120_000 }, () => {
   const temp = tempDir("switchboard-outage-");
+  // A copy in temp/examples: its paths (../.switchboard/outage/…) resolve against its own folder, where the setup put them.
+  const example = copyExample("outage.yaml", temp.dir);
   const outage = join(temp.dir, ".switchboard/outage");
   const socket = join(outage, "haproxy.sock");
   let env: Record<string, string>;
@@ -32,7 +33,7 @@ describe("examples/outage.yaml: the outage in a terminal", { timeout: 120_000 },
     assertBuilt();
     const [web, fe1Port, fe2Port, http] = [await freePort(), await freePort(), await freePort(), await freePort()];
     url = `http://127.0.0.1:${http}`;
-    env = { HTTP_LISTEN: `127.0.0.1:${http}`, HAPROXY_SOCKET: socket, USER: "someone-else" };
+    env = { HTTP_LISTEN: `127.0.0.1:${http}`, HAPROXY_SOCKET: socket, OUTAGE_LOGS: outage, USER: "someone-else" };
     execFileSync("sh", [setup], {
       cwd: temp.dir,
       env: { ...process.env, WEB_PORT: String(web), FE1_PORT: String(fe1Port), FE2_PORT: String(fe2Port) },
@@ -49,7 +50,7 @@ describe("examples/outage.yaml: the outage in a terminal", { timeout: 120_000 },
   it("config check accepts it", async () => {
     const checked = await runCli(["config", "check", "--config", example], { cwd: temp.dir, env });
     expect(checked.stderr).toBe("");
-    expect(checked.stdout).toMatch(/plugins +lb, deploy, status/);
+    expect(checked.stdout).toMatch(/plugins +lb, deploy, logs, status/);
   });
 
   it("lb status, incident, fe2 out with approval, deploy master, fe2 back, resolved; the page follows", async () => {
@@ -81,6 +82,11 @@ describe("examples/outage.yaml: the outage in a terminal", { timeout: 120_000 },
     const status = await next(/web on production: 2 of 2 taking traffic[\s\S]*web\/fe2/);
     expect(status).toMatch(/web\/fe1 +UP +L7OK/);
     expect(status).toMatch(/web\/fe2 +UP +L7OK/);
+
+    // Its logs, as in the talk: the broken front end's errors, from the file it writes.
+    next = since();
+    say("!logs web on fe2 --since 10m --grep ERROR --lines 3");
+    expect(await next(/fe2 ERROR 500 GET \/checkout/)).not.toMatch(/fe1 /);
 
     next = since();
     say('!status incident "Checkout errors on fe2" --component web --impact major');
@@ -143,7 +149,10 @@ describe("examples/outage.yaml: the outage in a terminal", { timeout: 120_000 },
     child.stdin.end();
     child.kill("SIGTERM");
     expect((await exited(child)).code).toBe(0);
-    expect(stderr).toBe("");
+    // Nothing on stderr but the one line where start names its paths.
+    expect(
+      stderr.split("\n").filter((line) => line && !/^switchboard: config .*; data .*; log .*; audit key /.test(line)),
+    ).toEqual([]);
 
     // Who did what is in the audit log, chained: the change on each instance, the approval, the incident.
     const tail = await runCli(["audit", "tail", "-n", "200", "--json", "--config", example], { cwd: temp.dir, env });

@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assertBuilt, exited, repoRoot, runCli, spawnCli, tempDir, watchOutput } from "./cli.js";
+import { assertBuilt, copyExample, exited, repoRoot, runCli, spawnCli, tempDir, watchOutput } from "./cli.js";
 
 const setup = join(repoRoot, "examples/puppet/demo-setup.sh");
 const environmentScript = join(repoRoot, "examples/deploy/puppet-environment.sh");
@@ -60,7 +60,8 @@ describe("the Puppet story through switchboard shell", { timeout: 300_000 }, () 
   afterAll(() => temp.remove());
 
   it("config check accepts the example configuration", async () => {
-    const example = await runCli(["config", "check", "--config", join(repoRoot, "examples/puppet.yaml")], {
+    // A copy beside the demo made in temp: the example's paths resolve against its own folder.
+    const example = await runCli(["config", "check", "--config", copyExample("puppet.yaml", temp.dir)], {
       cwd: temp.dir,
     });
     expect(example.stderr).toBe("");

@@ -9,11 +9,12 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort } from "@switchboard/test-servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assertBuilt, childEnv, exited, repoRoot, runCli, spawnCli, tempDir, watchOutput } from "./cli.js";
+import { assertBuilt, childEnv, copyExample, exited, repoRoot, runCli, spawnCli, tempDir, watchOutput } from "./cli.js";
 
 describe("switchboard shell with examples/rpc.yaml and the demo service", () => {
   const temp = tempDir("switchboard-rpc-");
-  const config = join(repoRoot, "examples/rpc.yaml");
+  // A copy: the example's paths (../.switchboard/…) resolve against its own folder, here inside temp.
+  const config = copyExample("rpc.yaml", temp.dir);
   let service: ChildProcess;
   let env: Record<string, string>;
 

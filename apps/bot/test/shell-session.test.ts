@@ -16,6 +16,7 @@ describe("switchboard shell, piped, with the built-in default configuration", ()
       "help",
       "whoami",
       "why role grant bob admin",
+      "why role grant bob owner",
       "/as bob",
       "role grant bob admin",
       "audit",
@@ -41,7 +42,11 @@ describe("switchboard shell, piped, with the built-in default configuration", ()
     expect(result.stdout).toMatch(/roles: +owner/);
   });
 
-  it("explains with why", () => {
+  it("explains with why, and says when a role named in role grant does not exist", () => {
+    // The built-in default has no role admin: the grant would be allowed, then fail.
+    expect(result.stdout).toContain(
+      '⚠ allowed, but it would fail: no role "admin" is defined (roles: owner, staff, guest)',
+    );
     expect(result.stdout).toContain("✔ allowed: you hold role:grant via role owner (*) for command role grant");
     expect(result.stdout).toMatch(/decided by: +command role grant/);
   });

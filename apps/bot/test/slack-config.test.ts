@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SlackAdapter } from "@switchboard/adapter-slack";
@@ -5,7 +6,7 @@ import { silentLogger } from "@switchboard/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAdapter } from "../src/adapter-types.js";
 import { ConfigError, type ConfigIssue, parseConfig } from "../src/index.js";
-import { assertBuilt, repoRoot, runCli, tempDir } from "./cli.js";
+import { assertBuilt, copyExample, repoRoot, runCli, tempDir } from "./cli.js";
 
 const env = { SLACK_APP_TOKEN: "xapp-1-test", SLACK_BOT_TOKEN: "xoxb-test", SLACK_ADMIN: "U0ADMIN" };
 
@@ -90,7 +91,13 @@ describe("switchboard config check with examples/slack.yaml", () => {
   afterAll(() => temp.remove());
 
   it("passes without loading @slack/web-api or @slack/socket-mode", async () => {
-    const result = await runCli(["config", "check", "--config", join(repoRoot, "examples/slack.yaml")], {
+    // A copy with the demo repositories beside it: config check also checks that the deploy repository exists.
+    const setup = spawnSync("sh", [join(repoRoot, "examples/deploy/demo-setup.sh")], {
+      cwd: temp.dir,
+      encoding: "utf8",
+    });
+    expect(setup.status, setup.stderr).toBe(0);
+    const result = await runCli(["config", "check", "--config", copyExample("slack.yaml", temp.dir)], {
       cwd: temp.dir,
       env: { ...env, NODE_OPTIONS: `--import ${hook}` },
     });
@@ -100,7 +107,7 @@ describe("switchboard config check with examples/slack.yaml", () => {
   });
 
   it("control: starting the Slack adapter does load them, so the hook would notice", async () => {
-    const result = await runCli(["start", "--config", join(repoRoot, "examples/slack.yaml")], {
+    const result = await runCli(["start", "--config", copyExample("slack.yaml", temp.dir)], {
       cwd: temp.dir,
       env: { ...env, NODE_OPTIONS: `--import ${hook}` },
       timeoutMs: 20_000,

@@ -1,10 +1,8 @@
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { spawnSync } from "node:child_process";
-import { symlinkSync } from "node:fs";
-import { join } from "node:path";
 import { FakeSlack, type PostedMessage, SlackPeople, slackBot, slackTeam } from "@switchboard/test-servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assertBuilt, exited, repoRoot, spawnCli, tempDir } from "./cli.js";
+import { assertBuilt, copyExample, exited, spawnCli, tempDir } from "./cli.js";
 
 const admin = { id: "U0ADMIN", team: slackTeam.id, name: "admin" };
 const approver = { id: "U0APPROVER", team: slackTeam.id, name: "approver" };
@@ -30,8 +28,8 @@ describe("switchboard start with examples/slack.yaml", () => {
     slack.addUser(admin);
     slack.addUser(approver);
     people = new SlackPeople(slack);
-    // The example's relative paths (./examples/deploy/…, ./.switchboard/…) as from a checkout.
-    symlinkSync(join(repoRoot, "examples"), join(temp.dir, "examples"));
+    // A copy of the example: its relative paths (./deploy/…, ../.switchboard/…) resolve against its own folder.
+    copyExample("slack.yaml", temp.dir);
     const setup = spawnSync("sh", ["examples/deploy/demo-setup.sh"], { cwd: temp.dir, encoding: "utf8" });
     expect(setup.status, setup.stderr).toBe(0);
     child = spawnCli(["start", "--config", "examples/slack.yaml"], temp.dir, {

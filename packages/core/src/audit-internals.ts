@@ -15,12 +15,15 @@ export {
 } from "./audit/audit-anchor.js";
 export {
   type AuditCheckpoint,
+  type AuditHead,
+  type BadCheckpointLine,
   type CheckpointFile,
   type CheckpointSigner,
   checkpointPublicKey,
   checkpointSigner,
   formatCheckpointLine,
   generateCheckpointKey,
+  keyIdOf,
   readCheckpoints,
 } from "./audit/audit-checkpoint.js";
 export { auditSummary } from "./audit/audit-summary.js";

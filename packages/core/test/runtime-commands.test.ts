@@ -18,7 +18,9 @@ describe("commands added and removed at runtime", () => {
     const registry = new CommandRegistry();
     registry.register(defineCommand({ name: "deploy", summary: "d", handler: noop }));
     const mine = runtimeCommands(registry, "rpc");
-    mine.add(defineCommand({ name: "ops restart", aliases: ["ops bounce"], summary: "r", handler: noop }));
+    mine.add(
+      defineCommand({ name: "ops restart", aliases: ["ops bounce"], summary: "r", guests: false, handler: noop }),
+    );
     expect(registry.get("ops restart")?.command.plugin).toBe("rpc");
     expect(registry.lookup(["ops", "bounce"])).toMatchObject({ found: true, name: "ops bounce" });
     expect(registry.lookup(["ops", "restrat"])).toMatchObject({ found: false, suggestions: ["restart"] });
@@ -34,14 +36,21 @@ describe("commands added and removed at runtime", () => {
     registry.register(defineCommand({ name: "deploy", summary: "d", handler: noop }));
     registry.register({ ...defineCommand({ name: "pager ack", summary: "a", handler: noop }), plugin: "paging" });
     const mine = runtimeCommands(registry, "rpc");
-    expect(() => mine.add(defineCommand({ name: "deploy options", summary: "o", handler: noop }))).toThrow(
-      'command "deploy options" (plugin rpc) would clash with command "deploy" (built in)',
-    );
+    expect(() =>
+      mine.add(defineCommand({ name: "deploy options", summary: "o", guests: false, handler: noop })),
+    ).toThrow('command "deploy options" (plugin rpc) would clash with command "deploy" (built in)');
     expect(mine.taken("pager")).toBe('"pager ack" (plugin paging)');
-    expect(() => mine.add(defineCommand({ name: "x", aliases: ["pager"], summary: "x", handler: noop }))).toThrow(
-      /would clash with command "pager ack" \(plugin paging\)/,
-    );
+    expect(() =>
+      mine.add(defineCommand({ name: "x", aliases: ["pager"], summary: "x", guests: false, handler: noop })),
+    ).toThrow(/would clash with command "pager ack" \(plugin paging\)/);
     expect(registry.get("x")).toBeUndefined();
+  });
+
+  it("refuses a command added at runtime that says neither a permission nor who may run it (closed by default)", () => {
+    const mine = runtimeCommands(new CommandRegistry(), "rpc");
+    expect(() => mine.add(defineCommand({ name: "open", summary: "o", handler: noop }))).toThrow(
+      /declares neither a permission nor who may run it/,
+    );
   });
 
   it("removes only its own plugin's commands", () => {
@@ -81,7 +90,14 @@ describe("commands added and removed at runtime", () => {
       });
       return replies.join("\n");
     };
-    api!.add(defineCommand({ name: "late hello", summary: "Say hello, added late", handler: () => "hello there" }));
+    api!.add(
+      defineCommand({
+        name: "late hello",
+        summary: "Say hello, added late",
+        guests: true,
+        handler: () => "hello there",
+      }),
+    );
     expect(await say("!late hello")).toContain("hello there");
     expect(await say("!help")).toContain("Say hello, added late");
     api!.remove("late hello");

@@ -28,6 +28,17 @@ async function git(options: GitOptions, args: string[]): Promise<{ ok: boolean; 
   return { ok: result.code === 0, output: result.output };
 }
 
+/** A path on this machine, not a URL (`https://…`, `file://…`) or scp-like `user@host:path`. */
+function isLocalPath(repository: string): boolean {
+  return !/^[a-z][a-z0-9+.-]*:\/\//i.test(repository) && !/^[^/]+@[^/]+:/.test(repository);
+}
+
+/** git's `fatal:` line when it printed one (the reason), else its last line. */
+function fatalLine(output: string): string {
+  const fatal = output.split("\n").find((line) => line.startsWith("fatal:"));
+  return fatal ? fatal.slice("fatal:".length).trim() : lastLine(output);
+}
+
 function isLocalDirectory(repository: string): boolean {
   return statSync(repository, { throwIfNoEntry: false })?.isDirectory() === true;
 }
@@ -45,7 +56,15 @@ export async function resolveWithGit(
     ? [`refs/heads/${ref}`]
     : [`refs/heads/${ref}`, `refs/tags/${ref}^{}`, `refs/tags/${ref}`];
   const listed = await git(options, ["ls-remote", "--", repository, ...wanted]);
-  if (!listed.ok) throw new UserError(`git could not read ${repository}: ${lastLine(listed.output)}`);
+  if (!listed.ok) {
+    // A local path that is not there: say so (git's last line would be "… and the repository exists.").
+    if (isLocalPath(repository) && !statSync(repository, { throwIfNoEntry: false }))
+      throw new UserError(
+        `the repository ${repository} does not exist`,
+        "create it or fix the app's git setting; for the examples run sh examples/deploy/demo-setup.sh from the repository root",
+      );
+    throw new UserError(`git could not read ${repository}: ${fatalLine(listed.output)}`);
+  }
   const refs = new Map<string, string>();
   for (const line of listed.output.split("\n")) {
     const [sha, name] = line.split("\t");

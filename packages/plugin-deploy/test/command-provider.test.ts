@@ -29,6 +29,18 @@ describe("the command provider, with real scripts and a real git repository", ()
     },
   });
 
+  it("a repository path that does not exist is named as missing, with what to do (not git's last line)", async () => {
+    const missing = join(temp.dir, "no-such-repo");
+    const h = await deployHarness({
+      apps: { site: { ...configFor("true").apps.site!, git: missing } },
+    } as DeployConfigInput);
+    const answer = (await h.as("bob").say("!deploy site/main to staging")).text;
+    expect(answer).toContain(`the repository ${missing} does not exist`);
+    expect(answer).toContain("sh examples/deploy/demo-setup.sh");
+    expect(answer).not.toContain("and the repository exists");
+    await h.close();
+  });
+
   it("streams the output into the room while the script runs, and succeeds on exit code 0", async () => {
     const go = join(temp.dir, "go");
     const h = await deployHarness(

@@ -143,7 +143,8 @@ describe("gates, locks, approvals, rollback and hostile input", () => {
     expect(h.transcript()).toMatch(/✔ deployed site\/gh13 \(\w{7}\) to production/);
     expect((await history(h))[0]).toMatchObject({ env: "production", actor: "bob", approvers: ["carol"] });
     const trail = (await h.audit()).filter((e) => e.jobId === id).map((e) => e.event);
-    expect(trail).toEqual(["admitted", "approval-requested", "approval", "outcome"]);
+    // The two refused approvals are on the job's record too (typed, clicked or reacted: the same entry).
+    expect(trail).toEqual(["admitted", "approval-requested", "denied", "denied", "approval", "outcome"]);
     await h.close();
   });
 

@@ -136,10 +136,10 @@ describe("graph against a real Prometheus", () => {
     expect((error as Error).message).not.toContain("\n");
   });
 
-  it("names an unreachable backend without hanging", async () => {
+  it("names an unreachable backend, its address and the setting that holds it, without hanging", async () => {
     const { state, store } = stateFor(config());
     await expect(runGraph(state, store, parseGraphLine("-5m down:up"), signal())).rejects.toThrow(
-      "backend down is unreachable: ECONNREFUSED",
+      `backend down is unreachable at http://127.0.0.1:${servers.closedPort} (plugins.metrics.backends.down.url): ECONNREFUSED`,
     );
   });
 });

@@ -263,6 +263,17 @@ describe("PagerDuty's refusals and limits", () => {
     expect((await h!.as("alice").say("!oncall")).text).toMatch(/PagerDuty refused the API token.*PAGERDUTY_TOKEN/s);
   });
 
+  it("an unreachable PagerDuty is named with its address and the setting that holds it", async () => {
+    await start();
+    const url = new URL(fake.url).origin;
+    await fake.stop(); // PagerDuty is offline: nothing listens at apiUrl any more
+    const answer = (await h!.as("alice").say("!oncall")).text;
+    expect(answer).toContain(
+      `PagerDuty could not be reached at ${url} (plugins.paging.pagerduty.apiUrl): ECONNREFUSED`,
+    );
+    expect(answer).not.toContain("fetch failed");
+  });
+
   it("waits as Retry-After says on 429, and reports a wait longer than maxRetryWait", async () => {
     await start();
     fake.rateLimit = { count: 1, retryAfter: "1" };

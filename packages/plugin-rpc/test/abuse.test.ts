@@ -6,7 +6,7 @@ import { type SpecServer, startSpecServer } from "./spec-server.js";
 /** Another plugin's command, to collide with. */
 const deployPlugin = definePlugin({
   name: "deploy",
-  commands: [defineCommand({ name: "deploy", summary: "Deploy", handler: () => "deployed" })],
+  commands: [defineCommand({ name: "deploy", summary: "Deploy", guests: false, handler: () => "deployed" })],
 });
 
 const temp = tempDir();
@@ -96,9 +96,10 @@ describe("a hostile or broken endpoint", () => {
   it("cannot stall the bot with a catastrophic regex (RE2 matches in linear time)", async () => {
     const h = await rpcHarness({ keys: keys(), endpoints: [{ url: server.listingUrl, prefix: "ops" }] });
     await eventually(() => h.bot.commands().find((command) => command.name === "ops evil"), "the listing");
-    // 5,000 a's and no b: a backtracking engine would try 2^5000 ways before answering
+    // 1,900 a's (under core's 2,000-character cap on a text argument) and no b: a backtracking engine would
+    // try 2^1900 ways before answering
     const [evil, help] = await Promise.all([
-      h.as("alice").say(`!ops evil ${"a".repeat(5000)}`),
+      h.as("alice").say(`!ops evil ${"a".repeat(1900)}`),
       h.as("bob").say("!whoami"),
     ]);
     expect(evil.text).toMatch(/does not match ops evil/);

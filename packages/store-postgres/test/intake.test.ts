@@ -9,7 +9,7 @@ usePostgres();
 
 const policy = {
   roles: { ops: { permissions: ["*"] } },
-  principals: { alice: { roles: ["ops"] } },
+  principals: { alice: { roles: ["ops"], identities: { slack: "alice" } } },
 };
 
 /** A bot on `storage` with a side-effecting `deploy` and a read-only `status`; counts what ran. */
@@ -26,6 +26,7 @@ async function botOn(storage: PostgresStorage, ran: string[], name: string, opti
       defineCommand({
         name: "deploy",
         summary: "deploy something",
+        guests: false,
         args: { env: arg.string({ positional: true }) },
         sideEffect: true,
         handler: async (ctx) => {
@@ -37,6 +38,7 @@ async function botOn(storage: PostgresStorage, ran: string[], name: string, opti
       defineCommand({
         name: "status",
         summary: "read-only",
+        guests: false,
         handler: async () => {
           ran.push(`${name}:status`);
           return out.text("all good");
@@ -90,12 +92,12 @@ describe("exactly-once intake", () => {
     const storageA = await open(url, { instance: "a" });
     const a = await botOn(storageA, ran, "a");
     const b = await botOn(await open(url, { instance: "b" }), ran, "b");
-    for (const [id, text] of [
-      ["Ev2", "!status"],
-      ["Ev3", "!forbidden"],
-      ["Ev4", "!status"],
+    for (const [id, text, who] of [
+      ["Ev2", "!status", "alice"],
+      ["Ev3", "!forbidden", "mallory"], // a guest: denied
+      ["Ev4", "!status", "alice"],
     ] as const) {
-      await Promise.all([a.adapter.inject(message(id, text)), b.adapter.inject(message(id, text))]);
+      await Promise.all([a.adapter.inject(message(id, text, who)), b.adapter.inject(message(id, text, who))]);
     }
     expect(ran.filter((r) => r.endsWith("status"))).toHaveLength(2);
     const answers = [...a.adapter.sent, ...b.adapter.sent];

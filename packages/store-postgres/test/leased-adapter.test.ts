@@ -30,10 +30,14 @@ async function instance(url: string, name: string) {
       defineCommand({
         name: "which",
         summary: "which instance answers",
+        guests: false,
         handler: async () => out.text(`answered by ${name}`),
       }),
     ],
-    policy: { roles: { ops: { permissions: ["*"] } }, principals: { alice: { roles: ["ops"] } } },
+    policy: {
+      roles: { ops: { permissions: ["*"] } },
+      principals: { alice: { roles: ["ops"], identities: { irc: "alice" } } },
+    },
   });
   await bot.start();
   onCleanup(() => bot.stop());

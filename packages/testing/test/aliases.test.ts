@@ -7,6 +7,7 @@ import { deploy, policy } from "./fixtures.js";
 const echo = defineCommand({
   name: "echo",
   summary: "Say something back",
+  guests: false,
   args: {
     text: arg.string({ positional: true, rest: true, required: true }),
     force: arg.flag({ description: "shout" }),
@@ -136,7 +137,7 @@ describe("aliases", () => {
     const before = await createHarness({ policy: withAliases, commands: [echo], store });
     await before.as("alice").say("!alias add hello = echo from the alias");
     await before.close();
-    const hello = defineCommand({ name: "hello", summary: "Greet", handler: () => "from the command" });
+    const hello = defineCommand({ name: "hello", summary: "Greet", guests: false, handler: () => "from the command" });
     const after = await createHarness({ policy: withAliases, commands: [echo, hello], store });
     expect((await after.as("bob").say("!hello")).text).toBe("from the command");
     expect((await after.as("bob").say("!alias list")).text).toMatch(/hidden: a command now has this name/);

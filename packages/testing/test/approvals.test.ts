@@ -31,6 +31,7 @@ describe("approvals", () => {
     expect(trail).toEqual([
       ["admitted", "bob", "needs-approval"],
       ["approval-requested", "bob", ""],
+      ["denied", "bob", "denied"],
       ["approval", "carol", "approved"],
       ["outcome", "bob", "succeeded"],
     ]);

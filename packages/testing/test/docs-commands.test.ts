@@ -42,4 +42,53 @@ describe("the documented-commands check run by npm run lint", () => {
       'examples/x.yaml:1: "pnpm switchboard" (write ./switchboard …)',
     ]);
   });
+
+  it("control: names a documented command, key, adapter type or audit event that does not exist", () => {
+    const root = mkdtempSync(join(tmpdir(), "docs-"));
+    const write = (path: string, text: string) => {
+      mkdirSync(join(root, path, ".."), { recursive: true });
+      writeFileSync(join(root, path), text);
+    };
+    write(
+      "README.md",
+      [
+        "Restore with `./switchboard restore`, then `./switchboard audit reanchor` and `./switchboard audit re-anchor`.",
+        "Set `audit.keyfile` (not `audit.keyFile`) and `store.path`.",
+        "",
+      ].join("\n"),
+    );
+    write(
+      "docs/x.md",
+      "```yaml\nadapters:\n  - type: telex\n  - type: irc\nplugins: { deploy: { apps: { web: { provider: { type: command } } } } }\n```\n" +
+        "Then `!grpah -1h load` and `!graph -1h load`.\n```text\n!deploi web to staging\n!deploy web to staging\n```\n" +
+        "```yaml\nstore: { pth: x.db }\nplugins:\n  deploy: { githubToken: x, apps: {} }\n```\n" +
+        "```yaml\nroute: { receiver: bot }\n```\n", // not a switchboard configuration: not checked
+    );
+    write("examples/bad.yaml", "log: { file: x.log, levle: info }\n");
+    write(
+      "apps/bot/README.md",
+      "Each `decision` event names its rule; `admitted` events too.\n#16     2025-11-25 22:24:41Z  d4emy  started  bob  ping  x\n",
+    );
+    const result = check(root);
+    expect(result.ok).toBe(false);
+    const lines = result.output
+      .trim()
+      .split("\n")
+      .slice(1)
+      .map((line) => line.trim().replace(/ \((?:commands|types|events): [^)]*\)$/, ""));
+    expect(lines).toEqual([
+      'README.md:1: "./switchboard restore" is not a command',
+      'README.md:1: "./switchboard audit reanchor" is not a command',
+      'README.md:2: configuration key "audit.keyfile" does not exist (see docs/reference/configuration.md)',
+      // YAML examples are checked first, then the lines.
+      'docs/x.md:13: configuration key "store.pth" does not exist (see docs/reference/configuration.md)',
+      'docs/x.md:13: configuration key "plugins.deploy: githubToken" does not exist (see docs/reference/configuration.md)',
+      'docs/x.md:3: adapter type "telex" does not exist',
+      'docs/x.md:7: chat command "!grpah" does not exist (see docs/reference/permissions.md)',
+      'docs/x.md:9: chat command "!deploi" does not exist (see docs/reference/permissions.md)',
+      'apps/bot/README.md:1: audit event "decision" is not one this version writes',
+      'apps/bot/README.md:2: audit event "started" in a sample is not one this version writes',
+      'examples/bad.yaml: configuration key "log.levle" does not exist (see docs/reference/configuration.md)',
+    ]);
+  });
 });

@@ -1,4 +1,5 @@
 import { closeSync, openSync, writeSync } from "node:fs";
+import { resolve } from "node:path";
 import { canonicalJson } from "@switchboard/core/audit";
 import { type AuditSourceOptions, openAudit } from "../audit-storage.js";
 
@@ -12,8 +13,10 @@ export interface AuditExportOptions extends AuditSourceOptions {
  * hashes are computed over, so the chain can be checked with other tools), to stdout or `--output FILE` (mode 0600).
  */
 export async function auditExportCommand(options: AuditExportOptions): Promise<number> {
+  // --output is relative to where the command was started (openAudit enters the configuration's folder).
+  const output = options.output === undefined ? undefined : resolve(options.output);
   const { auditLog, close } = await openAudit(options);
-  const fd = options.output ? openSync(options.output, "w", 0o600) : 1;
+  const fd = output ? openSync(output, "w", 0o600) : 1;
   let count = 0;
   try {
     let batch = "";
@@ -30,7 +33,7 @@ export async function auditExportCommand(options: AuditExportOptions): Promise<n
     if (fd !== 1) closeSync(fd);
     close();
   }
-  if (options.output) process.stderr.write(`exported ${count} entries to ${options.output}\n`);
+  if (output) process.stderr.write(`exported ${count} entries to ${options.output}\n`);
   return 0;
 }
 

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import {
   type AnchoredVerifyResult,
   type AuditCheckpoint,
@@ -16,7 +17,9 @@ import {
   loadPublicKey,
   readCheckpointFile,
 } from "../audit-anchor.js";
+import { describeReanchor } from "../audit-reanchor.js";
 import { type AuditSourceOptions, openAudit } from "../audit-storage.js";
+import { readTrustedAnchors } from "../audit-trust.js";
 import { CliError } from "../cli-error.js";
 
 /** Options of `switchboard audit verify`. */
@@ -43,6 +46,8 @@ interface Anchors {
   checkpoints: AuditCheckpoint[] | undefined;
   bad: string[];
   fileMissing: boolean;
+  /** What verification should also say: re-anchors, rotated keys, checkpoints of a lost key. */
+  notes: string[];
 }
 
 function readAnchors(files: AuditFiles): Anchors {
@@ -54,14 +59,28 @@ function readAnchors(files: AuditFiles): Anchors {
           `${files.checkpointFile} holds checkpoints, but there is no audit key at ${files.keyFile} (nor ${files.publicKeyFile}) to check them: name a kept copy of the public key with --key`,
         ]
       : [];
-    return { files, checkpoints: undefined, bad: orphaned, fileMissing: false };
+    return { files, checkpoints: undefined, bad: orphaned, fileMissing: false, notes: [] };
   }
-  const file = readCheckpointFile(files.checkpointFile, publicKey);
-  const bad = (file?.bad ?? []).map(
+  const read = readTrustedAnchors(files, publicKey);
+  const bad = read.bad.map(
     (b) =>
       `checkpoint line ${b.line} of ${files.checkpointFile}${b.seq === undefined ? "" : ` (entry #${b.seq})`}: ${b.reason}`,
   );
-  return { files, checkpoints: file?.checkpoints ?? [], bad, fileMissing: file === undefined };
+  bad.push(...read.badReanchors);
+  const notes = [
+    ...read.keys
+      .filter((key) => key.rotation)
+      .map(
+        (key) =>
+          `key: ${key.keyId} was retired at ${key.retiredAt} by ${key.rotation!.by} for ${key.rotation!.to} (${key.rotation!.fromSignature ? "cross-signed by both keys" : "the old key was lost: signed by the new key only"}; ${key.rotation!.reason})`,
+      ),
+    ...read.reanchors.map(describeReanchor),
+  ];
+  if (read.unverifiable.length > 0)
+    notes.push(
+      `unverifiable: ${read.unverifiable.length} checkpoints of lost key ${read.unverifiable[0]!.keyId} vouch for nothing (its public key was not kept)`,
+    );
+  return { files, checkpoints: read.checkpoints, bad, fileMissing: !read.exists, notes };
 }
 
 /** The report's lines: `bad: …` lines first (any makes the exit code 1), then what was checked. */
@@ -97,6 +116,7 @@ function report(
       `anchored: entry #${result.anchor.seq} matches the checkpoint signed at ${result.anchor.time} (${checkpoints.length} checkpoints in ${files.checkpointFile}); ${newer} not checkpointed yet`,
     );
   }
+  info.push(...anchors.notes);
   for (const head of heads) {
     const seq = head.seq ?? result.headsFound.get(head.hash);
     if (seq !== undefined && !result.problems.some((p) => p.source === "head" && p.anchor.hash === head.hash))
@@ -120,12 +140,15 @@ function report(
  */
 export async function auditVerifyCommand(options: AuditVerifyOptions): Promise<number> {
   const heads = options.head === undefined ? [] : [parseKeptHead(options.head)];
+  // Paths given on the command line are relative to where it was started (openAudit enters the config's folder).
+  const keyOption = options.key === undefined ? undefined : resolve(options.key);
+  const checkpointsOption = options.checkpoints === undefined ? undefined : resolve(options.checkpoints);
   const { path, database, auditLog, store, audit, close } = await openAudit(options);
   try {
     const section = {
       ...audit,
-      ...(options.key ? { keyFile: options.key } : {}),
-      ...(options.checkpoints ? { checkpointFile: options.checkpoints } : {}),
+      ...(keyOption ? { keyFile: keyOption } : {}),
+      ...(checkpointsOption ? { checkpointFile: checkpointsOption } : {}),
     };
     const files = auditFiles(section, path, false, database);
     adoptPathCheckpoints(section, files, path, database);

@@ -1,6 +1,7 @@
 import { formatDuration } from "@switchboard/core";
 import { networkName } from "../adapter-types.js";
-import { buildOfflineBot } from "../offline-bot.js";
+import { ConfigError } from "../config/errors.js";
+import { preflight } from "../config/preflight.js";
 import { describeUrl } from "../postgres-storage.js";
 
 /** Options of `switchboard config check`. */
@@ -11,11 +12,13 @@ export interface ConfigCheckOptions {
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 /**
- * `switchboard config check`: loads the configuration and every plugin (validating their sections) and builds the
- * bot in memory (catching command clashes), then prints a summary. Problems are thrown as a ConfigError (exit 1).
+ * `switchboard config check`: the preflight (every stage's problems in one run, see config/preflight.ts), then the
+ * bot built in memory (catching command clashes) and a summary. Problems are thrown as a ConfigError (exit 1).
  */
 export async function configCheckCommand(options: ConfigCheckOptions): Promise<number> {
-  const { loaded, plugins, bot } = await buildOfflineBot(options.config);
+  const result = await preflight(options.config);
+  if (!result.ready) throw new ConfigError(result.source, result.issues);
+  const { loaded, plugins, bot } = result.ready;
   const { config } = loaded;
   const commands = bot.commands();
   const fromPlugins = commands.filter((command) => command.plugin).length;

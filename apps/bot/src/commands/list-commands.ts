@@ -1,9 +1,17 @@
 import { renderTable } from "@switchboard/core";
 import { buildOfflineBot } from "../offline-bot.js";
 
+/** Who may run a command: its permission, or (without one) anyone, or anyone but guests. */
+function whoMay(command: { permission?: string; guests?: boolean }): string {
+  if (command.permission) return command.permission;
+  return command.guests === false ? "anyone but guests" : "anyone";
+}
+
 /** Options of `switchboard commands`. */
 export interface ListCommandsOptions {
   config?: string;
+  /** One JSON object per line instead of a table (for scripts: docs/reference/permissions.md is made from it). */
+  json?: boolean;
 }
 
 /** `switchboard commands`: every command the configured bot has, as a table. Opens no database, starts nothing. */
@@ -14,7 +22,7 @@ export async function listCommandsCommand(options: ListCommandsOptions): Promise
     .map((command) => [
       command.name,
       command.plugin ?? "core",
-      command.permission ?? "-",
+      whoMay(command),
       command.sideEffect ? "yes" : "no",
       command.summary,
     ])
@@ -27,8 +35,16 @@ export async function listCommandsCommand(options: ListCommandsOptions): Promise
             ? 1
             : a[1]!.localeCompare(b[1]!),
     );
+  if (options.json) {
+    const keys = ["command", "plugin", "who", "sideEffect", "summary"] as const;
+    const lines = rows.map((row) =>
+      JSON.stringify(Object.fromEntries(keys.map((key, i) => [key, key === "sideEffect" ? row[i] === "yes" : row[i]]))),
+    );
+    process.stdout.write(`${lines.join("\n")}\n`);
+    return 0;
+  }
   process.stdout.write(
-    `${renderTable(["command", "plugin", "permission", "side effect", "summary"], rows).join("\n")}\n`,
+    `${renderTable(["command", "plugin", "who may run it", "side effect", "summary"], rows).join("\n")}\n`,
   );
   return 0;
 }

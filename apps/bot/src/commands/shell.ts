@@ -1,5 +1,6 @@
 import { createApp } from "../app.js";
-import { loadConfig } from "../config/load.js";
+import { loadConfigFromItsFolder } from "../config/config-folder.js";
+import { warnStartProblems } from "../config/start-warnings.js";
 import { runApp } from "../lifecycle.js";
 
 /** Options of `switchboard shell`. */
@@ -13,7 +14,8 @@ export interface ShellCommandOptions {
  * input ends; then running jobs finish, the database is closed, and the exit code is 0.
  */
 export async function shellCommand(options: ShellCommandOptions): Promise<number> {
-  const loaded = loadConfig(options.config);
+  const loaded = loadConfigFromItsFolder(options.config);
+  warnStartProblems(loaded);
   const app = await createApp(loaded, { adapters: "shell", ...(options.user ? { shellUser: options.user } : {}) });
   return runApp(app);
 }

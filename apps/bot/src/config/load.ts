@@ -5,14 +5,14 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { suggest } from "@switchboard/core";
 import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { defaultConfigText } from "./default.js";
 import { ConfigError, type ConfigIssue, type ConfigPath } from "./errors.js";
+import { plainMessage, schemaKeysAt, unknownKeyMessage } from "./hints.js";
 import { interpolate } from "./interpolate.js";
 import { locate, type Position } from "./locate.js";
-import { checkReferences } from "./references.js";
+import { checkReferences, referenceView } from "./references.js";
 import { configSchema, knownKeys, type SwitchboardConfig } from "./schema.js";
 
 /** What {@link loadConfig} found. */
@@ -26,6 +26,8 @@ export interface LoadedConfig {
   locate(path: ConfigPath): Position | undefined;
   /** A {@link ConfigError} for problems found later (plugin configuration), with their positions filled in. */
   error(issues: Array<{ path: ConfigPath; message: string }>): ConfigError;
+  /** The file's content after `${ENV}` interpolation, before validation (for the start checks). */
+  raw?: unknown;
 }
 
 /** Options for {@link loadConfig} and {@link parseConfig}. */
@@ -57,18 +59,10 @@ function fromZod(issues: z.core.$ZodIssue[], raw: unknown): ConfigIssue[] {
         );
     }
     if (issue.code === "unrecognized_keys") {
-      const known = knownKeys(path, raw) ?? [];
-      return issue.keys.map((key) => {
-        const close = suggest(key, known, 1);
-        const hint = close.length
-          ? `; did you mean "${close[0]}"?`
-          : known.length
-            ? ` (known keys: ${known.join(", ")})`
-            : "";
-        return { path: [...path, key], message: `unknown key "${key}"${hint}` };
-      });
+      const known = knownKeys(path, raw) ?? schemaKeysAt(configSchema, path) ?? [];
+      return issue.keys.map((key) => ({ path: [...path, key], message: unknownKeyMessage(key, known) }));
     }
-    return [{ path, message: issue.message }];
+    return [{ path, message: plainMessage(issue, path, raw) }];
   });
 }
 
@@ -83,9 +77,24 @@ function byLine(issues: ConfigIssue[]): ConfigIssue[] {
     .map(({ issue }) => issue);
 }
 
+/** Everything found in configuration text, without throwing: for `config check`, which reports every stage. */
+export interface ConfigInspection {
+  source: string;
+  /** The file's content after `${ENV}` interpolation ({} when it is not YAML). */
+  raw: unknown;
+  /** Problems so far (YAML, `${ENV}`, schema, references), placed and redacted. */
+  issues: ConfigIssue[];
+  /** True when the YAML itself could not be read (nothing else was checked). */
+  unreadable: boolean;
+  /** The loaded configuration, when there was no problem. */
+  loaded: LoadedConfig | undefined;
+  /** Places (line, column) and redacts (values from the environment) problems found later. */
+  finish(later: ConfigIssue[]): ConfigIssue[];
+}
+
 /**
- * Parses and validates configuration text. Throws a {@link ConfigError} listing every problem, each with its key
- * path and line; values that came from the environment are never shown (the `${NAME}` as written is shown instead).
+ * Parses and validates configuration text and reports every problem found (with key path and line) instead of
+ * throwing; see {@link parseConfig}.
  */
 /** Keys whose values are secrets wherever they are in the configuration. */
 const SECRET_KEY = /(secret|token|password|passphrase|credential|private.?key|signing.?key|recovery.?key)s?$/i;
@@ -104,7 +113,7 @@ function secretValues(raw: unknown, found: string[] = [], depth = 0): string[] {
   return found;
 }
 
-export function parseConfig(text: string, source: string, options: LoadConfigOptions = {}): LoadedConfig {
+export function inspectConfig(text: string, source: string, options: LoadConfigOptions = {}): ConfigInspection {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true });
   const where = (path: ConfigPath) => locate(doc.contents, path, lines);
@@ -114,14 +123,12 @@ export function parseConfig(text: string, source: string, options: LoadConfigOpt
   };
 
   if (doc.errors.length > 0) {
-    throw new ConfigError(
-      source,
-      doc.errors.map((e) => ({
-        path: [],
-        message: `YAML: ${e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`,
-        ...(e.linePos ? { line: e.linePos[0].line, column: e.linePos[0].col } : {}),
-      })),
-    );
+    const issues = doc.errors.map((e) => ({
+      path: [],
+      message: `YAML: ${e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`,
+      ...(e.linePos ? { line: e.linePos[0].line, column: e.linePos[0].col } : {}),
+    }));
+    return { source, raw: {}, issues, unreadable: true, loaded: undefined, finish: (later) => later.map(placed) };
   }
 
   const { problems, substituted } = interpolate(doc.contents, options.env ?? process.env);
@@ -143,34 +150,45 @@ export function parseConfig(text: string, source: string, options: LoadConfigOpt
 
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) issues.push(...fromZod(parsed.error.issues, raw).map(placed));
-  else if (issues.length === 0) issues.push(...checkReferences(parsed.data, raw).map(placed));
-  if (issues.length > 0 || !parsed.success) throw new ConfigError(source, byLine(issues.map(redact)));
-
-  return {
-    config: parsed.data,
-    file: source === BUILT_IN ? undefined : resolve(source),
-    source,
-    locate: where,
-    error: (later) => new ConfigError(source, byLine(later.map((issue) => redact(placed(issue))))),
-  };
+  // Every stage in one run: references are checked on what can be read even when the shapes are wrong.
+  issues.push(...checkReferences(parsed.success ? parsed.data : referenceView(raw), raw).map(placed));
+  const finish = (later: ConfigIssue[]) => byLine(later.map((issue) => redact(placed(issue))));
+  const loaded: LoadedConfig | undefined =
+    issues.length === 0 && parsed.success
+      ? {
+          config: parsed.data,
+          file: source === BUILT_IN ? undefined : resolve(source),
+          source,
+          locate: where,
+          error: (later) => new ConfigError(source, finish(later)),
+          raw,
+        }
+      : undefined;
+  return { source, raw, issues: byLine(issues.map(redact)), unreadable: false, loaded, finish };
 }
 
 /**
- * Finds and loads the configuration: `file` if given, else `$SWITCHBOARD_CONFIG`, else `./switchboard.yaml` when it
- * exists, else the built-in default (see `switchboard config show-default`).
+ * Parses and validates configuration text. Throws a {@link ConfigError} listing every problem, each with its key
+ * path and line; values that came from the environment are never shown (the `${NAME}` as written is shown instead).
  */
-export function loadConfig(file?: string, options: LoadConfigOptions = {}): LoadedConfig {
+export function parseConfig(text: string, source: string, options: LoadConfigOptions = {}): LoadedConfig {
+  const inspection = inspectConfig(text, source, options);
+  if (!inspection.loaded) throw new ConfigError(source, inspection.issues);
+  return inspection.loaded;
+}
+
+/** The configuration text to use and the name messages give it (see {@link loadConfig} for the order). */
+export function readConfigText(file?: string, options: LoadConfigOptions = {}): { text: string; source: string } {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
   const chosen = file ?? (env.SWITCHBOARD_CONFIG || undefined);
   if (chosen === undefined) {
     const local = resolve(cwd, "switchboard.yaml");
-    if (!existsSync(local)) return parseConfig(defaultConfigText(options.login), BUILT_IN, options);
-    return parseConfig(readFileSync(local, "utf8"), "switchboard.yaml", options);
+    if (!existsSync(local)) return { text: defaultConfigText(options.login), source: BUILT_IN };
+    return { text: readFileSync(local, "utf8"), source: "switchboard.yaml" };
   }
-  let text: string;
   try {
-    text = readFileSync(resolve(cwd, chosen), "utf8");
+    return { text: readFileSync(resolve(cwd, chosen), "utf8"), source: chosen };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why =
@@ -181,5 +199,13 @@ export function loadConfig(file?: string, options: LoadConfigOptions = {}): Load
           : String((error as Error).message);
     throw new ConfigError(chosen, [{ path: [], message: `cannot read the configuration file: ${why}` }]);
   }
-  return parseConfig(text, chosen, options);
+}
+
+/**
+ * Finds and loads the configuration: `file` if given, else `$SWITCHBOARD_CONFIG`, else `./switchboard.yaml` when it
+ * exists, else the built-in default (see `switchboard config show-default`).
+ */
+export function loadConfig(file?: string, options: LoadConfigOptions = {}): LoadedConfig {
+  const { text, source } = readConfigText(file, options);
+  return parseConfig(text, source, options);
 }

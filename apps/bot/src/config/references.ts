@@ -1,19 +1,47 @@
 /**
- * Checks across sections that a schema cannot express: roles that exist, network names that are unique.
+ * Checks across sections that a schema cannot express: roles that exist, network names that are unique. They run
+ * even when the schema found problems elsewhere (on what can be read of the file), so one run reports everything.
  * @module
  */
-import { networkName } from "../adapter-types.js";
+import { type AdapterConfig, networkName } from "../adapter-types.js";
 import type { ConfigIssue } from "./errors.js";
-import type { SwitchboardConfig } from "./schema.js";
+
+/** The parts of a configuration the reference checks read: validated, or read leniently from the raw file. */
+export interface ReferenceView {
+  roles: Record<string, unknown>;
+  principals: Record<string, { roles?: unknown }>;
+  guestRole: string;
+  adapters: AdapterConfig[];
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** What the reference checks can read from a file whose schema check failed (wrongly shaped parts are skipped). */
+export function referenceView(raw: unknown): ReferenceView {
+  const file = isRecord(raw) ? raw : {};
+  const principals: Record<string, { roles?: unknown }> = {};
+  if (isRecord(file.principals))
+    for (const [id, value] of Object.entries(file.principals)) if (isRecord(value)) principals[id] = value;
+  return {
+    roles: isRecord(file.roles) ? file.roles : {},
+    principals,
+    guestRole: typeof file.guestRole === "string" ? file.guestRole : "guest",
+    adapters: Array.isArray(file.adapters)
+      ? (file.adapters.filter((a) => isRecord(a) && typeof a.type === "string") as AdapterConfig[])
+      : [],
+  };
+}
 
 /** Problems with references between sections (positions are filled in by the loader). */
-export function checkReferences(config: SwitchboardConfig, raw: unknown): ConfigIssue[] {
+export function checkReferences(config: ReferenceView, raw: unknown): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const roles = Object.keys(config.roles);
   const known = roles.length ? roles.join(", ") : "none are defined";
   for (const [principal, { roles: held }] of Object.entries(config.principals)) {
+    if (!Array.isArray(held)) continue;
     held.forEach((role, index) => {
-      if (!Object.hasOwn(config.roles, role))
+      if (typeof role === "string" && !Object.hasOwn(config.roles, role))
         issues.push({
           path: ["principals", principal, "roles", index],
           message: `no role "${role}" is defined (roles: ${known})`,

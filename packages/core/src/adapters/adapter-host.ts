@@ -80,8 +80,8 @@ async function decide(action: ApprovalAction, deps: AdapterHostDeps, id: string)
   };
   await deps.decide(message, message.text, respond, deps.identity.resolve(action.network, action.sender));
   const first = answers.find((block) => block.type === "status");
-  return {
-    ok: first?.type === "status" && first.level === "ok",
-    text: first?.type === "status" ? first.text : renderText(answers) || `${action.decision}: no answer`,
-  };
+  const text = first?.type === "status" ? first.text : renderText(answers) || `${action.decision}: no answer`;
+  const ok = first?.type === "status" && first.level === "ok";
+  // A refusal before the desk (a guest, say) does not name the job: the person who clicked should see which.
+  return { ok, text: ok || text.includes(action.jobId) ? text : `job ${action.jobId}: ${text}` };
 }

@@ -34,6 +34,8 @@ export function auditSummary(entry: AuditEntry): string {
       return `denied${rule}: ${said(entry)} ${where(entry)}${via(entry)}`;
     case "role":
       return `${entry.detail?.change} ${entry.detail?.role} → ${entry.detail?.target}`;
+    case "operator":
+      return typeof entry.detail?.summary === "string" ? entry.detail.summary : "";
     case "alias":
       return `alias ${entry.detail?.change} ${entry.detail?.name}${entry.detail?.line ? ` = ${entry.detail.line}` : ""}`;
     case "schedule": {

@@ -8,7 +8,8 @@ import { hash } from "node:crypto";
 /**
  * What happened, as the runtime writes it. A command that runs at once writes `admitted` (what was received, the
  * decision and its rule) then `outcome`; a denial writes one `denied`; an approval adds `approval-requested` and one
- * `approval` per person.
+ * `approval` per person. `operator` records what an operator did to the log itself from the command line
+ * (`audit re-anchor`, `audit rotate-key`); its `detail.summary` says it in one sentence.
  */
 export type AuditEvent =
   | "admitted"
@@ -21,6 +22,7 @@ export type AuditEvent =
   | "schedule"
   | "webhook"
   | "plugin"
+  | "operator"
   | "error";
 
 /** Events that earlier versions wrote and nothing writes now: entries with them still verify and display. */

@@ -26,7 +26,17 @@ export function whyCommand(bot: BotServices) {
     },
     handler: ({ args, actor, message }): Block[] => {
       const line = args.line.startsWith(bot.prefix) ? args.line.slice(bot.prefix.length) : args.line;
-      const evaluation = bot.evaluate(message, line, actor);
+      let evaluation: ReturnType<typeof bot.evaluate>;
+      try {
+        evaluation = bot.evaluate(message, line, actor);
+      } catch (error) {
+        // Bad arguments (or a refusal while preparing them): say that this line would be refused, and why.
+        if (!(error instanceof UserError)) throw error;
+        return [
+          out.status("fail", `refused before any decision: ${error.message}`),
+          ...(error.hint ? [out.text(error.hint)] : []),
+        ];
+      }
       if (!evaluation.found) throw new UserError(`no command matches "${line}"`, `try ${bot.prefix}help`);
       const { decision } = evaluation;
       const rules = bot.policy
@@ -38,13 +48,26 @@ export function whyCommand(bot: BotServices) {
           room: message.room.id,
         })
         .map((r) => r.name);
+      // A role grant or revoke of a role that does not exist would be allowed and then fail: say so here (a warning,
+      // not a denial: the decision itself is what dispatch would make).
+      const role = evaluation.args.role;
+      const missingRole =
+        decision.allowed &&
+        evaluation.entry.command.name.startsWith("role ") &&
+        typeof role === "string" &&
+        !Object.hasOwn(bot.policy.config.roles, role);
       const blocks: Block[] = [
-        decision.allowed
+        missingRole
           ? out.status(
-              decision.approval ? "warn" : "ok",
-              `allowed${decision.approval ? " after approval" : ""}: ${decision.reason}`,
+              "warn",
+              `allowed, but it would fail: no role "${role}" is defined (roles: ${Object.keys(bot.policy.config.roles).join(", ") || "none"})`,
             )
-          : out.status("fail", `denied: ${decision.reason}`),
+          : decision.allowed
+            ? out.status(
+                decision.approval ? "warn" : "ok",
+                `allowed${decision.approval ? " after approval" : ""}: ${decision.reason}`,
+              )
+            : out.status("fail", `denied: ${decision.reason}`),
       ];
       const facts: Array<[string, string]> = [];
       const { alias, entry } = evaluation;

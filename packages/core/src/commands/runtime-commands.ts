@@ -4,6 +4,7 @@
  * can only remove its own commands, and a new command can never take or shadow a name that is already in use.
  * @module
  */
+import { assertAccessDeclared } from "../policy/guests.js";
 import type { AnyCommand } from "./command.js";
 import type { CommandRegistry } from "./registry.js";
 
@@ -46,6 +47,8 @@ export function runtimeCommands(registry: CommandRegistry, plugin: string): Runt
   return {
     taken,
     add(command) {
+      // Closed by default here too: a command added while the bot runs says who may run it, like those at start.
+      assertAccessDeclared([command]);
       for (const name of [command.name, ...(command.aliases ?? [])]) {
         const holder = taken(name);
         if (holder) throw new Error(`command "${name}" (plugin ${plugin}) would clash with command ${holder}`);

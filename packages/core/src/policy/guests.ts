@@ -14,6 +14,14 @@ export function isGuest(actor: Actor, guestRole: string): boolean {
 }
 
 /**
+ * Why a verified sender holds nothing: their login is not linked to a principal. Names the login and where it would
+ * be linked, so the owner of a demo running under another login sees why they are a guest.
+ */
+export function unlinkedLogin(actor: Actor): string {
+  return `your login ${actor.sender.id} is not a principal: no principal lists it (identities: { ${actor.network}: ${actor.sender.id} }), so you are a guest`;
+}
+
+/**
  * The denial for a guest running a command that is not open to guests (`guests: false`, or no `guests: true` and no
  * permission), or undefined when it does not apply. A command with a permission is decided by that permission.
  */
@@ -21,7 +29,9 @@ export function guestRefusal(command: AnyCommand, actor: Actor, guestRole: strin
   if (command.guests === true || !isGuest(actor, guestRole)) return undefined;
   if (command.guests !== false && command.permission) return undefined;
   const who = actor.verified
-    ? "you hold no role (your identity is not linked to a principal)"
+    ? actor.known
+      ? "you hold no role"
+      : unlinkedLogin(actor)
     : "you are not identified with the network, so you are a guest";
   return {
     allowed: false,

@@ -4,6 +4,7 @@
  * @module
  */
 import type { AnyCommand, ApprovalRule } from "../commands/command.js";
+import { unlinkedLogin } from "./guests.js";
 import type { Actor } from "./identity.js";
 import type { PolicyConfig, RuleConfig } from "./policy-config.js";
 
@@ -198,7 +199,11 @@ function missingPermission(
   const because = result.deniedBy
     ? `role ${result.deniedBy.role} denies it (${result.deniedBy.grant})`
     : `your roles (${roles}) do not grant it`;
-  const guestHint = actor.verified ? "" : "; you are not identified with the network, so you are a guest";
+  const guestHint = !actor.verified
+    ? "; you are not identified with the network, so you are a guest"
+    : actor.known || actor.roles.length > 1
+      ? ""
+      : `; ${unlinkedLogin(actor)}`;
   return {
     allowed: false,
     rule: source,

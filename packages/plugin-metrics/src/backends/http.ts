@@ -100,7 +100,10 @@ export async function backendGet(
       if (signal.aborted) throw signal.reason ?? error;
       // A kept-alive connection the server closed just as it was reused: a GET is safe to send once more.
       if (attempt === 1 && !combined.aborted && staleConnection(error)) continue;
-      throw new UserError(`backend ${backendName} is unreachable: ${failureReason(error, config.timeout, signal)}`);
+      // Name where it was sent and the setting that holds that address, so the operator knows what to fix.
+      throw new UserError(
+        `backend ${backendName} is unreachable at ${url.origin} (plugins.metrics.backends.${backendName}.url): ${failureReason(error, config.timeout, signal)}`,
+      );
     }
   }
   try {

@@ -23,6 +23,12 @@ export interface PagerDutyClientOptions {
   maxRetryWaitMs: number;
 }
 
+/** Why a request never got an answer, in a few words: the system's code (`ECONNREFUSED`) rather than "fetch failed". */
+function networkCause(error: unknown): string {
+  const err = error as Error & { cause?: { code?: string; message?: string } };
+  return err?.cause?.code ?? err?.cause?.message ?? err?.message ?? String(error);
+}
+
 /** A refusal or failure answered by PagerDuty, explained for chat. */
 export class PagerDutyError extends UserError {
   constructor(
@@ -158,8 +164,16 @@ export class PagerDutyClient {
         });
       } catch (error) {
         if (signal?.aborted) throw error;
-        const why = timeout.aborted ? `no answer within ${formatDuration(this.options.timeoutMs)}` : String(error);
-        throw new PagerDutyError(`PagerDuty could not be reached: ${why}`, "try again in a moment", 0);
+        const why = timeout.aborted
+          ? `no answer within ${formatDuration(this.options.timeoutMs)}`
+          : networkCause(error);
+        // Name the address and the setting that holds it (the Events API's own URL for enqueue, else the REST API's).
+        const setting = url.startsWith(this.#base) ? "apiUrl" : "eventsUrl";
+        throw new PagerDutyError(
+          `PagerDuty could not be reached at ${new URL(url).origin} (plugins.paging.pagerduty.${setting}): ${why}`,
+          "try again in a moment",
+          0,
+        );
       }
       if (response.status === 429) {
         const wait = retryAfterMs(response.headers.get("retry-after")) ?? 2 ** attempt * 1000;

@@ -88,7 +88,10 @@ if (env.MODE === "bot") {
   const bot = createBot({
     store: storage.store,
     auditLog: storage.auditLog,
-    policy: { roles: { ops: { permissions: ["*"] } }, principals: { alice: { roles: ["ops"] } } },
+    policy: {
+      roles: { ops: { permissions: ["*"] } },
+      principals: { alice: { roles: ["ops"], identities: { slack: "alice" } } },
+    },
     logger: silentLogger(),
     rateLimit: false,
     adapters: [adapter],
@@ -96,6 +99,7 @@ if (env.MODE === "bot") {
       defineCommand({
         name: "deploy",
         summary: "deploy",
+        guests: false,
         args: { env: arg.string({ positional: true }) },
         sideEffect: true,
         handler: async (ctx) => {
