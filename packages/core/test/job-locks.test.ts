@@ -21,9 +21,20 @@ async function setup() {
       return undefined;
     },
   });
+  /** A check that (wrongly) holds a lock: it is released when the check returns, before the handler runs. */
+  const peek = defineCommand({
+    name: "peek",
+    summary: "holds a lock in its check",
+    permission: "roll:run",
+    check: async ({ locks }) => {
+      await locks.hold("roll:peek", "held by a check", 60_000);
+      return {};
+    },
+    handler: async ({ locks }) => `held now: ${(await locks.list()).map((l) => l.name).join(", ") || "nothing"}`,
+  });
   const bot = createBot({
     logger: silentLogger(),
-    commands: [roll],
+    commands: [roll, peek],
     policy: {
       roles: { roller: { permissions: ["roll:run"] } },
       principals: {
@@ -77,6 +88,13 @@ describe("job-owned locks", () => {
     expect(await say("bob", "!roll staging --fail")).toMatch(/internal error|broke/i);
     expect(await rollLocks()).toEqual([]);
     expect(await say("carol", "!roll staging --quick")).toMatch(/rolled staging/);
+    await bot.stop();
+  });
+
+  it("a lock a check holds is released when the check returns", async () => {
+    const { bot, say, rollLocks } = await setup();
+    expect(await say("bob", "!peek")).toBe("held now: nothing");
+    expect(await rollLocks()).toEqual([]);
     await bot.stop();
   });
 });
