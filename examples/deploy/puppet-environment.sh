@@ -6,6 +6,7 @@
 # From the plugin (validated before this runs; checked again here anyway):
 #   DEPLOY_REF   the branch (gh13)            DEPLOY_SHA  the full commit id to check out
 #   DEPLOY_ACTOR who asked                    DEPLOY_JOB  the job id
+#   DEPLOY_PUPPET_ENVIRONMENT  the Puppet environment the branch stands for (production for the production branch)
 # From the provider's `env` in the configuration:
 #   PUPPET_REPO               the Puppet control repository on the master (fetched from origin if the commit is missing)
 #   PUPPET_ENVIRONMENTS       the master's environments directory (e.g. /etc/puppetlabs/code/environments)
@@ -40,13 +41,13 @@ case $ref in
   -* | *[!A-Za-z0-9._/+-]*) fail "DEPLOY_REF has characters a ref may not have" ;;
 esac
 
-# Puppet environment names are [a-z0-9_]: the production branch becomes "production", any other branch its own
-# name with every other character replaced by "_" (gh13 -> gh13, feature/Fix-1 -> feature_fix_1).
-if [ "$ref" = "${PUPPET_PRODUCTION_BRANCH:-main}" ]; then
-  name=production
-else
-  name=$(printf '%s' "$ref" | tr 'A-Z' 'a-z' | tr -c 'a-z0-9_' '_')
-fi
+# The environment's name comes from Switchboard (core's puppetEnvironmentFor, the rule the puppet plugin uses too):
+# the production branch becomes "production", any other branch its own name in [a-z0-9_] (feature/Fix-1 ->
+# feature_fix_1). Checked again here: Puppet environment names are [a-z0-9_].
+name=${DEPLOY_PUPPET_ENVIRONMENT:?DEPLOY_PUPPET_ENVIRONMENT is not set}
+case $name in
+  '' | *[!a-z0-9_]*) fail "DEPLOY_PUPPET_ENVIRONMENT is not a Puppet environment name" ;;
+esac
 dir=$envs/$name
 short=$(printf '%s' "$sha" | cut -c1-7)
 

@@ -47,6 +47,7 @@ export type { Actor } from "./policy/identity.js";
 export { DeniedError, JobCancelledError, JobTimeoutError, UserError } from "./runtime/errors.js";
 export { durationSchema, formatDuration, parseDuration } from "./util/duration.js";
 export { joinWords, tokenize } from "./commands/tokenize.js";
+export { puppetEnvironmentFor, refProblem } from "./commands/refs.js";
 // Schedules and aliases.
 export { AliasBook, type AliasDefinition, type Expansion, MAX_ALIAS_DEPTH } from "./commands/aliases.js";
 export { type Clock, systemClock } from "./schedules/clock.js";

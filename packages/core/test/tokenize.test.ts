@@ -39,4 +39,33 @@ describe("tokenize", () => {
       }),
     );
   });
+
+  it("keeps an apostrophe inside a word, and single quotes around whole arguments still group", () => {
+    expect(tokenize("who's on call")).toEqual(["who's", "on", "call"]);
+    expect(tokenize("what's deployed")).toEqual(["what's", "deployed"]);
+    expect(tokenize(`lock api 'disk full' "can't deploy" don't`)).toEqual([
+      "lock",
+      "api",
+      "disk full",
+      "can't deploy",
+      "don't",
+    ]);
+    expect(() => tokenize("say 'a b")).toThrow(/unterminated single quote/);
+  });
+
+  it("single-quoted arguments and words with apostrophes, mixed, come back as typed (property)", () => {
+    const plain = fc.stringMatching(/^[a-z0-9][a-z0-9 /:._-]{0,12}$/);
+    const apostrophed = fc
+      .tuple(fc.stringMatching(/^[A-Za-zé0-9]{1,6}$/), fc.stringMatching(/^[A-Za-zé0-9]{1,6}$/))
+      .map(([a, b]) => `${a}'${b}`);
+    const word = fc.oneof(
+      plain.map((text) => ({ typed: `'${text}'`, word: text })),
+      apostrophed.map((text) => ({ typed: text, word: text })),
+    );
+    fc.assert(
+      fc.property(fc.array(word, { minLength: 1, maxLength: 8 }), (words) => {
+        expect(tokenize(words.map((w) => w.typed).join(" "))).toEqual(words.map((w) => w.word));
+      }),
+    );
+  });
 });

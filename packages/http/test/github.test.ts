@@ -149,10 +149,12 @@ describe("POST /hooks/github over HTTP, signed like GitHub signs", () => {
     expect(sent()[0]).toMatch(/^ℹ acme\/web: carol pushed 3 commits to main\nhead: 4f1c2d3 Merge pull request #12\n/);
   });
 
-  it("deployments: one message per deployment, and the bot's own deploys go to the room that asked", async () => {
+  it("deployments: one message per deployment; a payload naming a job does not choose the room", async () => {
     await deliver(server.url, SECRET, "deployment_status", deploymentStatus("in_progress", {}, 801));
     expect(sent()[0]).toMatch(/acme\/web: deploy of main \(4f1c2d3\) to production by bob: in_progress/);
-    // A command asked in #deploys: the runtime records the room with the job's `admitted` entry.
+    // A command asked in #deploys: the runtime records the room with the job's `admitted` entry. A deployment whose
+    // payload names that job (anyone who can create deployments can write one) still goes to the repository's rooms:
+    // only a deployment the deploy plugin recorded with its job finds the asking room (apps/bot deploy-webhook test).
     await t.adapter("chat").inject({
       id: "m-deploys",
       network: "chat",
@@ -164,7 +166,8 @@ describe("POST /hooks/github over HTTP, signed like GitHub signs", () => {
     const [admitted] = await t.bot.auditLog.query({ event: "admitted", command: "ping", limit: 1 });
     t.adapter("chat").sent.length = 0;
     await deliver(server.url, SECRET, "deployment_status", deploymentStatus("success", { job: admitted!.jobId }, 802));
-    expect(sentText(t.adapter("chat"), "#deploys")).toEqual([expect.stringMatching(/to production by bob: success/)]);
+    expect(sentText(t.adapter("chat"), "#deploys")).toEqual([]);
+    expect(sentText(t.adapter("chat"), "#ops")).toEqual([expect.stringMatching(/to production by bob: success/)]);
   });
 
   it("other repositories and events are accepted and not posted (only the events a repository asked for)", async () => {

@@ -2,9 +2,9 @@
  * The plugin's configuration (`plugins.deploy` in the switchboard file), validated with zod at start-up.
  * @module
  */
-import { durationSchema, parseDuration } from "@switchboard/core";
+import { durationSchema, parseDuration, refProblem } from "@switchboard/core";
 import { z } from "zod";
-import { hostsProblem, NAME_PATTERN, nameProblem, refProblem } from "./names.js";
+import { hostsProblem, NAME_PATTERN, nameProblem } from "./names.js";
 import { PERMISSIONS } from "./permissions.js";
 
 const duration = (fallback: string) => durationSchema.default(parseDuration(fallback)!);
@@ -50,6 +50,12 @@ export const githubProviderSchema = z
     timeout: duration("30m"),
     /** Extra fields for the deployment's payload (app, ref, hosts, actor, approvers and job are always set). */
     payload: z.record(z.string(), z.unknown()).default({}),
+    /**
+     * True when the HTTP endpoint receives this repository's `deployment_status` webhooks: the asking room then
+     * sees one message per deployment from the webhook, edited as it changes, and the provider follows the statuses
+     * only to decide the outcome (it does not stream them too).
+     */
+    webhookStatuses: z.boolean().default(false),
   })
   .strict();
 
@@ -143,9 +149,19 @@ export const appSchema = z
     defaultEnvironment: name.optional(),
     /** The provider of every environment that has none of its own. */
     provider: providerSchema.optional(),
+    /**
+     * Tasks besides `deploy` that people may ask for with hubot-deploy's `deploy:<task> <app>…` (`migrate`): passed
+     * to the provider (the GitHub deployment's `task`, `DEPLOY_TASK`), recorded in history, seen by rules as `task`.
+     */
+    tasks: z.array(name).default([]),
     environments: z.record(z.string(), environmentSchema),
   })
   .strict();
+
+/** Every task any app allows, once each (the `deploy:<task>` names the command answers to). */
+export function allTasks(config: DeployConfig): string[] {
+  return [...new Set(Object.values(config.apps).flatMap((app) => app.tasks))].sort();
+}
 
 const RESERVED = ["lock", "unlock", "locks", "cancel"];
 

@@ -31,6 +31,8 @@ export interface DeployPlan {
   force: boolean;
   /** For a rollback: the job whose deploy it replaces. */
   rollbackOf?: string;
+  /** The task asked for with `deploy:<task>` (undefined for a plain deploy). */
+  task?: string;
 }
 
 /** Runs the plan in a job; returns the final reply, or throws a UserError describing the failure. */
@@ -58,7 +60,8 @@ export async function executeDeploy(
   let locked = false;
   const history = new History(ctx.store, state.config.historySize);
   try {
-    const lock = await ctx.locks.acquire(
+    // The job's own lock: another deploy of the environment (the same person's too) is refused while it runs.
+    const lock = await ctx.locks.hold(
       runLockName(appName, envName),
       `${ctx.actor.name} deploys ${plan.ref} (${short(plan.sha)}), job ${ctx.job.id}`,
       longestDeploy(state.config) + 60_000,
@@ -81,13 +84,14 @@ export async function executeDeploy(
       approvers: ctx.approvers,
       force: plan.force,
       ...(plan.rollbackOf ? { rollbackOf: plan.rollbackOf } : {}),
+      ...(plan.task ? { task: plan.task } : {}),
       provider: plan.target.provider.type,
       outcome: "running",
       startedAt: new Date().toISOString(),
     };
     await history.start(record);
     try {
-      const what = `${appName}/${plan.ref} (${short(plan.sha)}) to ${envName}${plan.hosts.length ? `/${plan.hosts.join(",")}` : ""}`;
+      const what = `${plan.task ? `the ${plan.task} task of ` : ""}${appName}/${plan.ref} (${short(plan.sha)}) to ${envName}${plan.hosts.length ? `/${plan.hosts.join(",")}` : ""}`;
       ctx.progress(`${plan.rollbackOf ? "rolling back" : "deploying"} ${what} for ${ctx.actor.name}`);
       const result = await runProvider(state, plan, ctx);
       outcome = result.ok
@@ -120,6 +124,27 @@ function abortOutcome(signal: AbortSignal): DeployOutcome {
   return signal.reason instanceof JobTimeoutError ? "timed-out" : "cancelled";
 }
 
+/**
+ * Records the GitHub deployment a job created: first in the audit log, with the job (the record the HTTP endpoint
+ * trusts), then in the store index `deploy/github-deployments`, keyed `<owner/name lower-cased>#<id>`, where the
+ * endpoint's GitHub webhook looks a deployment up to find the job (and so the room that asked). The deployment's
+ * payload also carries the job id, for scripts on GitHub's side; nothing in the bot trusts it.
+ */
+async function recordDeployment(
+  state: DeployState,
+  ctx: CommandContext<unknown>,
+  repository: string,
+  id: number,
+): Promise<void> {
+  await state.audit({ event: "plugin", jobId: ctx.job.id, detail: { githubDeployment: { id, repository } } });
+  await ctx.store.set("github-deployments", deploymentKey(repository, id), { job: ctx.job.id, at: Date.now() });
+}
+
+/** The index key of a GitHub deployment: `<owner/name lower-cased>#<id>`. */
+export function deploymentKey(repository: string, id: number): string {
+  return `${repository.toLowerCase()}#${id}`;
+}
+
 function runProvider(state: DeployState, plan: DeployPlan, ctx: CommandContext<unknown>): Promise<ProviderOutcome> {
   const run: DeployRun = {
     app: plan.target.appName,
@@ -132,8 +157,13 @@ function runProvider(state: DeployState, plan: DeployPlan, ctx: CommandContext<u
     job: ctx.job.id,
     force: plan.force,
     rollback: plan.rollbackOf !== undefined,
+    ...(plan.task ? { task: plan.task } : {}),
   };
-  const io = { signal: ctx.signal, progress: (line: string) => ctx.progress(line) };
+  const io = {
+    signal: ctx.signal,
+    progress: (line: string) => ctx.progress(line),
+    recordDeployment: (repository: string, id: number) => recordDeployment(state, ctx, repository, id),
+  };
   const provider = plan.target.provider;
   if (provider.type === "command") return deployWithCommand(provider, run, io);
   return deployWithGitHub(state.github!, plan.target.app.repository!, provider, run, io);

@@ -27,6 +27,8 @@ export interface DeployRecord {
   force: boolean;
   /** The job whose deploy this rollback replaced, for rollbacks. */
   rollbackOf?: string;
+  /** The task, for `deploy:<task>` (absent for a plain deploy). */
+  task?: string;
   provider: "command" | "github";
   outcome: DeployOutcome;
   /** ISO time. */

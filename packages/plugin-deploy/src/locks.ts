@@ -1,6 +1,7 @@
 /**
  * Deploy locks, taken through the job's `ctx.locks`: `deploy:<app>/<env>` is a person's hold on an environment
- * (`deploy lock`), `deploying:<app>/<env>` is taken by a running deploy and released on every outcome.
+ * (`deploy lock`), `deploying:<app>/<env>` is held by a running deploy's job (`bob (job k3x9a)`) and released
+ * when the job ends, however it ends.
  * @module
  */
 import { DeniedError, formatDuration, type JobLocks, type Lock } from "@switchboard/core";

@@ -1,5 +1,5 @@
 /**
- * Validation of what people type: app and environment names, git refs and host lists. Everything from chat passes
+ * Validation of what people type: app and environment names and host lists (git refs: core's `refProblem`). Everything from chat passes
  * through here before any other work, and nothing that fails it ever reaches a process.
  * @module
  */
@@ -7,7 +7,6 @@
 /** App and environment names: lower-case letters, digits, `-` and `_`, starting with a letter or digit. */
 export const NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
-const REF_CHARS = /^[A-Za-z0-9._/+-]+$/;
 const HOST_LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
 const HOST_PATTERN = new RegExp(`^(?=.{1,253}$)${HOST_LABEL}(?:\\.${HOST_LABEL})*$`);
 
@@ -15,25 +14,6 @@ const HOST_PATTERN = new RegExp(`^(?=.{1,253}$)${HOST_LABEL}(?:\\.${HOST_LABEL})
 export function nameProblem(name: string): string | undefined {
   if (NAME_PATTERN.test(name)) return undefined;
   return `"${name}" is not a valid name (lower-case letters, digits, - and _; at most 63 characters)`;
-}
-
-/**
- * Why `ref` is not an acceptable git ref, or undefined when it is. Git's ref-name rules (`git check-ref-format`),
- * restricted further to letters, digits and `. _ / + -`, and never starting with `-` (so it cannot be read as an
- * option such as `--upload-pack=…`).
- */
-export function refProblem(ref: string): string | undefined {
-  if (ref.length === 0 || ref.length > 200) return "a ref has 1 to 200 characters";
-  if (ref.startsWith("-")) return `"${ref}" starts with "-"; a ref may not look like an option`;
-  if (!REF_CHARS.test(ref)) return `"${printable(ref)}" may contain only letters, digits and . _ / + -`;
-  if (ref.startsWith("/") || ref.endsWith("/") || ref.includes("//")) return `"${ref}" has an empty path component`;
-  if (ref.includes("..")) return `"${ref}" contains ".."`;
-  if (ref.endsWith(".")) return `"${ref}" ends with "."`;
-  for (const part of ref.split("/")) {
-    if (part.startsWith(".")) return `"${ref}" has a component starting with "."`;
-    if (part.endsWith(".lock")) return `"${ref}" has a component ending with ".lock"`;
-  }
-  return undefined;
 }
 
 /** Why a comma-separated host list is not valid, or undefined when it is. */

@@ -39,5 +39,5 @@ export const deployPlugin = definePlugin<DeployConfig, DeployState>({
   configWarnings: unpinnedContexts,
   permissions: PERMISSIONS,
   commands: deployCommands,
-  setup: ({ config }) => ({ state: createState(config) }),
+  setup: ({ config, audit }) => ({ state: createState(config, (record) => audit(record)) }),
 });

@@ -3,6 +3,7 @@
  * in this process.
  * @module
  */
+import type { PluginAuditRecord } from "@switchboard/core";
 import type { DeployConfig } from "./config.js";
 import { createGitHub, type GitHub } from "./github.js";
 
@@ -22,13 +23,16 @@ export interface DeployState {
   github: GitHub | undefined;
   /** app/env → the deploy running there (taken synchronously, so two jobs can never both start). */
   running: Map<string, RunningDeploy>;
+  /** Appends a record to the bot's audit log (through the plugin's setup context). */
+  audit(record: PluginAuditRecord): Promise<void>;
 }
 
 /** The shared state for a validated configuration. */
-export function createState(config: DeployConfig): DeployState {
+export function createState(config: DeployConfig, audit: DeployState["audit"]): DeployState {
   return {
     config,
     github: config.github ? createGitHub(config.github) : undefined,
     running: new Map(),
+    audit,
   };
 }

@@ -3,9 +3,10 @@
  * talks to it): a `neutral` or `skipped` conclusion, a green report of the right name from the wrong reporter, a
  * success status next to a failing check, and a branch that is not allowed in production.
  */
+
+import { FakeGitHub, GITHUB_ACTIONS } from "@switchboard/test-servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DeployConfigInput } from "../src/config.js";
-import { FakeGitHub, GITHUB_ACTIONS } from "./github-server.js";
 import { deployHarness } from "./helpers.js";
 
 const sha = (c: string) => c.repeat(40);

@@ -76,7 +76,9 @@ describe("gates, locks, approvals, rollback and hostile input", () => {
     expect(second.text).toMatch(
       new RegExp(`^✖ bob is deploying site/slow \\(${slow}\\) to staging \\(job \\w{5}, for \\S+ so far\\); try again`),
     );
-    expect((await h.as("dave").say("!deploy locks")).text).toMatch(/site\/staging +deploying +bob +bob deploys slow/);
+    expect((await h.as("dave").say("!deploy locks")).text).toMatch(
+      /site\/staging +deploying +bob \(job \w{5}\) +bob deploys slow/,
+    );
     expect((await h.as("dave").say("!deploy site/gh13 to production")).text).toMatch(/needs 1 approval/); // other env: free
     writeFileSync(join(temp.dir, "go"), "");
     expect((await first).text).toMatch(/✔ deployed site\/slow/);

@@ -1,6 +1,6 @@
+import { FakeGitHub } from "@switchboard/test-servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DeployConfigInput } from "../src/config.js";
-import { FakeGitHub } from "./github-server.js";
 import { deployHarness, history, jobIdIn } from "./helpers.js";
 
 const GREEN = "a".repeat(40);

@@ -1,6 +1,7 @@
+import { refProblem } from "@switchboard/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { hostsProblem, nameProblem, refProblem } from "../src/names.js";
+import { hostsProblem, nameProblem } from "../src/names.js";
 
 describe("input validation", () => {
   it.each(["main", "gh13", "feature/login-form", "release-2025.01", "v1.2.3", "user/bob/fix_1", "deps+update"])(

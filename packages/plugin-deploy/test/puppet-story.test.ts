@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { FakeGitHub } from "@switchboard/test-servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FakeGitHub } from "./github-server.js";
 import { deployHarness, git, makeRepo, tempDir } from "./helpers.js";
 
 const example = fileURLToPath(new URL("../../../examples/deploy/puppet-environment.sh", import.meta.url));

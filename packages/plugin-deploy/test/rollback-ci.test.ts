@@ -3,10 +3,11 @@
  * whoever can write it can edit the history), and CI can turn red for a commit after it shipped. Written as the
  * attacks, against a local server speaking GitHub's REST API (the real Octokit talks to it).
  */
+
+import { FakeGitHub, GITHUB_ACTIONS } from "@switchboard/test-servers";
 import type { Harness } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DeployRecord } from "../src/history.js";
-import { FakeGitHub, GITHUB_ACTIONS } from "./github-server.js";
 import { deployHarness, history } from "./helpers.js";
 
 const sha = (c: string) => c.repeat(40);

@@ -3,6 +3,7 @@
  * value axis, the alt text and the sparkline line.
  * @module
  */
+import { formatDuration } from "@switchboard/core";
 import { z } from "zod";
 
 /** Units the value axis knows. `ratio` is 0–1 shown as percent; `percent` is already 0–100. */
@@ -38,17 +39,6 @@ function si(value: number, base = 1000, prefixes = ["", "k", "M", "G", "T", "P"]
 
 const trim = (text: string) => (text.includes(".") && !text.includes("e") ? text.replace(/\.?0+$/, "") : text);
 
-function duration(seconds: number): string {
-  const abs = Math.abs(seconds);
-  if (abs === 0) return "0s";
-  if (abs < 1e-3) return `${trim((seconds * 1e6).toPrecision(3))}µs`;
-  if (abs < 1) return `${trim((seconds * 1e3).toPrecision(3))}ms`;
-  if (abs < 120) return `${trim(seconds.toPrecision(3))}s`;
-  if (abs < 7200) return `${trim((seconds / 60).toPrecision(3))}min`;
-  if (abs < 172_800) return `${trim((seconds / 3600).toPrecision(3))}h`;
-  return `${trim((seconds / 86_400).toPrecision(3))}d`;
-}
-
 /** A value with its unit: `1.5 MiB`, `250ms`, `42%`, `12/s`. */
 export function formatValue(value: number | null | undefined, unit: Unit): string {
   if (value === null || value === undefined || Number.isNaN(value)) return "–";
@@ -61,7 +51,7 @@ export function formatValue(value: number | null | undefined, unit: Unit): strin
     case "bits/s":
       return `${si(value)}b/s`;
     case "seconds":
-      return duration(value);
+      return formatDuration(value * 1000);
     case "percent":
       return `${si(value)}%`;
     case "ratio":

@@ -41,6 +41,12 @@ describe("units", () => {
   it("formats values for people", () => {
     expect(formatValue(1536, "bytes")).toBe("1.5KiB");
     expect(formatValue(0.25, "seconds")).toBe("250ms");
+    // Durations are core's formatDuration, the one every package shows: latencies keep their fractions.
+    expect(formatValue(0.00125, "seconds")).toBe("1.25ms");
+    expect(formatValue(0.00025, "seconds")).toBe("250µs");
+    expect(formatValue(90, "seconds")).toBe("1m30s");
+    expect(formatValue(5400, "seconds")).toBe("1h30m");
+    expect(formatValue(-2, "seconds")).toBe("-2s");
     expect(formatValue(0.42, "ratio")).toBe("42%");
     expect(formatValue(12_345, "ops/s")).toBe("12.3k/s");
     expect(formatValue(3, "none")).toBe("3");

@@ -63,6 +63,9 @@ describe("the local rota end to end", () => {
     // Override: alice takes the pager for an hour.
     expect((await irc("alice").say("!pager me 1h")).text).toMatch(/Rejoice, bob! alice has the ops pager until/);
     expect((await matrix("carol").say("!oncall ops")).text).toMatch(/^ops: alice until .*, then bob$/);
+    // The phrasing people type, straight apostrophe and all (core's tokenizer keeps it inside the word).
+    expect((await irc("carol").say("!who's on call")).text).toMatch(/^ops: alice until .*, then bob$/);
+    expect((await matrix("bob").say("!who's on call?")).text).toMatch(/^ops: alice until .*, then bob$/);
     expect((await irc("carol").say("!pager overrides")).text).toMatch(/O1 alice: .* → /);
 
     // Trigger: alice is paged directly on both networks; the rooms on both networks get the incident.

@@ -2,9 +2,16 @@
  * The plugin's configuration (`plugins.puppet` in the switchboard file), validated with zod at start-up.
  * @module
  */
-import { durationSchema, SAFE_REMOTE_WORD, SSH_ADDRESS, SSH_USER, sshSettingsSchema } from "@switchboard/core";
+import {
+  durationSchema,
+  refProblem,
+  SAFE_REMOTE_WORD,
+  SSH_ADDRESS,
+  SSH_USER,
+  sshSettingsSchema,
+} from "@switchboard/core";
 import { z } from "zod";
-import { ENVIRONMENT_PATTERN, GROUP_PATTERN, globProblem, HOST_PATTERN, isGlob, refProblem } from "./names.js";
+import { ENVIRONMENT_PATTERN, GROUP_PATTERN, globProblem, HOST_PATTERN, isGlob } from "./names.js";
 import { PERMISSIONS } from "./permissions.js";
 
 const duration = (fallback: string) => durationSchema.prefault(fallback);

@@ -4,9 +4,16 @@
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { baseEnvironment, DeniedError, runProcess, UserError } from "@switchboard/core";
+import {
+  baseEnvironment,
+  DeniedError,
+  puppetEnvironmentFor,
+  refProblem,
+  runProcess,
+  UserError,
+} from "@switchboard/core";
 import type { PuppetConfig } from "./config.js";
-import { ENVIRONMENT_PATTERN, environmentFor, printable, refProblem } from "./names.js";
+import { ENVIRONMENT_PATTERN, printable } from "./names.js";
 
 /**
  * The environment for a branch or environment name typed in chat (validated; throws a UserError otherwise).
@@ -15,7 +22,7 @@ import { ENVIRONMENT_PATTERN, environmentFor, printable, refProblem } from "./na
 export function resolveEnvironment(config: PuppetConfig, typed: string): string {
   const problem = refProblem(typed);
   if (problem) throw new UserError(problem, "give a branch (gh13, feature/x) or a Puppet environment (production)");
-  const env = environmentFor(typed, config.productionBranch);
+  const env = puppetEnvironmentFor(typed, config.productionBranch);
   if (!ENVIRONMENT_PATTERN.test(env)) throw new UserError(`"${printable(typed)}" makes no Puppet environment name`);
   if (config.environmentPath) {
     const dir = join(resolve(config.environmentPath), env);

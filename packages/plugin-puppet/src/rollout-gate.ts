@@ -25,33 +25,21 @@ export interface RolloutOptions {
 /** The lock a rollout of `env` to `target` holds. */
 export const rolloutLockName = (env: string, target: string) => `puppet-rollout:${env}/${target}`;
 
-/** Refuses when a rollout of the same environment and target runs in this process (synchronous). */
-export function refuseLocalRollout(state: PuppetState, env: string, target: string, job: string): void {
-  const here = state.rollouts.get(rolloutLockName(env, target));
-  if (here && here.job !== job)
-    throw new DeniedError(
-      `a rollout of ${env} to ${target} is running: ${here.what} (job ${here.job}); wait for it or cancel it`,
-      `puppet rollout lock ${env}/${target}`,
-    );
+/**
+ * Refuses when a rollout of the same environment and target holds its lock — anyone's, the asker's own included:
+ * the lock is the rollout job's ({@link JobLocks.hold}), so a second rollout of the same person is refused too.
+ */
+export async function refuseConcurrentRollout(locks: JobLocks, env: string, target: string): Promise<void> {
+  const held = (await locks.list()).find((l) => l.name === rolloutLockName(env, target));
+  if (held) throw rolloutRunning(env, target, held.owner, held.reason);
 }
 
-/** Refuses when a rollout of the same environment and target runs here or, per the store's locks, anywhere. */
-export async function refuseConcurrentRollout(
-  state: PuppetState,
-  locks: JobLocks,
-  env: string,
-  target: string,
-  job: string,
-): Promise<void> {
-  refuseLocalRollout(state, env, target, job);
-  // The store's lock is owned by the person, so a second rollout of the same person would renew it: the job id in
-  // its reason tells the rollouts apart.
-  const held = (await locks.list()).find((l) => l.name === rolloutLockName(env, target));
-  if (held && !held.reason.endsWith(`job ${job}`))
-    throw new DeniedError(
-      `a rollout of ${env} to ${target} is running: ${held.reason}; wait for it or cancel it`,
-      `puppet rollout lock ${env}/${target}`,
-    );
+/** The refusal naming the rollout that holds the lock, and who started it. */
+export function rolloutRunning(env: string, target: string, owner: string, reason: string): DeniedError {
+  return new DeniedError(
+    `a rollout of ${env} to ${target} is running: ${reason}; its lock is held by ${owner}; wait for it or cancel it`,
+    `puppet rollout lock ${env}/${target}`,
+  );
 }
 
 /** The rollout's checks; returns the facts the approval shows and the handler runs with. */
@@ -65,7 +53,7 @@ export async function rolloutCheck(
   const hosts = target.hosts;
   if (options.canary !== undefined && !hosts.includes(options.canary))
     throw new UserError(`the canary ${options.canary} is not one of ${target.name} (${formatHosts(hosts)})`);
-  await refuseConcurrentRollout(state, ctx.locks, options.env, target.name, ctx.job.id);
+  await refuseConcurrentRollout(ctx.locks, options.env, target.name);
   refuseBusy(state, hosts, ctx.job.id);
   const commit = await environmentCommit(config, options.env, ctx.signal);
   refuseUnpinned(config, options.env, commit);

@@ -4,14 +4,14 @@
  * finish and starts nothing new. Progress is streamed per host and per batch.
  * @module
  */
-import { type CommandContext, DeniedError, out, type Reply } from "@switchboard/core";
+import { type CommandContext, out, type Reply } from "@switchboard/core";
 import { auditRuns, envLabel } from "./execute-runs.js";
 import { changeCount, summarise } from "./fleet-summary.js";
 import { formatHosts, hostCount } from "./host-list.js";
 import type { HostInventory } from "./inventory.js";
 import { shortVersion } from "./names.js";
 import { hostLine, summaryReply, took } from "./reply.js";
-import { refuseConcurrentRollout, refuseLocalRollout, rolloutLockName } from "./rollout-gate.js";
+import { rolloutLockName, rolloutRunning } from "./rollout-gate.js";
 import { claimHosts, runHosts } from "./run-hosts.js";
 import type { HostRun } from "./run-result.js";
 import { runSignal } from "./run-signal.js";
@@ -47,26 +47,22 @@ export async function executeRollout(
   const lockName = rolloutLockName(plan.env, plan.target);
   const what = `rollout of ${plan.env} to ${plan.target} by ${ctx.actor.name}`;
   const claim = { job: ctx.job.id, actor: ctx.actor.name, what };
-  // Checked and claimed in one synchronous step, so two rollouts of this process can never both pass.
-  refuseLocalRollout(state, plan.env, plan.target, ctx.job.id);
-  state.rollouts.set(lockName, claim);
   let releaseHosts: (() => void) | undefined;
   let locked = false;
   const signal = runSignal(ctx.signal, { graceful: true });
   try {
-    releaseHosts = claimHosts(state, plan.hosts, claim);
-    await refuseConcurrentRollout(state, ctx.locks, plan.env, plan.target, ctx.job.id);
+    // The lock is the job's own: any other rollout of the environment and target — the same person's too — is
+    // refused by the store, atomically, across every process sharing it.
     const ttl = state.config.runTimeout + 5 * 60_000;
-    const reason = `${what}, job ${ctx.job.id}`;
-    const lock = await ctx.locks.acquire(lockName, reason, ttl);
-    if (!lock.acquired)
-      throw new DeniedError(`a rollout of ${plan.env} to ${plan.target} is running: ${lock.holder.reason}`, lockName);
+    const reason = what;
+    const lock = await ctx.locks.hold(lockName, reason, ttl);
+    if (!lock.acquired) throw rolloutRunning(plan.env, plan.target, lock.holder.owner, lock.holder.reason);
     locked = true;
-    return await runBatches(state, plan, ctx, signal, () => ctx.locks.acquire(lockName, reason, ttl));
+    releaseHosts = claimHosts(state, plan.hosts, claim);
+    return await runBatches(state, plan, ctx, signal, () => ctx.locks.hold(lockName, reason, ttl));
   } finally {
     signal.dispose();
     releaseHosts?.();
-    if (state.rollouts.get(lockName)?.job === ctx.job.id) state.rollouts.delete(lockName);
     if (locked) await ctx.locks.release(lockName);
   }
 }

@@ -22,8 +22,6 @@ export interface PuppetState {
   runner: PuppetRunner;
   /** host → the job running puppet there (taken synchronously, so two jobs never run one host at once). */
   busy: Map<string, HostClaim>;
-  /** Rollout lock names held by jobs of this process (checked before the store's lock, synchronously). */
-  rollouts: Map<string, HostClaim>;
   /** Sends a reply privately to a principal; resolves to the networks reached. */
   directMessage: (principal: string, reply: Reply) => Promise<string[]>;
   /** Appends a record to the audit log. */
@@ -41,5 +39,5 @@ export function createRunner(config: PuppetConfig): PuppetRunner {
 
 /** The shared state for a validated configuration, created by setup. */
 export function createState(config: PuppetConfig, delivery: PuppetDelivery): PuppetState {
-  return { config, runner: createRunner(config), busy: new Map(), rollouts: new Map(), ...delivery };
+  return { config, runner: createRunner(config), busy: new Map(), ...delivery };
 }

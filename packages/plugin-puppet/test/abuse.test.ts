@@ -51,9 +51,7 @@ describe("abuse of the puppet commands", () => {
   it("a branch named like an option is an unknown option, or refused after --", async () => {
     expect(await say("puppet noop --foo fs1")).toMatch(/unknown option --foo/);
     expect(await say("puppet noop --environment=x fs1")).toMatch(/unknown option --environment/);
-    expect(await say("puppet noop -- --foo fs1")).toMatch(
-      /"--foo" starts with "-"; a branch may not look like an option/,
-    );
+    expect(await say("puppet noop -- --foo fs1")).toMatch(/"--foo" starts with "-"; a ref may not look like an option/);
     expect(await say("puppet noop -- -oProxyCommand=id fs1")).toMatch(/starts with "-"/);
     expect(ran("fs1")).toBe(false);
   });

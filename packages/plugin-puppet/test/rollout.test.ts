@@ -99,8 +99,15 @@ describe("puppet rollout with real puppet on five local hosts", { timeout: 240_0
     expect(id).toMatch(/^\w{5}$/);
     const other = await h.as("dave").say("!puppet rollout gh13 fileservers --force");
     expect(other.text).toMatch(/a rollout of gh13 to fileservers is running: rollout of gh13 to fileservers by alice/);
+    // The same person's second rollout is refused by the first job's own lock (not renewed as the person's).
     const again = await h.as("alice").say("!puppet rollout gh13 fileservers --force");
-    expect(again.text).toMatch(/a rollout of gh13 to fileservers is running/);
+    expect(again.text).toContain(
+      `a rollout of gh13 to fileservers is running: rollout of gh13 to fileservers by alice; its lock is held by alice (job ${id})`,
+    );
+    expect((await h.bot.store.listLocks()).map((l) => [l.name, l.owner])).toContainEqual([
+      "puppet-rollout:gh13/fileservers",
+      `alice (job ${id})`,
+    ]);
     const overlapping = await h.as("dave").say("!puppet apply gh13 fs2");
     expect(overlapping.text).toMatch(/fs2 is busy: rollout of gh13 to fileservers by alice/);
     await h.as("alice").say(`!cancel ${id}`);
@@ -117,8 +124,9 @@ describe("puppet rollout with real puppet on five local hosts", { timeout: 240_0
     expect(h.transcript()).toContain("Package[git] ensure 2.39.2 → 2.39.5 on fs3\n");
     expect(installedGit(hostsDir, "fs3")).toBe("2.39.5");
     expect(installedGit(hostsDir, "fs4")).toBe("2.39.2");
-    // The lock is gone: the next rollout is not refused for it.
+    // The cancelled job's lock is gone: the next rollout is not refused for it.
     await h.idle();
+    expect((await h.bot.store.listLocks()).filter((l) => l.name.startsWith("puppet-rollout:"))).toEqual([]);
     const after = await h.as("dave").say("!puppet rollout gh13 late");
     expect(after.text).toMatch(/no noop of gh13 on fs4, fs5/);
   });

@@ -2,21 +2,20 @@
  * The plugin's pure parts: the branch → environment rule, host ranges, puppet's JSON log and summary, and the noop
  * gate's age and commit rules (on core's in-memory store).
  */
-import { MemoryStore } from "@switchboard/core";
+import { MemoryStore, puppetEnvironmentFor, refProblem } from "@switchboard/core";
 import { describe, expect, it } from "vitest";
 import { formatHosts } from "../src/host-list.js";
-import { environmentFor, refProblem } from "../src/names.js";
 import { parseJsonLog, parseSummary } from "../src/parse-report.js";
 import { noopVerdict, recordRun } from "../src/records.js";
 import type { HostRun } from "../src/run-result.js";
 
-describe("branch → Puppet environment, as the deploy plugin names it", () => {
+describe("branch → Puppet environment, core's rule, as the deploy plugin names it", () => {
   it("maps the production branch to production and other branches to [a-z0-9_]", () => {
-    expect(environmentFor("main", "main")).toBe("production");
-    expect(environmentFor("gh13", "main")).toBe("gh13");
-    expect(environmentFor("feature/Fix-1", "main")).toBe("feature_fix_1");
-    expect(environmentFor("production", "main")).toBe("production");
-    expect(environmentFor("master", "master")).toBe("production");
+    expect(puppetEnvironmentFor("main", "main")).toBe("production");
+    expect(puppetEnvironmentFor("gh13", "main")).toBe("gh13");
+    expect(puppetEnvironmentFor("feature/Fix-1", "main")).toBe("feature_fix_1");
+    expect(puppetEnvironmentFor("production", "main")).toBe("production");
+    expect(puppetEnvironmentFor("master", "master")).toBe("production");
   });
 
   it("refuses what is not a ref", () => {

@@ -2,11 +2,24 @@
  * Real servers for Switchboard's tests (private; a dev dependency of the packages whose tests use them): IRC servers
  * (ngircd; inspircd linked to atheme-services) and IRC users, a Synapse homeserver and Matrix users, an OpenSSH
  * server on loopback, throwaway PostgreSQL 15 clusters and PgBouncer, a real HAProxy in front of local front ends,
- * a local Slack (Web API + Socket Mode, for the real Slack clients) with people in it, and a local Atlassian
- * Statuspage (REST API v1). What they need on the machine is provisioned by `sh scripts/test-servers.sh`, which
+ * a local Slack (Web API + Socket Mode, for the real Slack clients) with people in it, a local Atlassian
+ * Statuspage (REST API v1), and a local GitHub (the REST endpoints of deploys and CI, and signed webhooks). What
+ * they need on the machine is provisioned by `sh scripts/test-servers.sh`, which
  * `npm test` runs first; a missing server fails the test with that command, never skips it.
  * @module
  */
+
+export {
+  type FakeApp,
+  type FakeCheckRun,
+  type FakeDeployment,
+  type FakeDeploymentStatus,
+  FakeGitHub,
+  type FakeStatus,
+  type FakeWebhook,
+  GITHUB_ACTIONS,
+  type RecordedRequest,
+} from "./github.js";
 export {
   type BackendSpec,
   FrontEnd,

@@ -23,7 +23,19 @@ export interface ApprovalRule {
 
 /** Leases for a job, owned by the job's actor. */
 export interface JobLocks {
+  /**
+   * Takes a lock held by the person (`deploy lock`: it outlives the job; taking it again renews it). For a lock
+   * that stands for the job's own work, use {@link JobLocks.hold}.
+   */
   acquire(name: string, reason: string, ttlMs: number): Promise<LockResult>;
+  /**
+   * Takes a lock owned by this job, shown with its person (`bob (job k3x9a)`): every other job — the same person's
+   * too — is refused while it is held; taking it again in the same job renews it. Released when the job ends,
+   * however it ends (finished, failed, cancelled, timed out); a store that reaps abandoned jobs releases it with
+   * them, and otherwise it expires with its time to live.
+   */
+  hold(name: string, reason: string, ttlMs: number): Promise<LockResult>;
+  /** Releases a lock this job holds, or the person's own lock of that name. */
   release(name: string): Promise<boolean>;
   /**
    * Releases a lock whoever holds it, returning the lock that was held (undefined when none was). For commands that

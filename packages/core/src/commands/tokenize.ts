@@ -2,7 +2,8 @@ import { UserError } from "../runtime/errors.js";
 
 /**
  * Splits a command line into words. Single and double quotes group words (`reason "disk full"`), a backslash
- * escapes the next character outside single quotes. Never throws anything but a {@link UserError}.
+ * escapes the next character outside single quotes. A straight apostrophe between two letters or digits is part of
+ * the word (`who's on call`, `what's deployed`), not a quote. Never throws anything but a {@link UserError}.
  */
 export function tokenize(line: string): string[] {
   // Fast path: no quotes and no backslashes, so words are the runs between spaces, tabs and line breaks.
@@ -32,6 +33,9 @@ function tokenizeQuoted(line: string): string[] {
       if (ch === quote) quote = undefined;
       else if (ch === "\\" && quote === '"' && i + 1 < line.length) current += line[++i];
       else current += ch;
+    } else if (ch === "'" && isApostrophe(line, i)) {
+      current += ch;
+      inToken = true;
     } else if (ch === '"' || ch === "'") {
       quote = ch;
       inToken = true;
@@ -51,6 +55,13 @@ function tokenizeQuoted(line: string): string[] {
     throw new UserError(`unterminated ${quote === '"' ? "double" : "single"} quote`, `close the ${quote} quote`);
   if (inToken) tokens.push(current);
   return tokens;
+}
+
+const WORD_CHAR = /[\p{L}\p{N}]/u;
+
+/** Whether the `'` at `i` sits inside a word (a letter or digit right before and right after it): an apostrophe. */
+function isApostrophe(line: string, i: number): boolean {
+  return i > 0 && WORD_CHAR.test(line[i - 1]!) && i + 1 < line.length && WORD_CHAR.test(line[i + 1]!);
 }
 
 /** Joins words into a line that {@link tokenize} splits back into the same words (quoting those that need it). */

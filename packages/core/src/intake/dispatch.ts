@@ -171,6 +171,8 @@ export class Dispatcher {
   ): Promise<CheckedFacts | undefined> {
     const { deps } = this;
     const { command } = job;
+    // A check only reads locks; anything it held is released when it returns (the handler holds what it runs under).
+    const locks = locksFor(deps.runner.store, job.actor.id, job.id);
     const context: CheckContext<Record<string, unknown>> = {
       args: job.args,
       actor: job.actor,
@@ -179,7 +181,7 @@ export class Dispatcher {
       signal: job.controller.signal,
       reply: (reply) => deliver(job.respond, deps.logger, reply, "reply", { jobId: job.id }),
       store: deps.runner.storeFor(command.plugin),
-      locks: locksFor(deps.runner.store, job.actor.id),
+      locks,
       logger: deps.logger.child({ jobId: job.id, command: command.name }),
     };
     try {
@@ -204,6 +206,8 @@ export class Dispatcher {
       deps.events.emit("job.finished", { job: jobInfo(job), outcome: "failed", durationMs: 0 });
       await deliver(job.respond, deps.logger, answer);
       return undefined;
+    } finally {
+      await locks.releaseHeld().catch(() => {});
     }
   }
 }

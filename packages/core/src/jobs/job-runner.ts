@@ -44,17 +44,38 @@ export interface JobResult {
 }
 
 /** Leases owned by `owner` (a job's actor). */
-export function locksFor(store: Store, owner: string): JobLocks {
+export function locksFor(store: Store, person: string, jobId: string): JobLocks & { releaseHeld(): Promise<void> } {
+  const owner = jobLockOwner(person, jobId);
+  const held = new Set<string>();
   return {
-    acquire: (name, reason, ttlMs) => store.acquireLock({ name, owner, reason, ttlMs }),
-    release: (name) => store.releaseLock(name, owner),
+    acquire: (name, reason, ttlMs) => store.acquireLock({ name, owner: person, reason, ttlMs }),
+    hold: async (name, reason, ttlMs) => {
+      const result = await store.acquireLock({ name, owner, reason, ttlMs });
+      if (result.acquired) held.add(name);
+      return result;
+    },
+    release: async (name) => {
+      if (held.delete(name) && (await store.releaseLock(name, owner))) return true;
+      return store.releaseLock(name, person);
+    },
     breakLock: async (name) => {
-      const held = (await store.listLocks()).find((lock) => lock.name === name);
-      if (!held) return undefined;
-      return (await store.releaseLock(name, held.owner)) ? held : undefined;
+      const lock = (await store.listLocks()).find((l) => l.name === name);
+      if (!lock) return undefined;
+      return (await store.releaseLock(name, lock.owner)) ? lock : undefined;
     },
     list: () => store.listLocks(),
+    releaseHeld: async () => {
+      for (const name of [...held]) {
+        held.delete(name);
+        await store.releaseLock(name, owner);
+      }
+    },
   };
+}
+
+/** The owner of a lock a job holds: its person and the job (`bob (job k3x9a)`), as lock lists show it. */
+export function jobLockOwner(person: string, jobId: string): string {
+  return `${person} (job ${jobId})`;
 }
 
 /** Shared options object: one less allocation per job. */
@@ -131,6 +152,7 @@ export async function runJob(job: Job, deps: JobRunnerDeps, approvers: string[])
     return chain as Promise<void>;
   };
   let stream: ProgressStream | undefined;
+  const locks = locksFor(deps.store, job.actor.id, job.id);
   // No getters in an object literal here: such a literal gets a hidden class of its own per job, which keeps the job
   // reachable from old space and turns every job into garbage for the major collector.
   const context = new JobContext({
@@ -149,7 +171,7 @@ export async function runJob(job: Job, deps: JobRunnerDeps, approvers: string[])
       stream.push(line);
     },
     store: deps.storeFor(command.plugin),
-    locks: locksFor(deps.store, job.actor.id),
+    locks,
     logger,
     checked: job.checked ?? {},
     jobs: deps.jobsFor(job.actor),
@@ -212,6 +234,8 @@ export async function runJob(job: Job, deps: JobRunnerDeps, approvers: string[])
       clearTimeout(graceTimer);
     }
     await stream?.close();
+    // Whatever the job held is free once it has ended (after the grace period, so a cancelled job cleans up first).
+    await locks.releaseHeld().catch((error: unknown) => logger.warn({ err: error }, "could not release a job's locks"));
   }
   // Everything sent so far is delivered (and `admitted` is durable) before the outcome is written.
   await (chain ?? job.admitted);

@@ -33,8 +33,14 @@ export interface PeopleDirectory {
   principals(): string[];
 }
 
-/** An audit entry a plugin writes for something that did not come from a command (a webhook delivery). */
-export type PluginAuditRecord = Pick<AuditRecord, "event" | "actor" | "network" | "room" | "detail" | "outcome">;
+/**
+ * An audit entry a plugin writes: for something that did not come from a command (a webhook delivery), or a fact
+ * about one of its jobs (`jobId`: the GitHub deployment a deploy job created).
+ */
+export type PluginAuditRecord = Pick<
+  AuditRecord,
+  "event" | "actor" | "network" | "room" | "detail" | "outcome" | "jobId"
+>;
 
 /** What a plugin's setup gets. */
 export interface PluginSetupContext<C> {

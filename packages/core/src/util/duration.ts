@@ -11,8 +11,14 @@ export function parseDuration(text: string): number | undefined {
   return total;
 }
 
-/** Formats milliseconds compactly: `450ms`, `12s`, `5m`, `1h30m`, `2d`. */
+/**
+ * Formats milliseconds compactly: `450ms`, `12s`, `5m`, `1h30m`, `2d`. Fractions of a millisecond keep three
+ * significant digits (`1.25ms`, `250µs`, as latencies need), and a negative duration gets a `-`.
+ */
 export function formatDuration(ms: number): string {
+  if (ms < 0) return `-${formatDuration(-ms)}`;
+  if (ms > 0 && ms < 1) return `${Number((ms * 1000).toPrecision(3))}µs`;
+  if (ms < 100) return `${Number(ms.toPrecision(3))}ms`;
   if (ms < 1000) return `${Math.round(ms)}ms`;
   if (ms < 60_000) return `${Math.round(ms / 100) / 10}s`.replace(".0s", "s");
   const parts: string[] = [];

@@ -26,8 +26,11 @@ export type GithubMessage =
       /** For CI: the state announced, so the same result is not announced twice. */
       state?: string;
       blocks: Block[];
-      /** For deployments of the bot's own deploy jobs: the job id from the deployment payload. */
-      job?: string;
+      /**
+       * For deployments: which one (GitHub's id and the repository), so the route can find the job that created it
+       * in the bot's own records. Nothing of the deployment's payload is trusted.
+       */
+      deployment?: { repository: string; id: number };
     }
   | { ignored: string };
 
@@ -129,13 +132,10 @@ const DEPLOY_LEVEL: Record<string, StatusLevel> = {
   in_progress: "info",
 };
 
-/** The bot's own job id, when the deployment was created by the deploy plugin (its payload carries `job`). */
-function jobOf(payload: unknown): string | undefined {
-  if (!payload || typeof payload !== "object" || !Object.hasOwn(payload, "job")) return undefined;
-  const job = (payload as Record<string, unknown>).job;
-  return typeof job === "string" && /^[A-Za-z0-9_-]{1,40}$/.test(job) ? job : undefined;
-}
-
+/**
+ * A deployment status: one message per deployment (keyed by its id, so later states edit it). Which room it goes to
+ * is the route's business: the asking room when the bot created the deployment, else the repository's rooms.
+ */
 export function deploymentStatusMessage(body: unknown): GithubMessage {
   const event = deploymentStatusEventSchema.parse(body);
   const { deployment, deployment_status: status, repository } = event;
@@ -152,13 +152,12 @@ export function deploymentStatusMessage(body: unknown): GithubMessage {
   if (url) blocks.push(out.link(url, "log"));
   const site = httpUrl(status.environment_url);
   if (site) blocks.push(out.link(site, environment));
-  const job = jobOf(deployment.payload);
   return {
     kind: "deployment",
     repo: repository.full_name,
     key: `deployment|${deployment.id}`,
     blocks,
-    ...(job ? { job } : {}),
+    deployment: { repository: repository.full_name, id: deployment.id },
   };
 }
 

@@ -31,9 +31,29 @@ export function roomsForRepo(repos: ReadonlyMap<string, RepoRooms>, fullName: st
   return repos.get(name) ?? repos.get(`${owner}/*`) ?? repos.get("*");
 }
 
-/** The room a deploy job was asked in, from the bot's own audit log (never from the payload). */
-async function roomOfJob(context: SourceContext, job: string): Promise<RoomRef | undefined> {
-  const [entry] = await context.bot.auditLog.query({ jobId: job, event: "admitted", limit: 1 });
+/**
+ * The room that asked for a deployment the deploy plugin created, found through the deployment id the bot recorded
+ * when it created it — never through a field of the payload, which anyone who can create a deployment controls.
+ * The plugin's index (`deploy/github-deployments`, `<owner/name>#<id>`) names the job; the job's own audit entry
+ * must record that same deployment, and its `admitted` entry gives the room.
+ */
+async function roomOfDeployment(
+  context: SourceContext,
+  deployment: { repository: string; id: number },
+): Promise<RoomRef | undefined> {
+  const repository = deployment.repository.toLowerCase();
+  const indexed = await context.bot.store.get<{ job?: unknown }>(
+    "deploy/github-deployments",
+    `${repository}#${deployment.id}`,
+  );
+  if (typeof indexed?.job !== "string") return undefined;
+  const records = await context.bot.auditLog.query({ jobId: indexed.job, event: "plugin", limit: 50 });
+  const recorded = records.some((entry) => {
+    const made = entry.detail?.githubDeployment as { id?: unknown; repository?: unknown } | undefined;
+    return made?.id === deployment.id && String(made.repository).toLowerCase() === repository;
+  });
+  if (!recorded) return undefined;
+  const [entry] = await context.bot.auditLog.query({ jobId: indexed.job, event: "admitted", limit: 1 });
   return entry?.network && entry.room ? { network: entry.network, room: entry.room } : undefined;
 }
 
@@ -106,8 +126,8 @@ export function githubRoute(config: GithubConfig, context: SourceContext): HttpR
       return { status: 200, body: { result: "unrouted" } };
     }
     let rooms = entry.rooms;
-    if (message.job) {
-      const asked = await roomOfJob(context, message.job);
+    if (message.deployment) {
+      const asked = await roomOfDeployment(context, message.deployment);
       if (asked) rooms = [asked];
     }
     if (message.state !== undefined) {

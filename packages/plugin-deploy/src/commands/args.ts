@@ -2,10 +2,10 @@
  * Argument definitions shared by the deploy commands, validated before anything else runs.
  * @module
  */
-import { arg } from "@switchboard/core";
+import { arg, refProblem } from "@switchboard/core";
 import { appOf, findApp, targetOf, unknownAppText } from "../apps.js";
 import type { DeployConfig } from "../config.js";
-import { hostsProblem, nameProblem, refProblem } from "../names.js";
+import { hostsProblem, nameProblem } from "../names.js";
 
 /** `app`: a configured app (any case). */
 export function appArg(config: DeployConfig) {
@@ -48,6 +48,12 @@ export function normaliseTarget<A extends { app: string; env?: string | undefine
   else targetOf(config, app, env);
   return { ...args, app, ...(env !== undefined ? { env } : {}) };
 }
+
+/** `task`: one of the app's configured tasks (also typed as `deploy:<task>`). */
+export const taskArg = arg.string({
+  description: "one of the app's tasks (the same as deploy:<task>)",
+  validate: (v) => nameProblem(v.toLowerCase()),
+});
 
 /** `hosts`: comma-separated host names. */
 export const hostsArg = arg.string({ description: "comma-separated hosts of the environment", validate: hostsProblem });

@@ -1,19 +1,20 @@
 /**
  * `deploy[!] <app>[/<ref>] [to <env>[/<hosts>]]`: hubot-deploy's grammar. `deploy!` (or `--force`) forces past a
- * CI gate that is not green and needs `deploy:force`.
+ * CI gate that is not green and needs `deploy:force`. `deploy:<task> …` (hubot-deploy's task form, `deploy:migrate
+ * web to production`) runs one of the app's configured `tasks` instead of a plain deploy.
  * @module
  */
 import { arg, defineCommand, type PluginHandle, UserError } from "@switchboard/core";
 import { appOf, defaultEnvironment, targetOf } from "../apps.js";
 import { resolveCommit } from "../commit.js";
-import type { DeployConfig } from "../config.js";
+import { allTasks, type DeployConfig } from "../config.js";
 import { executeDeploy } from "../execute.js";
 import { branchGate, ciGate, roomGate } from "../gates.js";
 import { lockGate } from "../locks.js";
 import { isCommitId, splitHosts } from "../names.js";
 import { PERMISSIONS } from "../permissions.js";
 import type { DeployState } from "../state.js";
-import { appArg, envArg, hostsArg, refArg } from "./args.js";
+import { appArg, envArg, hostsArg, refArg, taskArg } from "./args.js";
 
 /** How long resolving the commit and reading CI may take before a deploy is refused. */
 const CHECK_TIMEOUT_MS = 2 * 60_000;
@@ -22,7 +23,7 @@ const CHECK_TIMEOUT_MS = 2 * 60_000;
 export function deployCommand(config: DeployConfig, plugin: PluginHandle<DeployState>, timeoutMs: number) {
   return defineCommand({
     name: "deploy",
-    aliases: ["deploy!"],
+    aliases: ["deploy!", ...allTasks(config).map((task) => `deploy:${task}`)],
     summary: "Deploy an app's branch to an environment (deploy! forces past CI that is not green)",
     examples: ["deploy puppet/gh13 to puppetmaster", "deploy api", "deploy! api/hotfix to production/fe1,fe2"],
     pattern: "{app}[/{ref}] [to {env}[/{hosts}]]",
@@ -35,6 +36,7 @@ export function deployCommand(config: DeployConfig, plugin: PluginHandle<DeployS
       env: envArg,
       hosts: hostsArg,
       force: arg.flag({ description: "deploy even when CI is not green (the same as deploy!); needs deploy:force" }),
+      task: taskArg,
     },
     prepare: ({ args, invokedAs, message }) => {
       const app = args.app.toLowerCase();
@@ -47,12 +49,22 @@ export function deployCommand(config: DeployConfig, plugin: PluginHandle<DeployS
         throw new UserError(`${app}/${env} has no host ${stray.join(", ")}; its hosts: ${allowed.join(", ")}`);
       roomGate(target, message);
       branchGate(target, args.ref ?? target.app.defaultRef);
+      const typed = invokedAs.startsWith("deploy:") ? invokedAs.slice("deploy:".length) : undefined;
+      const task = (args.task ?? typed)?.toLowerCase();
+      if (task !== undefined && task !== "deploy" && !target.app.tasks.includes(task))
+        throw new UserError(
+          `${app} has no task ${task}`,
+          target.app.tasks.length
+            ? `its tasks: ${target.app.tasks.join(", ")}`
+            : `${app} allows no tasks besides deploy`,
+        );
       const prepared = {
         ...args,
         app,
         env,
         ref: args.ref ?? target.app.defaultRef,
         force: args.force || invokedAs === "deploy!",
+        ...(task !== undefined && task !== "deploy" ? { task } : {}),
       };
       return prepared;
     },
@@ -87,6 +99,7 @@ export function deployCommand(config: DeployConfig, plugin: PluginHandle<DeployS
           sha,
           hosts: splitHosts(args.hosts),
           force: args.force,
+          ...(args.task ? { task: args.task } : {}),
         },
         ctx,
       );

@@ -30,7 +30,7 @@ export function deploysCommand(config: DeployConfig) {
       const rows = records.map((r) => [
         `${formatDuration(now - Date.parse(r.startedAt))} ago`,
         r.env + (r.hosts.length ? `/${r.hosts.join(",")}` : ""),
-        `${r.ref} (${short(r.sha)})`,
+        `${r.task ? `${r.task}: ` : ""}${r.ref} (${short(r.sha)})`,
         r.actorName,
         r.outcome + (r.force ? " (forced)" : "") + (r.rollbackOf ? " (rollback)" : ""),
         r.durationMs !== undefined ? formatDuration(r.durationMs) : "-",

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { baseEnvironment, describeExit, runProcess } from "@switchboard/core";
+import { baseEnvironment, describeExit, puppetEnvironmentFor, runProcess } from "@switchboard/core";
 import type { CommandProviderConfig } from "../config.js";
 import type { DeployRun, ProviderIO, ProviderOutcome } from "./provider.js";
 
@@ -39,7 +39,17 @@ export function deployVariables(run: DeployRun): Record<string, string> {
     DEPLOY_JOB: run.job,
     DEPLOY_FORCE: run.force ? "1" : "0",
     DEPLOY_ROLLBACK: run.rollback ? "1" : "0",
+    DEPLOY_TASK: run.task ?? "deploy",
   };
+}
+
+/**
+ * `DEPLOY_PUPPET_ENVIRONMENT`: the Puppet environment the ref stands for, by core's one rule (the one the puppet
+ * plugin uses to find it), with the provider's `PUPPET_PRODUCTION_BRANCH` (default `main`) as `production`. Scripts
+ * that make Puppet environments (examples/deploy/puppet-environment.sh) use this name rather than derive their own.
+ */
+export function puppetVariables(provider: CommandProviderConfig, run: DeployRun): Record<string, string> {
+  return { DEPLOY_PUPPET_ENVIRONMENT: puppetEnvironmentFor(run.ref, provider.env.PUPPET_PRODUCTION_BRANCH ?? "main") };
 }
 
 /** Runs a deploy with the command provider. */
@@ -51,7 +61,7 @@ export async function deployWithCommand(
   const result = await runProcess({
     argv: provider.command,
     ...(provider.cwd ? { cwd: provider.cwd } : {}),
-    env: { ...baseEnvironment(), ...provider.env, ...deployVariables(run) },
+    env: { ...baseEnvironment(), ...provider.env, ...deployVariables(run), ...puppetVariables(provider, run) },
     timeoutMs: provider.timeout,
     killGraceMs: provider.killGrace,
     signal: io.signal,

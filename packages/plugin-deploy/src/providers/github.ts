@@ -38,7 +38,7 @@ export async function deployWithGitHub(
       repository,
       sha: run.sha,
       environment: run.env,
-      task: provider.task,
+      task: run.task ?? provider.task,
       description: `${run.app}/${run.ref} (${short(run.sha)}) for ${run.actor} via switchboard`,
       payload: {
         ...provider.payload,
@@ -55,7 +55,12 @@ export async function deployWithGitHub(
     },
     io.signal,
   );
-  io.progress(`created GitHub deployment ${deployment.id} of ${short(run.sha)} to ${run.env}; following its statuses`);
+  await io.recordDeployment(repository, deployment.id);
+  io.progress(
+    provider.webhookStatuses
+      ? `created GitHub deployment ${deployment.id} of ${short(run.sha)} to ${run.env}`
+      : `created GitHub deployment ${deployment.id} of ${short(run.sha)} to ${run.env}; following its statuses`,
+  );
   const deadline = Date.now() + provider.timeout;
   const seen = new Set<number>();
   for (;;) {
@@ -66,7 +71,7 @@ export async function deployWithGitHub(
       throw error;
     });
     for (const status of statuses) {
-      if (seen.has(status.id)) continue;
+      if (seen.has(status.id) || provider.webhookStatuses) continue;
       seen.add(status.id);
       io.progress(
         `${status.state}${status.description ? `: ${status.description}` : ""}${status.url ? ` (${status.url})` : ""}`,

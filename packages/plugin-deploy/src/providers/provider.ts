@@ -18,6 +18,8 @@ export interface DeployRun {
   job: string;
   force: boolean;
   rollback: boolean;
+  /** The task asked for with `deploy:<task>` (undefined for a plain deploy). */
+  task?: string;
 }
 
 /** Where a provider reports to. */
@@ -26,6 +28,11 @@ export interface ProviderIO {
   signal: AbortSignal;
   /** A line of output for the room. */
   progress(line: string): void;
+  /**
+   * Records, with the job, the GitHub deployment it created (an audit entry, and the index the HTTP endpoint's
+   * GitHub webhook looks the deployment up in to find the asking room). Resolves once both are written.
+   */
+  recordDeployment(repository: string, id: number): Promise<void>;
 }
 
 /** How a provider's deploy ended. */

@@ -83,12 +83,20 @@ function amIOnCallCommand(handle: PluginHandle<PagingState>): AnyCommand {
 export function oncallCommands(handle: PluginHandle<PagingState>): AnyCommand[] {
   return [
     oncallCommand(handle, "oncall", ["on-call"], false),
-    // hubot-pager-me's phrasings. "who's" with a straight quote is a quote to core's tokenizer; the typographic
-    // apostrophe that chat clients substitute is a letter and works.
+    // hubot-pager-me's phrasings, with the straight apostrophe (core's tokenizer keeps it inside a word) and the
+    // typographic one that chat clients substitute.
     oncallCommand(
       handle,
       "who is on call",
-      ["who is on call?", "whos on call", "whos on call?", "who\u2019s on call", "who\u2019s on call?"],
+      [
+        "who is on call?",
+        "who's on call",
+        "who's on call?",
+        "whos on call",
+        "whos on call?",
+        "who\u2019s on call",
+        "who\u2019s on call?",
+      ],
       true,
     ),
     amIOnCallCommand(handle),

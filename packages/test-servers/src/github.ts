@@ -10,7 +10,13 @@
  *   conclusion, app: { id, slug, … }, … }] }`
  * - `POST /repos/{owner}/{repo}/deployments` → 201 with the deployment `{ id, sha, ref, environment, task, payload, … }`
  * - `GET /repos/{owner}/{repo}/deployments/{id}/statuses` → `[{ id, state, description, log_url, … }]`, newest first
+ *
+ * With {@link FakeGitHub.webhook} set, every deployment status it creates is also delivered as GitHub delivers
+ * webhooks: `POST` of a `deployment_status` event (`action: created`, the status, the deployment with its payload,
+ * the repository) with `X-GitHub-Event`, a fresh `X-GitHub-Delivery` and `X-Hub-Signature-256: sha256=<HMAC-SHA256 of
+ * the body with the secret>`, one at a time in the order the statuses were created.
  */
+import { createHmac, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -64,10 +70,25 @@ export interface FakeDeployment {
   /** Statuses revealed so far (one more per read of the statuses, from the plan). */
   statuses: Array<FakeDeploymentStatus & { id: number }>;
   plan: FakeDeploymentStatus[];
+  /** Who created it (`switchboard` for deployments made through the REST endpoint). */
+  creator?: string;
+  /** The ref name, for deployments made with {@link FakeGitHub.createDeployment}. */
+  refName?: string;
+}
+
+/** Where the fake delivers webhooks, and the answers it got. */
+export interface FakeWebhook {
+  url: string;
+  secret: string;
+  /** HTTP status of each delivery, in order. */
+  responses: number[];
 }
 
 /** The fake GitHub. */
 export class FakeGitHub {
+  /** Set to deliver `deployment_status` webhooks (signed with `secret`) to `url`. */
+  webhook: FakeWebhook | undefined;
+  #deliveries: Promise<void> = Promise.resolve();
   /** `owner/repo` → ref → sha. */
   readonly refs = new Map<string, Map<string, string>>();
   /** `owner/repo` → tag → sha; `commits/{ref}` finds tags as well as branches, `branches/{branch}` only branches. */
@@ -111,6 +132,91 @@ export class FakeGitHub {
     await new Promise<void>((resolve) => this.#server!.listen(0, "127.0.0.1", resolve));
     const { port } = this.#server.address() as AddressInfo;
     return `http://127.0.0.1:${port}/api/v3`;
+  }
+
+  /**
+   * Creates a deployment as someone outside the bot would (a person's token, another tool): the same record the
+   * REST endpoint makes, with `payload` as given.
+   */
+  createDeployment(
+    repository: string,
+    body: { sha: string; ref: string; environment: string; payload?: Record<string, unknown>; creator?: string },
+  ): FakeDeployment {
+    const id = this.#nextId++;
+    const deployment: FakeDeployment = {
+      id,
+      repository,
+      body: { ref: body.sha, environment: body.environment, task: "deploy", payload: body.payload ?? {} },
+      statuses: [],
+      plan: [],
+      creator: body.creator ?? "someone",
+      refName: body.ref,
+    };
+    this.deployments.push(deployment);
+    return deployment;
+  }
+
+  /** Adds a status to a deployment (and delivers its webhook); resolves once the delivery was answered. */
+  async addStatus(deployment: FakeDeployment, status: FakeDeploymentStatus): Promise<void> {
+    this.#reveal(deployment, status);
+    await this.delivered();
+  }
+
+  /** Resolves once every webhook queued so far was delivered and answered. */
+  delivered(): Promise<void> {
+    return this.#deliveries;
+  }
+
+  #reveal(deployment: FakeDeployment, status: FakeDeploymentStatus): void {
+    const created = { ...status, id: deployment.statuses.length + 1 };
+    deployment.statuses.push(created);
+    const hook = this.webhook;
+    if (!hook) return;
+    const [owner] = deployment.repository.split("/");
+    const body = JSON.stringify({
+      action: "created",
+      deployment_status: {
+        id: deployment.id * 100 + created.id,
+        state: created.state,
+        description: created.description ?? "",
+        environment: deployment.body.environment,
+        log_url: created.log_url ?? "",
+        target_url: created.log_url ?? "",
+        creator: { login: "ci-bot" },
+      },
+      deployment: {
+        id: deployment.id,
+        sha: deployment.body.ref,
+        ref: deployment.refName ?? deployment.body.ref,
+        task: deployment.body.task,
+        payload: deployment.body.payload ?? {},
+        environment: deployment.body.environment,
+        description: deployment.body.description ?? null,
+        creator: { login: deployment.creator ?? "switchboard" },
+      },
+      repository: {
+        full_name: deployment.repository,
+        html_url: `https://github.com/${deployment.repository}`,
+        owner: { login: owner },
+      },
+      sender: { login: "ci-bot" },
+    });
+    const signature = `sha256=${createHmac("sha256", hook.secret).update(body).digest("hex")}`;
+    this.#deliveries = this.#deliveries.then(async () => {
+      const response = await fetch(hook.url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "user-agent": "GitHub-Hookshot/fake",
+          "x-github-event": "deployment_status",
+          "x-github-delivery": randomUUID(),
+          "x-hub-signature-256": signature,
+        },
+        body,
+      }).catch(() => undefined);
+      hook.responses.push(response?.status ?? 0);
+      await response?.text();
+    });
   }
 
   async close(): Promise<void> {
@@ -217,7 +323,7 @@ export class FakeGitHub {
       const deployment = this.deployments.find((d) => d.id === Number(m![1]));
       if (!deployment) return send(404, { message: "Not Found" });
       const next = deployment.plan.shift();
-      if (next) deployment.statuses.push({ ...next, id: deployment.statuses.length + 1 });
+      if (next) this.#reveal(deployment, next);
       return send(
         200,
         [...deployment.statuses].reverse().map((s) => ({
