@@ -75,7 +75,21 @@ function importedNames(text, specifier) {
     }
   if (new RegExp(`(?:import\\s+\\*\\s+as\\s+\\w+|export\\s+\\*)\\s+from\\s*["']${quoted}["']`).test(text))
     names.add("*");
-  if (new RegExp(`import\\s*\\(\\s*["']${quoted}["']\\s*\\)`).test(text)) names.add("*");
+  // `const { a, b } = await import("…")` uses a and b; `import("…").Type` in a type position uses Type; a bare
+  // `await import("…")` kept whole uses everything.
+  const dynamic = new RegExp(
+    `(?:\\{([^{}]*)\\}\\s*=\\s*await\\s+)?import\\s*\\(\\s*["']${quoted}["']\\s*\\)(\\.(\\w+))?`,
+    "g",
+  );
+  for (const match of text.matchAll(dynamic)) {
+    if (match[3]) names.add(match[3]);
+    else if (match[1])
+      for (const part of match[1].split(",")) {
+        const name = part.split(":")[0].trim();
+        if (name) names.add(name);
+      }
+    else names.add("*");
+  }
   return names;
 }
 

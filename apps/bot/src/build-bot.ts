@@ -7,13 +7,11 @@ import {
   type AnyCommand,
   type AuditLog,
   type Bot,
-  type BucketLimit,
   createBot,
   type Logger,
-  type RateLimitOptions,
-  type ScheduleOptions,
   type Store,
 } from "@switchboard/core";
+import type { BucketLimit, RateLimitOptions, ScheduleOptions } from "@switchboard/core/app";
 import type { SwitchboardConfig } from "./config/schema.js";
 import type { LoadedPlugin } from "./plugins.js";
 

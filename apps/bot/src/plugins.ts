@@ -4,13 +4,8 @@
  * placed in the file.
  * @module
  */
-import {
-  type Plugin,
-  PluginConfigError,
-  suggest,
-  type ValidPluginConfig,
-  validatePluginConfig,
-} from "@switchboard/core";
+import { type Plugin, suggest } from "@switchboard/core";
+import { PluginConfigError, type ValidPluginConfig, validatePluginConfig } from "@switchboard/core/app";
 import type { z } from "zod";
 import pkg from "../package.json" with { type: "json" };
 import { plainMessage, schemaKeysAt, unknownKeyMessage } from "./config/hints.js";

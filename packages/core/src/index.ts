@@ -1,6 +1,7 @@
 /**
  * `@switchboard/core`: the runtime, grouped by who uses it. Stores and the CLI find the audit chain and checkpoint
- * internals in `@switchboard/core/audit`. `scripts/check-exports.mjs` fails on an export nothing outside core uses.
+ * internals in `@switchboard/core/audit`; the CLI, the HTTP endpoint and the testing kit find what they wire up in
+ * `@switchboard/core/app`. `scripts/check-exports.mjs` fails on an export nothing outside core uses.
  * (The sections are kept in this order on purpose: biome does not sort this file.)
  * @module
  */
@@ -12,20 +13,9 @@ export type { AuditEntry, AuditLog, AuditOutcome, AuditRecord } from "./audit/au
 export { MemoryAuditLog } from "./audit/audit.js";
 export { MemoryStore } from "./store/memory-store.js";
 export type { Lock, Store } from "./store/store.js";
-export { appendFirst, type ClaimingAuditLog, isClaimingAuditLog, type MessageClaim } from "./intake/intake-claim.js";
 export { type Logger, silentLogger } from "./runtime/logger.js";
-export type { BotEvents } from "./runtime/events.js";
-export {
-  approvalConfigSchema,
-  type PolicyConfigInput,
-  policyConfigSchema,
-  principalConfigSchema,
-  roleConfigSchema,
-  ruleConfigSchema,
-} from "./policy/policy-config.js";
-export type { BucketLimit, RateLimitOptions } from "./policy/rate-limit.js";
-export { RateLimiter } from "./policy/rate-limit.js";
-export { parseRoomRef, type RoomRef, roomRefSchema } from "./util/room-ref.js";
+export type { PolicyConfigInput } from "./policy/policy-config.js";
+export { type RoomRef, roomRefSchema } from "./util/room-ref.js";
 export { suggest } from "./commands/suggest.js";
 
 // ── Defining commands ──────────────────────────────────────────────────────────────────────────────────────────
@@ -33,7 +23,7 @@ export { arg, MAX_TEXT_CHARS } from "./commands/args.js";
 // Named by the inferred return types of plugins' command factories (declaration files must be able to name them).
 export type { ArgDef } from "./commands/args.js";
 // Named by inferred return types of command factories, like ArgDef.
-export type { Command } from "./commands/command.js";
+export type { CheckedFacts, Command } from "./commands/command.js";
 export {
   type AnyCommand,
   type ApprovalRule,
@@ -46,33 +36,11 @@ export {
 export type { Actor } from "./policy/identity.js";
 export { DeniedError, JobCancelledError, JobTimeoutError, UserError } from "./runtime/errors.js";
 export { durationSchema, formatDuration, parseDuration } from "./util/duration.js";
-export { joinWords, tokenize } from "./commands/tokenize.js";
+export { tokenize } from "./commands/tokenize.js";
 export { puppetEnvironmentFor, refProblem } from "./commands/refs.js";
 // Schedules and aliases.
-export { AliasBook, type AliasDefinition, type Expansion, MAX_ALIAS_DEPTH } from "./commands/aliases.js";
-export { type Clock, systemClock } from "./schedules/clock.js";
-export {
-  type MissedPolicy,
-  type ScheduleOptions,
-  type ScheduleRecord,
-  scheduleDefaults,
-} from "./schedules/schedule-record.js";
-export {
-  formatInZone,
-  isTimeZone,
-  nextDue,
-  type ParsedWhen,
-  parseWhen,
-  type ScheduleSpec,
-} from "./schedules/schedule-when.js";
-export { Scheduler, type SchedulerDeps } from "./schedules/scheduler.js";
-export {
-  baseEnvironment,
-  describeExit,
-  MAX_LINE_CHARS,
-  type ProcessResult,
-  runProcess,
-} from "./jobs/process-runner.js";
+
+export { baseEnvironment, describeExit, type ProcessResult, runProcess } from "./jobs/process-runner.js";
 export { runOverSsh, SAFE_REMOTE_WORD, SSH_ADDRESS, SSH_USER, sshProblem, sshSettingsSchema } from "./jobs/ssh.js";
 
 // ── Writing adapters ───────────────────────────────────────────────────────────────────────────────────────────
@@ -99,21 +67,17 @@ export {
   type AnnounceOptions,
   type AnyPlugin,
   definePlugin,
-  namespacedStore,
   type Plugin,
   type PluginAuditRecord,
   type PluginHandle,
   type PluginInstance,
   type PluginSetupContext,
 } from "./plugins/plugin.js";
-export { PluginConfigError, type ValidPluginConfig, validatePluginConfig } from "./plugins/plugin-config.js";
 export type { HttpRequest, HttpResponse, HttpRoute } from "./plugins/routes.js";
 // Webhooks, for the HTTP endpoint's sources and plugins' routes alike: signatures, replays, the audit record.
 export { webhookAuditRecord } from "./audit/webhook-record.js";
 export { DeliveryLedger, digestKey } from "./store/delivery-ledger.js";
 export { bearerMatches, hmacMatches, hmacSha256Hex } from "./util/signatures.js";
-export type { RuntimeCommands } from "./commands/runtime-commands.js";
-export type { WebLinkMaker, WebLinkRequest } from "./plugins/web-links.js";
 
 // ── Output: the semantic model every network renders ───────────────────────────────────────────────────────────
 export {
@@ -127,4 +91,4 @@ export {
 } from "./output/output.js";
 export { renderBlockLines, renderTable, renderText, renderTextLines } from "./output/render-text.js";
 // Text from others, made safe to show: invisible and bidi characters revealed, terminal controls escaped.
-export { escapeTerminal, hasInvisible, revealInvisible, revealInvisibleBlocks } from "./output/safe-text.js";
+export { escapeTerminal, revealInvisible, revealInvisibleBlocks } from "./output/safe-text.js";

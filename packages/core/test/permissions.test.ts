@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { defineCommand, policyConfigSchema } from "../src/index.js";
+import { defineCommand } from "../src/index.js";
 import type { Actor } from "../src/policy/identity.js";
 import { Policy, permissionMatches } from "../src/policy/permissions.js";
+import { policyConfigSchema } from "../src/policy/policy-config.js";
 
 const actor = (roles: string[], verified = true): Actor => ({
   id: "alice",

@@ -4,7 +4,8 @@
  * child processes, written as the attack.
  */
 import { describe, expect, it } from "vitest";
-import { MAX_LINE_CHARS, runProcess } from "../src/index.js";
+import { runProcess } from "../src/index.js";
+import { MAX_LINE_CHARS } from "../src/jobs/process-runner.js";
 
 /** Runs `node -e script` and collects the lines core hands on. */
 async function linesOf(script: string) {

@@ -3,7 +3,8 @@
  * cut at MAX_LINE_CHARS with a note, and the rest of that run is dropped (see process-lines.test.ts for `\r`).
  */
 import { describe, expect, it } from "vitest";
-import { MAX_LINE_CHARS, runProcess } from "../src/index.js";
+import { runProcess } from "../src/index.js";
+import { MAX_LINE_CHARS } from "../src/jobs/process-runner.js";
 
 describe("runProcess", () => {
   it("hands on 3 MB without newlines as one cut line, saying so, and keeps nothing more of it", async () => {

@@ -1,12 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { CommandRegistry } from "../src/commands/registry.js";
-import { runtimeCommands } from "../src/commands/runtime-commands.js";
+import { type RuntimeCommands, runtimeCommands } from "../src/commands/runtime-commands.js";
 import {
   createBot,
   defineCommand,
   definePlugin,
   type IncomingMessage,
-  type RuntimeCommands,
   renderText,
   silentLogger,
 } from "../src/index.js";

@@ -8,15 +8,14 @@ import type {
   AnnounceOptions,
   AuditLog,
   AuditRecord,
-  BotEvents,
   HttpRoute,
   Logger,
   Reply,
   RoomRef,
   SentMessage,
   Store,
-  WebLinkMaker,
 } from "@switchboard/core";
+import type { BotEvents, WebLinkMaker } from "@switchboard/core/app";
 
 /** The parts of a bot the HTTP endpoint uses. */
 export interface HttpBot {

@@ -3,7 +3,8 @@
  * Light on purpose (zod and core only): `switchboard config check` validates it without loading the server.
  * @module
  */
-import { durationSchema, parseRoomRef, type RoomRef, roomRefSchema } from "@switchboard/core";
+import { durationSchema, type RoomRef, roomRefSchema } from "@switchboard/core";
+import { parseRoomRef } from "@switchboard/core/app";
 import { z } from "zod";
 import { parseMatcher } from "./alertmanager/matchers.js";
 import { parseTemplate } from "./generic/template.js";

@@ -6,13 +6,13 @@
  */
 import {
   type Logger,
-  namespacedStore,
   type Reply,
   type RoomRef,
   type SentMessage,
   type Store,
   webhookAuditRecord,
 } from "@switchboard/core";
+import { namespacedStore } from "@switchboard/core/app";
 import type { HttpBot } from "./bot-surface.js";
 import type { DeliveryResult } from "./metrics.js";
 

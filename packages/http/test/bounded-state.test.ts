@@ -3,7 +3,7 @@
  * window has passed, however many alert groups and commits there were. Through the real HTTP endpoint; the clock is
  * moved (only `Date`), nothing is written into the store by hand.
  */
-import { namespacedStore } from "@switchboard/core";
+import { namespacedStore } from "@switchboard/core/app";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { type HttpServer, httpConfigSchema, startHttpServer } from "../src/index.js";
 import { type TestBot, testBot } from "./bot.js";

@@ -4,7 +4,7 @@
  * listing changes, kept when a fetch fails. Calls go out signed, with the person's login for that endpoint.
  * @module
  */
-import type { Logger, PluginAuditRecord, Reply, RuntimeCommands, Store } from "@switchboard/core";
+import type { Logger, PluginAuditRecord, PluginSetupContext, Reply, Store } from "@switchboard/core";
 import { UserError } from "@switchboard/core";
 import type { EndpointConfig, RpcConfig } from "./config.js";
 import { type EndpointSpec, type EndpointState, nextDelay } from "./endpoint.js";
@@ -24,7 +24,7 @@ const STARTUP_WAIT_MS = 5000;
 export interface EndpointsDeps {
   config: RpcConfig;
   keys: ClientKey[];
-  commands: RuntimeCommands;
+  commands: PluginSetupContext<unknown>["commands"];
   store: Store;
   logger: Logger;
   audit(record: PluginAuditRecord): Promise<void>;

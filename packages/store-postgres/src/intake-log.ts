@@ -4,7 +4,8 @@
  * same statement that writes the job's outcome, and `abandoned` when its instance dies.
  * @module
  */
-import type { AuditEntry, AuditRecord, MessageClaim } from "@switchboard/core";
+import type { AuditEntry, AuditRecord } from "@switchboard/core";
+import type { MessageClaim } from "@switchboard/core/audit";
 import type pg from "pg";
 import { columnValue } from "./audit-rows.js";
 import { type AppendedRow, appendOn, fillEntries, PostgresAuditLog, splitRecord } from "./postgres-audit-log.js";

@@ -3,7 +3,8 @@
  */
 import { startPostgres, type TestPostgres } from "@switchboard/test-servers";
 import { afterAll, afterEach, beforeAll } from "vitest";
-import { type OpenPostgresOptions, openPostgres, type PostgresStorage } from "../src/index.js";
+import { openPostgres, type PostgresStorage } from "../src/index.js";
+import type { OpenPostgresOptions } from "../src/open-postgres.js";
 
 let cluster: TestPostgres | undefined;
 let counter = 0;

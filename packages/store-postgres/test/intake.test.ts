@@ -2,7 +2,9 @@ import { arg, createBot, defineCommand, type IncomingMessage, out, silentLogger 
 import { verifyChain } from "@switchboard/core/audit";
 import { MemoryAdapter } from "@switchboard/testing";
 import { describe, expect, it } from "vitest";
-import { claimDelivery, InstanceRegistry, type PostgresStorage } from "../src/index.js";
+import type { PostgresStorage } from "../src/index.js";
+import { InstanceRegistry } from "../src/instances.js";
+import { claimDelivery } from "../src/webhook-deliveries.js";
 import { freshDatabase, onCleanup, open, usePostgres } from "./helpers.js";
 
 usePostgres();

@@ -1,6 +1,7 @@
 import { until } from "@switchboard/test-servers";
 import { describe, expect, it } from "vitest";
-import { type Lease, LeaseElector, LeaseListener, LeaseLostError } from "../src/index.js";
+import { LeaseListener } from "../src/index.js";
+import { type Lease, LeaseElector, LeaseLostError } from "../src/lease-elector.js";
 import { freshDatabase, onCleanup, open, usePostgres } from "./helpers.js";
 
 const postgres = usePostgres();

@@ -2,7 +2,8 @@ import { createBot, defineCommand, out, silentLogger } from "@switchboard/core";
 import { until } from "@switchboard/test-servers";
 import { MemoryAdapter } from "@switchboard/testing";
 import { describe, expect, it } from "vitest";
-import { LeasedAdapter, LeaseListener, StandbyError } from "../src/index.js";
+import { LeasedAdapter, LeaseListener } from "../src/index.js";
+import { StandbyError } from "../src/leased-adapter.js";
 import { freshDatabase, onCleanup, open, usePostgres } from "./helpers.js";
 
 usePostgres();

@@ -1,6 +1,7 @@
 import { startPgBouncer } from "@switchboard/test-servers";
 import { describe, expect, it } from "vitest";
-import { migratePostgres, openPostgres, PoolerRefusedError } from "../src/index.js";
+import { PoolerRefusedError } from "../src/connect.js";
+import { migratePostgres, openPostgres } from "../src/index.js";
 import { onCleanup, open, usePostgres } from "./helpers.js";
 
 const postgres = usePostgres();

@@ -1,7 +1,9 @@
 import { type AuditEntry, type AuditRecord, MemoryAuditLog } from "@switchboard/core";
 import { type AuditQuery, GENESIS_HASH, verifyChain } from "@switchboard/core/audit";
 import { describe, expect, it } from "vitest";
-import { openDatabase, openSqlite, SqliteAuditLog } from "../src/index.js";
+import { openSqlite } from "../src/index.js";
+import { openDatabase } from "../src/open-database.js";
+import { SqliteAuditLog } from "../src/sqlite-audit-log.js";
 import { onCleanup, tempDbPath } from "./helpers.js";
 
 function openLog(path = tempDbPath()): SqliteAuditLog {

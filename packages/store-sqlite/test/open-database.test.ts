@@ -2,7 +2,8 @@ import { rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { openDatabase, openSqlite, type SynchronousMode } from "../src/index.js";
+import { openSqlite } from "../src/index.js";
+import { openDatabase, type SynchronousMode } from "../src/open-database.js";
 import { onCleanup, tempDbPath, tempDir } from "./helpers.js";
 
 describe("openDatabase", () => {

@@ -13,8 +13,8 @@ import {
 } from "@switchboard/core/audit";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { openSqlite, SCHEMA_VERSION } from "../src/index.js";
-import { migrate } from "../src/schema.js";
+import { openSqlite } from "../src/index.js";
+import { migrate, SCHEMA_VERSION } from "../src/schema.js";
 import { onCleanup, tempDbPath } from "./helpers.js";
 
 /** The records dispatch writes for job `i`: `admitted`, then its `outcome`. */

@@ -1,7 +1,9 @@
 import { MemoryStore } from "@switchboard/core";
 import { runStoreContract } from "@switchboard/testing";
 import { describe, expect, it } from "vitest";
-import { openDatabase, openSqlite, SqliteStore } from "../src/index.js";
+import { openSqlite } from "../src/index.js";
+import { openDatabase } from "../src/open-database.js";
+import { SqliteStore } from "../src/sqlite-store.js";
 import { onCleanup, tempDbPath } from "./helpers.js";
 
 // The Store contract (shared with store-postgres, in @switchboard/testing), against each implementation here.

@@ -11,7 +11,8 @@ import {
 } from "@switchboard/core/audit";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { openDatabase, SqliteAuditLog } from "../src/index.js";
+import { openDatabase } from "../src/open-database.js";
+import { SqliteAuditLog } from "../src/sqlite-audit-log.js";
 import { onCleanup, tempDbPath } from "./helpers.js";
 
 /** A log with six entries in a fresh file, and a raw connection to the same file (the attacker's). */

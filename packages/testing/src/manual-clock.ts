@@ -2,7 +2,7 @@
  * A clock that moves only when a test moves it, for schedules at any date and across DST changes.
  * @module
  */
-import type { Clock } from "@switchboard/core";
+import type { Clock } from "@switchboard/core/app";
 
 interface Pending {
   at: number;

@@ -1,4 +1,4 @@
-import { arg, defineCommand, out } from "@switchboard/core";
+import { type AnyCommand, arg, defineCommand, out } from "@switchboard/core";
 
 /** A policy with an owner, a deployer, an approver on two networks, and guests. */
 export const policy = {
@@ -26,7 +26,7 @@ export const policy = {
 };
 
 /** A deploy-like command that streams progress and can be slow. */
-export const deploy = defineCommand({
+export const deploy: AnyCommand = defineCommand({
   name: "deploy",
   summary: "Deploy an app",
   pattern: "{app}[/{ref}] [to {env}]",
@@ -58,7 +58,7 @@ export const deploy = defineCommand({
 });
 
 /** A command that ignores its abort signal entirely and never finishes on its own. */
-export const hang = defineCommand({
+export const hang: AnyCommand = defineCommand({
   name: "hang",
   summary: "Never returns",
   guests: true,
@@ -67,7 +67,7 @@ export const hang = defineCommand({
 });
 
 /** A command with a bug. */
-export const broken = defineCommand({
+export const broken: AnyCommand = defineCommand({
   name: "broken",
   summary: "Throws an internal error",
   guests: true,

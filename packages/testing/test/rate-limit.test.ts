@@ -2,7 +2,8 @@
  * One person cannot drown the room, written as the attacks: a guest sending a burst, a guest changing nicks, a
  * member starting more long commands than their share; and what owners and everyone else still get.
  */
-import { arg, defineCommand, RateLimiter } from "@switchboard/core";
+import { arg, defineCommand } from "@switchboard/core";
+import { RateLimiter } from "@switchboard/core/app";
 import { describe, expect, it } from "vitest";
 import { createHarness } from "../src/index.js";
 import { policy } from "./fixtures.js";

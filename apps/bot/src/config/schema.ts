@@ -2,16 +2,15 @@
  * The configuration file's shape, validated with zod. Roles, principals, rules and guestRole are core's schemas.
  * @module
  */
+import { durationSchema, roomRefSchema } from "@switchboard/core";
 import {
   approvalConfigSchema,
-  durationSchema,
   isTimeZone,
   policyConfigSchema,
   principalConfigSchema,
   roleConfigSchema,
-  roomRefSchema,
   ruleConfigSchema,
-} from "@switchboard/core";
+} from "@switchboard/core/app";
 import { httpConfigSchema } from "@switchboard/http";
 import { z } from "zod";
 import { adapterEntrySchema, adapterTypes } from "../adapter-types.js";

@@ -5,7 +5,7 @@
  * @module
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
-import type { WebLinkRequest } from "@switchboard/core";
+import type { WebLinkRequest } from "@switchboard/core/app";
 import { z } from "zod";
 
 /** A verified link: what it shows, for whom, until when. */

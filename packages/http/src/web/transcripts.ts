@@ -4,7 +4,8 @@
  * restart (the audit log keeps what was asked and how it ended, not the output).
  * @module
  */
-import { type BotEvents, type OutgoingMessage, renderBlockLines } from "@switchboard/core";
+import { type OutgoingMessage, renderBlockLines } from "@switchboard/core";
+import type { BotEvents } from "@switchboard/core/app";
 
 export const MAX_JOBS = 200;
 export const MAX_LINES = 2000;
