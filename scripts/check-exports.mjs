@@ -110,7 +110,10 @@ for (const folder of folders) {
     const specifier = subpath === "." ? manifest.name : `${manifest.name}/${subpath.slice(2)}`;
     const used = new Set();
     for (const [path, text] of texts) {
-      if (path.startsWith(`${folder}/`)) continue;
+      // The package's own files count only when they come in by the front door (a child process of its tests that
+      // loads the built package by name); its tests' relative imports do not.
+      const own = path.startsWith(`${folder}/`);
+      if (own && !text.includes(`"${specifier}"`)) continue;
       for (const name of importedNames(text, specifier)) used.add(name);
     }
     if (used.has("*")) continue;

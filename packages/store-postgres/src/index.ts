@@ -7,7 +7,7 @@
 
 export { InstanceRegistry } from "./instances.js";
 
-export { leaseHolders } from "./lease-elector.js";
+export { LeaseElector, LeaseLostError, leaseHolders } from "./lease-elector.js";
 export { LeaseListener } from "./lease-listener.js";
 export { LeasedAdapter } from "./leased-adapter.js";
 export { migratePostgres, openPostgres, type PostgresStorage } from "./open-postgres.js";
