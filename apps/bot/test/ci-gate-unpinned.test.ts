@@ -3,6 +3,7 @@
  * repository (a commit status of that name is one API call). `config check` says so loudly, per context, and says
  * how to pin it; a pinned context gets no warning.
  */
+import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,12 +23,18 @@ const config = (contexts: string) =>
     "        environments:",
     `          production: { requiredContexts: ${contexts} }`,
     "roles: { owner: { permissions: ['*'] } }",
+    "principals: { ops: { roles: [owner], identities: { shell: ops } } }",
     "",
   ].join("\n");
 
 describe("config check and a CI gate that is not pinned to an app", () => {
   const temp = tempDir("switchboard-ci-pin-");
-  beforeAll(() => assertBuilt());
+  beforeAll(() => {
+    assertBuilt();
+    // What the preflight checks exists: the app's repository and its deploy script.
+    execFileSync("git", ["init", "-q", join(temp.dir, "web")]);
+    writeFileSync(join(temp.dir, "deploy.sh"), "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+  });
   afterAll(() => temp.remove());
 
   it("warns for each required context without an app, naming where it is and how to pin it", async () => {

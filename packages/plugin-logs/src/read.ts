@@ -113,12 +113,13 @@ export async function readSource(config: LogsConfig, redactor: Redactor, request
   let lastTime: number | undefined;
   let printed = 0;
   const tooMuch = new AbortController();
+  // Everything the host prints counts, lines or not (core drops the rest of an overlong line, not its cost).
+  const onData = (characters: number) => {
+    printed += characters;
+    if (printed > config.maxOutput) tooMuch.abort();
+  };
   const onLine = (rawLine: string, stream: "stdout" | "stderr") => {
-    printed += rawLine.length + 1;
-    if (printed > config.maxOutput) {
-      tooMuch.abort();
-      return;
-    }
+    if (tooMuch.signal.aborted) return;
     const clean = rawLine.replace(ESCAPES, "").replace(CONTROL, "").replaceAll("\t", "  ").slice(0, HARD_CAP);
     if (stream === "stderr") {
       if (clean.trim()) stderr.push(redactor.line(clean));
@@ -146,7 +147,7 @@ export async function readSource(config: LogsConfig, redactor: Redactor, request
   };
   const argv = sourceArgv(config, source, host, request.since);
   const signal = AbortSignal.any([request.signal, tooMuch.signal]);
-  const spec = { timeoutMs: config.timeout, signal, keepBytes: 16 * 1024, onLine };
+  const spec = { timeoutMs: config.timeout, signal, keepBytes: 16 * 1024, onLine, onData };
   const result: SourceResult = {
     host: host?.name ?? "local",
     source: sourceLabel(source, host),

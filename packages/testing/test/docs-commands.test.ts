@@ -40,6 +40,12 @@ describe("the documented-commands check run by npm run lint", () => {
       'packages/plugin-x/README.md:1: "pnpm exec" (write npx …, npm run … or npm start/test)',
       'apps/bot/README.md:2: "switchboard audit" (write ./switchboard …)',
       'examples/x.yaml:1: "pnpm switchboard" (write ./switchboard …)',
+      // The plugin README of this fixture also lacks the sections every plugin README has, in order.
+      'packages/plugin-x/README.md: no "## Commands…" section',
+      'packages/plugin-x/README.md: no "## Configuration…" section',
+      'packages/plugin-x/README.md: no "## How it can be abused…" section',
+      'packages/plugin-x/README.md: no "## Tests…" section',
+      "packages/plugin-x/README.md: the plugin has no src/permissions.ts",
     ]);
   });
 

@@ -20,10 +20,15 @@ export interface ProcessSpec {
   /** Stops the process when aborted. */
   signal: AbortSignal;
   /**
-   * Called with every line of stdout and stderr, in the order they arrive. A run of more than 1 MiB without a newline
-   * arrives in pieces of about that size.
+   * Called with every line of stdout and stderr, in the order they arrive (`\r` ends a line too). A line longer than
+   * MAX_LINE_CHARS arrives cut, with a note, and the rest of it is dropped.
    */
   onLine?: (line: string, stream: "stdout" | "stderr") => void;
+  /**
+   * Called with the size of every piece of output as it arrives (characters), dropped parts included: to bound what
+   * a process may print in all (abort `signal` when it is too much), whatever its lines look like.
+   */
+  onData?: (characters: number, stream: "stdout" | "stderr") => void;
   /** How much of the output to keep, in bytes (default 64 KiB; the newest part is kept). */
   keepBytes?: number;
 }
@@ -114,6 +119,7 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
       };
       stream.setEncoding("utf8");
       stream.on("data", (chunk: string) => {
+        spec.onData?.(chunk.length, name);
         output = (output + chunk).slice(-keep);
         if (name === "stdout") stdout = (stdout + chunk).slice(-keep);
         const text = afterCr && chunk.startsWith("\n") ? chunk.slice(1) : chunk;
