@@ -77,9 +77,16 @@ describe("examples/outage.yaml: the outage in a terminal", { timeout: 120_000 },
       20_000,
     );
 
+    // HAProxy may still be bringing a front end up (DOWN 1/2 until its second good check): ask again until both are.
     let next = since();
-    say("!lb status web");
-    const status = await next(/web on production: 2 of 2 taking traffic[\s\S]*web\/fe2/);
+    let status = "";
+    for (let attempt = 0; attempt < 40 && !/2 of 2 taking traffic/.test(status); attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 500));
+      next = since();
+      say("!lb status web");
+      status = await next(/web on production: \d of 2 taking traffic[\s\S]*web\/fe2/);
+    }
+    expect(status).toMatch(/web on production: 2 of 2 taking traffic/);
     expect(status).toMatch(/web\/fe1 +UP +L7OK/);
     expect(status).toMatch(/web\/fe2 +UP +L7OK/);
 
