@@ -1,31 +1,12 @@
-import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { workspace as makeWorkspace, repoRoot, runLintScript } from "./lint-script.js";
 
-const checker = new URL("../../../scripts/check-deps.mjs", import.meta.url).pathname;
-
-function workspace(files: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), "deps-"));
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(join(root, path, ".."), { recursive: true });
-    writeFileSync(join(root, path), content);
-  }
-  return root;
-}
-
-function check(root: string): { ok: boolean; output: string } {
-  try {
-    return { ok: true, output: execFileSync("node", [checker, root], { encoding: "utf8", stdio: "pipe" }) };
-  } catch (error) {
-    return { ok: false, output: String((error as { stderr: string }).stderr) };
-  }
-}
+const workspace = (files: Record<string, string>) => makeWorkspace(files, "deps-");
+const check = (root: string) => runLintScript("check-deps.mjs", root);
 
 describe("the dependency rule check run by CI", () => {
   it("passes on this repository", () => {
-    expect(check(new URL("../../..", import.meta.url).pathname)).toMatchObject({ ok: true });
+    expect(check(repoRoot)).toMatchObject({ ok: true });
   });
 
   it("fails when an adapter depends on a plugin, or a plugin reaches into core's src", () => {

@@ -2,30 +2,11 @@
  * The unused-export check that `npm run lint` runs (scripts/check-exports.mjs): it passes on this repository, and it
  * bites on a workspace where a package exports a name nothing outside it imports.
  */
-import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { workspace as makeWorkspace, repoRoot, runLintScript } from "./lint-script.js";
 
-const checker = new URL("../../../scripts/check-exports.mjs", import.meta.url).pathname;
-
-function workspace(files: Record<string, string>): string {
-  const root = mkdtempSync(join(tmpdir(), "exports-"));
-  for (const [path, content] of Object.entries(files)) {
-    mkdirSync(join(root, path, ".."), { recursive: true });
-    writeFileSync(join(root, path), content);
-  }
-  return root;
-}
-
-function check(root: string): { ok: boolean; output: string } {
-  try {
-    return { ok: true, output: execFileSync("node", [checker, root], { encoding: "utf8", stdio: "pipe" }) };
-  } catch (error) {
-    return { ok: false, output: String((error as { stderr: string }).stderr) };
-  }
-}
+const workspace = (files: Record<string, string>) => makeWorkspace(files, "exports-");
+const check = (root: string) => runLintScript("check-exports.mjs", root);
 
 const core = {
   "packages/core/package.json": JSON.stringify({
@@ -47,7 +28,7 @@ const core = {
 
 describe("the unused-export check run by CI", () => {
   it("passes on this repository", () => {
-    expect(check(new URL("../../..", import.meta.url).pathname)).toMatchObject({ ok: true });
+    expect(check(repoRoot)).toMatchObject({ ok: true });
   });
 
   it("fails naming each export nothing outside its package imports, in every entry; inferred-type exports pass", () => {
