@@ -3,14 +3,12 @@
  * What people approve is the prepared invocation (arguments as the handler gets them, and what `check` pinned);
  * its digest is recorded, and the job runs only if the invocation still has that digest.
  *
- * With several instances (a store with {@link ApprovalRows}), a waiting job is also a row: any instance takes
- * `approve`/`deny` and records the decision in one transaction; the instance holding the job is told, mirrors the
- * decision in its room and starts the job once.
+ * With several instances (a store with {@link ApprovalRows}), a waiting job is also a row and decisions go through
+ * it (approval-row-desk.ts): any instance takes `approve`/`deny`; the instance holding the job starts it once.
  * @module
  */
-import { hash } from "node:crypto";
 import type { SentMessage } from "../adapters/adapter.js";
-import { type AuditLog, canonicalJson } from "../audit/audit.js";
+import type { AuditLog } from "../audit/audit.js";
 import { auditRecords } from "../audit/audit-records.js";
 import { executeJob, type JobRunnerDeps } from "../jobs/job-runner.js";
 import { type Job, type JobTable, jobInfo } from "../jobs/jobs.js";
@@ -20,9 +18,11 @@ import type { EventBus } from "../runtime/events.js";
 import type { Logger } from "../runtime/logger.js";
 import { formatDuration } from "../util/duration.js";
 import type { ApprovalBoard } from "./approval-board.js";
-import type { ApprovalRows, RowDecision, WaitingJobState } from "./approval-rows.js";
+import { invocationDigest, type Pending, pendingOf, requirementsMet } from "./approval-facts.js";
+import { ApprovalRowDesk, normalId } from "./approval-row-desk.js";
+import type { ApprovalRows } from "./approval-rows.js";
 import { type Actor, type IdentityDirectory, who } from "./identity.js";
-import type { ApprovalRequirement, CombinedApproval, Policy } from "./permissions.js";
+import type { CombinedApproval, Policy } from "./permissions.js";
 
 /** What the desk needs from the bot. */
 export interface ApprovalDeskDeps {
@@ -49,34 +49,6 @@ export interface ApprovalDeskDeps {
   rows?: ApprovalRows;
 }
 
-/** What an approval or refusal is checked against: a job held here, or another instance's row. */
-interface Pending {
-  id: string;
-  requester: string;
-  requesterName: string;
-  permission: string;
-  requirements: ApprovalRequirement[];
-  requireVerifiedDevice: boolean;
-}
-
-/** A row as the audit records name its job. */
-const rowAbout = (row: WaitingJobState) => ({
-  id: row.jobId,
-  actor: { id: row.requester },
-  command: { name: row.command },
-});
-
-/** Whether each requirement has its count of approvers holding its permission. */
-function requirementsMet(policy: Policy, requirements: ApprovalRequirement[], roles: Iterable<string[]>): boolean {
-  const all = [...roles];
-  return requirements.every((r) => all.filter((held) => policy.check(held, r.permission).held).length >= r.count);
-}
-
-/** The digest of a prepared invocation: command, arguments (secrets redacted) and checked facts. */
-export function invocationDigest(job: Job): string {
-  return hash("sha256", canonicalJson({ command: job.command.name, args: job.auditArgs, checked: job.checked ?? {} }));
-}
-
 /** The prepared invocation as people will see it: every argument and every checked fact, from the parsed values. */
 export function describeInvocation(job: Job): Block {
   const facts: Array<[string, string]> = [["command", job.command.name]];
@@ -98,17 +70,17 @@ function deepFreeze<T>(value: T): T {
 
 /** Requests, approvals, refusals, expiry and withdrawal of jobs waiting for approval. */
 export class ApprovalDesk {
-  /** Per job, the mirroring of its row into this instance (one at a time). */
-  readonly #syncs = new Map<string, Promise<unknown>>();
+  /** With several instances: decisions go through the job's row. */
+  readonly #rows: ApprovalRowDesk | undefined;
 
   constructor(private readonly deps: ApprovalDeskDeps) {
-    deps.rows?.watch((jobId) => {
-      const ids = jobId === undefined ? deps.jobs.list().map((job) => job.id) : [jobId];
-      for (const id of ids)
-        this.#sync(id).catch((err: unknown) =>
-          deps.logger.warn({ err, jobId: id }, "could not read the approval row of a waiting job (read again soon)"),
-        );
-    });
+    if (deps.rows)
+      this.#rows = new ApprovalRowDesk(deps, deps.rows, {
+        checkApprover: (pending, approver) => this.#checkApprover(pending, approver),
+        refused: (jobId, actor, command, error) => this.#refused(jobId, actor, command, error),
+        close: (job, outcome, extra, what, audit) => this.#close(job, outcome, extra, what, audit),
+        missing: (job) => this.#missing(job),
+      });
   }
 
   /** Puts a job on hold until `approval.count` people approve; the `admitted` entry is written with the request. */
@@ -212,7 +184,7 @@ export class ApprovalDesk {
    * refusal (a {@link UserError}) is audited against the waiting job, whichever way the person approved.
    */
   approve(jobId: string, approver: Actor): Promise<string> {
-    if (this.deps.rows) return this.#approveRow(normalId(jobId), approver);
+    if (this.#rows) return this.#rows.approve(normalId(jobId), approver);
     return this.#auditRefusal(jobId, approver, "approve", () => this.#approve(jobId, approver));
   }
 
@@ -319,7 +291,7 @@ export class ApprovalDesk {
 
   /** Refuses a waiting job: people with the approval permission, or its requester (withdrawing it). */
   deny(jobId: string, by: Actor): Promise<string> {
-    if (this.deps.rows) return this.#denyRow(normalId(jobId), by);
+    if (this.#rows) return this.#rows.deny(normalId(jobId), by);
     return this.#auditRefusal(jobId, by, "deny", () => this.#deny(jobId, by));
   }
 
@@ -367,9 +339,9 @@ export class ApprovalDesk {
 
   /** Withdraws a waiting job (the `cancel` command, by its requester or someone with `jobs:cancel`). */
   async withdraw(job: Job, by: Actor): Promise<void> {
-    if (this.deps.rows) {
+    if (this.#rows) {
       const what = `was withdrawn by ${who(by)}`;
-      if (await this.#closeRow(job, "cancelled", { detail: { cancelledBy: by.id } }, what, by.id)) return;
+      if (await this.#rows.close(job, "cancelled", { detail: { cancelledBy: by.id } }, what, by.id)) return;
       throw new UserError(`job ${job.id} was approved just now and is starting`, "cancel it again to stop it");
     }
     await this.#close(job, "cancelled", { detail: { cancelledBy: by.id } }, `was withdrawn by ${who(by)}`);
@@ -380,15 +352,15 @@ export class ApprovalDesk {
   async closeAll(reason: string): Promise<void> {
     for (const job of this.deps.jobs.list()) {
       if (job.state !== "awaiting-approval") continue;
-      if (this.deps.rows) {
+      if (this.#rows) {
         const what = `was closed: the bot is ${reason}`;
-        const closed = await this.#closeRow(job, "cancelled", { detail: { cancelledBy: reason } }, what, reason).catch(
-          (err: unknown) => {
+        const closed = await this.#rows
+          .close(job, "cancelled", { detail: { cancelledBy: reason } }, what, reason)
+          .catch((err: unknown) => {
             // The database is gone: close it here; its row is abandoned with this instance's claims.
             this.deps.logger.error({ err, jobId: job.id }, "could not close the approval row of a waiting job");
             return this.#close(job, "cancelled", {}, what, false).then(() => true);
-          },
-        );
+          });
         if (!closed) this.deps.logger.warn({ jobId: job.id }, "a waiting job was approved while shutting down");
         continue;
       }
@@ -434,10 +406,10 @@ export class ApprovalDesk {
     const job = this.deps.jobs.get(jobId);
     if (job?.state !== "awaiting-approval") return;
     const approvals = job.approval?.approvers.size ?? 0;
-    if (this.deps.rows) {
-      await this.#closeRow(job, "expired", { detail: { approvals } }, "expired without enough approvals").catch(
-        (err: unknown) => this.deps.logger.error({ err, jobId }, "could not close an expired approval row"),
-      );
+    if (this.#rows) {
+      await this.#rows
+        .close(job, "expired", { detail: { approvals } }, "expired without enough approvals")
+        .catch((err: unknown) => this.deps.logger.error({ err, jobId }, "could not close an expired approval row"));
       return;
     }
     await this.#close(job, "expired", { detail: { approvals } }, "expired without enough approvals");
@@ -472,244 +444,6 @@ export class ApprovalDesk {
     await deps.board.close(job.id, "warn", line);
   }
 
-  // --- Several instances: the job's row decides (see the module comment). ---
-
-  /** Approves through the job's row: the vote and its audit entry in one transaction, on whichever instance. */
-  async #approveRow(jobId: string, approver: Actor): Promise<string> {
-    const { deps } = this;
-    const rows = deps.rows!;
-    let known = false;
-    try {
-      const decided = await rows.decide<string | ApproveResult>(jobId, (state) => {
-        known = state !== undefined;
-        const row = this.#pendingRow(jobId, state);
-        const roles = this.#checkApprover(pendingOfRow(row), approver);
-        const votes = new Map(row.votes.map((v) => [v.approver, v]));
-        if (votes.has(approver.id))
-          return unchanged(`you already approved job ${row.jobId} (${votes.size}/${row.count})`);
-        votes.set(approver.id, { approver: approver.id, name: who(approver), roles });
-        // The last approval: everyone's roles are checked again (one revoked since they approved no longer counts).
-        const dropped: string[] = [];
-        if (votes.size >= row.count)
-          for (const vote of votes.values()) {
-            const now = deps.identity.approvalRoles({ id: vote.approver, verified: true }, row.requester);
-            vote.roles = now;
-            if (row.requirements.some((r) => deps.policy.check(now, r.permission).held)) continue;
-            votes.delete(vote.approver);
-            dropped.push(vote.approver);
-          }
-        const kept = [...votes.values()];
-        const roleSets = kept.map((v) => v.roles);
-        const enough = kept.length >= row.count && requirementsMet(deps.policy, row.requirements, roleSets);
-        const ids = kept.map((v) => v.approver);
-        return {
-          change: {
-            kind: "vote",
-            vote: votes.get(approver.id) ?? { approver: approver.id, name: who(approver), roles },
-            dropped,
-            approved: enough,
-          },
-          records: [auditRecords.approval(rowAbout(row), approver, kept.length, row.count, enough ? ids : undefined)],
-          result: {
-            row,
-            enough,
-            approvals: kept.length,
-            lost: dropped.map((id) => row.votes.find((v) => v.approver === id)?.name ?? id),
-          },
-        };
-      });
-      if (typeof decided === "string") return decided;
-      const { row, enough, approvals, lost } = decided;
-      const here = row.instance === rows.instance ? await this.#sync(row.jobId) : undefined;
-      const dropped = lost.length
-        ? `; ${lost.map((d) => `${d} no longer holds ${row.permission}`).join(", ")}, so that approval no longer counts`
-        : "";
-      if (!enough) return `approved job ${row.jobId} (${approvals}/${row.count})${dropped}; waiting for more approvals`;
-      if (here === "mismatch")
-        throw new UserError(`job ${row.jobId} did not run: it no longer matches what was approved`);
-      if (here !== undefined) return `approved job ${row.jobId}; it is running now for ${row.requesterName}`;
-      return `approved job ${row.jobId}; instance ${row.instance}, which holds it, starts it now for ${row.requesterName}`;
-    } catch (error) {
-      if (error instanceof UserError && known) await this.#refused(jobId, approver, "approve", error);
-      throw error;
-    }
-  }
-
-  /** Refuses (or, by its requester, withdraws) through the job's row, on whichever instance. */
-  async #denyRow(jobId: string, by: Actor): Promise<string> {
-    const { deps } = this;
-    const rows = deps.rows!;
-    let known = false;
-    try {
-      const holder = await rows.decide<string>(jobId, (state) => {
-        known = state !== undefined;
-        const row = this.#pendingRow(jobId, state);
-        const roles = deps.identity.approvalRoles(by, row.requester);
-        const mayRefuse = row.requirements.some((r) => deps.policy.check(roles, r.permission).held);
-        if (by.id !== row.requester && !mayRefuse)
-          throw new UserError(`refusing job ${row.jobId} needs permission ${row.permission} (or being its requester)`);
-        return {
-          change: { kind: "close", outcome: "rejected", note: `was refused by ${who(by)}`, by: by.id },
-          records: [auditRecords.outcome(rowAbout(row), "rejected", { decision: "rejected", detail: { by: by.id } })],
-          result: row.instance,
-        };
-      });
-      if (holder === rows.instance) await this.#sync(jobId);
-      return `job ${jobId} refused`;
-    } catch (error) {
-      if (error instanceof UserError && known) await this.#refused(jobId, by, "deny", error);
-      throw error;
-    }
-  }
-
-  /**
-   * Closes a job held here through its row (expiry, withdrawal, shutdown), if it is still waiting; then mirrors the
-   * close here. False when it was no longer waiting (approved meanwhile: it starts).
-   */
-  async #closeRow(
-    job: Job,
-    outcome: "expired" | "cancelled",
-    extra: Parameters<typeof auditRecords.outcome>[2],
-    what: string,
-    by?: string,
-  ): Promise<boolean> {
-    const rows = this.deps.rows!;
-    const closed = await rows.decide<boolean>(job.id, (state) =>
-      state?.status === "waiting" && state.instance === rows.instance
-        ? {
-            change: { kind: "close", outcome, note: what, ...(by !== undefined ? { by } : {}) },
-            records: [auditRecords.outcome(job, outcome, extra)],
-            result: true,
-          }
-        : unchanged(false),
-    );
-    await this.#sync(job.id);
-    return closed;
-  }
-
-  /** The row of a job that can still be decided; otherwise a {@link UserError} saying where it is. */
-  #pendingRow(jobId: string, state: WaitingJobState | undefined): WaitingJobState {
-    if (!state) throw new UserError(`no job ${jobId} is waiting for approval`, `see ${this.deps.prefix}jobs`);
-    const gone = state.status === "abandoned" || (!state.holderAlive && ["waiting", "approved"].includes(state.status));
-    if (gone)
-      throw new UserError(
-        `job ${state.jobId} was abandoned: instance ${state.instance}, which held it, stopped; it will not run`,
-        `ask for it again (${this.deps.prefix}${state.command} …)`,
-      );
-    if (state.status !== "waiting")
-      throw new UserError(`job ${state.jobId} is not waiting for approval (it is ${statusWord(state)})`);
-    if (state.expired) throw new UserError(`job ${state.jobId} is not waiting for approval (it expired)`);
-    return state;
-  }
-
-  /** Mirrors job `jobId`'s row into this instance (one at a time per job); see {@link ApprovalDesk.#syncOnce}. */
-  #sync(jobId: string): Promise<SyncResult> {
-    const before = this.#syncs.get(jobId) ?? Promise.resolve();
-    const run = before.catch(() => {}).then(() => this.#syncOnce(jobId));
-    this.#syncs.set(jobId, run);
-    const forget = () => {
-      if (this.#syncs.get(jobId) === run) this.#syncs.delete(jobId);
-    };
-    run.then(forget, forget);
-    return run;
-  }
-
-  /**
-   * For a job held here and still waiting: announces approvals given anywhere, starts it once its row is approved
-   * (the conditional update to `running` lets exactly one caller through), closes it when its row was closed.
-   */
-  async #syncOnce(jobId: string): Promise<SyncResult> {
-    const { deps } = this;
-    const rows = deps.rows!;
-    const job = deps.jobs.get(jobId);
-    if (!job?.approval || job.state !== "awaiting-approval") return "nothing";
-    const state = await rows.read(job.id);
-    if (!state || state.instance !== rows.instance) return "nothing";
-    const approval = job.approval;
-    const lost: string[] = [];
-    for (const [id, name] of approval.approvers)
-      if (!state.votes.some((v) => v.approver === id)) {
-        approval.approvers.delete(id);
-        approval.approverRoles.delete(id);
-        lost.push(name);
-      }
-    const fresh = state.votes.filter((v) => !approval.approvers.has(v.approver));
-    for (const vote of fresh) {
-      approval.approvers.set(vote.approver, vote.name);
-      approval.approverRoles.set(vote.approver, vote.roles);
-    }
-    const waitingFor = state.status === "waiting" ? this.#missing(job) : [];
-    for (const vote of fresh)
-      deps.events.emit("approval.decided", {
-        job: jobInfo(job),
-        decision: "approved",
-        by: vote.approver,
-        approvals: state.votes.length,
-        required: approval.count,
-        waitingFor,
-      });
-    if (state.status === "approved") return this.#startApproved(job, state);
-    if (state.status === "closed" || state.status === "abandoned") {
-      const outcome = state.outcome ?? "cancelled";
-      const what = state.note ?? "was abandoned: this instance was taken for stopped";
-      await this.#close(job, outcome, {}, what, false);
-      if (outcome !== "failed")
-        deps.events.emit("approval.decided", {
-          job: jobInfo(job),
-          decision: outcome,
-          ...(state.closedBy !== undefined ? { by: state.closedBy } : {}),
-        });
-      return "closed";
-    }
-    if (state.status === "waiting" && fresh.length > 0) {
-      const count = `${state.votes.length}/${approval.count}`;
-      const dropped = lost.length
-        ? `; ${lost.map((d) => `${d} no longer holds ${approval.permission}`).join(", ")}, so that approval no longer counts`
-        : "";
-      const by = fresh.map((v) => v.name).join(", ");
-      await deps.notify(job, out.status("info", `job ${job.id}: approved by ${by} (${count})${dropped}`), "notice", {
-        jobId: job.id,
-      });
-      const names = [...approval.approvers.values()].join(", ");
-      const verb = approval.approvers.size === 1 ? "approved" : "have approved";
-      await deps.board.progress(
-        job.id,
-        `${approval.approvers.size} of ${approval.count}: ${names || "nobody"} ${verb}${dropped}; waiting for ${waitingFor.join(" and ")}`,
-      );
-    }
-    return "waiting";
-  }
-
-  /** Starts an approved job held here, once: only the caller whose update moved its row to `running` goes on. */
-  async #startApproved(job: Job, state: WaitingJobState): Promise<SyncResult> {
-    const { deps } = this;
-    if (!(await deps.rows!.start(job.id))) return "nothing";
-    const approval = job.approval!;
-    clearTimeout(approval.timer);
-    job.state = "running";
-    job.startedAt = new Date();
-    if (invocationDigest(job) !== approval.digest || state.digest !== approval.digest) {
-      await this.#close(
-        job,
-        "failed",
-        { detail: { error: "the invocation changed after it was approved" } },
-        "did not run: what would run is not what was approved",
-      );
-      return "mismatch";
-    }
-    const names = state.votes.map((v) => v.name).join(", ");
-    const running = `job ${job.id}: approved by ${names}; running ${job.command.name} for ${who(job.actor)}`;
-    await deps.notify(job, out.status("ok", running), "notice", { jobId: job.id });
-    await deps.board.close(job.id, "ok", running);
-    void executeJob(
-      job,
-      deps.runner,
-      deps.jobs,
-      state.votes.map((v) => v.approver),
-    );
-    return "started";
-  }
-
   #waiting(jobId: string): Job {
     const job = this.deps.jobs.get(jobId);
     if (!job) throw new UserError(`no job ${jobId} is waiting for approval`, `see ${this.deps.prefix}jobs`);
@@ -717,55 +451,4 @@ export class ApprovalDesk {
       throw new UserError(`job ${job.id} is not waiting for approval (it is ${job.state})`);
     return job;
   }
-}
-
-/** An approval recorded through a row. */
-interface ApproveResult {
-  row: WaitingJobState;
-  enough: boolean;
-  approvals: number;
-  /** Earlier approvers who no longer hold the permission (their approvals were removed). */
-  lost: string[];
-}
-
-/** What mirroring a row did here. */
-type SyncResult = "nothing" | "waiting" | "started" | "mismatch" | "closed";
-
-/** A job id as people type it (`#K3J9X` → `k3j9x`), as the job table reads it. */
-function normalId(jobId: string): string {
-  return jobId.toLowerCase().replace(/^#/, "");
-}
-
-/** A decision that changes nothing. */
-function unchanged<T>(result: T): RowDecision<T> {
-  return { change: { kind: "none" }, records: [], result };
-}
-
-function pendingOf(job: Job): Pending {
-  const approval = job.approval!;
-  return {
-    id: job.id,
-    requester: job.actor.id,
-    requesterName: who(job.actor),
-    permission: approval.permission,
-    requirements: approval.requirements,
-    requireVerifiedDevice: approval.requireVerifiedDevice === true,
-  };
-}
-
-function pendingOfRow(row: WaitingJobState): Pending {
-  return {
-    id: row.jobId,
-    requester: row.requester,
-    requesterName: row.requesterName,
-    permission: row.permission,
-    requirements: row.requirements,
-    requireVerifiedDevice: row.requireVerifiedDevice,
-  };
-}
-
-function statusWord(state: WaitingJobState): string {
-  if (state.status === "approved") return "approved and starting";
-  if (state.status === "closed") return state.outcome === "rejected" ? "refused" : (state.outcome ?? "closed");
-  return state.status === "done" ? "finished" : state.status;
 }
