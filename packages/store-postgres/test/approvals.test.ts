@@ -184,6 +184,24 @@ describe("approvals as rows (two instances, one PostgreSQL)", () => {
     ]);
   }, 60_000);
 
+  it("SIGTERM of the holder closes its waiting job (audited); approving it through B is refused", async () => {
+    const { url, all } = await instances(["a", "b"]);
+    const [a, b] = all as [InstanceProcess, InstanceProcess];
+    const job = await request(a, "alice", "prod");
+    a.signal("SIGTERM");
+    await a.waitFor("stopped");
+    expect(sentSince(a).join("\n")).toContain(`job ${job} (deploy) was closed: the bot is shutting down`);
+    const mark = b.events.length;
+    await say(b, "bob", `!approve ${job}`);
+    expect(sentSince(b, mark).join("\n")).toContain(`job ${job} is not waiting for approval (it is cancelled)`);
+    expect(runs(all, job)).toEqual([]);
+    const { entries, verified } = await chainOf(url);
+    expect(verified.ok).toBe(true);
+    expect(entries.filter((e) => e.jobId === job && e.event === "outcome")).toEqual([
+      expect.objectContaining({ outcome: "cancelled", detail: { cancelledBy: "shutting down" } }),
+    ]);
+  }, 60_000);
+
   it("approving a job whose instance was killed: told it was abandoned, nothing runs", async () => {
     const { url, all } = await instances(["a", "b"], { DEAD_AFTER_MS: "1500" });
     const [a, b] = all as [InstanceProcess, InstanceProcess];
