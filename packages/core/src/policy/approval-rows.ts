@@ -79,7 +79,10 @@ export interface RowDecision<T> {
   result: T;
 }
 
-/** Waiting jobs as rows shared by every instance (see the module comment). */
+/**
+ * Waiting jobs as rows shared by every instance (see the module comment). The records it writes go to the bot's audit
+ * chain: the store and the audit log must be the same database's (store-postgres opens them together).
+ */
 export interface ApprovalRows {
   /** This instance's id (the holder of the jobs it opens). */
   readonly instance: string;
