@@ -4,6 +4,7 @@
  * @module
  */
 import type { ClientBase, Pool, PoolClient } from "pg";
+import { APPROVAL_ROWS_SQL } from "./approval-rows-schema.js";
 
 /** One step of the schema: `sql` takes the database from `version - 1` to `version`. */
 interface Migration {
@@ -39,6 +40,9 @@ export const MIGRATION_LOCK_KEY = "7161955390017103220";
  * Version 2:
  * - `claims`: the latest claimed occurrence of each recurring thing (a schedule's due time, ms since the epoch) and
  *   who claimed it: one conditional upsert, so two instances cannot both claim it.
+ *
+ * Version 4 (approvals as rows, see approval-rows-schema.ts):
+ * - `approval_jobs`, `approval_votes`: jobs waiting for approval and their votes, readable by every instance.
  */
 const MIGRATIONS: readonly Migration[] = [
   {
@@ -210,6 +214,8 @@ const MIGRATIONS: readonly Migration[] = [
         FOR EACH ROW EXECUTE FUNCTION database_identity_fixed();
     `,
   },
+  // Approvals as rows: a separate step (its SQL lives with its code).
+  { version: 4, sql: APPROVAL_ROWS_SQL },
 ];
 
 /** Who a database is: an id made with it (version 3), which names its checkpoint files. */
