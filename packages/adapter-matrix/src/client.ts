@@ -9,8 +9,8 @@ import type { Logger } from "@switchboard/core";
 import { createClient, IndexedDBStore, type MatrixClient } from "matrix-js-sdk";
 import { logger as sdkLogger } from "matrix-js-sdk/lib/logger.js";
 import { IdbSnapshot } from "./idb-snapshot.js";
+import type { MatrixOptions } from "./matrix-adapter.js";
 import { readSession, type Session, writeSession } from "./session.js";
-import type { MatrixOptions } from "./type.js";
 
 /** Database name of the sync store inside the snapshot. */
 const syncDbName = "switchboard-sync";

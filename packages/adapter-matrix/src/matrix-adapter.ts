@@ -40,7 +40,12 @@ import {
 } from "./inbound.js";
 import { Ledger } from "./ledger.js";
 import { MatrixOutbound } from "./outbound.js";
-import { type MatrixAdapterOptions, type MatrixOptions, matrixOptionsSchema } from "./type.js";
+import { matrixAdapterType } from "./type.js";
+
+/** What `new MatrixAdapter(…)` takes: the keys of a `type: matrix` entry (see type.ts). */
+export type MatrixAdapterOptions = Omit<z.input<typeof matrixAdapterType.schema>, "type">;
+/** The options as the adapter uses them: every default filled in, durations in milliseconds. */
+export type MatrixOptions = Omit<z.output<typeof matrixAdapterType.schema>, "type">;
 
 /**
  * Runs the bot on a Matrix homeserver. The sender of a message is its Matrix user id, which the homeserver vouches
@@ -61,9 +66,10 @@ export class MatrixAdapter implements Adapter {
   #lastSave = 0;
 
   constructor(options: MatrixAdapterOptions) {
-    const parsed = matrixOptionsSchema.safeParse(options);
+    const parsed = matrixAdapterType.schema.safeParse({ ...options, type: "matrix" });
     if (!parsed.success) throw new Error(`Matrix adapter options: ${z.prettifyError(parsed.error)}`);
-    this.options = parsed.data;
+    const { type: _type, ...resolved } = parsed.data;
+    this.options = resolved;
     this.network = this.options.name;
   }
 
