@@ -9,6 +9,7 @@ import type {
   Adapter,
   AdapterCapabilities,
   AdapterHost,
+  AdapterStateStore,
   IncomingMessage,
   OutgoingMessage,
   ReplyTarget,
@@ -28,6 +29,7 @@ import { type ClientBundle, openClient } from "./client.js";
 import { type Content, isEdit, messageText, relatesTo, threadOf } from "./content.js";
 import { DecryptionNotices } from "./decryption-notices.js";
 import { fromVerifiedDevice, reactionRefusal } from "./device-trust.js";
+import { FileState } from "./file-state.js";
 import { Ledger } from "./ledger.js";
 import { type MatrixAdapterOptions, matchesAny, type ResolvedOptions, resolveOptions } from "./options.js";
 import { MatrixOutbound } from "./outbound.js";
@@ -53,9 +55,17 @@ export class MatrixAdapter implements Adapter {
   #saveTimer: NodeJS.Timeout | undefined;
   #lastSave = 0;
 
-  constructor(options: MatrixAdapterOptions) {
+  readonly #state: AdapterStateStore;
+
+  /**
+   * @param options - see the package README.
+   * @param shared - where the session and the crypto and sync stores are kept: `state` from the app when several
+   *   instances take turns on this device (PostgreSQL); default files in `dataDir`.
+   */
+  constructor(options: MatrixAdapterOptions, shared: { state?: AdapterStateStore } = {}) {
     this.options = resolveOptions(options);
     this.network = this.options.network;
+    this.#state = shared.state ?? new FileState(this.options.dataDir);
   }
 
   /** The running client (for tests and advanced use). */
@@ -86,7 +96,7 @@ export class MatrixAdapter implements Adapter {
     const ledger = new Ledger(join(this.options.dataDir, "handled-events"));
     ledger.open();
     this.#ledger = ledger;
-    const bundle = await openClient(this.options, host.logger);
+    const bundle = await openClient(this.options, host.logger, this.#state);
     this.#bundle = bundle;
     const { client } = bundle;
     this.#sender = new MatrixOutbound(client, this.options, host.logger);

@@ -69,12 +69,16 @@ export const matrixAdapterType = defineAdapterType<MatrixAdapterConfig>({
     const { type: _type, name, staleAfter, decryptionNoticeInterval, decryptionGrace, ...rest } = config;
     const defined = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as typeof rest;
     context.logger.debug({ network: name ?? "matrix" }, "creating the Matrix adapter");
-    return new MatrixAdapter({
-      ...defined,
-      network: name ?? "matrix",
-      ...(staleAfter !== undefined ? { staleAfterMs: staleAfter } : {}),
-      ...(decryptionNoticeInterval !== undefined ? { decryptionNoticeIntervalMs: decryptionNoticeInterval } : {}),
-      ...(decryptionGrace !== undefined ? { decryptionGraceMs: decryptionGrace } : {}),
-    });
+    return new MatrixAdapter(
+      {
+        ...defined,
+        network: name ?? "matrix",
+        ...(staleAfter !== undefined ? { staleAfterMs: staleAfter } : {}),
+        ...(decryptionNoticeInterval !== undefined ? { decryptionNoticeIntervalMs: decryptionNoticeInterval } : {}),
+        ...(decryptionGrace !== undefined ? { decryptionGraceMs: decryptionGrace } : {}),
+      },
+      // Several instances: the app's shared state store, so a standby takes over this device.
+      context.state ? { state: context.state } : {},
+    );
   },
 });

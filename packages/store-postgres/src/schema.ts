@@ -36,6 +36,13 @@ export const MIGRATION_LOCK_KEY = "7161955390017103220";
  * Version 3:
  * - `database_identity`: one row, the database's id, made with it (checkpoint files are named after it).
  *
+ * Version 4 (adapter state, for Matrix failover):
+ * - `adapter_state`: state that follows a leased connection to whichever instance holds it (Matrix: the session and
+ *   the snapshot of the crypto and sync stores), one row per (lease resource, name). `sealed` is AES-256-GCM under a
+ *   key from the environment (never in the database); `token` is the fencing token of the lease it was written under,
+ *   and a write names its token and commits only while that lease is held, never over a row of a newer token. The
+ *   row `('', 'key-check')` seals a constant, so an instance with another key refuses to start.
+ *
  * Version 2:
  * - `claims`: the latest claimed occurrence of each recurring thing (a schedule's due time, ms since the epoch) and
  *   who claimed it: one conditional upsert, so two instances cannot both claim it.
@@ -208,6 +215,20 @@ const MIGRATIONS: readonly Migration[] = [
       BEGIN RAISE EXCEPTION 'the database identity cannot be changed'; END $$;
       CREATE TRIGGER database_identity_fixed BEFORE INSERT OR UPDATE OR DELETE ON database_identity
         FOR EACH ROW EXECUTE FUNCTION database_identity_fixed();
+    `,
+  },
+  {
+    version: 4,
+    sql: `
+      CREATE TABLE adapter_state (
+        resource text NOT NULL,
+        name text NOT NULL,
+        sealed bytea NOT NULL,
+        token bigint NOT NULL,
+        holder text NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (resource, name)
+      );
     `,
   },
 ];
