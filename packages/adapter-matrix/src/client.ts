@@ -104,7 +104,10 @@ async function resolveSession(options: ResolvedOptions, snapshot: IdbSnapshot, l
   await snapshot.discard();
   const session = await passwordLogin(options);
   await writeSession(state, session);
-  logger.info({ deviceId: session.deviceId, where: state.where }, "logged in to Matrix with the password; session kept");
+  logger.info(
+    { deviceId: session.deviceId, where: state.where },
+    "logged in to Matrix with the password; session kept",
+  );
   return session;
 }
 

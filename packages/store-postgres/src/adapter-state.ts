@@ -45,7 +45,7 @@ export function parseStateKey(text: string | undefined, setting: string): Buffer
   let key: Buffer | undefined;
   if (/^[0-9a-fA-F]{64}$/.test(value)) key = Buffer.from(value, "hex");
   else if (/^[A-Za-z0-9+/]{43}=?$/.test(value)) key = Buffer.from(value, "base64");
-  if (!key || key.length !== 32)
+  if (key?.length !== 32)
     throw new StateKeyError(
       `${setting} is not a key: it must be 32 random bytes as base64 (44 characters, \`openssl rand -base64 32\`) or 64 hex digits`,
     );

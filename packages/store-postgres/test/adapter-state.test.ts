@@ -115,9 +115,7 @@ describe("LeasedState: adapter state sealed in PostgreSQL, written under the lea
     const lease = a.elector.lease!;
     await a.state.write("store", Buffer.from("token 1"));
     // A newer holder's row (as a later lease would leave it), while the lease row still says token 1.
-    await a.storage.pool.query("UPDATE adapter_state SET token = 5 WHERE resource = $1 AND name = 'store'", [
-      RESOURCE,
-    ]);
+    await a.storage.pool.query("UPDATE adapter_state SET token = 5 WHERE resource = $1 AND name = 'store'", [RESOURCE]);
     await expect(a.state.write("store", Buffer.from("older"))).rejects.toThrow(StaleStateError);
     expect(a.elector.lease?.token).toBe(lease.token);
   });
@@ -134,7 +132,13 @@ describe("LeasedState: adapter state sealed in PostgreSQL, written under the lea
 
     await a.elector.start();
     await a.state.write("session", Buffer.from("for matrix:matrix only"));
-    const wrongKey = new LeasedState({ pool: a.storage.pool, key: key(), resource: RESOURCE, holder: "a", lease: () => undefined });
+    const wrongKey = new LeasedState({
+      pool: a.storage.pool,
+      key: key(),
+      resource: RESOURCE,
+      holder: "a",
+      lease: () => undefined,
+    });
     await expect(wrongKey.read("session")).rejects.toThrow(StateKeyError);
     // Copied to another network's row by someone who can write the database: it does not open there.
     const { rows } = await a.storage.pool.query<{ sealed: Buffer }>(
