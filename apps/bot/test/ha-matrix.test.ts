@@ -1,5 +1,7 @@
 import type { ChildProcessWithoutNullStreams } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { openPostgres, type PostgresStorage } from "@switchboard/store-postgres";
 import {
   bodyOf,
@@ -92,7 +94,7 @@ describe("several instances: examples/ha-matrix.yaml", () => {
     for (const folder of folders) folder.remove();
   });
 
-  it("refuses to start without the state key, or with another key than the database's", async () => {
+  it("refuses to start without the state key, or with a malformed one", async () => {
     const config = copyExample("ha-matrix.yaml", folders[0]!.dir);
     const missing = await runCli(["start", "--config", config], {
       cwd: folders[0]!.dir,
@@ -168,5 +170,23 @@ describe("several instances: examples/ha-matrix.yaml", () => {
 
     children[standby]!.kill("SIGTERM");
     expect(await exited(children[standby]!)).toEqual({ code: 0, signal: null });
+    // An instance given another key refuses to start (it could not open the device, nor should it seal a new one).
+    const other = await runCli(["start", "--config", copyExample("ha-matrix.yaml", folders[leader]!.dir)], {
+      cwd: folders[leader]!.dir,
+      env: { ...env, SWITCHBOARD_STATE_KEY: randomBytes(32).toString("base64") },
+    });
+    expect(other.code).not.toBe(0);
+    expect(other.stderr).toMatch(
+      /store\.postgres\.stateKey is not the key this database's adapter state is sealed with/,
+    );
+    expect(await made()).toEqual([device]);
+    // The key is in no log of either instance (which did log the lease changing hands).
+    const key = env.SWITCHBOARD_STATE_KEY!;
+    const logs = folders.map((f) => readFileSync(join(f.dir, ".switchboard/switchboard.log"), "utf8"));
+    expect(logs.join("\n")).toMatch(/took the lease/);
+    for (const text of [...logs, ...stderr]) {
+      expect(text).not.toContain(key);
+      expect(text).not.toContain(Buffer.from(key, "base64").toString("hex"));
+    }
   }, 180_000);
 });
