@@ -90,6 +90,7 @@ export const matrixAdapterType = {
   async create({ type: _type, ...options }, context): Promise<Adapter> {
     const { MatrixAdapter } = await import("./index.js");
     context.logger.debug({ network: options.name }, "creating the Matrix adapter");
-    return new MatrixAdapter(options);
+    // Several instances: the app's shared state store, so a standby takes over this device.
+    return new MatrixAdapter(options, context.state ? { state: context.state } : {});
   },
 } satisfies AdapterType<MatrixAdapterConfig>;
