@@ -1,6 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+/**
+ * Test helpers: temporary folders and database paths removed after each test, and cleanups run before them.
+ */
 import { join } from "node:path";
+import { tempDir as sharedTempDir } from "@switchboard/test-servers";
 import { afterEach } from "vitest";
 
 const cleanups: Array<() => void> = [];
@@ -11,8 +13,8 @@ afterEach(() => {
 
 /** A fresh temporary directory, removed after the test. */
 export function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "switchboard-sqlite-"));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const { dir, remove } = sharedTempDir("switchboard-sqlite-");
+  cleanups.push(remove);
   return dir;
 }
 
