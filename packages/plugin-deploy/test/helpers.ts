@@ -4,7 +4,7 @@
 import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { git, gitEnv, tempDir } from "@switchboard/test-servers";
+import { eventually, git, gitEnv, tempDir } from "@switchboard/test-servers";
 import { createHarness, type Harness } from "@switchboard/testing";
 import type { DeployConfigInput } from "../src/config.js";
 import type { DeployRecord } from "../src/history.js";
@@ -78,14 +78,8 @@ export async function history(h: Harness): Promise<DeployRecord[]> {
 }
 
 /** Waits until `check` holds (polling; for effects that finish after the job's final message). */
-export async function until<T>(check: () => T | Promise<T>, what: string, limitMs = 10_000): Promise<NonNullable<T>> {
-  const started = Date.now();
-  for (;;) {
-    const value = await check();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() - started > limitMs) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+export function until<T>(check: () => T | Promise<T>, what: string, limitMs = 10_000): Promise<NonNullable<T>> {
+  return eventually(what, async () => (await check()) || undefined, limitMs) as Promise<NonNullable<T>>;
 }
 
 /** The job id mentioned in a reply. */

@@ -6,7 +6,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { git, gitEnv, tempDir } from "@switchboard/test-servers";
+import { eventually, git, gitEnv, tempDir } from "@switchboard/test-servers";
 import { createHarness, type Harness } from "@switchboard/testing";
 import type { PuppetConfigInput } from "../src/config.js";
 import puppet from "../src/index.js";
@@ -109,14 +109,8 @@ export function puppetHarness(config: PuppetConfigInput): Promise<Harness> {
 }
 
 /** Waits until `check` holds (polling with a deadline). */
-export async function until<T>(check: () => T | Promise<T>, what: string, limitMs = 60_000): Promise<NonNullable<T>> {
-  const started = Date.now();
-  for (;;) {
-    const value = await check();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() - started > limitMs) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+export function until<T>(check: () => T | Promise<T>, what: string, limitMs = 60_000): Promise<NonNullable<T>> {
+  return eventually(what, async () => (await check()) || undefined, limitMs) as Promise<NonNullable<T>>;
 }
 
 /** The job id in a reply (`job abc12`). */

@@ -12,7 +12,7 @@ afterEach(() => {
 });
 
 /** A fresh temporary directory, removed after the test. */
-export function tempDir(): string {
+export function scratchDir(): string {
   const { dir, remove } = sharedTempDir("switchboard-sqlite-");
   cleanups.push(remove);
   return dir;
@@ -20,7 +20,7 @@ export function tempDir(): string {
 
 /** A path for a new database file in a fresh temporary directory. */
 export function tempDbPath(name = "switchboard.db"): string {
-  return join(tempDir(), name);
+  return join(scratchDir(), name);
 }
 
 /** Runs `close` after the test (before the directories are removed). */
