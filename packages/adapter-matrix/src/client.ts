@@ -8,6 +8,7 @@ import { LoggerLevel, Tracing } from "@matrix-org/matrix-sdk-crypto-wasm";
 import type { Logger } from "@switchboard/core";
 import { createClient, IndexedDBStore, type MatrixClient } from "matrix-js-sdk";
 import { logger as sdkLogger } from "matrix-js-sdk/lib/logger.js";
+import { secretStorageCallbacks } from "./cross-signing.js";
 import { IdbSnapshot } from "./idb-snapshot.js";
 import type { ResolvedOptions } from "./options.js";
 import { readSession, type Session, writeSession } from "./session.js";
@@ -110,8 +111,15 @@ async function resolveSession(options: ResolvedOptions, snapshot: IdbSnapshot, l
   return session;
 }
 
-/** Restores the stores, logs in, and creates the client (with Rust crypto when encryption is on). */
-export async function openClient(options: ResolvedOptions, logger: Logger): Promise<ClientBundle> {
+/**
+ * Restores the stores, logs in, and creates the client (with Rust crypto when encryption is on). `recoveryKey` is the
+ * decoded recovery key that opens the account's secret storage (see cross-signing.ts).
+ */
+export async function openClient(
+  options: ResolvedOptions,
+  logger: Logger,
+  recoveryKey?: Uint8Array,
+): Promise<ClientBundle> {
   quietSdk();
   const snapshot = new IdbSnapshot(join(options.dataDir, "store.v8"), (err) =>
     logger.error({ err }, "could not save the Matrix store"),
@@ -138,6 +146,7 @@ export async function openClient(options: ResolvedOptions, logger: Logger): Prom
     store: syncStore,
     fetchFn,
     useAuthorizationHeader: true,
+    cryptoCallbacks: secretStorageCallbacks(recoveryKey),
   });
   if (options.encryption) {
     quietCrypto();

@@ -42,6 +42,11 @@ export interface MatrixAdapterOptions {
    * file is protected by its mode (0600) only. Changing it later makes the old keys unreadable.
    */
   storePassphrase?: string;
+  /**
+   * The account's recovery key (from `switchboard matrix setup-recovery`): the device is cross-signed with the
+   * account's identity from secret storage at every start; a wrong key fails the start. Never logged.
+   */
+  recoveryKey?: string;
   /** Commands older than this when the bot sees them are not run; the bot says so once. Default 2 minutes. */
   staleAfterMs?: number;
   /** Whose invites the bot accepts; all others are declined. Default: none accepted. */
@@ -58,9 +63,9 @@ export interface MatrixAdapterOptions {
 
 /** {@link MatrixAdapterOptions} with every default filled in. */
 export type ResolvedOptions = Required<
-  Omit<MatrixAdapterOptions, "accessToken" | "deviceId" | "password" | "storePassphrase" | "invites">
+  Omit<MatrixAdapterOptions, "accessToken" | "deviceId" | "password" | "storePassphrase" | "recoveryKey" | "invites">
 > &
-  Pick<MatrixAdapterOptions, "accessToken" | "deviceId" | "password" | "storePassphrase"> & {
+  Pick<MatrixAdapterOptions, "accessToken" | "deviceId" | "password" | "storePassphrase" | "recoveryKey"> & {
     invites: Required<InvitePolicy>;
   };
 

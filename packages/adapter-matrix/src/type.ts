@@ -24,6 +24,11 @@ const matrixEntrySchema = z
     dataDir: z.string().min(1).optional(),
     encryption: z.boolean().optional(),
     storePassphrase: z.string().min(1).optional(),
+    /**
+     * The account's recovery key (use `${MATRIX_RECOVERY_KEY}`; made once by `switchboard matrix setup-recovery`):
+     * at every start the device is signed with the cross-signing keys from secret storage. Needs `encryption`.
+     */
+    recoveryKey: z.string().min(1).optional(),
     /** Commands older than this when seen are not run (default 2m). */
     staleAfter: durationSchema.optional(),
     invites: z
