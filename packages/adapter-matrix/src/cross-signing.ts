@@ -5,12 +5,23 @@
  * devices their owner has not signed, bots included). The key is kept in memory only: never logged, never shown.
  * @module
  */
-import type { MatrixClient } from "matrix-js-sdk";
+import { type MatrixClient, MatrixError, Method } from "matrix-js-sdk";
 import { decodeRecoveryKey } from "matrix-js-sdk/lib/crypto-api/index.js";
 import type { SecretStorageCallbacks, SecretStorageKeyDescription } from "matrix-js-sdk/lib/secret-storage.js";
 
 /** How long the device waits to see its own signature listed by the homeserver. */
 const confirmWithinMs = 30_000;
+
+/**
+ * Waits for the key-backup check the Rust crypto starts in the background when it is created: stopping the client
+ * while it runs makes it use the closed crypto (an unhandled "null pointer passed to rust").
+ */
+export async function cryptoSettled(client: MatrixClient): Promise<void> {
+  await client
+    .getCrypto()
+    ?.checkKeyBackupAndEnable()
+    .catch(() => null);
+}
 
 /** A start-up problem with the recovery key or the account's secret storage: the message says what to do. */
 export class CrossSigningError extends Error {
@@ -62,6 +73,47 @@ export async function checkRecoveryKey(client: MatrixClient, key: Uint8Array): P
   }
 }
 
+/** Account data that secret storage and cross-signing read, which must be the homeserver's current one. */
+const secretStorageTypes = [
+  "m.secret_storage.default_key",
+  "m.cross_signing.master",
+  "m.cross_signing.self_signing",
+  "m.cross_signing.user_signing",
+];
+
+async function fromServer(client: MatrixClient, type: string): Promise<unknown> {
+  const path = `/user/${encodeURIComponent(client.getSafeUserId())}/account_data/${encodeURIComponent(type)}`;
+  try {
+    return await client.http.authedRequest(Method.Get, path);
+  } catch (err) {
+    if (err instanceof MatrixError && err.errcode === "M_NOT_FOUND") return null;
+    throw err;
+  }
+}
+
+/**
+ * Waits until the synced account data of secret storage is the homeserver's: a resumed sync starts from the kept
+ * state, which is older than a `setup-recovery --reset` done while the bot was away; the first sync brings the
+ * change.
+ */
+async function currentAccountData(client: MatrixClient): Promise<void> {
+  const wanted = await Promise.all(secretStorageTypes.map((type) => fromServer(client, type)));
+  const deadline = Date.now() + confirmWithinMs;
+  const same = () =>
+    secretStorageTypes.every(
+      (type, i) =>
+        JSON.stringify(client.getAccountData(type as never)?.getContent() ?? null) === JSON.stringify(wanted[i]),
+    );
+  while (!same()) {
+    if (Date.now() > deadline) {
+      throw new CrossSigningError(
+        `the Matrix sync did not bring the account's current secret storage within ${confirmWithinMs / 1000} s`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 /**
  * Signs the bot's device with the account's self-signing key from secret storage (importing the cross-signing keys
  * when this device does not have them yet), then waits until the device is listed as cross-signed by its owner.
@@ -72,6 +124,7 @@ export async function selfSign(client: MatrixClient, key: Uint8Array): Promise<v
   if (!crypto) throw new CrossSigningError("recoveryKey needs encryption: true (the device keys are what gets signed)");
   const userId = client.getSafeUserId();
   const deviceId = client.getDeviceId()!;
+  if (client.isInitialSyncComplete()) await currentAccountData(client);
   await checkRecoveryKey(client, key);
   // An up-to-date view of the account's published identity (a fresh key query for our own user), which the keys
   // in secret storage must match; the first sync may not have fetched it yet.

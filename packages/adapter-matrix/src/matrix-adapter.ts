@@ -27,7 +27,7 @@ import {
 } from "matrix-js-sdk";
 import { type ClientBundle, openClient } from "./client.js";
 import { type Content, isEdit, messageText, relatesTo, threadOf } from "./content.js";
-import { CrossSigningError, checkRecoveryKey, decodeKey, selfSign } from "./cross-signing.js";
+import { CrossSigningError, checkRecoveryKey, cryptoSettled, decodeKey, selfSign } from "./cross-signing.js";
 import { DecryptionNotices } from "./decryption-notices.js";
 import { fromVerifiedDevice, reactionRefusal } from "./device-trust.js";
 import { Ledger } from "./ledger.js";
@@ -167,6 +167,7 @@ export class MatrixAdapter implements Adapter {
       await checkRecoveryKey(client, key);
     } catch (err) {
       if (!(err instanceof CrossSigningError)) return;
+      await cryptoSettled(client);
       await this.stop();
       throw err;
     }
@@ -186,6 +187,7 @@ export class MatrixAdapter implements Adapter {
         await selfSign(client, key);
         done();
       } catch (err) {
+        await cryptoSettled(client);
         await this.stop();
         throw err;
       }

@@ -9,6 +9,7 @@
 import { ClientEvent, createClient, type MatrixClient, SyncState } from "matrix-js-sdk";
 import type { GeneratedSecretStorageKey } from "matrix-js-sdk/lib/crypto-api/index.js";
 import { quietCrypto, quietSdk } from "./client.js";
+import { cryptoSettled } from "./cross-signing.js";
 
 /** What {@link setupRecovery} needs: the bot account and its password (Synapse asks for it to upload the keys). */
 export interface SetupRecoveryOptions {
@@ -114,14 +115,20 @@ export async function setupRecovery(options: SetupRecoveryOptions): Promise<Reco
           password: options.password,
         }),
     });
-    const status = await crypto.getCrossSigningStatus();
-    if (!status.privateKeysInSecretStorage || !(await crypto.isCrossSigningReady())) {
-      throw new Error(
-        `the cross-signing keys of ${userId} were created but are not in secret storage; run again with --reset`,
-      );
+    // What was stored comes back through the sync: wait for it, then check that it is all there.
+    const ready = async () =>
+      (await crypto.getCrossSigningStatus()).privateKeysInSecretStorage && (await crypto.isCrossSigningReady());
+    const deadline = Date.now() + 30_000;
+    while (!(await ready())) {
+      if (Date.now() > deadline)
+        throw new Error(
+          `the cross-signing keys of ${userId} were created but are not in secret storage; run again with --reset`,
+        );
+      await new Promise((resolve) => setTimeout(resolve, 200));
     }
     return { recoveryKey: generated.encodedPrivateKey!, replaced: hasIdentity || hasStorage };
   } finally {
+    await cryptoSettled(client);
     client.stopClient();
     await client.logout(true).catch(() => {});
   }

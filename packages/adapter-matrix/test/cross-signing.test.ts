@@ -124,7 +124,7 @@ describe("the bot's device, cross-signed from a recovery key", () => {
       second.stopClient();
       await second.logout(true).catch(() => {});
     }
-  });
+  }, 90_000);
 
   it("refuses to set up again without reset, and changes nothing", async () => {
     const before = await masterKey(alice.client, botId);
@@ -155,6 +155,24 @@ describe("the bot's device, cross-signed from a recovery key", () => {
     // The right key still starts it.
     running = await startBot(hs, { ...options, userId: botId, recoveryKey }, policy);
   });
+
+  it("with reset, sets up a new identity: the old key no longer starts the bot, the new one signs its device", async () => {
+    const before = await masterKey(alice.client, botId);
+    const options = running!.options;
+    await running!.bot.stop();
+    running = undefined;
+    const reset = await setupRecovery({ homeserver: hs.url, userId: botId, password: "bot-password", reset: true });
+    expect(reset.replaced).toBe(true);
+    expect(reset.recoveryKey).not.toBe(recoveryKey);
+    expect(await masterKey(alice.client, botId)).not.toBe(before);
+    await expect(startBot(hs, { ...options, userId: botId, recoveryKey }, policy)).rejects.toThrow(
+      `the Matrix recovery key (recoveryKey) does not open ${botId}'s secret storage`,
+    );
+    running = await startBot(hs, { ...options, userId: botId, recoveryKey: reset.recoveryKey }, policy);
+    const deviceId = running.adapter.deviceId!;
+    const status = await running.adapter.client.getCrypto()!.getDeviceVerificationStatus(botId, deviceId);
+    expect(status?.crossSigningVerified).toBe(true);
+  }, 90_000);
 });
 
 describe("a bot account without secret storage", () => {
