@@ -4,4 +4,4 @@
  */
 
 export { MatrixAdapter } from "./matrix-adapter.js";
-export { RecoveryExistsError, type RecoverySetUp, type SetupRecoveryOptions, setupRecovery } from "./setup-recovery.js";
+export { RecoveryExistsError, setupRecovery } from "./setup-recovery.js";
