@@ -186,18 +186,35 @@ export class MatrixAdapter implements Adapter {
       try {
         await selfSign(client, key);
         done();
+        return;
       } catch (err) {
-        await cryptoSettled(client);
-        await this.stop();
-        throw err;
+        if (err instanceof CrossSigningError) {
+          await cryptoSettled(client);
+          await this.stop();
+          throw err;
+        }
+        // A sync from the kept state is ready while the homeserver may still be away: sign once it answers.
+        logger.warn({ err }, "could not cross-sign the Matrix device yet; trying again once the homeserver answers");
       }
-      return;
     }
+    let busy = false;
     const onSync = (state: SyncState) => {
-      if (state !== SyncState.Prepared && state !== SyncState.Syncing) return;
-      client.off(ClientEvent.Sync, onSync);
-      selfSign(client, key).then(done, (err: unknown) =>
-        logger.error({ err }, "could not cross-sign the Matrix device; clients may refuse to share room keys with it"),
+      if ((state !== SyncState.Prepared && state !== SyncState.Syncing) || busy) return;
+      busy = true;
+      selfSign(client, key).then(
+        () => {
+          client.off(ClientEvent.Sync, onSync);
+          done();
+        },
+        (err: unknown) => {
+          busy = false;
+          if (!(err instanceof CrossSigningError)) return; // still unreachable: the next sync tries again
+          client.off(ClientEvent.Sync, onSync);
+          logger.error(
+            { err },
+            "could not cross-sign the Matrix device; clients may refuse to share room keys with it",
+          );
+        },
       );
     };
     client.on(ClientEvent.Sync, onSync);

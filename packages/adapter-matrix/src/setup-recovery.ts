@@ -115,9 +115,14 @@ export async function setupRecovery(options: SetupRecoveryOptions): Promise<Reco
           password: options.password,
         }),
     });
-    // What was stored comes back through the sync: wait for it, then check that it is all there.
-    const ready = async () =>
-      (await crypto.getCrossSigningStatus()).privateKeysInSecretStorage && (await crypto.isCrossSigningReady());
+    // The keys are published (the upload would have thrown); what was stored in secret storage comes back through
+    // the sync: wait until all three keys are there under the new key. (The bot's start checks the rest: the keys
+    // in secret storage match the published identity and sign its device.)
+    const published = async () => {
+      const now = (await client.downloadKeysForUsers([userId])).master_keys?.[userId];
+      return now !== undefined && JSON.stringify(now) !== JSON.stringify(keys.master_keys?.[userId]);
+    };
+    const ready = async () => (await crypto.getCrossSigningStatus()).privateKeysInSecretStorage && (await published());
     const deadline = Date.now() + 30_000;
     while (!(await ready())) {
       if (Date.now() > deadline)

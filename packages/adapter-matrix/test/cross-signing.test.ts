@@ -14,7 +14,7 @@ import { encodeRecoveryKey } from "matrix-js-sdk/lib/crypto-api/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { secretStorageCallbacks } from "../src/cross-signing.js";
 import { RecoveryExistsError, setupRecovery } from "../src/setup-recovery.js";
-import { type RunningBot, startBot } from "./rig.js";
+import { type RunningBot, recordingLogger, startBot } from "./rig.js";
 
 const policy = { roles: {} };
 
@@ -172,6 +172,26 @@ describe("the bot's device, cross-signed from a recovery key", () => {
     const deviceId = running.adapter.deviceId!;
     const status = await running.adapter.client.getCrypto()!.getDeviceVerificationStatus(botId, deviceId);
     expect(status?.crossSigningVerified).toBe(true);
+    recoveryKey = reset.recoveryKey;
+  }, 90_000);
+
+  it("starts while the homeserver is down, and signs its device once the homeserver is back", async () => {
+    const options = running!.options;
+    await running!.bot.stop();
+    running = undefined;
+    await hs.pause();
+    const recorder = recordingLogger();
+    try {
+      running = await startBot(hs, { ...options, userId: botId, recoveryKey }, policy, { logger: recorder.logger });
+      expect(recorder.messages).not.toContain("Matrix device cross-signed with the account's identity");
+    } finally {
+      await hs.resume();
+    }
+    await until(
+      "the bot to sign its device once the homeserver is back",
+      () => (recorder.messages.includes("Matrix device cross-signed with the account's identity") ? true : undefined),
+      60_000,
+    );
   }, 90_000);
 });
 
