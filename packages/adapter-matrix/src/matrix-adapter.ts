@@ -44,8 +44,8 @@ import {
 } from "./inbound.js";
 import { Ledger } from "./ledger.js";
 import { MatrixOutbound } from "./outbound.js";
-import { matrixAdapterType } from "./type.js";
 import { resetTrust } from "./trust-reset.js";
+import { matrixAdapterType } from "./type.js";
 
 /** What `new MatrixAdapter(…)` takes: the keys of a `type: matrix` entry (see type.ts). */
 export type MatrixAdapterOptions = Omit<z.input<typeof matrixAdapterType.schema>, "type">;
