@@ -5,6 +5,7 @@
  * @module
  */
 
+export type { CheckpointTable, StoredCheckpoint, StoredCheckpoints } from "./checkpoint-table.js";
 export { InstanceRegistry } from "./instances.js";
 
 export { LeaseElector, LeaseLostError, leaseHolders } from "./lease-elector.js";

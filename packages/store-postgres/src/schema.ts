@@ -4,6 +4,7 @@
  * @module
  */
 import type { ClientBase, Pool, PoolClient } from "pg";
+import { CHECKPOINTS_MIGRATION_SQL } from "./checkpoint-table.js";
 
 /** One step of the schema: `sql` takes the database from `version - 1` to `version`. */
 interface Migration {
@@ -16,6 +17,9 @@ interface Migration {
  * dropped connection cannot leave it held). The bytes of "sbmigrat" as a signed 64-bit integer.
  */
 export const MIGRATION_LOCK_KEY = "7161955390017103220";
+
+/** The schema version that adds `audit_checkpoints` (checkpoints signed before it were kept in files only). */
+export const CHECKPOINTS_SCHEMA_VERSION = 4;
 
 /**
  * The schema, as an ordered list of migrations. Never edit a released migration: append a new one.
@@ -39,6 +43,9 @@ export const MIGRATION_LOCK_KEY = "7161955390017103220";
  * Version 2:
  * - `claims`: the latest claimed occurrence of each recurring thing (a schedule's due time, ms since the epoch) and
  *   who claimed it: one conditional upsert, so two instances cannot both claim it.
+ *
+ * Version 4:
+ * - `audit_checkpoints`: signed checkpoints of every instance, append-only (see checkpoint-table.ts).
  */
 const MIGRATIONS: readonly Migration[] = [
   {
@@ -210,6 +217,7 @@ const MIGRATIONS: readonly Migration[] = [
         FOR EACH ROW EXECUTE FUNCTION database_identity_fixed();
     `,
   },
+  { version: CHECKPOINTS_SCHEMA_VERSION, sql: CHECKPOINTS_MIGRATION_SQL },
 ];
 
 /** Who a database is: an id made with it (version 3), which names its checkpoint files. */
