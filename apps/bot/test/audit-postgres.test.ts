@@ -120,6 +120,33 @@ describe("audit verify on PostgreSQL, two instances with two keys", () => {
     expect(result.stdout).not.toContain(`key ${keyIdOfMachine("a")}, which`);
   });
 
+  it("a trusted key that is a private key, or a file that is not there, is refused by config check and verify", async () => {
+    const wrong = join(root.dir, "config/wrong.yaml");
+    const url = await postgres.database("audit_first");
+    writeFileSync(
+      wrong,
+      [
+        "store: { postgres: { url: postgres://nobody@127.0.0.1:1/none } }",
+        "audit:",
+        "  trustedKeys:",
+        `    - { name: bot-a, publicKeyFile: ${keyOf("a")} }`,
+        "",
+      ].join("\n"),
+    );
+    const check = await runCli(["config", "check", "--config", wrong], { cwd: machine("v") });
+    expect(check.code).toBe(1);
+    expect(check.stderr).toContain(
+      "audit.trustedKeys: audit.trustedKeys[0] (bot-a) is a private key: list the public key (the .pub file beside the key) instead",
+    );
+    writeFileSync(
+      wrong,
+      `store: { postgres: { url: "${url}" } }\naudit: { trustedKeys: [{ name: bot-z, publicKeyFile: keys/z.pub }] }\n`,
+    );
+    const verify = await runCli(["audit", "verify", "--config", wrong], { cwd: machine("v") });
+    expect(verify.code).toBe(1);
+    expect(verify.stderr).toMatch(/audit\.trustedKeys\[0\] \(bot-z\): cannot read .*\/config\/keys\/z\.pub/);
+  });
+
   it("with both keys trusted, a machine without a key verifies the chain against both instances' checkpoints", async () => {
     writeConfig(["a", "b"]);
     const { url, db } = await written();
