@@ -145,11 +145,13 @@ export function mergeWithFile(
   const checkpoints = [...table];
   const deleted: AuditCheckpoint[] = [];
   const since = stored.since === undefined ? undefined : Date.parse(stored.since);
+  const valid = new Set(table.map((c) => c.signature));
+  const inTable = new Set(stored.rows.map((row) => row.signature));
   for (const checkpoint of file) {
-    if (checkpoints.some((c) => c.signature === checkpoint.signature)) continue;
+    if (valid.has(checkpoint.signature)) continue;
     checkpoints.push(checkpoint);
-    const inTable = stored.rows.some((row) => row.signature === checkpoint.signature);
-    if (!inTable && since !== undefined && Date.parse(checkpoint.time) >= since) deleted.push(checkpoint);
+    if (!inTable.has(checkpoint.signature) && since !== undefined && Date.parse(checkpoint.time) >= since)
+      deleted.push(checkpoint);
   }
   checkpoints.sort((a, b) => a.seq - b.seq || Date.parse(a.time) - Date.parse(b.time));
   return { checkpoints, deleted };
