@@ -39,8 +39,11 @@ describe("audit verify on PostgreSQL, two instances with two keys", () => {
         "  - type: shell",
         "roles:",
         '  owner: { permissions: ["*"] }',
+        "  guest: { permissions: [] }",
+        "guestRole: guest",
         "principals:",
         "  alice: { roles: [owner], identities: { shell: alice } }",
+        "  bob: { roles: [], identities: { shell: bob } }",
         "",
       ].join("\n"),
     );
@@ -171,6 +174,19 @@ describe("audit verify on PostgreSQL, two instances with two keys", () => {
       new RegExp(`^signer: key ${keyIdOfMachine("b")} \\(bot-b\\) signed \\d+ checkpoints`, "m"),
     );
     expect(result.code).toBe(0);
+  }, 60_000);
+
+  it("a role granted through one instance is kept when the other starts: the granting instance's checkpoint counts there", async () => {
+    writeConfig(["a", "b"]);
+    const { url } = await written();
+    const grant = await cli("b", ["shell", "--user", "alice"], url, "role grant bob owner\n");
+    expect(grant.stdout).toContain("bob now has role owner");
+    // Machine a starts again: it checks runtime grants against the checkpoints, b's among them.
+    await session("a", url, 1);
+    const bob = await cli("a", ["shell", "--user", "bob"], url, "whoami\n");
+    expect(bob.stdout).toMatch(/^roles:\s+owner$/m);
+    const log = readFileSync(join(root.dir, "config/.switchboard/switchboard.log"), "utf8");
+    expect(log).not.toContain("refused runtime role grant");
   }, 60_000);
 
   it("an edited entry is named", async () => {
