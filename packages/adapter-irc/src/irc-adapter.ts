@@ -22,6 +22,7 @@ import {
   type IrcPartEvent,
   Message,
 } from "irc-framework";
+import { z } from "zod";
 import { bindToAccount, boundAccount } from "./account-bound.js";
 import { AccountTracker } from "./account-tracker.js";
 import { IrcConnection } from "./connection.js";
@@ -30,10 +31,10 @@ import { FloodQueue, type OutLine } from "./flood-queue.js";
 import { IgnoreList } from "./ignore-list.js";
 import { isChannelName } from "./inbound.js";
 import type { SelfMask } from "./line-budget.js";
-import { type IrcAdapterOptions, type ResolvedIrcOptions, resolveOptions } from "./options.js";
 import { planLines } from "./outbound.js";
 import { stripFormatting } from "./render.js";
 import { SenderAccounts } from "./sender-account.js";
+import { type IrcAdapterOptions, type IrcOptions, ircOptionsSchema } from "./type.js";
 
 /** How many message ids of received messages are remembered for `+draft/reply`. */
 const REMEMBERED_MSGIDS = 500;
@@ -49,7 +50,7 @@ const STOP_DRAIN_MS = 5000;
 export class IrcAdapter implements Adapter {
   readonly network: string;
   readonly capabilities: AdapterCapabilities = {};
-  readonly #options: ResolvedIrcOptions;
+  readonly #options: IrcOptions;
   readonly #ignore: IgnoreList;
   readonly #bucket: TokenBucket;
   readonly #queue: FloodQueue;
@@ -68,10 +69,12 @@ export class IrcAdapter implements Adapter {
   #stopped = false;
 
   constructor(options: IrcAdapterOptions) {
-    this.#options = resolveOptions(options);
-    this.network = this.#options.network;
+    const parsed = ircOptionsSchema.safeParse(options);
+    if (!parsed.success) throw new Error(`IRC adapter options: ${z.prettifyError(parsed.error)}`);
+    this.#options = parsed.data;
+    this.network = this.#options.name;
     this.#ignore = new IgnoreList(this.#options.ignore);
-    this.#bucket = new TokenBucket(this.#options.flood.burst, this.#options.flood.intervalMs);
+    this.#bucket = new TokenBucket(this.#options.flood.burst, this.#options.flood.interval);
     this.#queue = new FloodQueue({
       bucket: this.#bucket,
       maxQueuedLines: this.#options.flood.maxQueuedLines,
@@ -83,7 +86,7 @@ export class IrcAdapter implements Adapter {
   }
 
   /** The options with every default filled in (as the adapter uses them). */
-  get options(): Readonly<ResolvedIrcOptions> {
+  get options(): Readonly<IrcOptions> {
     return this.#options;
   }
 
@@ -132,7 +135,7 @@ export class IrcAdapter implements Adapter {
     this.#accounts = new SenderAccounts({
       connection,
       tracker: this.#tracker,
-      lookupTimeoutMs: this.#options.accountLookupTimeoutMs,
+      lookupTimeoutMs: this.#options.accountLookupTimeout,
       logger: host.logger,
       onLookup: () => this.#bucket.charge(1),
       accountTagOnly: this.#options.identity === "account-tag-only",

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { IrcAdapter } from "../src/index.js";
-import { isLoopbackHost } from "../src/options.js";
+import { isLoopbackHost } from "../src/loopback.js";
 import { ircAdapterType } from "../src/type.js";
 
 const login = {

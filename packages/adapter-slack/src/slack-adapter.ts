@@ -14,6 +14,7 @@ import type {
   ReplyTarget,
   SentMessage,
 } from "@switchboard/core";
+import { z } from "zod";
 import { ApprovalMessages } from "./approval-messages.js";
 import { ChannelQueue } from "./channel-queue.js";
 import { eventsRoute } from "./events-route.js";
@@ -21,12 +22,12 @@ import { Identities } from "./identity.js";
 import { type BotSelf, Inbound } from "./inbound.js";
 import { Interactions } from "./interactions.js";
 import { Ledger } from "./ledger.js";
-import { type ResolvedSlackOptions, resolveOptions, type SlackAdapterOptions } from "./options.js";
 import { Outbound } from "./outbound.js";
 import type { Delivery } from "./payloads.js";
 import { ResponseUrls } from "./response-urls.js";
 import { slackLogger } from "./slack-logger.js";
 import { SocketConnection } from "./socket-connection.js";
+import { type SlackAdapterOptions, type SlackOptions, slackOptionsSchema } from "./type.js";
 
 /** Imports the Slack libraries (a few hundred milliseconds; only when a Slack adapter starts). */
 export async function loadSlack() {
@@ -52,7 +53,7 @@ const closedLines: Record<AuditOutcome, string> = {
 export class SlackAdapter implements Adapter {
   readonly network: string;
   readonly capabilities: AdapterCapabilities = { images: true, threads: true, edits: true };
-  readonly options: ResolvedSlackOptions;
+  readonly options: SlackOptions;
   #host: AdapterHost | undefined;
   #client: WebClient | undefined;
   #self: BotSelf | undefined;
@@ -63,8 +64,10 @@ export class SlackAdapter implements Adapter {
   readonly #inFlight = new Set<Promise<void>>();
 
   constructor(options: SlackAdapterOptions) {
-    this.options = resolveOptions(options);
-    this.network = this.options.network;
+    const parsed = slackOptionsSchema.safeParse(options);
+    if (!parsed.success) throw new Error(`Slack adapter options: ${z.prettifyError(parsed.error)}`);
+    this.options = parsed.data;
+    this.network = this.options.name;
   }
 
   /** Who the bot is in Slack (after start). */
@@ -97,7 +100,7 @@ export class SlackAdapter implements Adapter {
       retryConfig: {
         retries: options.retries,
         factor: 2,
-        minTimeout: options.retryMinDelayMs,
+        minTimeout: options.retryDelay,
         maxTimeout: 30_000,
         randomize: true,
       },
@@ -112,10 +115,12 @@ export class SlackAdapter implements Adapter {
       teamId: auth.team_id,
       enterpriseId: auth.enterprise_id || undefined,
     };
+    // Its display name addresses it too (`opsbot: deploy …`); renames arrive as `user_change` events.
+    self.name = (await this.#displayName(self.userId).catch(() => undefined)) ?? auth.user;
     this.#self = self;
-    const identities = new Identities(self, options, (user) => this.#displayName(user), options.userCacheMs);
+    const identities = new Identities(self, options, (user) => this.#displayName(user));
     const ledger = new Ledger();
-    const queue = new ChannelQueue({ burst: options.sendBurst, intervalMs: options.sendIntervalMs });
+    const queue = new ChannelQueue({ burst: options.sendBurst, intervalMs: options.sendInterval });
     const responseUrls = new ResponseUrls();
     const approvals = new ApprovalMessages((message) => this.#outbound!.writeApproval(message));
     const outbound = new Outbound(client, this.network, options, queue, responseUrls, approvals, host.logger);

@@ -14,6 +14,7 @@ import {
 import { httpConfigSchema } from "@switchboard/http";
 import { z } from "zod";
 import { adapterEntrySchema, adapterTypes } from "../adapter-types.js";
+import { schemaKeysAt } from "./hints.js";
 
 /** Where the SQLite file goes unless `store.path` says otherwise (relative to the working directory). */
 export const DEFAULT_STORE_PATH = "./.switchboard/switchboard.db";
@@ -260,9 +261,9 @@ export function knownKeys(path: ReadonlyArray<string | number>, raw: unknown): s
       const type = Array.isArray(entries)
         ? (entries[item as number] as { type?: unknown } | undefined)?.type
         : undefined;
-      const shape =
-        typeof type === "string" ? (adapterTypes.get(type)?.schema as { shape?: object })?.shape : undefined;
-      return shape ? Object.keys(shape) : undefined;
+      const schema = typeof type === "string" ? adapterTypes.get(type)?.schema : undefined;
+      // Through the wrappers of the schema (a schema that derives defaults ends in a transform).
+      return schema ? schemaKeysAt(schema, []) : undefined;
     }
     default:
       return undefined;
