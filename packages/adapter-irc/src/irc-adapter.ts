@@ -6,7 +6,6 @@ import {
   type Adapter,
   type AdapterCapabilities,
   type AdapterHost,
-  type IncomingMessage,
   type OutgoingMessage,
   type ReplyTarget,
   type Room,
@@ -29,7 +28,7 @@ import { IrcConnection } from "./connection.js";
 import { CTCP_REPLY_INTERVAL_MS, ctcpAnswer } from "./ctcp.js";
 import { FloodQueue, type OutLine } from "./flood-queue.js";
 import { IgnoreList } from "./ignore-list.js";
-import { isChannelName } from "./inbound.js";
+import { incomingMessage, isChannelName } from "./inbound.js";
 import type { SelfMask } from "./line-budget.js";
 import { planLines } from "./outbound.js";
 import { stripFormatting } from "./render.js";
@@ -318,14 +317,15 @@ export class IrcAdapter implements Adapter {
     const account = await this.#accounts!.accountOf(event, { mayLookUp: this.#options.accountLookup });
     const msgid = event.tags?.msgid;
     if (msgid) this.#rememberMsgid(msgid);
-    const message: IncomingMessage = {
+    const message = incomingMessage({
       id: msgid ?? `${this.network}-${Date.now().toString(36)}-${++this.#seq}`,
       network: this.network,
       room,
-      sender: { id: account ?? event.nick, name: event.nick, verified: account !== null },
+      nick: event.nick,
+      account,
       text,
-      time: event.time ? new Date(event.time) : new Date(),
-    };
+      time: event.time,
+    });
     try {
       await host.receive(message, { addressed });
     } catch (err) {

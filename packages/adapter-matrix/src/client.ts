@@ -9,8 +9,8 @@ import type { Logger } from "@switchboard/core";
 import { createClient, IndexedDBStore, type MatrixClient } from "matrix-js-sdk";
 import { logger as sdkLogger } from "matrix-js-sdk/lib/logger.js";
 import { IdbSnapshot } from "./idb-snapshot.js";
-import type { ResolvedOptions } from "./options.js";
 import { readSession, type Session, writeSession } from "./session.js";
+import type { MatrixOptions } from "./type.js";
 
 /** Database name of the sync store inside the snapshot. */
 const syncDbName = "switchboard-sync";
@@ -61,7 +61,7 @@ export interface ClientBundle {
   fresh: boolean;
 }
 
-async function passwordLogin(options: ResolvedOptions): Promise<Session> {
+async function passwordLogin(options: MatrixOptions): Promise<Session> {
   const client = createClient({ baseUrl: options.homeserver });
   const res = await client.loginRequest({
     type: "m.login.password",
@@ -73,7 +73,7 @@ async function passwordLogin(options: ResolvedOptions): Promise<Session> {
 }
 
 /** Logs a device out, ignoring failures (it may be gone already). */
-async function retire(options: ResolvedOptions, session: Session, logger: Logger): Promise<void> {
+async function retire(options: MatrixOptions, session: Session, logger: Logger): Promise<void> {
   const client = createClient({ baseUrl: options.homeserver, accessToken: session.accessToken });
   await client.logout().catch((err: unknown) => logger.debug({ err }, "logging the old device out failed"));
 }
@@ -83,7 +83,7 @@ async function retire(options: ResolvedOptions, session: Session, logger: Logger
  * device id and crypto snapshot belong together: when the snapshot of an encrypted session is lost, the old device
  * is logged out and a new one created (reusing a device id with new keys breaks decryption for others).
  */
-async function resolveSession(options: ResolvedOptions, snapshot: IdbSnapshot, logger: Logger): Promise<Session> {
+async function resolveSession(options: MatrixOptions, snapshot: IdbSnapshot, logger: Logger): Promise<Session> {
   const file = join(options.dataDir, "session.json");
   const saved = readSession(file);
   if (options.accessToken) {
@@ -111,7 +111,7 @@ async function resolveSession(options: ResolvedOptions, snapshot: IdbSnapshot, l
 }
 
 /** Restores the stores, logs in, and creates the client (with Rust crypto when encryption is on). */
-export async function openClient(options: ResolvedOptions, logger: Logger): Promise<ClientBundle> {
+export async function openClient(options: MatrixOptions, logger: Logger): Promise<ClientBundle> {
   quietSdk();
   const snapshot = new IdbSnapshot(join(options.dataDir, "store.v8"), (err) =>
     logger.error({ err }, "could not save the Matrix store"),

@@ -20,7 +20,7 @@ interface OpenReq extends Req<Db> {
   onupgradeneeded: (() => void) | null;
   transaction: unknown;
 }
-interface Store {
+interface ObjectStore {
   name: string;
   keyPath: string | string[] | null;
   autoIncrement: boolean;
@@ -32,7 +32,7 @@ interface Store {
   createIndex(name: string, keyPath: string | string[], options: { unique: boolean; multiEntry: boolean }): void;
 }
 interface Tx {
-  objectStore(name: string): Store;
+  objectStore(name: string): ObjectStore;
   oncomplete: (() => void) | null;
   onerror: (() => void) | null;
   onabort: (() => void) | null;
@@ -42,7 +42,10 @@ interface Db {
   version: number;
   objectStoreNames: ArrayLike<string>;
   transaction(names: string | string[], mode?: string): Tx;
-  createObjectStore(name: string, options: { keyPath?: string | string[] | null; autoIncrement?: boolean }): Store;
+  createObjectStore(
+    name: string,
+    options: { keyPath?: string | string[] | null; autoIncrement?: boolean },
+  ): ObjectStore;
   close(): void;
 }
 /** The part of an IndexedDB factory used here. */
