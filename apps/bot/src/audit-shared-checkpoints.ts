@@ -19,7 +19,7 @@ export interface NamedKey {
   name: string;
   keyId: string;
   publicKey: KeyObject;
-  /** A retired key of this machine (`audit rotate-key`): its checkpoints count up to this time. */
+  /** A retired key (`retiredAt` in the configuration, or `audit rotate-key` here): its checkpoints count up to this time. */
   retiredAt?: string;
 }
 
@@ -47,7 +47,12 @@ export function configuredKeys(section: AuditSection): NamedKey[] {
     } catch (error) {
       throw new CliError(`${where} is not a usable public key: ${(error as Error).message}`);
     }
-    return { name: entry.name, keyId: keyIdOf(publicKey), publicKey };
+    return {
+      name: entry.name,
+      keyId: keyIdOf(publicKey),
+      publicKey,
+      ...(entry.retiredAt === undefined ? {} : { retiredAt: new Date(entry.retiredAt).toISOString() }),
+    };
   });
 }
 

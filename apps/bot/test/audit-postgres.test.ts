@@ -23,8 +23,13 @@ describe("audit verify on PostgreSQL, two instances with two keys", () => {
   let databases = 0;
 
   /** The configuration every machine uses; `trusted` lists the public keys copied into config/keys/. */
-  function writeConfig(trusted: string[]) {
-    const keys = trusted.map((name) => `    - { name: bot-${name}, publicKeyFile: keys/${name}.pub }`).join("\n");
+  function writeConfig(trusted: string[], retiredAt: Record<string, string> = {}) {
+    const keys = trusted
+      .map(
+        (name) =>
+          `    - { name: bot-${name}, publicKeyFile: keys/${name}.pub${retiredAt[name] ? `, retiredAt: "${retiredAt[name]}"` : ""} }`,
+      )
+      .join("\n");
     writeFileSync(
       configFile,
       [
@@ -280,6 +285,25 @@ describe("audit verify on PostgreSQL, two instances with two keys", () => {
         "m",
       ),
     );
+  }, 60_000);
+
+  it("a retired key's earlier checkpoints still count; one it signs after its retirement is reported", async () => {
+    writeConfig(["a", "b"]);
+    const { url } = await written();
+    writeConfig(["a", "b"], { b: new Date().toISOString() });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await session("b", url, 1);
+    const result = await cli("v", ["audit", "verify"], url);
+    expect(result.code).toBe(1);
+    const bad = result.stdout.split("\n").filter((line) => line.startsWith("bad: "));
+    expect(bad).toHaveLength(1);
+    expect(bad[0]).toMatch(
+      new RegExp(
+        `^bad: checkpoint row \\d+ of audit_checkpoints \\(entry #12, written by instance [^)]+\\): signed by key ${keyIdOfMachine("b")} at \\S+, after it was retired at `,
+      ),
+    );
+    // Up to entry #10 the chain is vouched for, b's checkpoints of #8 and #10 among them.
+    expect(result.stdout).toMatch(/^anchored: entry #10 matches/m);
   }, 60_000);
 
   it("a deleted checkpoint row is noted, not taken for tampering of entries; the instance's file copy still anchors", async () => {

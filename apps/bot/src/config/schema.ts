@@ -135,6 +135,17 @@ export const trustedKeySchema = z
     publicKey: z.string().min(1).optional(),
     /** Or a file holding it (the instance's `<keyFile>.pub`, copied here), relative to the configuration. */
     publicKeyFile: z.string().min(1).optional(),
+    /**
+     * The key was retired at this time (ISO-8601, `2026-12-07T10:00:00Z`: the machine is gone, or its key was
+     * replaced): its earlier checkpoints still count, one it signed later is reported. Keep retired keys listed:
+     * removing one makes every checkpoint it ever signed untrusted.
+     */
+    retiredAt: z
+      .string()
+      .refine((text) => /^\d{4}-\d{2}-\d{2}T/.test(text) && !Number.isNaN(Date.parse(text)), {
+        message: "not an ISO-8601 date and time (2026-12-07T10:00:00Z)",
+      })
+      .optional(),
   })
   .strict()
   .refine((key) => (key.publicKey === undefined) !== (key.publicKeyFile === undefined), {
