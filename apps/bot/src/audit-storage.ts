@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { AuditLog, Store } from "@switchboard/core";
+import type { AuditCheckpoint } from "@switchboard/core/audit";
 import type { StoredCheckpoints } from "@switchboard/store-postgres";
 import type { DatabaseRef } from "./audit-anchor.js";
 import { CliError } from "./cli-error.js";
@@ -33,6 +34,8 @@ export interface OpenAudit {
   durable: boolean;
   /** PostgreSQL: the shared `audit_checkpoints` table of every instance, as read now. */
   shared?: StoredCheckpoints;
+  /** PostgreSQL: stores a checkpoint in `audit_checkpoints` (operator commands sign the new head into it too). */
+  writeShared?: (checkpoint: AuditCheckpoint) => Promise<void>;
   close(): void;
 }
 
@@ -68,6 +71,7 @@ export async function openAudit(options: AuditSourceOptions): Promise<OpenAudit>
     }
     return {
       shared,
+      writeShared: (checkpoint) => storage.checkpoints.write(checkpoint),
       path: describeUrl(postgres.url),
       database: storage.identity,
       auditLog: storage.auditLog,

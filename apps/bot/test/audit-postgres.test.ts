@@ -333,4 +333,38 @@ describe("audit verify on PostgreSQL, two instances with two keys", () => {
     expect(cutOnA.code).toBe(1);
     expect(cutOnA.stdout).toMatch(/^bad: the log ends at entry #4, but the checkpoint of entry #6 /m);
   }, 60_000);
+
+  // Last: it replaces machine b's key.
+  it("audit rotate-key on one instance: the new key signs the head into the table; listed beside the retired one, verify passes", async () => {
+    writeConfig(["a", "b"]);
+    const { url, db } = await written();
+    const oldKey = keyIdOfMachine("b");
+    const rotated = await cli("b", ["audit", "rotate-key", "--reason", "yearly"], url);
+    expect(rotated.stdout).toMatch(/^rotated: /m);
+    expect(rotated.code).toBe(0);
+    const newKey = keyIdOfMachine("b");
+    expect(newKey).not.toBe(oldKey);
+    const { rows } = await db.pool.query<{ key_id: string; seq: string }>(
+      "SELECT key_id, seq FROM audit_checkpoints ORDER BY id DESC LIMIT 1",
+    );
+    // The operator entry (#11) is signed with the new key, in the table where every machine reads it.
+    expect(rows[0]).toEqual({ key_id: newKey, seq: "11" });
+    // Until the new key is listed, its row is reported.
+    const unlisted = await cli("v", ["audit", "verify"], url);
+    expect(unlisted.code).toBe(1);
+    expect(unlisted.stdout).toContain(`signed by key ${newKey}, which audit.trustedKeys does not list`);
+    // The operator lists the new .pub and marks the old key retired now: everything verifies on a keyless machine.
+    copyFileSync(`${keyOf("b")}.pub`, join(root.dir, "config/keys/b2.pub"));
+    writeFileSync(
+      configFile,
+      readFileSync(configFile, "utf8").replace(
+        "    - { name: bot-b, publicKeyFile: keys/b.pub }",
+        `    - { name: bot-b, publicKeyFile: keys/b.pub, retiredAt: "${new Date().toISOString()}" }\n    - { name: bot-b-2026, publicKeyFile: keys/b2.pub }`,
+      ),
+    );
+    const listed = await cli("v", ["audit", "verify"], url);
+    expect(listed.stdout).toMatch(/^ok: 11 entries/m);
+    expect(listed.stdout).toMatch(new RegExp(`^signer: key ${newKey} \\(bot-b-2026\\) signed 1 checkpoint in`, "m"));
+    expect(listed.code).toBe(0);
+  }, 60_000);
 });
