@@ -268,6 +268,17 @@ describe("audit verify on PostgreSQL, two instances with two keys", () => {
     );
     // Neither forged row counts as a checkpoint: the log is not reported as cut off before #40.
     expect(result.stdout).not.toMatch(/the log ends at entry/);
+    // An instance starting on this database says so in its log, and keeps signing its own checkpoints.
+    await session("a", url, 1);
+    const log = readFileSync(join(root.dir, "config/.switchboard/switchboard.log"), "utf8");
+    expect(log).toMatch(
+      /checkpoint row \d+ of audit_checkpoints \(entry #40, written by instance b\): says it is signed by key/,
+    );
+    const after = await db.pool.query<{ seq: string }>(
+      "SELECT max(seq) AS seq FROM audit_checkpoints WHERE key_id = $1",
+      [keyIdOfMachine("a")],
+    );
+    expect(after.rows[0]!.seq).toBe("12");
   }, 60_000);
 
   it("an instance whose key is not trusted gets its checkpoints reported, and is warned at start", async () => {
