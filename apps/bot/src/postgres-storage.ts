@@ -54,6 +54,8 @@ export async function openPostgresStorage(config: SwitchboardConfig, logger: Log
   );
   const storage = await openPostgres({
     url: settings.url,
+    // Approvals of a dead instance's waiting jobs are refused after the same time its running jobs are abandoned.
+    deadAfterMs: settings.deadAfter,
     onError: (err) => logger.warn({ err }, "a pooled PostgreSQL connection failed (it is replaced)"),
   });
   const id = describeUrl(settings.url);

@@ -4,6 +4,7 @@
  * @module
  */
 import type { ClientBase, Pool, PoolClient } from "pg";
+import { APPROVAL_ROWS_SQL } from "./approval-rows-schema.js";
 import { CHECKPOINTS_MIGRATION_SQL } from "./checkpoint-table.js";
 
 /** One step of the schema: `sql` takes the database from `version - 1` to `version`. */
@@ -19,7 +20,7 @@ interface Migration {
 export const MIGRATION_LOCK_KEY = "7161955390017103220";
 
 /** The schema version that adds `audit_checkpoints` (checkpoints signed before it were kept in files only). */
-export const CHECKPOINTS_SCHEMA_VERSION = 4;
+export const CHECKPOINTS_SCHEMA_VERSION = 5;
 
 /**
  * The schema, as an ordered list of migrations. Never edit a released migration: append a new one.
@@ -44,7 +45,10 @@ export const CHECKPOINTS_SCHEMA_VERSION = 4;
  * - `claims`: the latest claimed occurrence of each recurring thing (a schedule's due time, ms since the epoch) and
  *   who claimed it: one conditional upsert, so two instances cannot both claim it.
  *
- * Version 4:
+ * Version 4 (approvals as rows, see approval-rows-schema.ts):
+ * - `approval_jobs`, `approval_votes`: jobs waiting for approval and their votes, readable by every instance.
+ *
+ * Version 5:
  * - `audit_checkpoints`: signed checkpoints of every instance, append-only (see checkpoint-table.ts).
  */
 const MIGRATIONS: readonly Migration[] = [
@@ -217,6 +221,8 @@ const MIGRATIONS: readonly Migration[] = [
         FOR EACH ROW EXECUTE FUNCTION database_identity_fixed();
     `,
   },
+  // Approvals as rows: a separate step (its SQL lives with its code).
+  { version: 4, sql: APPROVAL_ROWS_SQL },
   { version: CHECKPOINTS_SCHEMA_VERSION, sql: CHECKPOINTS_MIGRATION_SQL },
 ];
 
