@@ -20,7 +20,7 @@ interface Migration {
 export const MIGRATION_LOCK_KEY = "7161955390017103220";
 
 /** The schema version that adds `audit_checkpoints` (checkpoints signed before it were kept in files only). */
-export const CHECKPOINTS_SCHEMA_VERSION = 5;
+export const CHECKPOINTS_SCHEMA_VERSION = 6;
 
 /**
  * The schema, as an ordered list of migrations. Never edit a released migration: append a new one.
@@ -48,7 +48,14 @@ export const CHECKPOINTS_SCHEMA_VERSION = 5;
  * Version 4 (approvals as rows, see approval-rows-schema.ts):
  * - `approval_jobs`, `approval_votes`: jobs waiting for approval and their votes, readable by every instance.
  *
- * Version 5:
+ * Version 5 (adapter state, for Matrix failover):
+ * - `adapter_state`: state that follows a leased connection to whichever instance holds it (Matrix: the session and
+ *   the snapshot of the crypto and sync stores), one row per (lease resource, name). `sealed` is AES-256-GCM under a
+ *   key from the environment (never in the database); `token` is the fencing token of the lease it was written under,
+ *   and a write names its token and commits only while that lease is held, never over a row of a newer token. The
+ *   row `('', 'key-check')` seals a constant, so an instance with another key refuses to start.
+ *
+ * Version 6:
  * - `audit_checkpoints`: signed checkpoints of every instance, append-only (see checkpoint-table.ts).
  */
 const MIGRATIONS: readonly Migration[] = [
@@ -223,6 +230,21 @@ const MIGRATIONS: readonly Migration[] = [
   },
   // Approvals as rows: a separate step (its SQL lives with its code).
   { version: 4, sql: APPROVAL_ROWS_SQL },
+  // Adapter state (Matrix failover): sealed rows, written under the lease token.
+  {
+    version: 5,
+    sql: `
+      CREATE TABLE adapter_state (
+        resource text NOT NULL,
+        name text NOT NULL,
+        sealed bytea NOT NULL,
+        token bigint NOT NULL,
+        holder text NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (resource, name)
+      );
+    `,
+  },
   { version: CHECKPOINTS_SCHEMA_VERSION, sql: CHECKPOINTS_MIGRATION_SQL },
 ];
 
