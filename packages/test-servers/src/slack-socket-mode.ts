@@ -32,7 +32,7 @@ export class FakeSocketMode {
   baseUrl = "";
   /** Envelope ids acknowledged by the client, in order. */
   readonly acks: string[] = [];
-  /** Envelopes sent, in order (redeliveries included). */
+  /** Envelopes written to a connection, in order (redeliveries included; a queued one once it is written). */
   readonly sent: Envelope[] = [];
   /** Connections accepted so far. */
   connections = 0;
@@ -191,11 +191,11 @@ export class FakeSocketMode {
 
   #write(envelope: Envelope, to?: WebSocket): void {
     const socket = to && to.readyState === to.OPEN ? to : this.#pick();
-    this.sent.push(envelope);
     if (!socket || socket.readyState !== socket.OPEN) {
       this.#queued.push(envelope);
       return;
     }
+    this.sent.push(envelope);
     socket.send(JSON.stringify(envelope));
     this.changed();
   }
