@@ -6,6 +6,8 @@
 //   start real and local servers as tests do, so they may import its dev dependencies (@switchboard/test-servers);
 // - no import reaches into another package's src/, dist/ or test/, or out of its own folder with "../" (test/
 //   folders included: shared test servers come from @switchboard/test-servers);
+// - fake servers (a class or function named Fake…) are defined only in @switchboard/test-servers, never in a
+//   package's test/ folder;
 // - source files import workspace packages that are dependencies; test files also those that are dev dependencies;
 // - commander only in apps/bot, yargs-parser only in core.
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -63,6 +65,9 @@ const importPatterns = [
   /\brequire\s*\(\s*["']([^"']+)["']\s*\)/g,
   /^[ \t]*\/\/\/\s*<reference\s+path\s*=\s*["']([^"']+)["']/gm,
 ];
+/** A fake server's definition: `class FakeX`, `function FakeX`, `const FakeX =` (exported or not). */
+const fakeServerPattern =
+  /^[ \t]*(?:export\s+)?(?:default\s+)?(?:class|function\*?|async\s+function|const|let)\s+(Fake[A-Z]\w*)/gm;
 function importsOf(text) {
   return importPatterns.flatMap((pattern) => [...text.matchAll(pattern)].map((match) => match[1]));
 }
@@ -92,7 +97,12 @@ for (const folder of [...new Set(folders)]) {
   const declared = new Set([...runtime, ...Object.keys(pkg.devDependencies ?? {})]);
   for (const { path: file, test } of sourceFiles(folder, rel === "bench")) {
     const where = relative(root, file);
-    for (const spec of importsOf(readFileSync(file, "utf8"))) {
+    const text = readFileSync(file, "utf8");
+    if (test && pkg.name !== testServers) {
+      for (const [, name] of text.matchAll(fakeServerPattern))
+        problems.push(`${where}: defines ${name}, a fake server; fake servers live in ${testServers}`);
+    }
+    for (const spec of importsOf(text)) {
       if (/^@switchboard\/[^/]+\/(src|dist|test)(\/|$)/.test(spec))
         problems.push(`${where}: imports ${spec}; use the package's public entry`);
       if (spec.startsWith("../")) {

@@ -31,12 +31,12 @@ describe("type: irc in the configuration", () => {
       port: 6697,
       tls: { verify: true }, // not a loopback host: TLS by default, certificates verified
       channels: [{ name: "#ops" }],
-      flood: { burst: 5, intervalMs: 1000 },
+      flood: { burst: 5, interval: 1000 },
       output: { channelLines: 6, colors: true },
     });
   });
 
-  it("maps every key, durations to milliseconds", async () => {
+  it("passes every key to the adapter as written, durations in milliseconds", async () => {
     const { config } = parseConfig(
       [
         "adapters:",
@@ -71,7 +71,7 @@ describe("type: irc in the configuration", () => {
     const adapter = (await createAdapter(config.adapters[0]!, { logger: silentLogger() })) as IrcAdapter;
     expect(adapter.network).toBe("libera");
     expect(adapter.options).toEqual({
-      network: "libera",
+      name: "libera",
       host: "irc.libera.chat",
       port: 6697,
       tls: { verify: true, caFile: "ca.pem", certFile: "bot.pem", keyFile: "bot.key" },
@@ -86,14 +86,14 @@ describe("type: irc in the configuration", () => {
       version: "v1",
       accountLookup: false,
       identity: "lookup",
-      accountLookupTimeoutMs: 2000,
-      regainIntervalMs: 30_000,
-      pingIntervalMs: 20_000,
-      pingTimeoutMs: 90_000,
-      connectTimeoutMs: 45_000,
+      accountLookupTimeout: 2000,
+      regainInterval: 30_000,
+      pingInterval: 20_000,
+      pingTimeout: 90_000,
+      connectTimeout: 45_000,
       quitMessage: "bye",
-      flood: { burst: 3, intervalMs: 2000, maxQueuedLines: 100 },
-      reconnect: { initialDelayMs: 1000, maxDelayMs: 60_000, stableAfterMs: 120_000 },
+      flood: { burst: 3, interval: 2000, maxQueuedLines: 100 },
+      reconnect: { initialDelay: 1000, maxDelay: 60_000, stableAfter: 120_000 },
       output: { channelLines: 4, colors: false, progressLines: 2 },
     });
   });

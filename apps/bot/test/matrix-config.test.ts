@@ -35,7 +35,7 @@ describe("type: matrix in the configuration", () => {
     expect((adapter as MatrixAdapter).options).toMatchObject({
       homeserver: "https://matrix.example.org",
       userId: "@bot:example.org",
-      staleAfterMs: 120_000,
+      staleAfter: 120_000,
       invites: { users: ["@admin:example.org"], rooms: [] },
     });
   });

@@ -33,9 +33,8 @@ describe("type: slack in the configuration", () => {
     expect((adapter as SlackAdapter).options).toMatchObject({
       appToken: "xapp-1-test",
       botToken: "xoxb-test",
-      sendIntervalMs: 1000,
-      slashCommand: "/switchboard",
-      slashReply: "response_url",
+      sendInterval: 1000,
+      slashCommand: { name: "/switchboard", reply: "response_url" },
     });
   });
 

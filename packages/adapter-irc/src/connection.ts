@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { backoffDelay, type Logger } from "@switchboard/core";
 import { Client, type IrcNickEvent } from "irc-framework";
-import type { ResolvedIrcOptions } from "./options.js";
+import type { IrcOptions } from "./irc-adapter.js";
 import { type TlsMaterial, transportFor } from "./tls-transport.js";
 
 /** What the connection tells its owner. */
@@ -20,7 +20,7 @@ export interface ConnectionEvents {
 /** How long to wait for the configured channels to be joined before sending anyway. */
 const JOIN_WAIT_MS = 5000;
 
-function readTls(options: ResolvedIrcOptions): TlsMaterial | undefined {
+function readTls(options: IrcOptions): TlsMaterial | undefined {
   const { tls } = options;
   if (!tls) return undefined;
   const read = (what: string, file: string | undefined) => {
@@ -40,7 +40,7 @@ function readTls(options: ResolvedIrcOptions): TlsMaterial | undefined {
 /** One IRC connection that keeps itself up until {@link IrcConnection.stop}. */
 export class IrcConnection {
   readonly client = new Client();
-  readonly #options: ResolvedIrcOptions;
+  readonly #options: IrcOptions;
   readonly #logger: Logger;
   readonly #events: ConnectionEvents;
   readonly #tls: TlsMaterial | undefined;
@@ -62,7 +62,7 @@ export class IrcConnection {
   /** Settles {@link start}: ready in its channels, or the first failure to connect. */
   #firstAttempt: (() => void) | undefined;
 
-  constructor(options: ResolvedIrcOptions, logger: Logger, events: ConnectionEvents) {
+  constructor(options: IrcOptions, logger: Logger, events: ConnectionEvents) {
     this.#options = options;
     this.#logger = logger;
     this.#events = events;
@@ -141,8 +141,8 @@ export class IrcConnection {
       // CTCP VERSION is answered by the adapter (through the rate limiter), not by irc-framework directly.
       version: "",
       auto_reconnect: false,
-      ping_interval: o.pingIntervalMs / 1000,
-      ping_timeout: o.pingTimeoutMs / 1000,
+      ping_interval: o.pingInterval / 1000,
+      ping_timeout: o.pingTimeout / 1000,
       transport: transportFor(this.#tls),
       encoding: "utf8",
     };
@@ -160,16 +160,19 @@ export class IrcConnection {
       "connecting to IRC server",
     );
     this.#registerTimer = setTimeout(() => {
-      this.#logger.warn({ host, port, timeoutMs: this.#options.connectTimeoutMs }, "IRC registration timed out");
+      this.#logger.warn({ host, port, timeoutMs: this.#options.connectTimeout }, "IRC registration timed out");
       this.client.connection.end(undefined, true);
-    }, this.#options.connectTimeoutMs);
+    }, this.#options.connectTimeout);
     this.client.connect(this.#connectOptions());
   }
 
   #scheduleReconnect(reason: string): void {
     if (this.#stopping || this.#reconnectTimer) return;
     this.#attempt += 1;
-    const delayMs = backoffDelay(this.#attempt, this.#options.reconnect);
+    const delayMs = backoffDelay(this.#attempt, {
+      initialDelayMs: this.#options.reconnect.initialDelay,
+      maxDelayMs: this.#options.reconnect.maxDelay,
+    });
     this.#logger.warn({ attempt: this.#attempt, delayMs, reason }, "IRC connection lost; reconnecting");
     this.#reconnectTimer = setTimeout(() => {
       this.#reconnectTimer = undefined;
@@ -201,7 +204,7 @@ export class IrcConnection {
     });
     client.on("close", () => this.#onClose());
     client.on("ping timeout", () =>
-      this.#logger.warn({ timeoutMs: this.#options.pingTimeoutMs }, "IRC server silent: ping timeout"),
+      this.#logger.warn({ timeoutMs: this.#options.pingTimeout }, "IRC server silent: ping timeout"),
     );
     client.on("nick in use", () => this.#onNickRejected("in use"));
     client.on("nick invalid", () => this.#onNickRejected("invalid"));
@@ -260,7 +263,7 @@ export class IrcConnection {
     // registration must not cause a tight reconnect loop).
     this.#stableTimer = setTimeout(() => {
       this.#attempt = 0;
-    }, this.#options.reconnect.stableAfterMs);
+    }, this.#options.reconnect.stableAfter);
     this.#startRegain();
     const channels = this.#options.channels;
     if (channels.length === 0) {
@@ -325,7 +328,7 @@ export class IrcConnection {
     clearInterval(this.#regainTimer);
     if (this.client.caseCompare(this.client.user.nick, this.#options.nick)) return;
     if (this.client.network.supports("MONITOR")) this.client.raw("MONITOR", "+", this.#options.nick);
-    this.#regainTimer = setInterval(() => this.#tryRegain(), this.#options.regainIntervalMs);
+    this.#regainTimer = setInterval(() => this.#tryRegain(), this.#options.regainInterval);
     this.#regainTimer.unref();
   }
 

@@ -6,7 +6,6 @@ import {
   type Adapter,
   type AdapterCapabilities,
   type AdapterHost,
-  type IncomingMessage,
   type OutgoingMessage,
   type ReplyTarget,
   type Room,
@@ -22,18 +21,24 @@ import {
   type IrcPartEvent,
   Message,
 } from "irc-framework";
+import { z } from "zod";
 import { bindToAccount, boundAccount } from "./account-bound.js";
 import { AccountTracker } from "./account-tracker.js";
 import { IrcConnection } from "./connection.js";
 import { CTCP_REPLY_INTERVAL_MS, ctcpAnswer } from "./ctcp.js";
 import { FloodQueue, type OutLine } from "./flood-queue.js";
 import { IgnoreList } from "./ignore-list.js";
-import { isChannelName } from "./inbound.js";
+import { incomingMessage, isChannelName } from "./inbound.js";
 import type { SelfMask } from "./line-budget.js";
-import { type IrcAdapterOptions, type ResolvedIrcOptions, resolveOptions } from "./options.js";
 import { planLines } from "./outbound.js";
 import { stripFormatting } from "./render.js";
 import { SenderAccounts } from "./sender-account.js";
+import { ircAdapterType } from "./type.js";
+
+/** What `new IrcAdapter(…)` takes: the keys of a `type: irc` entry (see type.ts); only `host` and `nick` are required. */
+export type IrcAdapterOptions = Omit<z.input<typeof ircAdapterType.schema>, "type">;
+/** The options as the adapter uses them: every default filled in, durations in milliseconds. */
+export type IrcOptions = Omit<z.output<typeof ircAdapterType.schema>, "type">;
 
 /** How many message ids of received messages are remembered for `+draft/reply`. */
 const REMEMBERED_MSGIDS = 500;
@@ -49,7 +54,7 @@ const STOP_DRAIN_MS = 5000;
 export class IrcAdapter implements Adapter {
   readonly network: string;
   readonly capabilities: AdapterCapabilities = {};
-  readonly #options: ResolvedIrcOptions;
+  readonly #options: IrcOptions;
   readonly #ignore: IgnoreList;
   readonly #bucket: TokenBucket;
   readonly #queue: FloodQueue;
@@ -68,10 +73,13 @@ export class IrcAdapter implements Adapter {
   #stopped = false;
 
   constructor(options: IrcAdapterOptions) {
-    this.#options = resolveOptions(options);
-    this.network = this.#options.network;
+    const parsed = ircAdapterType.schema.safeParse({ ...options, type: "irc" });
+    if (!parsed.success) throw new Error(`IRC adapter options: ${z.prettifyError(parsed.error)}`);
+    const { type: _type, ...resolved } = parsed.data;
+    this.#options = resolved;
+    this.network = this.#options.name;
     this.#ignore = new IgnoreList(this.#options.ignore);
-    this.#bucket = new TokenBucket(this.#options.flood.burst, this.#options.flood.intervalMs);
+    this.#bucket = new TokenBucket(this.#options.flood.burst, this.#options.flood.interval);
     this.#queue = new FloodQueue({
       bucket: this.#bucket,
       maxQueuedLines: this.#options.flood.maxQueuedLines,
@@ -83,7 +91,7 @@ export class IrcAdapter implements Adapter {
   }
 
   /** The options with every default filled in (as the adapter uses them). */
-  get options(): Readonly<ResolvedIrcOptions> {
+  get options(): Readonly<IrcOptions> {
     return this.#options;
   }
 
@@ -132,7 +140,7 @@ export class IrcAdapter implements Adapter {
     this.#accounts = new SenderAccounts({
       connection,
       tracker: this.#tracker,
-      lookupTimeoutMs: this.#options.accountLookupTimeoutMs,
+      lookupTimeoutMs: this.#options.accountLookupTimeout,
       logger: host.logger,
       onLookup: () => this.#bucket.charge(1),
       accountTagOnly: this.#options.identity === "account-tag-only",
@@ -315,14 +323,15 @@ export class IrcAdapter implements Adapter {
     const account = await this.#accounts!.accountOf(event, { mayLookUp: this.#options.accountLookup });
     const msgid = event.tags?.msgid;
     if (msgid) this.#rememberMsgid(msgid);
-    const message: IncomingMessage = {
+    const message = incomingMessage({
       id: msgid ?? `${this.network}-${Date.now().toString(36)}-${++this.#seq}`,
       network: this.network,
       room,
-      sender: { id: account ?? event.nick, name: event.nick, verified: account !== null },
+      nick: event.nick,
+      account,
       text,
-      time: event.time ? new Date(event.time) : new Date(),
-    };
+      time: event.time,
+    });
     try {
       await host.receive(message, { addressed });
     } catch (err) {

@@ -36,7 +36,7 @@ runAdapterContract(
       port,
       nick: BOT,
       channels: [ROOM],
-      flood: { burst: 10, intervalMs: 50 },
+      flood: { burst: 10, interval: 50 },
       // The contract shows one of every block (10 lines) in the room; the default cap (6) would move some to private.
       output: { channelLines: 12 },
     });

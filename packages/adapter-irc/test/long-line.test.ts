@@ -66,7 +66,7 @@ describe("a 1 MB progress line on one network while another network asks !ping (
     const sasl = { mechanism: "PLAIN" as const, account: BOT, password: "bot-secret" };
     first = new IrcAdapter({ host: "127.0.0.1", port: server.port, nick: BOT, channels: ["#build"], sasl });
     second = new IrcAdapter({
-      network: "irc2",
+      name: "irc2",
       host: "127.0.0.1",
       port: server.port,
       nick: "sbot2",

@@ -15,7 +15,7 @@ const BOT = "switchboard";
  * this test (MaxPenaltyTime = 0) and the bucket sends 10 lines a second after a burst of 5, so the 200 lines take
  * about 20 s. inspircd's flood limits, which do disconnect, are tested in services.test.ts.
  */
-const FLOOD = { burst: 5, intervalMs: 100 };
+const FLOOD = { burst: 5, interval: 100 };
 
 let server: TestServer;
 let bot: Bot;

@@ -27,7 +27,7 @@ describe("IRC adapter on ngircd", () => {
       channels: ["#ops"],
       ignore: ["otherbot"],
       // ngircd's own throttling is off in this file, so a quicker bucket keeps the tests short.
-      flood: { burst: 5, intervalMs: 200 },
+      flood: { burst: 5, interval: 200 },
     }));
     alice = await IrcUser.connect({ port: server.port, nick: "alice" });
     await alice.join("#ops");

@@ -39,11 +39,11 @@ describe("IRC adapter reconnecting to ngircd", () => {
       nick: BOT,
       channels: ["#ops"],
       accountLookup: false,
-      regainIntervalMs: 2000,
-      pingIntervalMs: 1000,
-      pingTimeoutMs: 3000,
-      connectTimeoutMs: 5000,
-      reconnect: { initialDelayMs: 500, maxDelayMs: 4000 },
+      regainInterval: 2000,
+      pingInterval: 1000,
+      pingTimeout: 3000,
+      connectTimeout: 5000,
+      reconnect: { initialDelay: 500, maxDelay: 4000 },
     }));
     alice = await IrcUser.connect({ port: server.port, nick: "alice" });
   });
@@ -107,7 +107,7 @@ describe("IRC adapter with a nick longer than the server allows", () => {
       nick: BOT,
       channels: ["#ops"],
       accountLookup: false,
-      regainIntervalMs: 300,
+      regainInterval: 300,
     });
     try {
       expect(adapter.nick).toBe("switchboa");

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { IrcAdapter } from "../src/index.js";
-import { isLoopbackHost } from "../src/options.js";
+import { isLoopbackHost } from "../src/loopback.js";
 import { ircAdapterType } from "../src/type.js";
 
 const login = {
@@ -45,9 +45,9 @@ describe("tls defaults", () => {
 
   it("the app's config entry gets the same default", async () => {
     const entry = ircAdapterType.schema.parse({ type: "irc", host: "irc.libera.chat", nick: "sbot" });
-    const adapter = (await ircAdapterType.create(entry, {} as never)) as IrcAdapter;
+    const adapter = (await ircAdapterType.create(entry)) as IrcAdapter;
     expect(adapter.options).toMatchObject({ tls: { verify: true }, port: 6697 });
     const local = ircAdapterType.schema.parse({ type: "irc", host: "127.0.0.1", nick: "sbot" });
-    expect(((await ircAdapterType.create(local, {} as never)) as IrcAdapter).options.tls).toBe(false);
+    expect(((await ircAdapterType.create(local)) as IrcAdapter).options.tls).toBe(false);
   });
 });

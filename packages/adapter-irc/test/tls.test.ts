@@ -35,7 +35,7 @@ describe("IRC adapter over TLS", () => {
       port: tlsPort,
       nick,
       accountLookup: false,
-      reconnect: { initialDelayMs: 60_000, maxDelayMs: 60_000 },
+      reconnect: { initialDelay: 60_000, maxDelay: 60_000 },
       ...extra,
     });
     bots.push(started.bot);

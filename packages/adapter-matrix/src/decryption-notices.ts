@@ -5,7 +5,7 @@
  */
 import type { Logger } from "@switchboard/core";
 import type { MatrixEvent, Room } from "matrix-js-sdk";
-import type { ResolvedOptions } from "./options.js";
+import type { MatrixOptions } from "./matrix-adapter.js";
 import type { MatrixOutbound } from "./outbound.js";
 
 /** Rate-limited "could not decrypt" notices. */
@@ -14,7 +14,7 @@ export class DecryptionNotices {
   readonly #lastNotice = new Map<string, number>();
 
   constructor(
-    private readonly options: ResolvedOptions,
+    private readonly options: MatrixOptions,
     private readonly sender: MatrixOutbound,
     private readonly logger: Logger,
     private readonly handled: (event: MatrixEvent) => boolean,
@@ -24,12 +24,12 @@ export class DecryptionNotices {
   failed(event: MatrixEvent, room: Room): void {
     const id = event.getId();
     if (!id || this.#timers.has(id)) return;
-    if (Date.now() - event.getTs() > this.options.staleAfterMs) return;
+    if (Date.now() - event.getTs() > this.options.staleAfter) return;
     const timer = setTimeout(() => {
       this.#timers.delete(id);
       if (!event.isDecryptionFailure() || this.handled(event)) return;
       this.#report(event, room);
-    }, this.options.decryptionGraceMs);
+    }, this.options.decryptionGrace);
     timer.unref?.();
     this.#timers.set(id, timer);
   }
@@ -41,12 +41,12 @@ export class DecryptionNotices {
       { room: roomId, eventId: event.getId(), sender: event.getSender(), reason: event.decryptionFailureReason },
       "could not decrypt a message",
     );
-    if (Date.now() - last < this.options.decryptionNoticeIntervalMs) return;
+    if (Date.now() - last < this.options.decryptionNoticeInterval) return;
     this.#lastNotice.set(roomId, Date.now());
     const who = event.getSender() ?? "someone";
     void this.sender
       .send(
-        { network: this.options.network, room: { id: roomId, direct: false }, inReplyTo: event.getId()! },
+        { network: this.options.name, room: { id: roomId, direct: false }, inReplyTo: event.getId()! },
         {
           kind: "notice",
           blocks: [

@@ -9,6 +9,7 @@ import type {
   Adapter,
   AdapterCapabilities,
   AdapterHost,
+  AdapterStateStore,
   IncomingMessage,
   OutgoingMessage,
   ReplyTarget,
@@ -24,16 +25,29 @@ import {
   RoomMemberEvent,
   SyncState,
 } from "matrix-js-sdk";
+import { z } from "zod";
 import { type ClientBundle, openClient } from "./client.js";
-import { type Content, isEdit, messageText, relatesTo, threadOf } from "./content.js";
+import { type Content, relatesTo } from "./content.js";
 import { DecryptionNotices } from "./decryption-notices.js";
 import { fromVerifiedDevice, reactionRefusal } from "./device-trust.js";
+import { FileState } from "./file-state.js";
+import {
+  beforeJoin,
+  commandCandidate,
+  currentName,
+  incomingMessage,
+  inviteAllowed,
+  isApprovalReaction,
+  isDirect,
+} from "./inbound.js";
 import { Ledger } from "./ledger.js";
-import { type MatrixAdapterOptions, matchesAny, type ResolvedOptions, resolveOptions } from "./options.js";
 import { MatrixOutbound } from "./outbound.js";
+import { matrixAdapterType } from "./type.js";
 
-/** Normalises an emoji key (drops variation selectors) for comparison. */
-const emojiKey = (key: string) => key.replace(/\uFE0F/g, "");
+/** What `new MatrixAdapter(…)` takes: the keys of a `type: matrix` entry (see type.ts). */
+export type MatrixAdapterOptions = Omit<z.input<typeof matrixAdapterType.schema>, "type">;
+/** The options as the adapter uses them: every default filled in, durations in milliseconds. */
+export type MatrixOptions = Omit<z.output<typeof matrixAdapterType.schema>, "type">;
 
 /**
  * Runs the bot on a Matrix homeserver. The sender of a message is its Matrix user id, which the homeserver vouches
@@ -42,7 +56,7 @@ const emojiKey = (key: string) => key.replace(/\uFE0F/g, "");
 export class MatrixAdapter implements Adapter {
   readonly network: string;
   readonly capabilities: AdapterCapabilities = { images: true, threads: true, edits: true };
-  readonly options: ResolvedOptions;
+  readonly options: MatrixOptions;
   #host: AdapterHost | undefined;
   #bundle: ClientBundle | undefined;
   #ledger: Ledger | undefined;
@@ -53,9 +67,20 @@ export class MatrixAdapter implements Adapter {
   #saveTimer: NodeJS.Timeout | undefined;
   #lastSave = 0;
 
-  constructor(options: MatrixAdapterOptions) {
-    this.options = resolveOptions(options);
-    this.network = this.options.network;
+  readonly #state: AdapterStateStore;
+
+  /**
+   * @param options - see the package README.
+   * @param shared - where the session and the crypto and sync stores are kept: `state` from the app when several
+   *   instances take turns on this device (PostgreSQL); default files in `dataDir`.
+   */
+  constructor(options: MatrixAdapterOptions, shared: { state?: AdapterStateStore } = {}) {
+    const parsed = matrixAdapterType.schema.safeParse({ ...options, type: "matrix" });
+    if (!parsed.success) throw new Error(`Matrix adapter options: ${z.prettifyError(parsed.error)}`);
+    const { type: _type, ...resolved } = parsed.data;
+    this.options = resolved;
+    this.network = this.options.name;
+    this.#state = shared.state ?? new FileState(this.options.dataDir);
   }
 
   /** The running client (for tests and advanced use). */
@@ -76,7 +101,7 @@ export class MatrixAdapter implements Adapter {
 
   /** Commands older than this when seen are not run (core says so once). */
   get staleAfterMs(): number {
-    return this.options.staleAfterMs;
+    return this.options.staleAfter;
   }
 
   async start(host: AdapterHost): Promise<void> {
@@ -86,7 +111,7 @@ export class MatrixAdapter implements Adapter {
     const ledger = new Ledger(join(this.options.dataDir, "handled-events"));
     ledger.open();
     this.#ledger = ledger;
-    const bundle = await openClient(this.options, host.logger);
+    const bundle = await openClient(this.options, host.logger, this.#state);
     this.#bundle = bundle;
     const { client } = bundle;
     this.#sender = new MatrixOutbound(client, this.options, host.logger);
@@ -195,13 +220,6 @@ export class MatrixAdapter implements Adapter {
     return this.#ledger?.has(event.getId() ?? "") ?? false;
   }
 
-  /** True for history from before the bot (last) joined the room: never acted on. */
-  #beforeJoin(event: MatrixEvent, room: Room): boolean {
-    const me = this.#bundle!.session.userId;
-    const joined = room.currentState.getMember(me)?.events.member;
-    return joined !== undefined && joined !== null && event.getTs() < joined.getTs();
-  }
-
   #onEvent(event: MatrixEvent, room: Room): void {
     const bundle = this.#bundle;
     if (!bundle || event.getSender() === bundle.session.userId) return;
@@ -211,20 +229,18 @@ export class MatrixAdapter implements Adapter {
       this.#onReaction(event, room);
       return;
     }
-    if (type !== "m.room.message") return;
-    const content = event.getContent() as Content;
-    if (content.msgtype !== "m.text" || isEdit(content)) return;
+    const text = commandCandidate(event);
     const id = event.getId();
-    if (!id || this.#beforeJoin(event, room)) return;
+    if (text === undefined || !id || beforeJoin(event, room, bundle.session.userId)) return;
     if (this.#ledger!.has(id)) {
       this.#host?.logger.debug({ eventId: id }, `already handled ${id}`);
       return;
     }
-    const text = messageText(content);
-    // Direct: the bot was invited with `is_direct` (a DM in clients) and nobody else is in the room.
-    const direct = room.getJoinedMemberCount() <= 2 && room.getDMInviter() !== undefined;
+    const direct = isDirect(room);
     const host = this.#host!;
-    const addressed = host.address(text, { direct });
+    // Core addresses the text once, here (the bot's current display name in the room addresses it like its name),
+    // and is handed the result with the message.
+    const addressed = host.address(text, { direct, nick: currentName(room, bundle.session.userId) });
     if (!addressed) return;
     const message = this.#message(event, room, text, direct);
     if (!this.#ledger!.claim(id)) return;
@@ -236,17 +252,7 @@ export class MatrixAdapter implements Adapter {
   }
 
   #message(event: MatrixEvent, room: Room, text: string, direct: boolean): IncomingMessage {
-    const userId = event.getSender()!;
-    const thread = threadOf(event.getContent() as Content);
-    return {
-      id: event.getId()!,
-      network: this.network,
-      room: { id: room.roomId, name: room.name, direct },
-      ...(thread ? { thread } : {}),
-      sender: { id: userId, name: room.getMember(userId)?.name ?? userId, verified: true },
-      text,
-      time: new Date(event.getTs()),
-    };
+    return incomingMessage(event, room, { network: this.network, text, direct });
   }
 
   /**
@@ -260,13 +266,13 @@ export class MatrixAdapter implements Adapter {
     const key = relation.key;
     const target = String(relation.event_id);
     const id = event.getId();
-    if (!id || Date.now() - event.getTs() > this.options.staleAfterMs) return;
+    if (!id || Date.now() - event.getTs() > this.options.staleAfter) return;
     const action = this.#sender!.action(target, room.roomId, key);
     if (action) {
       this.#runAction(event, room, id, action.command);
       return;
     }
-    if (!this.options.approvalReactions.some((r) => emojiKey(r) === emojiKey(key))) return;
+    if (!isApprovalReaction(key, this.options.approvalReactions)) return;
     const jobId = this.#sender!.approvalJob(target);
     if (!jobId) return;
     if (!this.#ledger!.claim(id)) return;
@@ -294,8 +300,7 @@ export class MatrixAdapter implements Adapter {
   #runAction(event: MatrixEvent, room: Room, id: string, command: string): void {
     if (!this.#ledger!.claim(id)) return;
     const host = this.#host!;
-    const direct = room.getJoinedMemberCount() <= 2 && room.getDMInviter() !== undefined;
-    const message = this.#message(event, room, command, direct);
+    const message = this.#message(event, room, command, isDirect(room));
     fromVerifiedDevice(this.client, event, host.logger)
       .then((deviceVerified) =>
         host.receive({ ...message, sender: { ...message.sender, deviceVerified } }, { addressed: true }),
@@ -316,10 +321,7 @@ export class MatrixAdapter implements Adapter {
     const room = client.getRoom(roomId);
     if (room && room.getMyMembership() !== "invite") return;
     this.#invites.add(roomId);
-    const { users, rooms } = this.options.invites;
-    // Room ids only: an alias is chosen by whoever controls it, so `#ops:example.org` in the list could be pointed
-    // at any room by the inviter.
-    const allowed = matchesAny(inviter, users) || matchesAny(roomId, rooms);
+    const allowed = inviteAllowed(this.options.invites, inviter, roomId);
     const logger = this.#host!.logger;
     try {
       if (allowed) {

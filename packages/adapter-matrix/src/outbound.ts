@@ -17,8 +17,8 @@ import {
 } from "@switchboard/core";
 import type { MatrixClient } from "matrix-js-sdk";
 import { type Content, editContent, noticeContent, relationFor, withMentions } from "./content.js";
+import type { MatrixOptions } from "./matrix-adapter.js";
 import { encryptAttachment, pngSize } from "./media.js";
-import type { ResolvedOptions } from "./options.js";
 import { actionReaction, actionsOf, renderMessage } from "./render.js";
 
 /** Whether two reaction keys are the same emoji (clients differ in the variation selector U+FE0F). */
@@ -53,7 +53,7 @@ export class MatrixOutbound {
 
   constructor(
     private readonly client: MatrixClient,
-    private readonly options: ResolvedOptions,
+    private readonly options: MatrixOptions,
     readonly logger: Logger,
   ) {}
 

@@ -26,7 +26,7 @@ describe("matrix encrypted rooms", () => {
     alice = await TestUser.create(hs, "alice");
     running = await startBot(
       hs,
-      { userId: botId, invites: { users: [alice.userId] }, decryptionGraceMs: 100 },
+      { userId: botId, invites: { users: [alice.userId] }, decryptionGrace: 100 },
       policy(),
       { logger: recorder.logger },
     );

@@ -29,7 +29,7 @@ describe("matrix lifecycle", () => {
         userId: botId,
         invites: { users: [alice.userId, bob.userId] },
         encryption: false,
-        staleAfterMs: 1000,
+        staleAfter: 1000,
       },
       policy(),
     );
@@ -84,7 +84,7 @@ describe("matrix lifecycle", () => {
     expect(asked).not.toBe(again);
   });
 
-  it("ignores a command sent while it was away and older than staleAfterMs, and says so once", async () => {
+  it("ignores a command sent while it was away and older than staleAfter, and says so once", async () => {
     await running.bot.stop();
     const before = runs.get("count") ?? 0;
     const sentAt = Date.now();

@@ -2,11 +2,12 @@
  * Output cannot be turned against the room, on a real Synapse, reading back the events the bot sent: an `@room` in
  * an announced text (a commit message, an alert annotation, a hook field) is sent with an empty `m.mentions`, so it
  * does not ping the room; progress and its edits say the same; a reply mentions only the asker. Bidirectional
- * overrides and zero-width characters are shown as `<U+…>` in both the plain and the HTML body.
+ * overrides and zero-width characters are shown as `<U+…>` in both the plain and the HTML body. And the other way: the
+ * bot's display name (what a client writes for a mention of it) addresses it, also after a rename.
  */
-import { bodyOf, Homeserver, TestUser } from "@switchboard/test-servers";
+import { bodyOf, Homeserver, TestUser, until } from "@switchboard/test-servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningBot, startBot, testPolicy } from "./rig.js";
+import { type RunningBot, runs, startBot, testPolicy } from "./rig.js";
 
 describe("matrix: m.mentions on every event, invisible characters shown", () => {
   let hs: Homeserver;
@@ -58,5 +59,27 @@ describe("matrix: m.mentions on every event, invisible characters shown", () => 
       if (fresh) expect(fresh["m.mentions"]).toEqual({});
     }
     expect(asked).toBeTruthy();
+  });
+
+  it("answers to its display name after a rename, and no longer to the old one (the text reaches core as sent)", async () => {
+    const client = running.adapter.client;
+    const rename = async (name: string) => {
+      await client.setDisplayName(name);
+      await until(() => client.getRoom(room)?.getMember(botId)?.rawDisplayName === name, `the bot called ${name}`);
+    };
+    const before = runs.get("count") ?? 0;
+    const counted = () => alice.from(botId, room).filter((s) => /counted \d+/.test(bodyOf(s))).length;
+    await rename("Ops Bot");
+    await alice.say(room, "Ops Bot: count");
+    await alice.waitFrom(botId, room, (s) => bodyOf(s).includes(`counted ${before + 1}`));
+    await rename("Deploy Bot");
+    const seen = counted();
+    await alice.say(room, "Ops Bot: count");
+    await alice.say(room, "Deploy Bot, count");
+    await alice.waitFrom(botId, room, (s) => bodyOf(s).includes(`counted ${before + 2}`));
+    await alice.say(room, "!count");
+    await alice.waitFrom(botId, room, (s) => bodyOf(s).includes(`counted ${before + 3}`));
+    expect(counted()).toBe(seen + 2);
+    expect(runs.get("count")).toBe(before + 3);
   });
 });

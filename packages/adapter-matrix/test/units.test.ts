@@ -1,8 +1,8 @@
 import { out } from "@switchboard/core";
 import { describe, expect, it } from "vitest";
 import { editContent, messageText, relationFor, threadOf } from "../src/content.js";
+import { matchesAny } from "../src/inbound.js";
 import { pngSize } from "../src/media.js";
-import { matchesAny } from "../src/options.js";
 import { blockHtml } from "../src/render.js";
 import { makePng } from "./rig.js";
 

@@ -28,6 +28,9 @@ export interface HomeTeam {
 /** Looks up a display name (e.g. with `users.info`); undefined when it can't. */
 export type NameLookup = (userId: string) => Promise<string | undefined>;
 
+/** How long a user's display name is cached. */
+const NAME_CACHE_MS = 10 * 60_000;
+
 /** Turns Slack user references into core senders, caching display names for a while. */
 export class Identities {
   readonly #names = new Map<string, { name: string | undefined; until: number }>();
@@ -36,7 +39,6 @@ export class Identities {
     private readonly home: HomeTeam,
     private readonly trust: { trustedTeams: string[]; trustedUsers: string[] },
     private readonly lookup: NameLookup,
-    private readonly cacheMs: number,
   ) {}
 
   /** True when the user belongs to the bot's workspace (or its Grid organisation). */
@@ -69,7 +71,7 @@ export class Identities {
     const cached = this.#names.get(userId);
     if (cached && cached.until > Date.now()) return cached.name;
     const name = await this.lookup(userId).catch(() => undefined);
-    this.#names.set(userId, { name, until: Date.now() + this.cacheMs });
+    this.#names.set(userId, { name, until: Date.now() + NAME_CACHE_MS });
     if (this.#names.size > 5000) this.#names.delete(this.#names.keys().next().value as string);
     return name;
   }

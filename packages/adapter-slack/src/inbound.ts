@@ -1,7 +1,7 @@
 /**
- * Incoming deliveries → core. Channel messages and direct messages go to core as they are (core decides what is a
- * command); a message that starts with a mention of the bot (or its `app_mention`) and the slash command are
- * addressed to it. The bot's own messages, edits, deletions and other bots (unless allowed) are never commands.
+ * Incoming deliveries → core. Channel messages and direct messages go to core as they are, with the bot's current
+ * display name (core decides what is a command); a message that starts with a mention of the bot (or its
+ * `app_mention`) and the slash command are addressed to it. The bot's own messages, edits, deletions and other bots (unless allowed) are never commands.
  * Each delivery is claimed in the ledger first (envelope, event, message, trigger), so a redelivered or doubled
  * one never runs twice.
  * @module
@@ -10,10 +10,10 @@ import type { AdapterHost, IncomingMessage, Room } from "@switchboard/core";
 import type { Identities } from "./identity.js";
 import type { Interactions } from "./interactions.js";
 import type { Ledger } from "./ledger.js";
-import type { ResolvedSlackOptions } from "./options.js";
 import type { Outbound } from "./outbound.js";
 import { type Delivery, obj, str } from "./payloads.js";
 import { type ResponseUrls, trustedResponseUrl } from "./response-urls.js";
+import type { SlackOptions } from "./slack-adapter.js";
 import { afterLeadingMention, decodeSlackText, escapeMrkdwn } from "./slack-text.js";
 
 /** Who the bot is, from `auth.test`. */
@@ -22,6 +22,8 @@ export interface BotSelf {
   botId?: string | undefined;
   teamId: string;
   enterpriseId?: string | undefined;
+  /** The bot's display name now (from `users.info`, then `user_change` events): it addresses the bot like its name. */
+  name?: string | undefined;
 }
 
 /** Message subtypes that can carry a command (everything else — edits, deletions, joins, topics — never does). */
@@ -30,7 +32,7 @@ const commandSubtypes = new Set([undefined, "thread_broadcast", "file_share", "b
 /** What {@link Inbound} works with. */
 export interface InboundDeps {
   network: string;
-  options: ResolvedSlackOptions;
+  options: SlackOptions;
   host: AdapterHost;
   self: BotSelf;
   identities: Identities;
@@ -66,6 +68,17 @@ export class Inbound {
     }
     const type = str(event.type);
     if (type === "message" || type === "app_mention") await this.#message(event, body, type);
+    else if (type === "user_change") this.#userChanged(obj(event.user));
+  }
+
+  /** The bot renamed in Slack: its new display name addresses it from now on, the old one no longer does. */
+  #userChanged(user: Record<string, unknown> | undefined): void {
+    if (!user || str(user.id) !== this.deps.self.userId) return;
+    const profile = obj(user.profile);
+    const name = str(profile?.display_name) || str(profile?.real_name) || str(user.real_name) || str(user.name);
+    if (!name || name === this.deps.self.name) return;
+    this.deps.host.logger.info({ from: this.deps.self.name, to: name }, "the bot's name in Slack changed");
+    this.deps.self.name = name;
   }
 
   async #message(event: Record<string, unknown>, body: Record<string, unknown>, type: string): Promise<void> {
@@ -104,7 +117,7 @@ export class Inbound {
       text: this.#decode(rest ?? raw),
       time: new Date(Number(ts) * 1000),
     };
-    await host.receive(message, rest !== undefined ? { addressed: true } : {});
+    await host.receive(message, rest !== undefined ? { addressed: true } : self.name ? { nick: self.name } : {});
   }
 
   async #slash(delivery: Delivery): Promise<void> {
@@ -112,7 +125,7 @@ export class Inbound {
     const { options, host, responseUrls, network } = this.deps;
     const trigger = str(body.trigger_id);
     if (!this.deps.ledger.claim(...delivery.keys, trigger && `trigger:${trigger}`)) return;
-    if (str(body.command) !== options.slashCommand) {
+    if (str(body.command) !== options.slashCommand.name) {
       host.logger.warn({ command: body.command }, "unknown slash command ignored (see slashCommand in the config)");
       return;
     }
@@ -136,10 +149,10 @@ export class Inbound {
     });
     const text = this.#decode(typeof body.text === "string" ? body.text : "").trim() || "help";
     const room: Room = { id: channel, direct, ...(str(body.channel_name) ? { name: str(body.channel_name)! } : {}) };
-    if (options.slashReply === "channel" && !direct) {
+    if (options.slashCommand.reply === "channel" && !direct) {
       // Slack shows nobody else the command itself: say in the room what was asked, so everyone can follow.
       await this.deps.outbound
-        .notice(channel, `<@${user}> asked: \`${escapeMrkdwn(options.slashCommand)} ${escapeMrkdwn(text)}\``)
+        .notice(channel, `<@${user}> asked: \`${escapeMrkdwn(options.slashCommand.name)} ${escapeMrkdwn(text)}\``)
         .catch((err: unknown) => host.logger.warn({ err }, "could not echo the slash command"));
     }
     const message: IncomingMessage = { id, network, room, sender, text, time: new Date() };

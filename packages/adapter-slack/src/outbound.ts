@@ -19,9 +19,9 @@ import type { ApprovalMessage, ApprovalMessages } from "./approval-messages.js";
 import { context, type SlackBlock } from "./block-kit.js";
 import type { ChannelQueue } from "./channel-queue.js";
 import { slackUserId } from "./identity.js";
-import type { ResolvedSlackOptions } from "./options.js";
 import { type RenderedMessage, renderParts, renderProgress } from "./render.js";
 import { postToResponseUrl, type ResponseUrls } from "./response-urls.js";
+import type { SlackOptions } from "./slack-adapter.js";
 import { escapeMrkdwn } from "./slack-text.js";
 
 interface Progress {
@@ -50,7 +50,7 @@ export class Outbound {
   constructor(
     private readonly client: WebClient,
     private readonly network: string,
-    private readonly options: ResolvedSlackOptions,
+    private readonly options: SlackOptions,
     private readonly queue: ChannelQueue,
     private readonly responseUrls: ResponseUrls,
     private readonly approvals: ApprovalMessages,
@@ -63,7 +63,8 @@ export class Outbound {
     if (message.jobId) this.#progress.delete(message.jobId);
     const channel = target.room.id;
     const thread = message.thread ?? target.thread;
-    const viaResponseUrl = this.options.slashReply === "response_url" && this.responseUrls.has(target.inReplyTo);
+    const viaResponseUrl =
+      this.options.slashCommand.reply === "response_url" && this.responseUrls.has(target.inReplyTo);
     const mention =
       message.kind === "reply" && target.mention && !target.room.direct && !thread && !viaResponseUrl
         ? `<@${slackUserId(target.mention.id)}>`

@@ -14,6 +14,7 @@ import type {
   ReplyTarget,
   SentMessage,
 } from "@switchboard/core";
+import { z } from "zod";
 import { ApprovalMessages } from "./approval-messages.js";
 import { ChannelQueue } from "./channel-queue.js";
 import { eventsRoute } from "./events-route.js";
@@ -21,12 +22,17 @@ import { Identities } from "./identity.js";
 import { type BotSelf, Inbound } from "./inbound.js";
 import { Interactions } from "./interactions.js";
 import { Ledger } from "./ledger.js";
-import { type ResolvedSlackOptions, resolveOptions, type SlackAdapterOptions } from "./options.js";
 import { Outbound } from "./outbound.js";
 import type { Delivery } from "./payloads.js";
 import { ResponseUrls } from "./response-urls.js";
 import { slackLogger } from "./slack-logger.js";
 import { SocketConnection } from "./socket-connection.js";
+import { slackAdapterType } from "./type.js";
+
+/** What `new SlackAdapter(…)` takes: the keys of a `type: slack` entry (see type.ts). */
+export type SlackAdapterOptions = Omit<z.input<typeof slackAdapterType.schema>, "type">;
+/** The options as the adapter uses them: every default filled in, durations in milliseconds. */
+export type SlackOptions = Omit<z.output<typeof slackAdapterType.schema>, "type">;
 
 /** Imports the Slack libraries (a few hundred milliseconds; only when a Slack adapter starts). */
 export async function loadSlack() {
@@ -52,7 +58,7 @@ const closedLines: Record<AuditOutcome, string> = {
 export class SlackAdapter implements Adapter {
   readonly network: string;
   readonly capabilities: AdapterCapabilities = { images: true, threads: true, edits: true };
-  readonly options: ResolvedSlackOptions;
+  readonly options: SlackOptions;
   #host: AdapterHost | undefined;
   #client: WebClient | undefined;
   #self: BotSelf | undefined;
@@ -63,8 +69,11 @@ export class SlackAdapter implements Adapter {
   readonly #inFlight = new Set<Promise<void>>();
 
   constructor(options: SlackAdapterOptions) {
-    this.options = resolveOptions(options);
-    this.network = this.options.network;
+    const parsed = slackAdapterType.schema.safeParse({ ...options, type: "slack" });
+    if (!parsed.success) throw new Error(`Slack adapter options: ${z.prettifyError(parsed.error)}`);
+    const { type: _type, ...resolved } = parsed.data;
+    this.options = resolved;
+    this.network = this.options.name;
   }
 
   /** Who the bot is in Slack (after start). */
@@ -97,7 +106,7 @@ export class SlackAdapter implements Adapter {
       retryConfig: {
         retries: options.retries,
         factor: 2,
-        minTimeout: options.retryMinDelayMs,
+        minTimeout: options.retryDelay,
         maxTimeout: 30_000,
         randomize: true,
       },
@@ -112,10 +121,12 @@ export class SlackAdapter implements Adapter {
       teamId: auth.team_id,
       enterpriseId: auth.enterprise_id || undefined,
     };
+    // Its display name addresses it too (`opsbot: deploy …`); renames arrive as `user_change` events.
+    self.name = (await this.#displayName(self.userId).catch(() => undefined)) ?? auth.user;
     this.#self = self;
-    const identities = new Identities(self, options, (user) => this.#displayName(user), options.userCacheMs);
+    const identities = new Identities(self, options, (user) => this.#displayName(user));
     const ledger = new Ledger();
-    const queue = new ChannelQueue({ burst: options.sendBurst, intervalMs: options.sendIntervalMs });
+    const queue = new ChannelQueue({ burst: options.sendBurst, intervalMs: options.sendInterval });
     const responseUrls = new ResponseUrls();
     const approvals = new ApprovalMessages((message) => this.#outbound!.writeApproval(message));
     const outbound = new Outbound(client, this.network, options, queue, responseUrls, approvals, host.logger);

@@ -9,8 +9,8 @@
 
 import type { SocketModeClient } from "@slack/socket-mode";
 import { type AdapterStatus, backoffDelay, type Logger } from "@switchboard/core";
-import type { ResolvedSlackOptions } from "./options.js";
 import { type Delivery, type DeliveryKind, obj, str } from "./payloads.js";
+import type { SlackOptions } from "./slack-adapter.js";
 import type { SlackLogger } from "./slack-logger.js";
 
 /** The library's client class (imported lazily by the adapter). */
@@ -18,7 +18,7 @@ export type SocketModeClientClass = typeof SocketModeClient;
 
 /** What the connection reports to. */
 export interface SocketConnectionDeps {
-  options: ResolvedSlackOptions;
+  options: SlackOptions;
   SocketModeClient: SocketModeClientClass;
   logger: Logger;
   slackLogger: SlackLogger;
@@ -71,10 +71,10 @@ export class SocketConnection {
       appToken: options.appToken!,
       logger: this.deps.slackLogger as never,
       autoReconnectEnabled: false,
-      clientPingTimeout: options.pingTimeoutMs,
+      clientPingTimeout: options.pingTimeout,
       clientOptions: {
         slackApiUrl: options.apiUrl,
-        retryConfig: { retries: 2, minTimeout: options.retryMinDelayMs, maxTimeout: 10_000 },
+        retryConfig: { retries: 2, minTimeout: options.retryDelay, maxTimeout: 10_000 },
       },
     });
     client.on("slack_event", (args: EnvelopeArgs) => this.#onEnvelope(args));
@@ -154,8 +154,8 @@ export class SocketConnection {
   #reconnect(delayMs?: number): void {
     if (this.#stopped || this.#timer) return;
     this.#attempt += 1;
-    const { reconnectInitialDelayMs: initialDelayMs, reconnectMaxDelayMs: maxDelayMs } = this.deps.options;
-    const delay = delayMs ?? backoffDelay(this.#attempt, { initialDelayMs, maxDelayMs });
+    const { initialDelay, maxDelay } = this.deps.options.reconnect;
+    const delay = delayMs ?? backoffDelay(this.#attempt, { initialDelayMs: initialDelay, maxDelayMs: maxDelay });
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       this.#connect().catch((err: unknown) => {

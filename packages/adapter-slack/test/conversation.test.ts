@@ -39,6 +39,26 @@ describe("slack conversation", () => {
     expect(runs.get("count")).toBe(before + 1);
   });
 
+  it("answers to its display name after a rename, and no longer to the old one (the text reaches core as sent)", async () => {
+    const before = runs.get("count") ?? 0;
+    // Only the bot's own user counts: someone else renaming themselves gives their new name nothing.
+    const eve = { id: people.eve.id, team_id: people.eve.team, name: "eve", profile: { display_name: "evebot" } };
+    await rig.people.deliver("events_api", rig.people.eventCallback({ type: "user_change", user: eve }));
+    await rig.people.say(people.alice, ops, "evebot: count");
+    await rig.people.renameBot("opsbot");
+    await rig.people.say(people.alice, ops, "opsbot: count");
+    await waitForText(rig.slack, ops, new RegExp(`counted ${before + 1}$`));
+    await rig.people.renameBot("deploybot");
+    await rig.people.say(people.alice, ops, "opsbot: count");
+    await rig.people.say(people.alice, ops, "deploybot, echo renamed");
+    await waitForText(rig.slack, ops, /echo: renamed$/);
+    await settle(rig);
+    expect(runs.get("count")).toBe(before + 1);
+    // A mention names the bot by id, whatever it is called now.
+    await rig.people.mention(people.alice, ops, `<@${bot.userId}> count`);
+    await waitForText(rig.slack, ops, new RegExp(`counted ${before + 2}$`));
+  });
+
   it("answers an app_mention with the mention stripped even when it comes first", async () => {
     const message = rig.people.messageEvent(people.bob, ops, `<@${bot.userId}>: ping`);
     await rig.people.deliver("events_api", rig.people.eventCallback({ ...message, type: "app_mention" }));
@@ -133,7 +153,7 @@ describe("slack conversation options", () => {
   beforeAll(async () => {
     rig = await startRig({
       adapter: {
-        slashReply: "channel",
+        slashCommand: { reply: "channel" },
         allowBots: ["B0FRIEND"],
         trustedUsers: [`T0OTHER:${people.mallory.id}`],
         channels: [ops, "C0NOBOT"],

@@ -17,7 +17,7 @@ import {
 } from "@switchboard/core";
 import { FakeSlack, type FakeUser, SlackPeople as People, slackTeam as team } from "@switchboard/test-servers";
 import { SlackAdapter } from "../src/index.js";
-import type { SlackAdapterOptions } from "../src/options.js";
+import type { SlackAdapterOptions } from "../src/slack-adapter.js";
 import { RouteServer } from "./route-server.js";
 
 function crc32(data: Buffer): number {
@@ -193,12 +193,11 @@ export function fastOptions(slack: FakeSlack): SlackAdapterOptions {
     botToken: slack.tokens.bot,
     appToken: slack.tokens.app,
     apiUrl: slack.apiUrl,
-    sendIntervalMs: 50,
+    sendInterval: 50,
     sendBurst: 10,
-    retryMinDelayMs: 50,
-    pingTimeoutMs: 3000,
-    reconnectInitialDelayMs: 100,
-    reconnectMaxDelayMs: 1000,
+    retryDelay: 50,
+    pingTimeout: 3000,
+    reconnect: { initialDelay: 100, maxDelay: 1000 },
   };
 }
 

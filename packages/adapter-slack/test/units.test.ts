@@ -6,11 +6,12 @@ import { ApprovalMessages } from "../src/approval-messages.js";
 import { ChannelQueue } from "../src/channel-queue.js";
 import { Identities, slackUserId } from "../src/identity.js";
 import { Ledger } from "../src/ledger.js";
-import { slackConfigSchema } from "../src/options.js";
 import { renderParts, renderProgress } from "../src/render.js";
 import { checkSignature, signRequest } from "../src/signature.js";
 import { afterLeadingMention, decodeSlackText, escapeMrkdwn } from "../src/slack-text.js";
 import { slackAdapterType } from "../src/type.js";
+
+const slackConfigSchema = slackAdapterType.schema;
 
 describe("slack text", () => {
   it("decodes what Slack sends into what the person typed", () => {
@@ -147,7 +148,7 @@ describe("config schema", () => {
       sendInterval: 2000,
       pingTimeout: 10_000,
     });
-    expect(slackAdapterType.networkName!(config)).toBe("slack");
+    expect(config.name).toBe("slack");
   });
 
   it("requires the credential of the mode and refuses wrong tokens, names and unknown keys", () => {
@@ -173,7 +174,7 @@ describe("config schema", () => {
 
 describe("identity", () => {
   const names = async (id: string) => (id === "U1" ? "Alice A." : undefined);
-  const home = new Identities({ teamId: "T1" }, { trustedTeams: ["T3"], trustedUsers: ["T2:U9"] }, names, 60_000);
+  const home = new Identities({ teamId: "T1" }, { trustedTeams: ["T3"], trustedUsers: ["T2:U9"] }, names);
 
   it("verifies the workspace's own users under their plain id, with their profile name", async () => {
     expect(await home.sender({ userId: "U1", teamId: "T1", name: "ignored" })).toEqual({
@@ -191,7 +192,7 @@ describe("identity", () => {
   });
 
   it("takes a Grid organisation's users as home users", () => {
-    const grid = new Identities({ teamId: "T1", enterpriseId: "E1" }, { trustedTeams: [], trustedUsers: [] }, names, 1);
+    const grid = new Identities({ teamId: "T1", enterpriseId: "E1" }, { trustedTeams: [], trustedUsers: [] }, names);
     expect(grid.idOf({ userId: "W1", teamId: "T7", enterpriseId: "E1" })).toEqual({ id: "W1", verified: true });
     expect(grid.idOf({ userId: "W2", teamId: "T8", enterpriseId: "E2" })).toEqual({ id: "T8:W2", verified: false });
   });

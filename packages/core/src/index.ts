@@ -13,6 +13,7 @@ export type { AuditEntry, AuditLog, AuditOutcome, AuditRecord } from "./audit/au
 export { MemoryAuditLog } from "./audit/audit.js";
 export { MemoryStore } from "./store/memory-store.js";
 export type { Lock, Store } from "./store/store.js";
+export type { ApprovalRows, RowDecision, WaitingJobRow, WaitingJobState } from "./policy/approval-rows.js";
 export { type Logger, silentLogger } from "./runtime/logger.js";
 export type { PolicyConfigInput } from "./policy/policy-config.js";
 export { type RoomRef, roomRefSchema } from "./util/room-ref.js";
@@ -50,6 +51,7 @@ export {
   type AdapterCapabilities,
   type AdapterFactoryContext,
   type AdapterHost,
+  type AdapterStateStore,
   type AdapterStatus,
   type AdapterType,
   type AnyAdapterType,

@@ -4,12 +4,12 @@
  */
 
 import { MemoryStore } from "@switchboard/core";
+import type { FakePagerDuty } from "@switchboard/test-servers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { pagingConfigSchema } from "../src/config.js";
 import { Links } from "../src/links.js";
 import { PagerDutyProvider } from "../src/pagerduty/provider.js";
 import { pagerDutyAccount, pagerDutyConfig } from "./helpers.js";
-import type { FakePagerDuty } from "./pagerduty-server.js";
 
 let fake: FakePagerDuty;
 beforeEach(async () => {

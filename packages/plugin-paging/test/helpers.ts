@@ -1,5 +1,5 @@
 import type { PolicyConfigInput } from "@switchboard/core";
-import { FakePagerDuty } from "./pagerduty-server.js";
+import { FakePagerDuty } from "@switchboard/test-servers";
 
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;

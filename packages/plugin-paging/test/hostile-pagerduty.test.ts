@@ -3,11 +3,12 @@
  * flattened to one line, links are only PagerDuty's own https pages, and an incident whose id could go into a URL
  * path as `../x` is not offered. Against the fake PagerDuty's wire protocol.
  */
+
+import type { FakePagerDuty } from "@switchboard/test-servers";
 import { createHarness, type Harness } from "@switchboard/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import paging from "../src/index.js";
 import { PEOPLE, pagerDutyAccount, pagerDutyConfig, policy } from "./helpers.js";
-import type { FakePagerDuty } from "./pagerduty-server.js";
 
 let fake: FakePagerDuty;
 let h: Harness | undefined;

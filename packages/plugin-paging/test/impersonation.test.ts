@@ -3,11 +3,12 @@
  * resolving incidents assigned to others by naming them. Against the fake PagerDuty (its wire protocol), through
  * the real plugin and core.
  */
+
+import type { FakePagerDuty } from "@switchboard/test-servers";
 import { createHarness, type Harness } from "@switchboard/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import paging from "../src/index.js";
 import { PEOPLE, pagerDutyAccount, pagerDutyConfig, policy } from "./helpers.js";
-import type { FakePagerDuty } from "./pagerduty-server.js";
 
 let fake: FakePagerDuty;
 let h: Harness | undefined;

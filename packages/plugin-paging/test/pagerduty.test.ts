@@ -1,9 +1,9 @@
 import { renderText } from "@switchboard/core";
+import type { FakePagerDuty } from "@switchboard/test-servers";
 import { createHarness, type Harness } from "@switchboard/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import paging from "../src/index.js";
 import { clock, HOUR, PEOPLE, pagerDutyAccount, pagerDutyConfig, policy } from "./helpers.js";
-import type { FakePagerDuty } from "./pagerduty-server.js";
 
 let fake: FakePagerDuty;
 let boundary: Date;

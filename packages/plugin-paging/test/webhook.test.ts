@@ -1,10 +1,10 @@
 import { type HttpResponse, renderText } from "@switchboard/core";
+import type { FakePagerDuty } from "@switchboard/test-servers";
 import { createHarness, type Harness, MemoryAdapter } from "@switchboard/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import paging from "../src/index.js";
 import { signBody } from "../src/pagerduty/signature.js";
 import { PEOPLE, pagerDutyAccount, pagerDutyConfig, policy } from "./helpers.js";
-import type { FakePagerDuty } from "./pagerduty-server.js";
 
 const OLD_SECRET = "old-secret-0123456789";
 const NEW_SECRET = "new-secret-9876543210";

@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type pg from "pg";
+import { PostgresApprovalRows } from "./approval-rows.js";
 import { type ConnectOptions, checkSession, createPool, describeConnectError } from "./connect.js";
 import { IntakeLog } from "./intake-log.js";
 import { PostgresStore } from "./postgres-store.js";
@@ -20,6 +21,11 @@ export interface OpenPostgresOptions extends ConnectOptions {
   instance?: string;
   /** Called with errors of idle pooled connections (the pool drops them and opens new ones). */
   onError?: (error: Error) => void;
+  /**
+   * After how long without a heartbeat (DB time) an instance is taken for dead: approvals of its waiting jobs are
+   * refused (the jobs are abandoned). Use the same value as the `InstanceRegistry`. Default 15,000 ms.
+   */
+  deadAfterMs?: number;
 }
 
 /** One instance's view of the shared database. */
@@ -105,10 +111,17 @@ export async function openPostgres(options: OpenPostgresOptions): Promise<Postgr
     throw error;
   }
   let closed = false;
+  const approvals = new PostgresApprovalRows({
+    pool,
+    instance,
+    connect: options,
+    ...(options.deadAfterMs !== undefined ? { deadAfterMs: options.deadAfterMs } : {}),
+    ...(options.onError ? { onError: (error: unknown) => options.onError!(asError(error)) } : {}),
+  });
   return {
     instance,
     pool,
-    store: new PostgresStore(pool, { instance }),
+    store: new PostgresStore(pool, { instance, approvals }),
     auditLog: new IntakeLog(pool, instance),
     migration,
     identity,
@@ -116,7 +129,12 @@ export async function openPostgres(options: OpenPostgresOptions): Promise<Postgr
     async close() {
       if (closed) return;
       closed = true;
+      await approvals.close();
       await pool.end();
     },
   };
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }

@@ -3,7 +3,7 @@
  * the database's clock (`now()`), never an instance's.
  * @module
  */
-import type { Lock, Store } from "@switchboard/core";
+import type { ApprovalRows, Lock, Store } from "@switchboard/core";
 import type { LockRequest, LockResult } from "@switchboard/core/audit";
 import type pg from "pg";
 
@@ -61,6 +61,8 @@ const ACQUIRE = `
 export interface PostgresStoreOptions {
   /** This instance's id, recorded on the locks it takes so they can be released if it dies. */
   instance?: string;
+  /** Jobs waiting for approval as rows (several instances: approve through any of them). */
+  approvals?: ApprovalRows;
 }
 
 /**
@@ -71,11 +73,13 @@ export interface PostgresStoreOptions {
 export class PostgresStore implements Store {
   readonly #pool: pg.Pool;
   readonly #instance: string | null;
+  readonly approvals?: ApprovalRows;
 
   /** @param pool - A pool from {@link openPostgres} (schema migrated, sessions guarded). */
   constructor(pool: pg.Pool, options: PostgresStoreOptions = {}) {
     this.#pool = pool;
     this.#instance = options.instance ?? null;
+    if (options.approvals) this.approvals = options.approvals;
   }
 
   async get<T>(namespace: string, key: string): Promise<T | undefined> {

@@ -4,6 +4,7 @@
  * @module
  */
 import type { ClientBase, Pool, PoolClient } from "pg";
+import { APPROVAL_ROWS_SQL } from "./approval-rows-schema.js";
 
 /** One step of the schema: `sql` takes the database from `version - 1` to `version`. */
 interface Migration {
@@ -39,6 +40,16 @@ export const MIGRATION_LOCK_KEY = "7161955390017103220";
  * Version 2:
  * - `claims`: the latest claimed occurrence of each recurring thing (a schedule's due time, ms since the epoch) and
  *   who claimed it: one conditional upsert, so two instances cannot both claim it.
+ *
+ * Version 4 (approvals as rows, see approval-rows-schema.ts):
+ * - `approval_jobs`, `approval_votes`: jobs waiting for approval and their votes, readable by every instance.
+ *
+ * Version 5 (adapter state, for Matrix failover):
+ * - `adapter_state`: state that follows a leased connection to whichever instance holds it (Matrix: the session and
+ *   the snapshot of the crypto and sync stores), one row per (lease resource, name). `sealed` is AES-256-GCM under a
+ *   key from the environment (never in the database); `token` is the fencing token of the lease it was written under,
+ *   and a write names its token and commits only while that lease is held, never over a row of a newer token. The
+ *   row `('', 'key-check')` seals a constant, so an instance with another key refuses to start.
  */
 const MIGRATIONS: readonly Migration[] = [
   {
@@ -208,6 +219,23 @@ const MIGRATIONS: readonly Migration[] = [
       BEGIN RAISE EXCEPTION 'the database identity cannot be changed'; END $$;
       CREATE TRIGGER database_identity_fixed BEFORE INSERT OR UPDATE OR DELETE ON database_identity
         FOR EACH ROW EXECUTE FUNCTION database_identity_fixed();
+    `,
+  },
+  // Approvals as rows: a separate step (its SQL lives with its code).
+  { version: 4, sql: APPROVAL_ROWS_SQL },
+  // Adapter state (Matrix failover): sealed rows, written under the lease token.
+  {
+    version: 5,
+    sql: `
+      CREATE TABLE adapter_state (
+        resource text NOT NULL,
+        name text NOT NULL,
+        sealed bytea NOT NULL,
+        token bigint NOT NULL,
+        holder text NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (resource, name)
+      );
     `,
   },
 ];

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { eventually } from "@switchboard/test-servers";
 import { onCleanup } from "./helpers.js";
 
-const script = fileURLToPath(new URL("./fault/instance.mjs", import.meta.url));
+const faultInstance = fileURLToPath(new URL("./fault/instance.mjs", import.meta.url));
 
 /** Something an instance printed. */
 export interface InstanceEvent {
@@ -25,6 +25,8 @@ export class InstanceProcess {
   constructor(
     readonly name: string,
     env: Record<string, string>,
+    /** The instance script (default test/fault/instance.mjs). */
+    script: string = faultInstance,
   ) {
     this.child = spawn(process.execPath, [script], {
       env: { ...process.env, INSTANCE: name, ...env },

@@ -2,10 +2,10 @@
  * Real servers for Switchboard's tests (private; a dev dependency of the packages whose tests use them): IRC servers
  * (ngircd; inspircd linked to atheme-services) and IRC users, a Synapse homeserver and Matrix users, an OpenSSH
  * server on loopback, throwaway PostgreSQL 15 clusters and PgBouncer, a real HAProxy in front of local front ends,
- * a local Slack (Web API + Socket Mode, for the real Slack clients) with people in it, a local Atlassian
- * Statuspage (REST API v1), and a local GitHub (the REST endpoints of deploys and CI, and signed webhooks). What
- * they need on the machine is provisioned by `sh scripts/test-servers.sh`, which
- * `npm test` runs first; a missing server fails the test with that command, never skips it.
+ * a local Slack (Web API + Socket Mode, for the real Slack clients) with people in it, a local PagerDuty (REST
+ * API v2 and Events API v2), a local Atlassian Statuspage (REST API v1), and a local GitHub (the REST endpoints of
+ * deploys and CI, and signed webhooks). What they need on the machine is provisioned by `sh scripts/test-servers.sh`,
+ * which `npm test` runs first; a missing server fails the test with that command, never skips it.
  * @module
  */
 
@@ -40,6 +40,15 @@ export {
 } from "./irc.js";
 export { type IrcClient, type IrcMessageEvent, IrcUser, type IrcUserOptions, type Received } from "./irc-user.js";
 export { bodyOf, type Seen, TestUser } from "./matrix-user.js";
+export {
+  FakePagerDuty,
+  type PagerDutyIncident,
+  type PagerDutyLayer,
+  type PagerDutyRequest,
+  type PagerDutySchedule,
+  type PagerDutyService,
+  type PagerDutyUser,
+} from "./pagerduty.js";
 export {
   POSTGRES_BIN,
   startPgBouncer,

@@ -90,6 +90,12 @@ export class SlackPeople {
     return [first, second];
   }
 
+  /** An admin renames the bot (its display name): Slack sends a `user_change` event for the bot user. */
+  async renameBot(name: string): Promise<Delivered> {
+    this.slack.botName = name;
+    return this.deliver("events_api", this.eventCallback({ type: "user_change", user: this.slack.botUser() }));
+  }
+
   /** `user` runs the slash command in `channel`. The response URL is `<fake>/respond/<id>`. */
   async slash(user: FakeUser, channel: string, text: string, command = "/switchboard") {
     counter += 1;

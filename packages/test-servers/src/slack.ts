@@ -75,6 +75,8 @@ export class FakeSlack {
   readonly socket: FakeSocketMode;
   /** This many `apps.connections.open` calls fail (`internal_error`) before they work again. */
   failConnectionsOpen = 0;
+  /** The bot user's display name (App Home → Display Name); {@link SlackPeople.renameBot} changes it. */
+  botName = "switchboard";
   #server: Server;
   #seq = 0;
   #rateLimits = new Map<string, number>();
@@ -119,6 +121,18 @@ export class FakeSlack {
   addUser(user: FakeUser): FakeUser {
     this.users.set(user.id, user);
     return user;
+  }
+
+  /** The bot user as `users.info` and `user_change` events show it: its user name stays, its display name changes. */
+  botUser(): Record<string, unknown> {
+    return {
+      id: bot.userId,
+      team_id: team.id,
+      name: "switchboard",
+      real_name: this.botName,
+      is_bot: true,
+      profile: { display_name: this.botName, real_name: this.botName, bot_id: bot.botId },
+    };
   }
 
   /** The next call of `method` gets a 429 with `Retry-After: seconds`. */
@@ -269,6 +283,7 @@ export class FakeSlack {
         return { ok: true, channel: { id: `D${user}` } };
       }
       case "users.info": {
+        if (s("user") === bot.userId) return { ok: true, user: this.botUser() };
         const user = this.users.get(s("user") ?? "");
         if (!user) return { ok: false, error: "user_not_found" };
         return {

@@ -88,4 +88,32 @@ describe("the dependency rule check run by CI", () => {
     expect(result.output).not.toContain("packages/adapter-y/test/ok.test.ts");
     expect(result.output).not.toContain("bench/slack.mjs");
   });
+
+  it("keeps fake servers in @switchboard/test-servers: one defined in a package's test folder fails", () => {
+    const root = workspace({
+      "packages/core/package.json": JSON.stringify({ name: "@switchboard/core" }),
+      "packages/test-servers/package.json": JSON.stringify({ name: "@switchboard/test-servers", private: true }),
+      "packages/test-servers/src/pagerduty.ts": "export class FakePagerDuty {}\n",
+      "packages/plugin-p/package.json": JSON.stringify({
+        name: "@switchboard/plugin-p",
+        dependencies: { "@switchboard/core": "*" },
+        devDependencies: { "@switchboard/test-servers": "*" },
+      }),
+      "packages/plugin-p/test/pagerduty-server.ts": "export class FakePagerDuty {\n  start() {}\n}\n",
+      "packages/plugin-p/test/servers/statuspage.ts": "  export async function FakeStatuspage() {}\n",
+      "packages/plugin-p/test/ok.test.ts":
+        'import { FakePagerDuty } from "@switchboard/test-servers";\nvi.useFakeTimers();\nconst pd = new FakePagerDuty();\n',
+    });
+    const result = check(root);
+    expect(result.ok).toBe(false);
+    const lines = result.output.split("\n").map((line) => line.trim());
+    expect(lines).toContain(
+      "packages/plugin-p/test/pagerduty-server.ts: defines FakePagerDuty, a fake server; fake servers live in @switchboard/test-servers",
+    );
+    expect(lines).toContain(
+      "packages/plugin-p/test/servers/statuspage.ts: defines FakeStatuspage, a fake server; fake servers live in @switchboard/test-servers",
+    );
+    expect(result.output).not.toContain("ok.test.ts");
+    expect(result.output).not.toContain("packages/test-servers/src");
+  });
 });

@@ -14,6 +14,7 @@ import {
 import { httpConfigSchema } from "@switchboard/http";
 import { z } from "zod";
 import { adapterEntrySchema, adapterTypes } from "../adapter-types.js";
+import { schemaKeysAt } from "./hints.js";
 
 /** Where the SQLite file goes unless `store.path` says otherwise (relative to the working directory). */
 export const DEFAULT_STORE_PATH = "./.switchboard/switchboard.db";
@@ -108,6 +109,12 @@ export const postgresSectionSchema = z
     leaseTtl: durationSchema.default(10_000),
     /** An instance that has not heartbeaten for this long is dead: its running jobs are abandoned (never re-run). */
     deadAfter: durationSchema.default(15_000),
+    /**
+     * The key that seals a Matrix network's session and encryption keys in the database (so a standby takes over the
+     * same device): 32 random bytes as base64 (`openssl rand -base64 32`), the same on every instance, through the
+     * environment: `${SWITCHBOARD_STATE_KEY}`. Needed when a Matrix network is configured.
+     */
+    stateKey: z.string().min(1).optional(),
   })
   .strict();
 
@@ -238,9 +245,9 @@ export function knownKeys(path: ReadonlyArray<string | number>, raw: unknown): s
       const type = Array.isArray(entries)
         ? (entries[item as number] as { type?: unknown } | undefined)?.type
         : undefined;
-      const shape =
-        typeof type === "string" ? (adapterTypes.get(type)?.schema as { shape?: object })?.shape : undefined;
-      return shape ? Object.keys(shape) : undefined;
+      const schema = typeof type === "string" ? adapterTypes.get(type)?.schema : undefined;
+      // Through the wrappers of the schema (a schema that derives defaults ends in a transform).
+      return schema ? schemaKeysAt(schema, []) : undefined;
     }
     default:
       return undefined;

@@ -9,7 +9,14 @@ import type { Actor } from "../policy/identity.js";
 import type { Decision } from "../policy/permissions.js";
 import type { AuditOutcome, AuditRecord } from "./audit.js";
 
-const about = (job: Job) => ({ jobId: job.id, actor: job.actor.id, command: job.command.name });
+/** What names a job in its records: a live {@link Job}, or a waiting job's row read by another instance. */
+export interface JobAbout {
+  id: string;
+  actor: { id: string };
+  command: { name: string };
+}
+
+const about = (job: JobAbout) => ({ jobId: job.id, actor: job.actor.id, command: job.command.name });
 
 /** Where it was received and the arguments, for `admitted` and `denied`. */
 function received(job: Job) {
@@ -90,7 +97,13 @@ export const auditRecords = {
     } satisfies AuditRecord;
   },
   /** One person's approval; `starts` on the one that completes it (the job starts right after it is durable). */
-  approval(job: Job, approver: Actor, approvals: number, needed: number, approvers?: string[]) {
+  approval(
+    job: JobAbout,
+    approver: Pick<Actor, "id" | "network">,
+    approvals: number,
+    needed: number,
+    approvers?: string[],
+  ) {
     return {
       event: "approval",
       ...about(job),
@@ -107,7 +120,7 @@ export const auditRecords = {
   },
   /** How a job ended (ran, or was closed while waiting for approval). */
   outcome(
-    job: Job,
+    job: JobAbout,
     outcome: AuditOutcome,
     extra: {
       durationMs?: number;

@@ -129,7 +129,7 @@ export class Dispatcher {
     const claiming = isClaimingAuditLog(deps.auditLog);
     if (decision.approval) {
       // Several instances: claim the message (its own commit, just before the request's entries).
-      if (claiming && !(await appendFirst(deps.auditLog, message, []))) return;
+      if (claiming && !(await appendFirst(deps.auditLog, message, [], job.id))) return;
       await deps.desk.request(job, decision.approval, admitted);
       return;
     }

@@ -38,11 +38,22 @@ export function isClaimingAuditLog(log: AuditLog): log is ClaimingAuditLog {
  * Writes the first audit records of `message`, claiming it when the log can. Resolves `false` (nothing written)
  * when another instance claimed the message first: the caller must then do nothing more with it.
  */
-export async function appendFirst(log: AuditLog, message: IncomingMessage, records: AuditRecord[]): Promise<boolean> {
+export async function appendFirst(
+  log: AuditLog,
+  message: IncomingMessage,
+  records: AuditRecord[],
+  /** The job the message became, when `records` do not name it (a claim alone, for a job that waits). */
+  jobId?: string,
+): Promise<boolean> {
   if (!isClaimingAuditLog(log)) {
     await log.append(records);
     return true;
   }
-  const claim = { network: message.network, messageId: message.id, room: message.room.id };
+  const claim = {
+    network: message.network,
+    messageId: message.id,
+    room: message.room.id,
+    ...(jobId !== undefined ? { jobId } : {}),
+  };
   return (await log.appendClaimed(claim, records)) !== undefined;
 }

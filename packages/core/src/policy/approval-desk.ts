@@ -2,11 +2,13 @@
  * The approval desk: asks for approvals, records them, and starts, refuses, expires or withdraws waiting jobs.
  * What people approve is the prepared invocation (arguments as the handler gets them, and what `check` pinned);
  * its digest is recorded, and the job runs only if the invocation still has that digest.
+ *
+ * With several instances (a store with {@link ApprovalRows}), a waiting job is also a row and decisions go through
+ * it (approval-row-desk.ts): any instance takes `approve`/`deny`; the instance holding the job starts it once.
  * @module
  */
-import { hash } from "node:crypto";
 import type { SentMessage } from "../adapters/adapter.js";
-import { type AuditLog, canonicalJson } from "../audit/audit.js";
+import type { AuditLog } from "../audit/audit.js";
 import { auditRecords } from "../audit/audit-records.js";
 import { executeJob, type JobRunnerDeps } from "../jobs/job-runner.js";
 import { type Job, type JobTable, jobInfo } from "../jobs/jobs.js";
@@ -16,6 +18,9 @@ import type { EventBus } from "../runtime/events.js";
 import type { Logger } from "../runtime/logger.js";
 import { formatDuration } from "../util/duration.js";
 import type { ApprovalBoard } from "./approval-board.js";
+import { invocationDigest, type Pending, pendingOf, requirementsMet } from "./approval-facts.js";
+import { ApprovalRowDesk, normalId } from "./approval-row-desk.js";
+import type { ApprovalRows } from "./approval-rows.js";
 import { type Actor, type IdentityDirectory, who } from "./identity.js";
 import type { CombinedApproval, Policy } from "./permissions.js";
 
@@ -40,11 +45,8 @@ export interface ApprovalDeskDeps {
   board: ApprovalBoard;
   /** Runs approved jobs (the desk starts them itself, once their approval entry is durable). */
   runner: JobRunnerDeps;
-}
-
-/** The digest of a prepared invocation: command, arguments (secrets redacted) and checked facts. */
-export function invocationDigest(job: Job): string {
-  return hash("sha256", canonicalJson({ command: job.command.name, args: job.auditArgs, checked: job.checked ?? {} }));
+  /** Present with several instances on one database: waiting jobs are rows too (see the module comment). */
+  rows?: ApprovalRows;
 }
 
 /** The prepared invocation as people will see it: every argument and every checked fact, from the parsed values. */
@@ -68,7 +70,18 @@ function deepFreeze<T>(value: T): T {
 
 /** Requests, approvals, refusals, expiry and withdrawal of jobs waiting for approval. */
 export class ApprovalDesk {
-  constructor(private readonly deps: ApprovalDeskDeps) {}
+  /** With several instances: decisions go through the job's row. */
+  readonly #rows: ApprovalRowDesk | undefined;
+
+  constructor(private readonly deps: ApprovalDeskDeps) {
+    if (deps.rows)
+      this.#rows = new ApprovalRowDesk(deps, deps.rows, {
+        checkApprover: (pending, approver) => this.#checkApprover(pending, approver),
+        refused: (jobId, actor, command, error) => this.#refused(jobId, actor, command, error),
+        close: (job, outcome, extra, what, audit) => this.#close(job, outcome, extra, what, audit),
+        missing: (job) => this.#missing(job),
+      });
+  }
 
   /** Puts a job on hold until `approval.count` people approve; the `admitted` entry is written with the request. */
   async request(job: Job, approval: CombinedApproval, admitted: ReturnType<typeof auditRecords.admitted>) {
@@ -92,7 +105,7 @@ export class ApprovalDesk {
       ...(approval.requireVerifiedDevice ? { requireVerifiedDevice: true } : {}),
     };
     deps.jobs.add(job);
-    await deps.auditLog.append([
+    const records = [
       admitted,
       auditRecords.approvalRequested(job, {
         rule: approval.rule,
@@ -101,7 +114,35 @@ export class ApprovalDesk {
         ttlMs,
         digest,
       }),
-    ]);
+    ];
+    if (deps.rows)
+      await deps.rows
+        .open(
+          {
+            jobId: job.id,
+            instance: deps.rows.instance,
+            requester: job.actor.id,
+            requesterName: who(job.actor),
+            command: job.command.name,
+            network: job.message.network,
+            room: job.message.room.id,
+            digest,
+            rule: approval.rule,
+            permission: approval.permission,
+            count,
+            requirements: approval.requirements,
+            requireVerifiedDevice: approval.requireVerifiedDevice === true,
+            ttlMs,
+          },
+          records,
+        )
+        .catch((error: unknown) => {
+          // Nothing was written: the job never waited.
+          clearTimeout(job.approval!.timer);
+          deps.jobs.remove(job.id);
+          throw error;
+        });
+    else await deps.auditLog.append(records);
     deps.events.emit("approval.requested", {
       job: jobInfo(job),
       count,
@@ -143,28 +184,35 @@ export class ApprovalDesk {
    * refusal (a {@link UserError}) is audited against the waiting job, whichever way the person approved.
    */
   approve(jobId: string, approver: Actor): Promise<string> {
+    if (this.#rows) return this.#rows.approve(normalId(jobId), approver);
     return this.#auditRefusal(jobId, approver, "approve", () => this.#approve(jobId, approver));
+  }
+
+  /** Checks that `approver` may approve `pending` (throws a {@link UserError} naming why not); returns their roles. */
+  #checkApprover(pending: Pending, approver: Actor): string[] {
+    if (!approver.verified)
+      throw new UserError(
+        "only people identified with the network can approve",
+        "log in with the network's services first",
+      );
+    if (approver.id === pending.requester)
+      throw new UserError(`you requested job ${pending.id}; someone else has to approve it`);
+    if (pending.requireVerifiedDevice && approver.sender.deviceVerified !== true)
+      throw new UserError(
+        `approving job ${pending.id} needs a verified device`,
+        "cross-sign this device, then approve again",
+      );
+    const roles = this.deps.identity.approvalRoles(approver, pending.requester);
+    const useful = pending.requirements.filter((r) => this.deps.policy.check(roles, r.permission).held);
+    if (useful.length === 0) throw new UserError(this.#notCounted(pending, approver));
+    return roles;
   }
 
   async #approve(jobId: string, approver: Actor): Promise<string> {
     const { deps } = this;
     const job = this.#waiting(jobId);
     const approval = job.approval!;
-    if (!approver.verified)
-      throw new UserError(
-        "only people identified with the network can approve",
-        "log in with the network's services first",
-      );
-    if (approver.id === job.actor.id)
-      throw new UserError(`you requested job ${job.id}; someone else has to approve it`);
-    if (approval.requireVerifiedDevice && approver.sender.deviceVerified !== true)
-      throw new UserError(
-        `approving job ${job.id} needs a verified device`,
-        "cross-sign this device, then approve again",
-      );
-    const roles = deps.identity.approvalRoles(approver, job.actor.id);
-    const useful = approval.requirements.filter((r) => deps.policy.check(roles, r.permission).held);
-    if (useful.length === 0) throw new UserError(this.#notCounted(job, approver));
+    const roles = this.#checkApprover(pendingOf(job), approver);
     if (approval.approvers.has(approver.id))
       return `you already approved job ${job.id} (${approval.approvers.size}/${approval.count})`;
     approval.approvers.set(approver.id, who(approver));
@@ -172,7 +220,9 @@ export class ApprovalDesk {
     // The last approval: everyone's roles are checked again (one revoked since they approved no longer counts).
     const dropped = approval.approvers.size >= approval.count ? this.#recheckApprovers(job) : [];
     const approvers = [...approval.approvers.keys()];
-    const enough = approvers.length >= approval.count && this.#requirementsMet(job);
+    const enough =
+      approvers.length >= approval.count &&
+      requirementsMet(deps.policy, approval.requirements, approval.approverRoles.values());
     // Claim the job before any await, so that two approvals arriving together cannot both start it.
     if (enough) {
       clearTimeout(approval.timer);
@@ -241,6 +291,7 @@ export class ApprovalDesk {
 
   /** Refuses a waiting job: people with the approval permission, or its requester (withdrawing it). */
   deny(jobId: string, by: Actor): Promise<string> {
+    if (this.#rows) return this.#rows.deny(normalId(jobId), by);
     return this.#auditRefusal(jobId, by, "deny", () => this.#deny(jobId, by));
   }
 
@@ -249,26 +300,28 @@ export class ApprovalDesk {
     try {
       return await decide();
     } catch (error) {
-      const job = this.deps.jobs.get(jobId);
-      if (error instanceof UserError && job) {
-        await this.deps.auditLog
-          .append([
-            {
-              event: "denied",
-              jobId,
-              actor: actor.id,
-              command,
-              network: actor.network,
-              decision: "denied",
-              outcome: "denied",
-              rule: "approval",
-              detail: { reason: error.message },
-            },
-          ])
-          .catch((err: unknown) => this.deps.logger.error({ err }, "could not write to the audit log"));
-      }
+      if (error instanceof UserError && this.deps.jobs.get(jobId)) await this.#refused(jobId, actor, command, error);
       throw error;
     }
+  }
+
+  /** Writes the `denied` entry of an approval or refusal the desk refused, against the waiting job. */
+  async #refused(jobId: string, actor: Actor, command: string, error: UserError): Promise<void> {
+    await this.deps.auditLog
+      .append([
+        {
+          event: "denied",
+          jobId,
+          actor: actor.id,
+          command,
+          network: actor.network,
+          decision: "denied",
+          outcome: "denied",
+          rule: "approval",
+          detail: { reason: error.message },
+        },
+      ])
+      .catch((err: unknown) => this.deps.logger.error({ err }, "could not write to the audit log"));
   }
 
   async #deny(jobId: string, by: Actor): Promise<string> {
@@ -286,6 +339,11 @@ export class ApprovalDesk {
 
   /** Withdraws a waiting job (the `cancel` command, by its requester or someone with `jobs:cancel`). */
   async withdraw(job: Job, by: Actor): Promise<void> {
+    if (this.#rows) {
+      const what = `was withdrawn by ${who(by)}`;
+      if (await this.#rows.close(job, "cancelled", { detail: { cancelledBy: by.id } }, what, by.id)) return;
+      throw new UserError(`job ${job.id} was approved just now and is starting`, "cancel it again to stop it");
+    }
     await this.#close(job, "cancelled", { detail: { cancelledBy: by.id } }, `was withdrawn by ${who(by)}`);
     this.deps.events.emit("approval.decided", { job: jobInfo(job), decision: "cancelled", by: by.id });
   }
@@ -294,6 +352,18 @@ export class ApprovalDesk {
   async closeAll(reason: string): Promise<void> {
     for (const job of this.deps.jobs.list()) {
       if (job.state !== "awaiting-approval") continue;
+      if (this.#rows) {
+        const what = `was closed: the bot is ${reason}`;
+        const closed = await this.#rows
+          .close(job, "cancelled", { detail: { cancelledBy: reason } }, what, reason)
+          .catch((err: unknown) => {
+            // The database is gone: close it here; its row is abandoned with this instance's claims.
+            this.deps.logger.error({ err, jobId: job.id }, "could not close the approval row of a waiting job");
+            return this.#close(job, "cancelled", {}, what, false).then(() => true);
+          });
+        if (!closed) this.deps.logger.warn({ jobId: job.id }, "a waiting job was approved while shutting down");
+        continue;
+      }
       await this.#close(job, "cancelled", { detail: { cancelledBy: reason } }, `was closed: the bot is ${reason}`);
       this.deps.events.emit("approval.decided", { job: jobInfo(job), decision: "cancelled", by: reason });
     }
@@ -318,36 +388,30 @@ export class ApprovalDesk {
   }
 
   /** Why an approver's roles do not count for this job: a role the requester granted, a laundered grant, or none. */
-  #notCounted(job: Job, approver: Actor): string {
+  #notCounted(pending: Pending, approver: Actor): string {
     const { identity, policy } = this.deps;
-    const approval = job.approval!;
-    const needs = `approving job ${job.id} needs permission ${approval.permission}`;
-    const holds = (role: string) => approval.requirements.some((r) => policy.check([role], r.permission).held);
+    const needs = `approving job ${pending.id} needs permission ${pending.permission}`;
+    const holds = (role: string) => pending.requirements.some((r) => policy.check([role], r.permission).held);
     for (const role of identity.grantedRoles(approver.id).filter(holds)) {
       const by = identity.grantorOf(approver.id, role);
-      if (by === job.actor.id)
-        return `${needs}; yours comes from a role ${who(job.actor)} granted, which does not count for approving their own jobs`;
+      if (by === pending.requester)
+        return `${needs}; yours comes from a role ${pending.requesterName} granted, which does not count for approving their own jobs`;
       if (by !== undefined)
         return `${needs}; yours comes from role ${role} granted by ${by}, whose power to grant it does not come from the configuration, so it does not count for approvals`;
     }
     return `${needs}, which your roles (${approver.roles.join(", ")}) do not grant`;
   }
 
-  /** Whether each approval requirement has its count of approvers holding its permission. */
-  #requirementsMet(job: Job): boolean {
-    const approval = job.approval!;
-    return approval.requirements.every((r) => {
-      let holders = 0;
-      for (const roles of approval.approverRoles.values())
-        if (this.deps.policy.check(roles, r.permission).held) holders++;
-      return holders >= r.count;
-    });
-  }
-
   async #expire(jobId: string): Promise<void> {
     const job = this.deps.jobs.get(jobId);
     if (job?.state !== "awaiting-approval") return;
     const approvals = job.approval?.approvers.size ?? 0;
+    if (this.#rows) {
+      await this.#rows
+        .close(job, "expired", { detail: { approvals } }, "expired without enough approvals")
+        .catch((err: unknown) => this.deps.logger.error({ err, jobId }, "could not close an expired approval row"));
+      return;
+    }
     await this.#close(job, "expired", { detail: { approvals } }, "expired without enough approvals");
     this.deps.events.emit("approval.decided", { job: jobInfo(job), decision: "expired" });
   }
@@ -364,13 +428,16 @@ export class ApprovalDesk {
     outcome: "rejected" | "expired" | "cancelled" | "failed",
     extra: Parameters<typeof auditRecords.outcome>[2],
     what: string,
+    /** False when the outcome entry is already written (by the transaction that closed the job's row). */
+    audit = true,
   ): Promise<void> {
     const { deps } = this;
     if (job.approval) clearTimeout(job.approval.timer);
     deps.jobs.remove(job.id);
-    await deps.auditLog
-      .append([auditRecords.outcome(job, outcome, extra)])
-      .catch((err: unknown) => deps.logger.error({ err }, "could not write to the audit log"));
+    if (audit)
+      await deps.auditLog
+        .append([auditRecords.outcome(job, outcome, extra)])
+        .catch((err: unknown) => deps.logger.error({ err }, "could not write to the audit log"));
     deps.events.emit("job.finished", { job: jobInfo(job), outcome, durationMs: 0 });
     const line = `job ${job.id} (${job.command.name}) ${what}`;
     await deps.notify(job, out.status("warn", line), "notice", { jobId: job.id });

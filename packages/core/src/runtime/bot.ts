@@ -149,6 +149,7 @@ export class Bot {
       notify: (job, reply, kind, extra) => deliverSent(job.respond, this.logger, reply, kind, extra),
       board: new ApprovalBoard(this.#outbox, this.#announce, this.logger),
       runner: this.#runner,
+      ...(this.store.approvals ? { rows: this.store.approvals } : {}),
     });
     this.#dispatcher = new Dispatcher({
       registry: this.#registry,

@@ -2,6 +2,7 @@
  * Store interfaces. Core ships in-memory implementations; `@switchboard/store-sqlite` is the durable default.
  * @module
  */
+import type { ApprovalRows } from "../policy/approval-rows.js";
 
 /** A lease on a named resource (a deploy environment, a rollout). */
 export interface Lock {
@@ -43,5 +44,10 @@ export interface Store {
    * (claims only move forward). One record per name is kept: the latest occurrence claimed and its owner.
    */
   claimOccurrence(name: string, at: Date, owner: string): Promise<boolean>;
+  /**
+   * Present on a store shared by several instances (store-postgres): jobs waiting for approval are rows too, so any
+   * instance can take `approve <id>` and the job still runs once, on the instance that holds it.
+   */
+  readonly approvals?: ApprovalRows;
   close?(): Promise<void>;
 }

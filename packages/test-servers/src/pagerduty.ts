@@ -10,13 +10,13 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
-export interface FakeUser {
+export interface PagerDutyUser {
   id: string;
   name: string;
   email: string;
 }
 
-export interface FakeLayer {
+export interface PagerDutyLayer {
   start: string;
   end?: string;
   rotation_virtual_start: string;
@@ -24,15 +24,15 @@ export interface FakeLayer {
   users: string[];
 }
 
-export interface FakeSchedule {
+export interface PagerDutySchedule {
   id: string;
   name: string;
   time_zone: string;
-  layers: FakeLayer[];
+  layers: PagerDutyLayer[];
   overrides: Array<{ id: string; start: string; end: string; user: string }>;
 }
 
-export interface FakeIncident {
+export interface PagerDutyIncident {
   id: string;
   incident_number: number;
   title: string;
@@ -46,7 +46,7 @@ export interface FakeIncident {
   html_url?: string;
 }
 
-export interface FakeService {
+export interface PagerDutyService {
   id: string;
   name: string;
   routingKey: string;
@@ -54,7 +54,7 @@ export interface FakeService {
 }
 
 /** A request the server received (for assertions on headers and order). */
-export interface SeenRequest {
+export interface PagerDutyRequest {
   method: string;
   path: string;
   query: URLSearchParams;
@@ -75,10 +75,10 @@ const error = (status: number, message: string, code: number, errors?: string[])
 
 /** The fake account and its HTTP server. */
 export class FakePagerDuty {
-  readonly users: FakeUser[] = [];
-  readonly schedules: FakeSchedule[] = [];
-  readonly services: FakeService[] = [];
-  readonly incidents: FakeIncident[] = [];
+  readonly users: PagerDutyUser[] = [];
+  readonly schedules: PagerDutySchedule[] = [];
+  readonly services: PagerDutyService[] = [];
+  readonly incidents: PagerDutyIncident[] = [];
   readonly maintenanceWindows: Array<{
     id: string;
     services: string[];
@@ -86,7 +86,7 @@ export class FakePagerDuty {
     end_time: string;
     by: string;
   }> = [];
-  readonly requests: SeenRequest[] = [];
+  readonly requests: PagerDutyRequest[] = [];
   /** token → read-only? */
   readonly tokens = new Map<string, { readOnly: boolean }>();
   /** Page size the server uses when asked for more (to force pagination with few items). */
@@ -113,15 +113,17 @@ export class FakePagerDuty {
     return `${prefix}${randomBytes(4).toString("hex").toUpperCase().slice(0, 6)}${++this.#counter}`;
   }
 
-  user(id: string): FakeUser | undefined {
+  user(id: string): PagerDutyUser | undefined {
     return this.users.find((u) => u.id === id);
   }
 
   /** Adds an incident as PagerDuty would have it. */
   addIncident(
-    incident: Omit<FakeIncident, "id" | "incident_number" | "notes" | "log" | "created_at"> & { created_at?: string },
+    incident: Omit<PagerDutyIncident, "id" | "incident_number" | "notes" | "log" | "created_at"> & {
+      created_at?: string;
+    },
   ) {
-    const created: FakeIncident = {
+    const created: PagerDutyIncident = {
       id: this.id("Q"),
       incident_number: this.incidents.length + 1,
       notes: [],
@@ -134,7 +136,7 @@ export class FakePagerDuty {
   }
 
   /** Who holds a schedule at `t`: an override, else the highest layer covering `t`. */
-  holderAt(schedule: FakeSchedule, t: number): string | undefined {
+  holderAt(schedule: PagerDutySchedule, t: number): string | undefined {
     const override = schedule.overrides.filter((o) => Date.parse(o.start) <= t && t < Date.parse(o.end)).at(-1);
     if (override) return override.user;
     for (const layer of [...schedule.layers].reverse()) {
@@ -149,7 +151,11 @@ export class FakePagerDuty {
   }
 
   /** The rendered schedule between two times: [user, start, end] segments. */
-  render(schedule: FakeSchedule, since: number, until: number): Array<{ user: string; start: number; end: number }> {
+  render(
+    schedule: PagerDutySchedule,
+    since: number,
+    until: number,
+  ): Array<{ user: string; start: number; end: number }> {
     const from = since - 30 * 86_400_000;
     const to = until + 30 * 86_400_000;
     const edges = new Set<number>([from, to]);
@@ -207,7 +213,7 @@ export class FakePagerDuty {
     if (req.headers.accept !== "application/vnd.pagerduty+json;version=2")
       return error(406, "Not Acceptable", 2001, ["use Accept: application/vnd.pagerduty+json;version=2"]);
     const method = req.method ?? "GET";
-    let from: FakeUser | undefined;
+    let from: PagerDutyUser | undefined;
     if (method !== "GET") {
       if (token.readOnly) return error(403, "Access Denied", 2010, ["The access level of this token is read-only"]);
       const header = req.headers.from;
@@ -373,7 +379,7 @@ export class FakePagerDuty {
     return { id: userId, type: "user_reference", summary: this.user(userId)?.name ?? userId };
   }
 
-  #schedule(s: FakeSchedule) {
+  #schedule(s: PagerDutySchedule) {
     return {
       id: s.id,
       name: s.name,
@@ -383,7 +389,7 @@ export class FakePagerDuty {
     };
   }
 
-  #incident(i: FakeIncident) {
+  #incident(i: PagerDutyIncident) {
     const service = this.services.find((s) => s.id === i.service);
     return {
       id: i.id,

@@ -1,0 +1,286 @@
+/**
+ * Approvals as rows (core's optional {@link ApprovalRows} store capability): a job waiting for approval is a row in
+ * `approval_jobs`, each approval a row in `approval_votes`. Any instance decides on a row it holds locked
+ * (`SELECT … FOR UPDATE`), writing the change and its audit entries in the same transaction, then tells the holding
+ * instance with `pg_notify`. The holder moves an approved row to `running` with a conditional UPDATE: one caller
+ * wins, so the job starts once. NOTIFY is only a wake-up: the holder reads its jobs again after each (re)connect of
+ * its LISTEN connection and every few seconds.
+ * @module
+ */
+import type { ApprovalRows, AuditRecord, RowDecision, WaitingJobRow, WaitingJobState } from "@switchboard/core";
+import type pg from "pg";
+import { type ConnectOptions, connectClient } from "./connect.js";
+import { appendOn } from "./postgres-audit-log.js";
+
+/** The NOTIFY channel: payload `{"instance": holder, "job": id}`. */
+export const APPROVAL_CHANNEL = "switchboard_approvals";
+
+/** Options for {@link PostgresApprovalRows}. */
+export interface ApprovalRowsOptions {
+  pool: pg.Pool;
+  /** This instance's id. */
+  instance: string;
+  /** For the dedicated LISTEN connection. */
+  connect: ConnectOptions;
+  /** An instance whose heartbeat is older than this (DB time) is dead: its jobs are not approved. Default 15,000. */
+  deadAfterMs?: number;
+  /** How often the holder reads its jobs again without being told. Default 5,000 ms. */
+  resyncEveryMs?: number;
+  onError?: (error: unknown) => void;
+}
+
+interface JobRow {
+  job_id: string;
+  instance: string;
+  requester: string;
+  requester_name: string;
+  command: string;
+  network: string;
+  room: string;
+  digest: string;
+  rule: string;
+  permission: string;
+  needed: number;
+  requirements: WaitingJobRow["requirements"];
+  verified_device: boolean;
+  expires_at: Date;
+  status: WaitingJobState["status"];
+  outcome: WaitingJobState["outcome"] | null;
+  closed_by: string | null;
+  note: string | null;
+  expired: boolean;
+  holder_alive: boolean;
+}
+
+const READ_JOB = `
+  SELECT j.*, j.expires_at <= now() AS expired,
+         coalesce(NOT i.stopped AND i.heartbeat_at >= now() - $2 * interval '1 millisecond', false) AS holder_alive
+  FROM approval_jobs j LEFT JOIN instances i ON i.id = j.instance
+  WHERE j.job_id = $1`;
+
+const READ_VOTES = "SELECT approver, name, roles FROM approval_votes WHERE job_id = $1 ORDER BY n";
+
+/** Finished rows are kept a week (an approver of one is told what became of it), then dropped. */
+const OPEN = `
+  WITH gone AS (
+    DELETE FROM approval_jobs
+    WHERE (job_id = $1 OR changed_at < now() - interval '7 days') AND status IN ('done', 'closed', 'abandoned')
+  )
+  INSERT INTO approval_jobs (job_id, instance, requester, requester_name, command, network, room, digest, rule,
+                             permission, needed, requirements, verified_device, expires_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, now() + $14 * interval '1 millisecond')`;
+
+/** Core's {@link ApprovalRows} on PostgreSQL. */
+export class PostgresApprovalRows implements ApprovalRows {
+  readonly instance: string;
+  readonly #options: ApprovalRowsOptions;
+  readonly #pool: pg.Pool;
+  readonly #watchers = new Set<(jobId: string | undefined) => void>();
+  #client: pg.Client | undefined;
+  #connecting = false;
+  #closed = false;
+  #retry: NodeJS.Timeout | undefined;
+  #resync: NodeJS.Timeout | undefined;
+
+  constructor(options: ApprovalRowsOptions) {
+    this.#options = options;
+    this.#pool = options.pool;
+    this.instance = options.instance;
+  }
+
+  async open(row: WaitingJobRow, records: AuditRecord[]): Promise<void> {
+    await this.#transaction(async (client) => {
+      await client.query(OPEN, [
+        row.jobId,
+        row.instance,
+        row.requester,
+        row.requesterName,
+        row.command,
+        row.network,
+        row.room,
+        row.digest,
+        row.rule,
+        row.permission,
+        row.count,
+        JSON.stringify(row.requirements),
+        row.requireVerifiedDevice,
+        row.ttlMs,
+      ]);
+      await appendOn(client, records);
+    });
+  }
+
+  async read(jobId: string): Promise<WaitingJobState | undefined> {
+    return this.#read(this.#pool, jobId, false);
+  }
+
+  async decide<T>(jobId: string, decide: (state: WaitingJobState | undefined) => RowDecision<T>): Promise<T> {
+    return this.#transaction(async (client) => {
+      const state = await this.#read(client, jobId, true);
+      const decision = decide(state);
+      const { change } = decision;
+      if (change.kind !== "none" && state) {
+        if (change.kind === "vote") {
+          await client.query("INSERT INTO approval_votes (job_id, approver, name, roles) VALUES ($1, $2, $3, $4)", [
+            state.jobId,
+            change.vote.approver,
+            change.vote.name,
+            JSON.stringify(change.vote.roles),
+          ]);
+          if (change.dropped.length > 0)
+            await client.query("DELETE FROM approval_votes WHERE job_id = $1 AND approver = ANY($2::text[])", [
+              state.jobId,
+              change.dropped,
+            ]);
+          if (change.approved)
+            await client.query(
+              "UPDATE approval_jobs SET status = 'approved', changed_at = now() WHERE job_id = $1 AND status = 'waiting'",
+              [state.jobId],
+            );
+        } else {
+          await client.query(
+            `UPDATE approval_jobs SET status = 'closed', outcome = $2, note = $3, closed_by = $4, changed_at = now()
+             WHERE job_id = $1 AND status = 'waiting'`,
+            [state.jobId, change.outcome, change.note, change.by ?? null],
+          );
+          // The claim (job row) is finished too: the job's outcome is the entry written below.
+          await client.query(
+            "UPDATE inbound SET status = 'done' WHERE job_id = $1 AND instance = $2 AND status = 'running'",
+            [state.jobId, state.instance],
+          );
+        }
+        await client.query("SELECT pg_notify($1, $2)", [
+          APPROVAL_CHANNEL,
+          JSON.stringify({ instance: state.instance, job: state.jobId }),
+        ]);
+      }
+      await appendOn(client, decision.records);
+      return decision.result;
+    });
+  }
+
+  async start(jobId: string): Promise<boolean> {
+    const { rowCount } = await this.#pool.query(
+      `UPDATE approval_jobs SET status = 'running', changed_at = now()
+       WHERE job_id = $1 AND instance = $2 AND status = 'approved'`,
+      [jobId, this.instance],
+    );
+    return (rowCount ?? 0) === 1;
+  }
+
+  watch(changed: (jobId: string | undefined) => void): () => void {
+    this.#watchers.add(changed);
+    if (!this.#client && !this.#connecting) void this.#listen();
+    if (!this.#resync) {
+      this.#resync = setInterval(() => this.#tell(undefined), this.#options.resyncEveryMs ?? 5_000);
+      this.#resync.unref?.();
+    }
+    return () => this.#watchers.delete(changed);
+  }
+
+  /** Closes the LISTEN connection and stops reading again. Idempotent. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#retry);
+    clearInterval(this.#resync);
+    const client = this.#client;
+    this.#client = undefined;
+    await client?.end().catch(() => {});
+  }
+
+  #tell(jobId: string | undefined): void {
+    for (const watcher of this.#watchers) watcher(jobId);
+  }
+
+  async #listen(): Promise<void> {
+    this.#connecting = true;
+    try {
+      const client = await connectClient(this.#options.connect);
+      if (this.#closed) {
+        await client.end().catch(() => {});
+        return;
+      }
+      client.on("notification", (message) => {
+        if (message.channel !== APPROVAL_CHANNEL || message.payload === undefined) return;
+        try {
+          const { instance, job } = JSON.parse(message.payload) as { instance?: unknown; job?: unknown };
+          if (instance === this.instance && typeof job === "string") this.#tell(job);
+        } catch (error) {
+          this.#options.onError?.(error);
+        }
+      });
+      client.on("error", (error) => {
+        this.#options.onError?.(error);
+        this.#reconnect();
+      });
+      client.on("end", () => this.#reconnect());
+      await client.query(`LISTEN ${APPROVAL_CHANNEL}`);
+      this.#client = client;
+      // Whatever was said while nobody listened: read every job again.
+      this.#tell(undefined);
+    } catch (error) {
+      this.#options.onError?.(error);
+      this.#reconnect();
+    } finally {
+      this.#connecting = false;
+    }
+  }
+
+  #reconnect(): void {
+    if (this.#closed || this.#retry) return;
+    this.#client = undefined;
+    this.#retry = setTimeout(() => {
+      this.#retry = undefined;
+      void this.#listen();
+    }, 1000);
+    this.#retry.unref?.();
+  }
+
+  async #read(client: pg.ClientBase | pg.Pool, jobId: string, lock: boolean): Promise<WaitingJobState | undefined> {
+    const { rows } = await client.query<JobRow>(`${READ_JOB}${lock ? " FOR UPDATE OF j" : ""}`, [
+      jobId,
+      this.#options.deadAfterMs ?? 15_000,
+    ]);
+    const row = rows[0];
+    if (!row) return undefined;
+    const votes = await client.query<{ approver: string; name: string; roles: string[] }>(READ_VOTES, [jobId]);
+    return {
+      jobId: row.job_id,
+      instance: row.instance,
+      requester: row.requester,
+      requesterName: row.requester_name,
+      command: row.command,
+      network: row.network,
+      room: row.room,
+      digest: row.digest,
+      rule: row.rule,
+      permission: row.permission,
+      count: row.needed,
+      requirements: row.requirements,
+      requireVerifiedDevice: row.verified_device,
+      status: row.status,
+      expiresAt: new Date(row.expires_at),
+      expired: row.expired,
+      holderAlive: row.holder_alive,
+      votes: votes.rows.map((v) => ({ approver: v.approver, name: v.name, roles: v.roles })),
+      ...(row.outcome ? { outcome: row.outcome } : {}),
+      ...(row.note !== null ? { note: row.note } : {}),
+      ...(row.closed_by !== null ? { closedBy: row.closed_by } : {}),
+    };
+  }
+
+  async #transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query("BEGIN");
+      const result = await work(client);
+      await client.query("COMMIT");
+      return result;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => {});
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}
