@@ -184,7 +184,9 @@ describe("fault tests on real processes", () => {
     const url = await freshDatabase();
     const proxy = await TcpProxy.start(postgres().port);
     onCleanup(() => proxy.close());
-    const env = { TTL_MS: TTL, POLL_MS: "300", MODE: "bot", LEASED: "1" };
+    // The leader fences 1.2 s before its lease can end (the default margin is TTL / 5 = 0.6 s): a machine loaded by
+    // other work may not run its timer for longer than that, and the order is what is asserted here.
+    const env = { TTL_MS: TTL, FENCE_MARGIN_MS: "1200", POLL_MS: "300", MODE: "bot", LEASED: "1" };
     // a reaches PostgreSQL only through the proxy; b directly. a starts first and holds the connection.
     const a = new InstanceProcess("a", {
       ...env,

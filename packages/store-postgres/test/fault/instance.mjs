@@ -8,6 +8,7 @@
 //             "irc:test" (only the lease holder is connected: "connected"/"disconnected"); a line "@irc <id> <text>"
 //             is delivered to that connection (refused on a standby, which has none).
 //   hold    - opens a transaction that locks the audit head, says "holding", and waits (to be frozen)
+// Lease timings: TTL_MS, FENCE_MARGIN_MS (default TTL / 5), POLL_MS.
 // Everything it observes is printed as one JSON object per line on stdout, with `at` (its wall clock, ms). Imports
 // the built package (dist).
 import { createInterface } from "node:readline";
@@ -35,6 +36,8 @@ const { InstanceRegistry, LeasedAdapter, LeaseElector, LeaseListener, LeaseLostE
 const say = (event) =>
   process.stdout.write(`${JSON.stringify({ ...event, instance: env.INSTANCE, at: Date.now() })}\n`);
 const ttlMs = Number(env.TTL_MS ?? 10_000);
+/** How long before the TTL the leader fences itself (default TTL / 5). */
+const fence = env.FENCE_MARGIN_MS ? { fenceMarginMs: Number(env.FENCE_MARGIN_MS) } : {};
 const storage = await openPostgres({
   url: env.DATABASE_URL,
   instance: env.INSTANCE,
@@ -64,6 +67,7 @@ const electors = resources.map(
       resource,
       holder: storage.instance,
       ttlMs,
+      ...fence,
       pollEveryMs: Number(env.POLL_MS ?? 2_000),
       listener,
       onLead: (lease) => {
@@ -123,6 +127,7 @@ if (env.MODE === "bot") {
         holder: storage.instance,
         resource: "irc:test",
         ttlMs,
+        ...fence,
         pollEveryMs: Number(env.POLL_MS ?? 2_000),
         listener,
         onError: () => {},
