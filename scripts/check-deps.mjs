@@ -2,7 +2,8 @@
 // Enforces the package dependency rules of DESIGN.md. Exits 1 naming every violation.
 // - core depends on no workspace package; testing and store/adapters/plugins only on core (testing and the private
 //   test-servers package as dev dependencies); test-servers only on core, and only ever as a dev dependency;
-// - apps/bot may depend on anything; examples and bench only on packages through their public entry;
+// - apps/bot may depend on anything; examples and bench only on packages through their public entry; bench's scripts
+//   start real and local servers as tests do, so they may import its dev dependencies (@switchboard/test-servers);
 // - no import reaches into another package's src/, dist/ or test/, or out of its own folder with "../" (test/
 //   folders included: shared test servers come from @switchboard/test-servers);
 // - fake servers (a class or function named Fake…), server launchers (a function named start… in a file that runs a
@@ -112,7 +113,7 @@ for (const folder of [...new Set(folders)]) {
   }
   const runtime = new Set(Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies }));
   const declared = new Set([...runtime, ...Object.keys(pkg.devDependencies ?? {})]);
-  for (const { path: file, test } of sourceFiles(folder)) {
+  for (const { path: file, test } of sourceFiles(folder, rel === "bench")) {
     const where = relative(root, file);
     const text = readFileSync(file, "utf8");
     if (test && pkg.name !== testServers) {

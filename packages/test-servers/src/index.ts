@@ -80,4 +80,5 @@ export {
   type StatuspageRequest,
 } from "./statuspage.js";
 export { chrootDir, Homeserver, requireChroot } from "./synapse.js";
+export { TcpProxy } from "./tcp-proxy.js";
 export { canConnect, eventually, freePort, notProvisioned, PROVISION, requireBinary, until } from "./wait.js";

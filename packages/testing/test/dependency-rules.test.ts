@@ -50,6 +50,12 @@ describe("the dependency rule check run by CI", () => {
         dependencies: { "@switchboard/core": "*", "@switchboard/test-servers": "*" },
       }),
       "packages/plugin-w/package.json": JSON.stringify({ name: "@switchboard/plugin-w" }),
+      // A benchmark script starts servers as a test does: it may use the package's dev dependencies.
+      "bench/package.json": JSON.stringify({
+        name: "@switchboard/bench",
+        devDependencies: { "@switchboard/test-servers": "*" },
+      }),
+      "bench/slack.mjs": 'import { FakeSlack } from "@switchboard/test-servers";\n',
       "packages/plugin-w/test/a.test.ts": 'import { Homeserver } from "@switchboard/test-servers";\n',
       "apps/bot/package.json": JSON.stringify({ name: "switchboard" }),
       "apps/bot/test/b.test.ts": [
@@ -80,6 +86,7 @@ describe("the dependency rule check run by CI", () => {
       );
     }
     expect(result.output).not.toContain("packages/adapter-y/test/ok.test.ts");
+    expect(result.output).not.toContain("bench/slack.mjs");
   });
 
   it("keeps fake servers and shared test helpers in @switchboard/test-servers: a copy in a test folder fails", () => {
