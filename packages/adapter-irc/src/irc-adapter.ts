@@ -53,7 +53,7 @@ const STOP_DRAIN_MS = 5000;
  */
 export class IrcAdapter implements Adapter {
   readonly network: string;
-  readonly capabilities: AdapterCapabilities = {};
+  readonly capabilities: AdapterCapabilities = { leave: true };
   readonly #options: IrcOptions;
   readonly #ignore: IgnoreList;
   readonly #bucket: TokenBucket;

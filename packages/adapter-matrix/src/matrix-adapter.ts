@@ -58,7 +58,13 @@ export type MatrixOptions = Omit<z.output<typeof matrixAdapterType.schema>, "typ
  */
 export class MatrixAdapter implements Adapter {
   readonly network: string;
-  readonly capabilities: AdapterCapabilities = { images: true, threads: true, edits: true };
+  readonly capabilities: AdapterCapabilities = {
+    images: true,
+    threads: true,
+    edits: true,
+    leave: true,
+    trustReset: true,
+  };
   readonly options: MatrixOptions;
   #host: AdapterHost | undefined;
   #bundle: ClientBundle | undefined;

@@ -57,7 +57,7 @@ const closedLines: Record<AuditOutcome, string> = {
  */
 export class SlackAdapter implements Adapter {
   readonly network: string;
-  readonly capabilities: AdapterCapabilities = { images: true, threads: true, edits: true };
+  readonly capabilities: AdapterCapabilities = { images: true, threads: true, edits: true, directMessages: true };
   readonly options: SlackOptions;
   #host: AdapterHost | undefined;
   #client: WebClient | undefined;

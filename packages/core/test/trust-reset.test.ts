@@ -26,7 +26,7 @@ const policy = {
 function identityAdapter(network: string, accepted: string[]): Adapter {
   return {
     network,
-    capabilities: {},
+    capabilities: { trustReset: true },
     start: async () => {},
     stop: async () => {},
     send: async () => {},
@@ -98,7 +98,7 @@ describe("trust reset", () => {
 
   it("says so on a network whose adapter keeps no identities, and reaches another network with --network", async () => {
     const accepted: string[] = [];
-    const plain: Adapter = { ...identityAdapter("plain", []), resetTrust: undefined };
+    const plain: Adapter = { ...identityAdapter("plain", []), capabilities: {} };
     const policyNetworks = [plain, identityAdapter("chat", accepted)];
     const { say } = await setup(policyNetworks);
     expect(await say("plain", "bob", "!trust reset someone")).toContain("the plain adapter has no identities to trust");

@@ -14,6 +14,7 @@ import type {
   ReplyTarget,
   Room,
   SentMessage,
+  TrustReset,
 } from "@switchboard/core";
 import { type Lease, LeaseElector, type LeaseElectorOptions } from "./lease-elector.js";
 
@@ -57,15 +58,26 @@ export class LeasedAdapter implements Adapter {
       onLead: (lease) => this.#lead(lease),
       onLose: (lease, reason) => this.#lose(lease, reason),
     });
-    if (inner.edit) this.edit = async (sent, message) => this.#leader().edit!(sent, message);
-    if (inner.sendDirect) this.sendDirect = async (userId, message) => this.#leader().sendDirect!(userId, message);
-    if (inner.leave) this.leave = async (room) => this.#leader().leave!(room);
   }
 
-  edit?: (sent: SentMessage, message: OutgoingMessage) => Promise<void>;
+  // Every optional method is forwarded to the connection; core calls one only when the inner adapter's capability
+  // flag (copied above) says it can.
+  async edit(sent: SentMessage, message: OutgoingMessage): Promise<void> {
+    return this.#leader().edit!(sent, message);
+  }
+
   // biome-ignore lint/suspicious/noConfusingVoidType: the inner adapter may return nothing
-  sendDirect?: (userId: string, message: OutgoingMessage) => Promise<SentMessage | undefined | void>;
-  leave?: (room: Room) => Promise<void>;
+  async sendDirect(userId: string, message: OutgoingMessage): Promise<SentMessage | undefined | void> {
+    return this.#leader().sendDirect!(userId, message);
+  }
+
+  async leave(room: Room): Promise<void> {
+    return this.#leader().leave!(room);
+  }
+
+  async resetTrust(userId: string): Promise<TrustReset> {
+    return this.#leader().resetTrust!(userId);
+  }
 
   /** Whether this instance holds the connection now. */
   get leading(): boolean {

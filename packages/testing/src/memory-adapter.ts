@@ -24,8 +24,8 @@ export interface SentMessage {
 }
 
 /**
- * An adapter that keeps everything in memory: inject messages, read what the bot sent. Edits, threads and direct
- * messages are supported when the capabilities say so (edits and direct messages always are recorded).
+ * An adapter that keeps everything in memory: inject messages, read what the bot sent. Direct messages and leaving
+ * rooms are on unless `capabilities` says `false`; edits, threads and images when it says so.
  */
 export class MemoryAdapter implements Adapter {
   readonly sent: SentMessage[] = [];
@@ -35,10 +35,14 @@ export class MemoryAdapter implements Adapter {
   #counter = 0;
   readonly #listeners = new Set<(sent: SentMessage) => void>();
 
+  readonly capabilities: AdapterCapabilities;
+
   constructor(
     readonly network = "test",
-    readonly capabilities: AdapterCapabilities = {},
-  ) {}
+    capabilities: AdapterCapabilities = {},
+  ) {
+    this.capabilities = { directMessages: true, leave: true, ...capabilities };
+  }
 
   async start(host: AdapterHost): Promise<void> {
     this.#host = host;

@@ -18,6 +18,26 @@ export interface AdapterCapabilities {
   threads?: boolean;
   /** Can edit a message it sent ({@link Adapter.edit}): announcements with `replace` edit in place. */
   edits?: boolean;
+  /** Can message a person directly ({@link Adapter.sendDirect}): escalations and notices reach people there. */
+  directMessages?: boolean;
+  /** Can leave a room ({@link Adapter.leave}): the `leave` command. */
+  leave?: boolean;
+  /** Can forget the identity it pinned for a person ({@link Adapter.resetTrust}): the `trust reset` command. */
+  trustReset?: boolean;
+}
+
+/**
+ * The capability flags are the only way core learns what an adapter can do: a flag set without its method is a
+ * mistake in the adapter, refused when the adapter is added (a method without its flag is never called).
+ */
+export function missingCapabilityMethods(adapter: Adapter): string[] {
+  const { capabilities: can } = adapter;
+  const missing: string[] = [];
+  if (can.edits && !adapter.edit) missing.push("edits (edit)");
+  if (can.directMessages && !adapter.sendDirect) missing.push("directMessages (sendDirect)");
+  if (can.leave && !adapter.leave) missing.push("leave (leave)");
+  if (can.trustReset && !adapter.resetTrust) missing.push("trustReset (resetTrust)");
+  return missing;
 }
 
 /** A message an adapter sent, so that it can be edited or answered in its thread later. */
@@ -151,14 +171,18 @@ export interface Adapter {
   send(target: ReplyTarget, message: OutgoingMessage): Promise<SentMessage | undefined | void>;
   /** Replaces a message it sent (only called when `capabilities.edits`). */
   edit?(sent: SentMessage, message: OutgoingMessage): Promise<void>;
-  /** Sends a direct message to a person by their network id (an IRC account, a Matrix user id, a Slack user id). */
+  /**
+   * Sends a direct message to a person by their network id (an IRC account, a Matrix user id, a Slack user id); only
+   * called when `capabilities.directMessages`.
+   */
   // biome-ignore lint/suspicious/noConfusingVoidType: adapters without message ids return nothing
   sendDirect?(userId: string, message: OutgoingMessage): Promise<SentMessage | undefined | void>;
-  /** Leaves a room (the `leave` command). */
+  /** Leaves a room (the `leave` command; only called when `capabilities.leave`). */
   leave?(room: Room): Promise<void>;
   /**
    * Forgets the identity the bot pinned for a person, so that their current one is accepted (the `trust reset`
-   * command, after they reset their own cross-signing). Throws a UserError for an unknown person or identity.
+   * command, after they reset their own cross-signing; only called when `capabilities.trustReset`). Throws a UserError
+   * for an unknown person or identity.
    */
   resetTrust?(userId: string): Promise<TrustReset>;
 }

@@ -77,7 +77,7 @@ export class Outbox {
     const reached: string[] = [];
     for (const { network, id } of this.identity.identitiesOf(principal)) {
       const adapter = this.adapters.get(network);
-      if (!adapter?.sendDirect) continue;
+      if (!adapter?.capabilities.directMessages || !adapter.sendDirect) continue;
       try {
         await adapter.sendDirect(id, { blocks: toBlocks(reply), kind: "announcement" });
         this.events.emit("message.sent", { network, kind: "announcement" });

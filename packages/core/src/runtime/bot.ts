@@ -3,7 +3,13 @@
  * what an embedder talks to (`handle`, `announce`, `start`, `stop`).
  * @module
  */
-import type { Adapter, AdapterStatus, ReceiveOptions, SentMessage } from "../adapters/adapter.js";
+import {
+  type Adapter,
+  type AdapterStatus,
+  missingCapabilityMethods,
+  type ReceiveOptions,
+  type SentMessage,
+} from "../adapters/adapter.js";
 import { createAdapterHost } from "../adapters/adapter-host.js";
 import { type IncomingMessage, replyTargetFor } from "../adapters/message.js";
 import { type AuditLog, MemoryAuditLog } from "../audit/audit.js";
@@ -201,11 +207,14 @@ export class Bot {
       cancelJob: (id, actor) => this.#cancelJob(id, actor),
       leave: async (network, room) => {
         const adapter = this.#adapters.get(network);
-        if (!adapter?.leave) return false;
+        if (!adapter?.capabilities.leave || !adapter.leave) return false;
         await adapter.leave(room);
         return true;
       },
-      resetTrust: async (network, userId) => this.#adapters.get(network)?.resetTrust?.(userId),
+      resetTrust: async (network, userId) => {
+        const adapter = this.#adapters.get(network);
+        return adapter?.capabilities.trustReset ? adapter.resetTrust?.(userId) : undefined;
+      },
       aliases: this.aliases,
       schedules: this.scheduler,
       webLinks: this.#webLinks,
@@ -219,6 +228,11 @@ export class Bot {
   /** Adds a network connection (before {@link start}). Network names must be unique. */
   addAdapter(adapter: Adapter): this {
     if (this.#adapters.has(adapter.network)) throw new Error(`two adapters use the network name "${adapter.network}"`);
+    const missing = missingCapabilityMethods(adapter);
+    if (missing.length > 0)
+      throw new Error(
+        `the adapter of "${adapter.network}" claims capabilities it has no method for: ${missing.join(", ")}`,
+      );
     this.#adapters.set(adapter.network, adapter);
     if (this.#started) void this.#startAdapter(adapter);
     return this;
