@@ -73,6 +73,12 @@ interface PendingWrite {
   reject: (error: unknown) => void;
 }
 
+/**
+ * The most writes in one batch. Past it, the rest wait for the next batch: a batch holds the audit head until its
+ * commit, and an unbounded one (a backlog after a stall) would hold it longer than other instances' `lock_timeout`.
+ */
+const MAX_BATCH = 256;
+
 /** The key two claims collide on. */
 const claimKey = (claim: Pick<MessageClaim, "network" | "messageId">) => `${claim.network}\u0000${claim.messageId}`;
 
@@ -130,11 +136,15 @@ export class IntakeLog extends PostgresAuditLog {
     if (this.#flushing || this.#pending.length === 0) return;
     this.#flushing = true;
     // The same message claimed twice in one batch (a redelivery): the second waits for the next batch, where it
-    // loses to the first (or wins, if the first's batch failed).
+    // loses to the first (or wins, if the first's batch failed). Past MAX_BATCH everything waits, in order.
     const keys = new Set<string>();
     const batch: PendingWrite[] = [];
     const later: PendingWrite[] = [];
     for (const write of this.#pending) {
+      if (batch.length >= MAX_BATCH) {
+        later.push(write);
+        continue;
+      }
       if (write.claim) {
         const key = claimKey(write.claim);
         if (keys.has(key)) {
