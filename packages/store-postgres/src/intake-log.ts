@@ -162,7 +162,9 @@ export class IntakeLog extends PostgresAuditLog {
       for (const write of batch) write.reject(error);
     } finally {
       this.#flushing = false;
-      if (this.#pending.length > 0) void this.#flush();
+      // Next turn of the event loop, not now: the jobs whose claims this batch took run their handlers first, and
+      // their outcomes join the writes that queued meanwhile (one batch instead of two).
+      if (this.#pending.length > 0) setImmediate(() => void this.#flush());
     }
   }
 
