@@ -10,24 +10,96 @@ import type pg from "pg";
 import { columnValue } from "./audit-rows.js";
 import { type AppendedRow, appendOn, fillEntries, PostgresAuditLog, splitRecord } from "./postgres-audit-log.js";
 
-/** The SQL of a claim with records: see `intake_claim_append` in the schema. */
-const CLAIM_APPEND_SQL =
-  "SELECT seq, prev_hash, hash, time FROM intake_claim_append($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+/**
+ * One tick's writes in one statement (one round trip, one commit): claims taken with `INSERT … ON CONFLICT DO
+ * NOTHING` in key order (two instances claiming overlapping messages wait for each other in the same order, never in
+ * a cycle), then `audit_append` of every record that is not tied to a lost claim, then the job rows of the outcomes
+ * marked `done`. The records are appended only after every claim of the statement is decided, so a record of a lost
+ * claim is never written. Returns one row per stored record (`i`, its 1-based place in the batch), or a single row
+ * with `i` null when nothing was appended; every row carries `won`, the 1-based places of the claims taken.
+ *
+ * Parameters: claims ($1 network, $2 message id, $3 job id, $4 room, $5 status), $6 instance; records ($7 before,
+ * $8 middle, $9 event, $10 job id, $11 actor, $12 command, $13 outcome, $14 owner: the claim a record belongs to,
+ * or null); $15 the job ids whose outcome is in the batch.
+ */
+const BATCH_SQL = `
+  WITH claim AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
+      WITH ORDINALITY AS c(network, message_id, job_id, room, status, k)
+  ), won AS (
+    INSERT INTO inbound (network, message_id, instance, job_id, network_room, status)
+    SELECT network, message_id, $6, job_id, room, status FROM claim ORDER BY network, message_id
+    ON CONFLICT DO NOTHING
+    RETURNING network, message_id
+  ), won_k AS (
+    SELECT claim.k FROM claim JOIN won USING (network, message_id)
+  ), kept AS (
+    SELECT array_agg(r.before ORDER BY r.i) AS before, array_agg(r.middle ORDER BY r.i) AS middle,
+           array_agg(r.event ORDER BY r.i) AS event, array_agg(r.job_id ORDER BY r.i) AS job_id,
+           array_agg(r.actor ORDER BY r.i) AS actor, array_agg(r.command ORDER BY r.i) AS command,
+           array_agg(r.outcome ORDER BY r.i) AS outcome, array_agg(r.i ORDER BY r.i) AS idx
+    FROM unnest($7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::int[])
+      WITH ORDINALITY AS r(before, middle, event, job_id, actor, command, outcome, owner, i)
+    WHERE r.owner IS NULL OR r.owner IN (SELECT k FROM won_k)
+  ), done AS (
+    UPDATE inbound SET status = 'done' WHERE job_id = ANY($15::text[]) AND status = 'running'
+  )
+  SELECT (SELECT array_agg(k) FROM won_k) AS won, x.i, x.seq, x.prev_hash, x.hash, x.time
+  FROM (SELECT 1) AS one LEFT JOIN LATERAL (
+    SELECT k.idx[a.n] AS i, a.seq, a.prev_hash, a.hash, a.time
+    FROM (SELECT * FROM kept WHERE kept.idx IS NOT NULL) AS k
+    CROSS JOIN LATERAL audit_append(k.before, k.middle, k.event, k.job_id, k.actor, k.command, k.outcome)
+      WITH ORDINALITY AS a(seq, prev_hash, hash, time, n)
+  ) AS x ON true
+  ORDER BY x.i`;
 
 /** An outcome's append also closes its job row, in the same statement. */
 const APPEND_OUTCOME_SQL = `
   WITH done AS (UPDATE inbound SET status = 'done' WHERE job_id = ANY($8::text[]) AND status = 'running')
   SELECT seq, prev_hash, hash, time FROM audit_append($1, $2, $3, $4, $5, $6, $7)`;
 
+/** A row of {@link BATCH_SQL}. */
+interface BatchRow extends AppendedRow {
+  won: number[] | null;
+  i: number | null;
+}
+
+/** One write waiting for the next batch: records, and the claim they depend on (if any). */
+interface PendingWrite {
+  records: AuditRecord[];
+  claim?: Omit<MessageClaim, "jobId"> & { jobId: string | null; status: "running" | "done" };
+  /** Resolves with the stored entries, or `undefined` when the claim was lost (nothing of it written). */
+  resolve: (entries: AuditEntry[] | undefined) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * The most writes in one batch. Past it, the rest wait for the next batch: a batch holds the audit head until its
+ * commit, and an unbounded one (a backlog after a stall) would hold it longer than other instances' `lock_timeout`.
+ */
+const MAX_BATCH = 256;
+
+/** The key two claims collide on. */
+const claimKey = (claim: Pick<MessageClaim, "network" | "messageId">) => `${claim.network}\u0000${claim.messageId}`;
+
 /**
  * {@link PostgresAuditLog} plus core's optional intake capability ({@link IntakeLog.appendClaimed}): with several
  * instances reading the same network (Slack Socket Mode, Events API behind a load balancer, a Matrix sync after
  * failover), each message runs once, on whichever instance claims it first.
+ *
+ * Group commit: claims and appends made while the previous batch is on its way to the database (and in the same turn
+ * of the event loop) go in the next batch: one statement, one transaction, one WAL flush for all of them, in the
+ * order they were made, each write's records contiguous in the chain. One batch is in flight at a time per instance,
+ * so the batches grow with the load instead of queueing on the audit head. If a batch fails, every write in it
+ * rejects and none of them is stored.
  */
 export class IntakeLog extends PostgresAuditLog {
   readonly #pool: pg.Pool;
   /** This instance's id, recorded on the claims (job rows) it takes. */
   readonly instance: string;
+  #pending: PendingWrite[] = [];
+  /** Whether a batch is in flight (the next one waits for it). */
+  #flushing = false;
 
   constructor(pool: pg.Pool, instance: string) {
     super(pool);
@@ -36,80 +108,131 @@ export class IntakeLog extends PostgresAuditLog {
   }
 
   /**
-   * Claims `claim` and appends `records` in one transaction (one round trip). Resolves to the stored entries, or
-   * `undefined` (nothing written) when another instance — or this one, for a redelivered message — claimed the same
+   * Claims `claim` and appends `records` in one transaction. Resolves to the stored entries, or `undefined`
+   * (nothing written) when another instance — or this one, for a redelivered message — claimed the same
    * (network, message id) before. With no records, only the claim is taken (`[]` when it was).
    */
-  async appendClaimed(claim: MessageClaim, records: AuditRecord[]): Promise<AuditEntry[] | undefined> {
+  appendClaimed(claim: MessageClaim, records: AuditRecord[]): Promise<AuditEntry[] | undefined> {
     const jobId = records.find((record) => record.jobId !== undefined)?.jobId ?? claim.jobId ?? null;
-    if (records.length === 0) {
-      const { rowCount } = await this.#pool.query(
-        `INSERT INTO inbound (network, message_id, instance, job_id, network_room) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT DO NOTHING`,
-        [claim.network, claim.messageId, this.instance, jobId, claim.room ?? null],
-      );
-      return (rowCount ?? 0) > 0 ? [] : undefined;
-    }
-    const parts = records.map(splitRecord);
-    const { rows } = await this.#pool.query<AppendedRow>(CLAIM_APPEND_SQL, [
-      claim.network,
-      claim.messageId,
-      this.instance,
-      jobId,
-      claim.room ?? null,
-      // A message whose first records already close it (a denial, a failed check) is no running job.
-      records.some((r) => r.outcome !== undefined) ? "done" : "running",
-      parts.map((p) => p.before),
-      parts.map((p) => p.middle),
-      records.map((r) => columnValue(r.event)),
-      records.map((r) => columnValue(r.jobId)),
-      records.map((r) => columnValue(r.actor)),
-      records.map((r) => columnValue(r.command)),
-      records.map((r) => columnValue(r.outcome)),
-    ]);
-    if (rows.length === 0) return undefined;
-    return fillEntries(
-      parts.map((p) => p.entry),
-      rows,
-    );
+    // A message whose first records already close it (a denial, a failed check) is no running job.
+    const status = records.some((r) => r.outcome !== undefined) ? "done" : "running";
+    return this.#enqueue(records, { ...claim, jobId, status });
   }
 
-  /**
-   * Appends; when the batch holds outcomes, their job rows are marked `done` in the same statement.
-   *
-   * Group commit: appends made in the same turn of the event loop (concurrent jobs of this instance) go to the
-   * database in one `audit_append` call, in the order they were made, each batch contiguous in the chain. If that
-   * call fails, all of them reject and none of them is stored.
-   */
+  /** Appends; when the batch holds outcomes, their job rows are marked `done` in the same statement. */
   override append(records: AuditRecord[]): Promise<AuditEntry[]> {
     if (records.length === 0) return Promise.resolve([]);
+    return this.#enqueue(records) as Promise<AuditEntry[]>;
+  }
+
+  #enqueue(records: AuditRecord[], claim?: PendingWrite["claim"]): Promise<AuditEntry[] | undefined> {
     return new Promise((resolve, reject) => {
-      this.#pending.push({ records, resolve, reject });
-      if (this.#pending.length === 1) queueMicrotask(() => void this.#flush());
+      this.#pending.push({ records, ...(claim ? { claim } : {}), resolve, reject });
+      if (this.#pending.length === 1 && !this.#flushing) queueMicrotask(() => void this.#flush());
     });
   }
 
-  #pending: Array<{ records: AuditRecord[]; resolve: (entries: AuditEntry[]) => void; reject: (e: unknown) => void }> =
-    [];
-
   async #flush(): Promise<void> {
-    const batch = this.#pending;
-    this.#pending = [];
-    const all = batch.flatMap((b) => b.records);
-    const finished = all.filter((r) => r.event === "outcome" && r.jobId !== undefined).map((r) => r.jobId!);
+    if (this.#flushing || this.#pending.length === 0) return;
+    this.#flushing = true;
+    // The same message claimed twice in one batch (a redelivery): the second waits for the next batch, where it
+    // loses to the first (or wins, if the first's batch failed). Past MAX_BATCH everything waits, in order.
+    const keys = new Set<string>();
+    const batch: PendingWrite[] = [];
+    const later: PendingWrite[] = [];
+    for (const write of this.#pending) {
+      if (batch.length >= MAX_BATCH) {
+        later.push(write);
+        continue;
+      }
+      if (write.claim) {
+        const key = claimKey(write.claim);
+        if (keys.has(key)) {
+          later.push(write);
+          continue;
+        }
+        keys.add(key);
+      }
+      batch.push(write);
+    }
+    this.#pending = later;
     try {
+      await this.#write(batch);
+    } catch (error) {
+      for (const write of batch) write.reject(error);
+    } finally {
+      this.#flushing = false;
+      // Next turn of the event loop, not now: the jobs whose claims this batch took run their handlers first, and
+      // their outcomes join the writes that queued meanwhile (one batch instead of two).
+      if (this.#pending.length > 0) setImmediate(() => void this.#flush());
+    }
+  }
+
+  /** Writes one batch and settles its writes. */
+  async #write(batch: PendingWrite[]): Promise<void> {
+    const all = batch.flatMap((write) => write.records);
+    const finished = all.filter((r) => r.event === "outcome" && r.jobId !== undefined).map((r) => r.jobId!);
+    if (!batch.some((write) => write.claim)) {
       const entries = await appendOn(
         this.#pool,
         all,
         finished.length > 0 ? { sql: APPEND_OUTCOME_SQL, extra: [finished] } : undefined,
       );
       let at = 0;
-      for (const b of batch) {
-        b.resolve(entries.slice(at, at + b.records.length));
-        at += b.records.length;
+      for (const write of batch) {
+        write.resolve(entries.slice(at, at + write.records.length));
+        at += write.records.length;
       }
-    } catch (error) {
-      for (const b of batch) b.reject(error);
+      return;
+    }
+    const claims = batch.flatMap((write) => (write.claim ? [write.claim] : []));
+    const owner: Array<number | null> = [];
+    let k = 0;
+    for (const write of batch) {
+      if (write.claim) k++;
+      for (const _ of write.records) owner.push(write.claim ? k : null);
+    }
+    const parts = all.map(splitRecord);
+    const { rows } = await this.#pool.query<BatchRow>(BATCH_SQL, [
+      claims.map((c) => c.network),
+      claims.map((c) => c.messageId),
+      claims.map((c) => c.jobId),
+      claims.map((c) => c.room ?? null),
+      claims.map((c) => c.status),
+      this.instance,
+      parts.map((p) => p.before),
+      parts.map((p) => p.middle),
+      all.map((r) => columnValue(r.event)),
+      all.map((r) => columnValue(r.jobId)),
+      all.map((r) => columnValue(r.actor)),
+      all.map((r) => columnValue(r.command)),
+      all.map((r) => columnValue(r.outcome)),
+      owner,
+      finished,
+    ]);
+    const won = new Set((rows[0]?.won ?? []).map(Number));
+    const stored = new Map<number, AppendedRow>();
+    for (const row of rows) if (row.i !== null) stored.set(Number(row.i), row);
+    let at = 0;
+    k = 0;
+    for (const write of batch) {
+      if (write.claim && !won.has(++k)) {
+        write.resolve(undefined);
+        at += write.records.length;
+        continue;
+      }
+      const entries = write.records.map((_, j) => {
+        const row = stored.get(at + j + 1);
+        if (!row) throw new Error("the audit log did not store a record of a claimed message");
+        return row;
+      });
+      write.resolve(
+        fillEntries(
+          parts.slice(at, at + write.records.length).map((p) => p.entry),
+          entries,
+        ),
+      );
+      at += write.records.length;
     }
   }
 }

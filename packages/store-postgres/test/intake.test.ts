@@ -116,6 +116,43 @@ describe("exactly-once intake", () => {
       { message_id: "Ev4", status: "done" },
     ]);
   });
+
+  it("claims in batches: 40 messages given to two instances at once, in opposite orders, each run once", async () => {
+    const url = await freshDatabase();
+    const ran: string[] = [];
+    const storageA = await open(url, { instance: "a" });
+    const a = await botOn(storageA, ran, "a");
+    const b = await botOn(await open(url, { instance: "b" }), ran, "b");
+    const ids = Array.from({ length: 40 }, (_, i) => `Batch${String(i).padStart(2, "0")}`);
+    // Same tick on each instance, so each instance's claims go to PostgreSQL in one statement; B's arrive reversed
+    // (a claim order that would deadlock two transactions taking the rows one by one).
+    await Promise.all([
+      ...ids.map((id) => a.adapter.inject(message(id, `!deploy ${id}`))),
+      ...[...ids].reverse().map((id) => b.adapter.inject(message(id, `!deploy ${id}`))),
+    ]);
+    for (const id of ids) expect(ran.filter((r) => r.endsWith(`:deploy:${id}`))).toHaveLength(1);
+    expect([...a.adapter.sent, ...b.adapter.sent]).toHaveLength(40);
+    const entries = [];
+    for await (const entry of storageA.auditLog.entries()) entries.push(entry);
+    expect(entries.filter((e) => e.event === "admitted")).toHaveLength(40);
+    expect(entries.filter((e) => e.event === "outcome")).toHaveLength(40);
+    expect(await verifyChain(entries)).toMatchObject({ ok: true, checked: 80 });
+    const { rows } = await storageA.pool.query("SELECT status, count(*)::int AS n FROM inbound GROUP BY status");
+    expect(rows).toEqual([{ status: "done", n: 40 }]);
+  });
+
+  it("a message given twice to one instance in the same tick runs once", async () => {
+    const url = await freshDatabase();
+    const ran: string[] = [];
+    const a = await botOn(await open(url, { instance: "a" }), ran, "a");
+    await Promise.all([
+      a.adapter.inject(message("Twice", "!deploy prod")),
+      a.adapter.inject(message("Twice", "!deploy prod")),
+      a.adapter.inject(message("Once", "!deploy staging")),
+    ]);
+    expect(ran.sort()).toEqual(["a:deploy:prod", "a:deploy:staging"]);
+    expect(a.adapter.sent).toHaveLength(2);
+  });
 });
 
 describe("at-most-once jobs", () => {
