@@ -2,15 +2,24 @@
  * Approvals as rows (core's optional {@link ApprovalRows} store capability): a job waiting for approval is a row in
  * `approval_jobs`, each approval a row in `approval_votes`. Any instance decides on a row it holds locked
  * (`SELECT … FOR UPDATE`), writing the change and its audit entries in the same transaction, then tells the holding
- * instance with `pg_notify`. The holder moves an approved row to `running` with a conditional UPDATE: one caller
+ * instance with `pg_notify`. The store namespaces a decision is checked against (the runtime role grants) are read in
+ * that transaction too, after the lock. The holder moves an approved row to `running` with a conditional UPDATE: one caller
  * wins, so the job starts once. NOTIFY is only a wake-up: the holder reads its jobs again after each (re)connect of
  * its LISTEN connection and every few seconds.
  * @module
  */
-import type { ApprovalRows, AuditRecord, RowDecision, WaitingJobRow, WaitingJobState } from "@switchboard/core";
+import type {
+  ApprovalRows,
+  AuditRecord,
+  NamespaceEntries,
+  RowDecision,
+  WaitingJobRow,
+  WaitingJobState,
+} from "@switchboard/core";
 import type pg from "pg";
 import { type ConnectOptions, connectClient } from "./connect.js";
 import { appendOn } from "./postgres-audit-log.js";
+import { listOn } from "./postgres-store.js";
 
 /** The NOTIFY channel: payload `{"instance": holder, "job": id}`. */
 export const APPROVAL_CHANNEL = "switchboard_approvals";
@@ -114,10 +123,18 @@ export class PostgresApprovalRows implements ApprovalRows {
     return this.#read(this.#pool, jobId, false);
   }
 
-  async decide<T>(jobId: string, decide: (state: WaitingJobState | undefined) => RowDecision<T>): Promise<T> {
+  async decide<T>(
+    jobId: string,
+    decide: (state: WaitingJobState | undefined, read: NamespaceEntries) => RowDecision<T>,
+    read: readonly string[] = [],
+  ): Promise<T> {
     return this.#transaction(async (client) => {
       const state = await this.#read(client, jobId, true);
-      const decision = decide(state);
+      // Read after the row is locked, in the same transaction: what the decision is checked against (the grants)
+      // is as committed now, whatever this instance last heard.
+      const entries = new Map<string, Array<[string, unknown]>>();
+      for (const namespace of read) entries.set(namespace, await listOn<unknown>(client, namespace));
+      const decision = decide(state, entries);
       const { change } = decision;
       if (change.kind !== "none" && state) {
         if (change.kind === "vote") {

@@ -9,6 +9,7 @@ import type pg from "pg";
 import { PostgresApprovalRows } from "./approval-rows.js";
 import { type ConnectOptions, checkSession, createPool, describeConnectError } from "./connect.js";
 import { IntakeLog } from "./intake-log.js";
+import { PostgresStoreChanges } from "./kv-changes.js";
 import { PostgresStore } from "./postgres-store.js";
 import { type DatabaseIdentity, databaseIdentity, type MigrationResult, migrate } from "./schema.js";
 
@@ -118,10 +119,15 @@ export async function openPostgres(options: OpenPostgresOptions): Promise<Postgr
     ...(options.deadAfterMs !== undefined ? { deadAfterMs: options.deadAfterMs } : {}),
     ...(options.onError ? { onError: (error: unknown) => options.onError!(asError(error)) } : {}),
   });
+  const changes = new PostgresStoreChanges({
+    pool,
+    connect: options,
+    ...(options.onError ? { onError: (error: unknown) => options.onError!(asError(error)) } : {}),
+  });
   return {
     instance,
     pool,
-    store: new PostgresStore(pool, { instance, approvals }),
+    store: new PostgresStore(pool, { instance, approvals, changes }),
     auditLog: new IntakeLog(pool, instance),
     migration,
     identity,
@@ -130,6 +136,7 @@ export async function openPostgres(options: OpenPostgresOptions): Promise<Postgr
       if (closed) return;
       closed = true;
       await approvals.close();
+      await changes.close();
       await pool.end();
     },
   };

@@ -5,6 +5,7 @@
  */
 import type { ClientBase, Pool, PoolClient } from "pg";
 import { APPROVAL_ROWS_SQL } from "./approval-rows-schema.js";
+import { KV_CHANGES_SQL } from "./kv-changes-schema.js";
 
 /** One step of the schema: `sql` takes the database from `version - 1` to `version`. */
 interface Migration {
@@ -43,6 +44,10 @@ export const MIGRATION_LOCK_KEY = "7161955390017103220";
  *
  * Version 4 (approvals as rows, see approval-rows-schema.ts):
  * - `approval_jobs`, `approval_votes`: jobs waiting for approval and their votes, readable by every instance.
+ *
+ * Version 5 (store changes, see kv-changes-schema.ts):
+ * - `kv_watched` and a trigger on `kv`: a write to a namespace some instance watches sends a NOTIFY in its own
+ *   transaction (runtime role grants: every instance follows them).
  */
 const MIGRATIONS: readonly Migration[] = [
   {
@@ -216,6 +221,8 @@ const MIGRATIONS: readonly Migration[] = [
   },
   // Approvals as rows: a separate step (its SQL lives with its code).
   { version: 4, sql: APPROVAL_ROWS_SQL },
+  // Store changes: a write to a watched namespace notifies in its transaction (its SQL lives with its code).
+  { version: 5, sql: KV_CHANGES_SQL },
 ];
 
 /** Who a database is: an id made with it (version 3), which names its checkpoint files. */
