@@ -402,7 +402,7 @@ export class ApprovalDesk {
       if (by !== undefined)
         return `${needs}; yours comes from role ${role} granted by ${by}, whose power to grant it does not come from the configuration, so it does not count for approvals`;
     }
-    return `${needs}, which your roles (${approver.roles.join(", ")}) do not grant`;
+    return `${needs}, which your roles (${identity.rolesIn(approver, grants).join(", ")}) do not grant`;
   }
 
   async #expire(jobId: string): Promise<void> {

@@ -216,6 +216,12 @@ export class IdentityDirectory {
     return [...(view.grants.get(actorId) ?? [])];
   }
 
+  /** An actor's roles by the grants in `view`: configured (or the guest role) plus granted. */
+  rolesIn(actor: Pick<Actor, "id" | "known">, view: GrantView = this.#view): string[] {
+    const configured = actor.known ? this.configuredRoles(actor.id) : [this.policy.guestRole];
+    return unique([...configured, ...this.grantedRoles(actor.id, view)]);
+  }
+
   /** Every actor with runtime grants. */
   allGrants(): Array<[string, string[]]> {
     return [...this.#view.grants.entries()]
