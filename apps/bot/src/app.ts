@@ -85,12 +85,13 @@ export async function createApp(loaded: LoadedConfig, options: AppOptions = {}):
         echoProblems: options.echoProblems ?? false,
       });
   const logger = options.logger ?? fileLogger!.logger;
-  const postgres = config.store.postgres ? await openPostgresStorage(config, logger) : undefined;
+  const postgres = config.store.postgres ? await openPostgresStorage(config, logger, entries) : undefined;
   const adapters: Adapter[] = [];
   for (const entry of entries) {
     const adapter = await createAdapter(entry, {
       logger,
       ...(options.shellUser ? { shellUser: options.shellUser } : {}),
+      ...postgres?.adapterContext(entry),
     });
     adapters.push(postgres ? postgres.wrap(adapter, entry) : adapter);
   }

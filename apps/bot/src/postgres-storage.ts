@@ -2,16 +2,21 @@
  * `store.postgres`: several instances on one PostgreSQL database. Opens the shared store and audit log (migrating
  * once), heartbeats this instance and abandons the jobs of dead ones (announced in their rooms), and puts the
  * networks that allow one connection per bot (IRC: one nick; Matrix: one device) under a lease, so only one
- * instance connects at a time and a standby takes over.
+ * instance connects at a time and a standby takes over. A Matrix network's session and crypto store live in the
+ * database too, sealed with `stateKey` and written only under its lease, so the standby takes over the same device.
  * @module
  */
-import type { Adapter, AnyCommand, Bot, Logger } from "@switchboard/core";
+import type { Adapter, AdapterStateStore, AnyCommand, Bot, Logger } from "@switchboard/core";
 import { defineCommand, out } from "@switchboard/core";
-import type { AdapterConfig } from "./adapter-types.js";
+import { type AdapterConfig, networkName } from "./adapter-types.js";
 import type { SwitchboardConfig } from "./config/schema.js";
 
 /** The adapter types whose connection only the lease holder opens. */
 const LEASED_TYPES = new Set(["irc", "matrix"]);
+/** The adapter types whose state (session, encryption keys) follows the lease, sealed with `stateKey`. */
+const STATEFUL_TYPES = new Set(["matrix"]);
+/** How the key is named in errors. */
+const STATE_KEY_SETTING = "store.postgres.stateKey";
 
 /** The shared database as the app uses it. */
 export interface PostgresAppStorage {
@@ -23,6 +28,8 @@ export interface PostgresAppStorage {
   id: string;
   /** The database's id (its checkpoint files are named after it). */
   identity: { id: string; createdAt: string; adopted: boolean };
+  /** What the factory of `entry`'s adapter gets besides the logger: the shared state of a Matrix network. */
+  adapterContext(entry: AdapterConfig): { state?: AdapterStateStore };
   /** Wraps `adapter` in a lease when its type needs one connection per bot. */
   wrap(adapter: Adapter, entry: AdapterConfig): Adapter;
   /** The leases this instance takes part in, and whether it holds each now. */
@@ -44,12 +51,29 @@ export function describeUrl(url: string): string {
   }
 }
 
-/** Opens `store.postgres` (refusing PgBouncer in transaction mode) and migrates the schema if needed. */
-export async function openPostgresStorage(config: SwitchboardConfig, logger: Logger): Promise<PostgresAppStorage> {
+/**
+ * Opens `store.postgres` (refusing PgBouncer in transaction mode) and migrates the schema if needed. When `entries`
+ * has a Matrix network, `stateKey` must be set and be the key the database's state is sealed with.
+ */
+export async function openPostgresStorage(
+  config: SwitchboardConfig,
+  logger: Logger,
+  entries: AdapterConfig[],
+): Promise<PostgresAppStorage> {
   const settings = config.store.postgres!;
-  const { InstanceRegistry, LeasedAdapter, LeaseListener, leaseHolders, openPostgres } = await import(
-    "@switchboard/store-postgres"
-  );
+  const {
+    checkStateKey,
+    InstanceRegistry,
+    LeasedAdapter,
+    LeasedState,
+    LeaseListener,
+    leaseHolders,
+    openPostgres,
+    parseStateKey,
+  } = await import("@switchboard/store-postgres");
+  const stateful = entries.some((entry) => STATEFUL_TYPES.has(entry.type));
+  // Before connecting: a missing or malformed key is a configuration error (its message never shows the key).
+  const stateKey = stateful ? parseStateKey(settings.stateKey, STATE_KEY_SETTING) : undefined;
   const storage = await openPostgres({
     url: settings.url,
     // Approvals of a dead instance's waiting jobs are refused after the same time its running jobs are abandoned.
@@ -65,12 +89,16 @@ export async function openPostgresStorage(config: SwitchboardConfig, logger: Log
     logger.warn({ err }, "the lease LISTEN connection failed (reconnecting; standbys still poll)"),
   );
   try {
+    if (stateKey) await checkStateKey(storage.pool, stateKey, STATE_KEY_SETTING);
     await listener.start();
   } catch (error) {
     await storage.close();
     throw error;
   }
   const leased: InstanceType<typeof LeasedAdapter>[] = [];
+  /** The lease of each resource, once its adapter is wrapped (the state store asks it at every write). */
+  const electors = new Map<string, InstanceType<typeof LeasedAdapter>["elector"]>();
+  const resourceOf = (entry: AdapterConfig) => `${entry.type}:${networkName(entry)}`;
   let registry: InstanceType<typeof InstanceRegistry> | undefined;
   return {
     instance: storage.instance,
@@ -78,17 +106,30 @@ export async function openPostgresStorage(config: SwitchboardConfig, logger: Log
     auditLog: storage.auditLog,
     id,
     identity: storage.identity,
+    adapterContext(entry) {
+      if (!stateKey || !STATEFUL_TYPES.has(entry.type)) return {};
+      const resource = resourceOf(entry);
+      const state = new LeasedState({
+        pool: storage.pool,
+        key: stateKey,
+        resource,
+        holder: storage.instance,
+        lease: () => electors.get(resource)?.lease,
+      });
+      return { state };
+    },
     wrap(adapter, entry) {
       if (!LEASED_TYPES.has(entry.type)) return adapter;
       const wrapped = new LeasedAdapter(adapter, {
         pool: storage.pool,
         holder: storage.instance,
-        prefix: entry.type,
+        resource: resourceOf(entry),
         ttlMs: settings.leaseTtl,
         listener,
         onError: (err) => logger.warn({ err, network: adapter.network }, "lease renewal or poll failed"),
       });
       leased.push(wrapped);
+      electors.set(wrapped.elector.resource, wrapped.elector);
       return wrapped;
     },
     leases: () => leased.map((a) => ({ resource: a.elector.resource, leading: a.leading })),

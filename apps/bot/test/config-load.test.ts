@@ -86,6 +86,28 @@ describe("parseConfig", () => {
     ]);
   });
 
+  it("refuses a Matrix network on PostgreSQL without store.postgres.stateKey", () => {
+    const matrix =
+      "adapters:\n  - type: matrix\n    homeserver: https://m.example.org\n    userId: '@bot:example.org'\n    accessToken: t\n";
+    const issues = issuesOf(`store:\n  postgres:\n    url: postgres://db/sb\n${matrix}`);
+    expect(issues).toEqual([
+      expect.objectContaining({
+        path: ["store", "postgres"],
+        line: 2,
+        message: expect.stringMatching(/^adapters\[0\] is Matrix: .* sealed with store\.postgres\.stateKey; set it/),
+      }),
+    ]);
+    const key = "q0JqSS0z8zmz4lR5yW1c7nZbJQ2cE5Cq9c7nZbJQ2cE=";
+    const withKey = parseConfig(
+      `store:\n  postgres:\n    url: postgres://db/sb\n    stateKey: \${STATE_KEY}\n${matrix}`,
+      "k.yaml",
+      { env: { STATE_KEY: key } },
+    );
+    expect(withKey.config.store.postgres?.stateKey).toBe(key);
+    // An SQLite store keeps the keys in the Matrix adapter's folder: no key needed.
+    expect(parseConfig(matrix, "m.yaml", { env: {} }).config.store.postgres).toBeUndefined();
+  });
+
   it("reports YAML syntax errors with their line", () => {
     const issues = issuesOf("bot:\n  name: [unclosed\nstore: {}\n");
     expect(issues[0]?.message).toMatch(/^YAML: /);

@@ -6,8 +6,8 @@
 import { readFileSync } from "node:fs";
 import { backoffDelay, type Logger } from "@switchboard/core";
 import { Client, type IrcNickEvent } from "irc-framework";
+import type { IrcOptions } from "./irc-adapter.js";
 import { type TlsMaterial, transportFor } from "./tls-transport.js";
-import type { IrcOptions } from "./type.js";
 
 /** What the connection tells its owner. */
 export interface ConnectionEvents {

@@ -33,7 +33,12 @@ import type { SelfMask } from "./line-budget.js";
 import { planLines } from "./outbound.js";
 import { stripFormatting } from "./render.js";
 import { SenderAccounts } from "./sender-account.js";
-import { type IrcAdapterOptions, type IrcOptions, ircOptionsSchema } from "./type.js";
+import { ircAdapterType } from "./type.js";
+
+/** What `new IrcAdapter(…)` takes: the keys of a `type: irc` entry (see type.ts); only `host` and `nick` are required. */
+export type IrcAdapterOptions = Omit<z.input<typeof ircAdapterType.schema>, "type">;
+/** The options as the adapter uses them: every default filled in, durations in milliseconds. */
+export type IrcOptions = Omit<z.output<typeof ircAdapterType.schema>, "type">;
 
 /** How many message ids of received messages are remembered for `+draft/reply`. */
 const REMEMBERED_MSGIDS = 500;
@@ -68,9 +73,10 @@ export class IrcAdapter implements Adapter {
   #stopped = false;
 
   constructor(options: IrcAdapterOptions) {
-    const parsed = ircOptionsSchema.safeParse(options);
+    const parsed = ircAdapterType.schema.safeParse({ ...options, type: "irc" });
     if (!parsed.success) throw new Error(`IRC adapter options: ${z.prettifyError(parsed.error)}`);
-    this.#options = parsed.data;
+    const { type: _type, ...resolved } = parsed.data;
+    this.#options = resolved;
     this.network = this.#options.name;
     this.#ignore = new IgnoreList(this.#options.ignore);
     this.#bucket = new TokenBucket(this.#options.flood.burst, this.#options.flood.interval);

@@ -13,7 +13,7 @@ import {
   type PolicyConfigInput,
 } from "@switchboard/core";
 import { IrcAdapter } from "../src/index.js";
-import type { IrcAdapterOptions } from "../src/type.js";
+import type { IrcAdapterOptions } from "../src/irc-adapter.js";
 
 /** One log call. */
 export interface LogEntry {

@@ -45,9 +45,9 @@ describe("tls defaults", () => {
 
   it("the app's config entry gets the same default", async () => {
     const entry = ircAdapterType.schema.parse({ type: "irc", host: "irc.libera.chat", nick: "sbot" });
-    const adapter = (await ircAdapterType.create(entry, {} as never)) as IrcAdapter;
+    const adapter = (await ircAdapterType.create(entry)) as IrcAdapter;
     expect(adapter.options).toMatchObject({ tls: { verify: true }, port: 6697 });
     const local = ircAdapterType.schema.parse({ type: "irc", host: "127.0.0.1", nick: "sbot" });
-    expect(((await ircAdapterType.create(local, {} as never)) as IrcAdapter).options.tls).toBe(false);
+    expect(((await ircAdapterType.create(local)) as IrcAdapter).options.tls).toBe(false);
   });
 });

@@ -2,15 +2,13 @@
  * Logging in and creating the matrix-js-sdk client over the persisted stores.
  * @module
  */
-import { rmSync } from "node:fs";
-import { join } from "node:path";
 import { LoggerLevel, Tracing } from "@matrix-org/matrix-sdk-crypto-wasm";
-import type { Logger } from "@switchboard/core";
+import type { AdapterStateStore, Logger } from "@switchboard/core";
 import { createClient, IndexedDBStore, type MatrixClient } from "matrix-js-sdk";
 import { logger as sdkLogger } from "matrix-js-sdk/lib/logger.js";
 import { IdbSnapshot } from "./idb-snapshot.js";
+import type { MatrixOptions } from "./matrix-adapter.js";
 import { readSession, type Session, writeSession } from "./session.js";
-import type { MatrixOptions } from "./type.js";
 
 /** Database name of the sync store inside the snapshot. */
 const syncDbName = "switchboard-sync";
@@ -84,8 +82,8 @@ async function retire(options: MatrixOptions, session: Session, logger: Logger):
  * is logged out and a new one created (reusing a device id with new keys breaks decryption for others).
  */
 async function resolveSession(options: MatrixOptions, snapshot: IdbSnapshot, logger: Logger): Promise<Session> {
-  const file = join(options.dataDir, "session.json");
-  const saved = readSession(file);
+  const state = snapshot.state;
+  const saved = await readSession(state);
   if (options.accessToken) {
     let deviceId = options.deviceId;
     if (!deviceId) {
@@ -94,28 +92,36 @@ async function resolveSession(options: MatrixOptions, snapshot: IdbSnapshot, log
     }
     if (!deviceId) throw new Error("the homeserver did not say which device the access token belongs to; set deviceId");
     const session = { userId: options.userId, deviceId, accessToken: options.accessToken };
-    if (saved && saved.deviceId !== deviceId) rmSync(snapshot.file, { force: true });
-    writeSession(file, { ...session, accessToken: "" });
+    if (saved && saved.deviceId !== deviceId) await snapshot.discard();
+    await writeSession(state, { ...session, accessToken: "" });
     return session;
   }
   if (saved?.accessToken && saved.userId === options.userId) {
-    if (!options.encryption || snapshot.exists()) return saved;
+    if (!options.encryption || (await snapshot.exists())) return saved;
     logger.warn({ deviceId: saved.deviceId }, "the encryption keys of the kept Matrix device are gone; new device");
     await retire(options, saved, logger);
   }
-  rmSync(snapshot.file, { force: true });
+  await snapshot.discard();
   const session = await passwordLogin(options);
-  writeSession(file, session);
-  logger.info({ deviceId: session.deviceId }, "logged in to Matrix with the password; session kept");
+  await writeSession(state, session);
+  logger.info(
+    { deviceId: session.deviceId, where: state.where },
+    "logged in to Matrix with the password; session kept",
+  );
   return session;
 }
 
-/** Restores the stores, logs in, and creates the client (with Rust crypto when encryption is on). */
-export async function openClient(options: MatrixOptions, logger: Logger): Promise<ClientBundle> {
+/**
+ * Restores the stores from `state` (the session and the snapshot of the crypto and sync stores), logs in, and creates
+ * the client (with Rust crypto when encryption is on).
+ */
+export async function openClient(
+  options: MatrixOptions,
+  logger: Logger,
+  state: AdapterStateStore,
+): Promise<ClientBundle> {
   quietSdk();
-  const snapshot = new IdbSnapshot(join(options.dataDir, "store.v8"), (err) =>
-    logger.error({ err }, "could not save the Matrix store"),
-  );
+  const snapshot = new IdbSnapshot(state, (err) => logger.error({ err }, "could not save the Matrix store"));
   const session = await resolveSession(options, snapshot, logger);
   snapshot.install();
   await snapshot.restore();
@@ -126,8 +132,12 @@ export async function openClient(options: MatrixOptions, logger: Logger): Promis
   await syncStore.startup();
   const fresh = (await syncStore.getSavedSyncToken()) === null;
   const fetchFn: typeof fetch = async (input, init) => {
-    // Whatever the crypto or sync store wrote must be on disk before the homeserver hears about it.
-    await snapshot.flush().catch((err: unknown) => logger.error({ err }, "could not save the Matrix store"));
+    // Whatever the crypto or sync store wrote must be kept before the homeserver hears about it: when it cannot be
+    // (a full disk; with several instances, this one no longer holds the device) the request is not sent.
+    await snapshot.flush().catch((err: unknown) => {
+      logger.error({ err }, "could not save the Matrix store; the request to the homeserver is not sent");
+      throw err;
+    });
     return fetch(input, init);
   };
   const client = createClient({

@@ -5,8 +5,8 @@
  */
 import type { Logger } from "@switchboard/core";
 import type { MatrixEvent, Room } from "matrix-js-sdk";
+import type { MatrixOptions } from "./matrix-adapter.js";
 import type { MatrixOutbound } from "./outbound.js";
-import type { MatrixOptions } from "./type.js";
 
 /** Rate-limited "could not decrypt" notices. */
 export class DecryptionNotices {

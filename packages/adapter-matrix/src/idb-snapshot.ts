@@ -1,12 +1,13 @@
 /**
  * Persistence for IndexedDB in Node: matrix-js-sdk keeps its Rust crypto store (and our sync store) in IndexedDB,
- * which Node lacks. We use fake-indexeddb (in memory) and snapshot every database to one file after writes and
- * before every outgoing HTTP request, so that nothing the homeserver was told about (a one-time key, a room key
- * acknowledged by `/sync`) is lost in a crash. The snapshot is restored before the client starts.
+ * which Node lacks. We use fake-indexeddb (in memory) and snapshot every database to one value of the adapter's
+ * state store (a file by default, a sealed PostgreSQL row with several instances) after writes and before every
+ * outgoing HTTP request, so that nothing the homeserver was told about (a one-time key, a room key acknowledged by
+ * `/sync`) is lost in a crash. The snapshot is restored before the client starts.
  * @module
  */
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
 import { deserialize, serialize } from "node:v8";
+import type { AdapterStateStore } from "@switchboard/core";
 import * as fake from "fake-indexeddb";
 
 /* Minimal structural types: the package builds without the DOM library. */
@@ -98,7 +99,10 @@ function done(tx: Tx): Promise<void> {
   });
 }
 
-/** One in-memory IndexedDB, persisted to one snapshot file. */
+/** The name of the snapshot in the state store. */
+const SNAPSHOT = "store";
+
+/** One in-memory IndexedDB, persisted as one snapshot in a state store. */
 export class IdbSnapshot {
   readonly factory: Factory = new (fake.IDBFactory as unknown as new () => Factory)();
   #dirty = false;
@@ -107,7 +111,7 @@ export class IdbSnapshot {
   readonly #onDirty = () => this.#markDirty();
 
   constructor(
-    readonly file: string,
+    readonly state: AdapterStateStore,
     private readonly onError: (error: unknown) => void,
     /** Debounce of the flush after a write, in ms. */
     private readonly delayMs = 250,
@@ -129,15 +133,21 @@ export class IdbSnapshot {
     this.#timer = undefined;
   }
 
-  /** True when a snapshot file exists. */
-  exists(): boolean {
-    return existsSync(this.file);
+  /** True when a snapshot is kept. */
+  async exists(): Promise<boolean> {
+    return (await this.state.read(SNAPSHOT)) !== undefined;
   }
 
-  /** Recreates every database of the snapshot file. */
+  /** Forgets the kept snapshot (its device is gone). */
+  async discard(): Promise<void> {
+    await this.state.remove(SNAPSHOT);
+  }
+
+  /** Recreates every database of the kept snapshot. */
   async restore(): Promise<void> {
-    if (!this.exists()) return;
-    const dumps = deserialize(readFileSync(this.file)) as DbDump[];
+    const bytes = await this.state.read(SNAPSHOT);
+    if (!bytes) return;
+    const dumps = deserialize(bytes) as DbDump[];
     for (const dump of dumps) {
       const req = this.factory.open(dump.name, dump.version);
       req.onupgradeneeded = () => {
@@ -183,7 +193,7 @@ export class IdbSnapshot {
       if (!this.#dirty) return;
       this.#dirty = false;
       try {
-        this.#write(await this.#dump());
+        await this.state.write(SNAPSHOT, serialize(await this.#dump()));
       } catch (error) {
         this.#dirty = true;
         throw error;
@@ -218,17 +228,5 @@ export class IdbSnapshot {
       db.close();
     }
     return dumps;
-  }
-
-  #write(dumps: DbDump[]): void {
-    const tmp = `${this.file}.tmp`;
-    const fd = openSync(tmp, "w", 0o600);
-    try {
-      writeSync(fd, serialize(dumps));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, this.file);
   }
 }

@@ -8,7 +8,7 @@
 import type { IncomingMessage } from "@switchboard/core";
 import type { MatrixEvent, Room } from "matrix-js-sdk";
 import { type Content, isEdit, messageText, threadOf } from "./content.js";
-import type { MatrixOptions } from "./type.js";
+import type { MatrixOptions } from "./matrix-adapter.js";
 
 /** The text of a message that may be a command (an `m.text` message that is not an edit), else undefined. */
 export function commandCandidate(event: MatrixEvent): string | undefined {

@@ -9,6 +9,7 @@ import type {
   Adapter,
   AdapterCapabilities,
   AdapterHost,
+  AdapterStateStore,
   IncomingMessage,
   OutgoingMessage,
   ReplyTarget,
@@ -29,6 +30,7 @@ import { type ClientBundle, openClient } from "./client.js";
 import { type Content, relatesTo } from "./content.js";
 import { DecryptionNotices } from "./decryption-notices.js";
 import { fromVerifiedDevice, reactionRefusal } from "./device-trust.js";
+import { FileState } from "./file-state.js";
 import {
   beforeJoin,
   commandCandidate,
@@ -40,7 +42,12 @@ import {
 } from "./inbound.js";
 import { Ledger } from "./ledger.js";
 import { MatrixOutbound } from "./outbound.js";
-import { type MatrixAdapterOptions, type MatrixOptions, matrixOptionsSchema } from "./type.js";
+import { matrixAdapterType } from "./type.js";
+
+/** What `new MatrixAdapter(…)` takes: the keys of a `type: matrix` entry (see type.ts). */
+export type MatrixAdapterOptions = Omit<z.input<typeof matrixAdapterType.schema>, "type">;
+/** The options as the adapter uses them: every default filled in, durations in milliseconds. */
+export type MatrixOptions = Omit<z.output<typeof matrixAdapterType.schema>, "type">;
 
 /**
  * Runs the bot on a Matrix homeserver. The sender of a message is its Matrix user id, which the homeserver vouches
@@ -60,11 +67,20 @@ export class MatrixAdapter implements Adapter {
   #saveTimer: NodeJS.Timeout | undefined;
   #lastSave = 0;
 
-  constructor(options: MatrixAdapterOptions) {
-    const parsed = matrixOptionsSchema.safeParse(options);
+  readonly #state: AdapterStateStore;
+
+  /**
+   * @param options - see the package README.
+   * @param shared - where the session and the crypto and sync stores are kept: `state` from the app when several
+   *   instances take turns on this device (PostgreSQL); default files in `dataDir`.
+   */
+  constructor(options: MatrixAdapterOptions, shared: { state?: AdapterStateStore } = {}) {
+    const parsed = matrixAdapterType.schema.safeParse({ ...options, type: "matrix" });
     if (!parsed.success) throw new Error(`Matrix adapter options: ${z.prettifyError(parsed.error)}`);
-    this.options = parsed.data;
+    const { type: _type, ...resolved } = parsed.data;
+    this.options = resolved;
     this.network = this.options.name;
+    this.#state = shared.state ?? new FileState(this.options.dataDir);
   }
 
   /** The running client (for tests and advanced use). */
@@ -95,7 +111,7 @@ export class MatrixAdapter implements Adapter {
     const ledger = new Ledger(join(this.options.dataDir, "handled-events"));
     ledger.open();
     this.#ledger = ledger;
-    const bundle = await openClient(this.options, host.logger);
+    const bundle = await openClient(this.options, host.logger, this.#state);
     this.#bundle = bundle;
     const { client } = bundle;
     this.#sender = new MatrixOutbound(client, this.options, host.logger);

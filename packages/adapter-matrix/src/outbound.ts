@@ -17,9 +17,9 @@ import {
 } from "@switchboard/core";
 import type { MatrixClient } from "matrix-js-sdk";
 import { type Content, editContent, noticeContent, relationFor, withMentions } from "./content.js";
+import type { MatrixOptions } from "./matrix-adapter.js";
 import { encryptAttachment, pngSize } from "./media.js";
 import { actionReaction, actionsOf, renderMessage } from "./render.js";
-import type { MatrixOptions } from "./type.js";
 
 /** Whether two reaction keys are the same emoji (clients differ in the variation selector U+FE0F). */
 export const sameReaction = (a: string | undefined, b: string) =>

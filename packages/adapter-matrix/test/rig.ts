@@ -19,7 +19,7 @@ import {
 } from "@switchboard/core";
 import type { Homeserver } from "@switchboard/test-servers";
 import { MatrixAdapter } from "../src/index.js";
-import type { MatrixAdapterOptions } from "../src/type.js";
+import type { MatrixAdapterOptions } from "../src/matrix-adapter.js";
 
 function crc32(data: Buffer): number {
   let crc = 0xffffffff;

@@ -13,8 +13,8 @@ import type { Ledger } from "./ledger.js";
 import type { Outbound } from "./outbound.js";
 import { type Delivery, obj, str } from "./payloads.js";
 import { type ResponseUrls, trustedResponseUrl } from "./response-urls.js";
+import type { SlackOptions } from "./slack-adapter.js";
 import { afterLeadingMention, decodeSlackText, escapeMrkdwn } from "./slack-text.js";
-import type { SlackOptions } from "./type.js";
 
 /** Who the bot is, from `auth.test`. */
 export interface BotSelf {

@@ -21,8 +21,8 @@ import type { ChannelQueue } from "./channel-queue.js";
 import { slackUserId } from "./identity.js";
 import { type RenderedMessage, renderParts, renderProgress } from "./render.js";
 import { postToResponseUrl, type ResponseUrls } from "./response-urls.js";
+import type { SlackOptions } from "./slack-adapter.js";
 import { escapeMrkdwn } from "./slack-text.js";
-import type { SlackOptions } from "./type.js";
 
 interface Progress {
   channel: string;

@@ -27,7 +27,12 @@ import type { Delivery } from "./payloads.js";
 import { ResponseUrls } from "./response-urls.js";
 import { slackLogger } from "./slack-logger.js";
 import { SocketConnection } from "./socket-connection.js";
-import { type SlackAdapterOptions, type SlackOptions, slackOptionsSchema } from "./type.js";
+import { slackAdapterType } from "./type.js";
+
+/** What `new SlackAdapter(…)` takes: the keys of a `type: slack` entry (see type.ts). */
+export type SlackAdapterOptions = Omit<z.input<typeof slackAdapterType.schema>, "type">;
+/** The options as the adapter uses them: every default filled in, durations in milliseconds. */
+export type SlackOptions = Omit<z.output<typeof slackAdapterType.schema>, "type">;
 
 /** Imports the Slack libraries (a few hundred milliseconds; only when a Slack adapter starts). */
 export async function loadSlack() {
@@ -64,9 +69,10 @@ export class SlackAdapter implements Adapter {
   readonly #inFlight = new Set<Promise<void>>();
 
   constructor(options: SlackAdapterOptions) {
-    const parsed = slackOptionsSchema.safeParse(options);
+    const parsed = slackAdapterType.schema.safeParse({ ...options, type: "slack" });
     if (!parsed.success) throw new Error(`Slack adapter options: ${z.prettifyError(parsed.error)}`);
-    this.options = parsed.data;
+    const { type: _type, ...resolved } = parsed.data;
+    this.options = resolved;
     this.network = this.options.name;
   }
 

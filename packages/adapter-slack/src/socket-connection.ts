@@ -10,8 +10,8 @@
 import type { SocketModeClient } from "@slack/socket-mode";
 import { type AdapterStatus, backoffDelay, type Logger } from "@switchboard/core";
 import { type Delivery, type DeliveryKind, obj, str } from "./payloads.js";
+import type { SlackOptions } from "./slack-adapter.js";
 import type { SlackLogger } from "./slack-logger.js";
-import type { SlackOptions } from "./type.js";
 
 /** The library's client class (imported lazily by the adapter). */
 export type SocketModeClientClass = typeof SocketModeClient;

@@ -1,11 +1,11 @@
 /**
  * The light entry of the Slack adapter (`@switchboard/adapter-slack/type`): the one description of its options (a zod
- * schema with the defaults and a TSDoc line per key), used by `new SlackAdapter(options)` and by the app's
- * `type: slack` entries alike, and the factory. Loading it (as `switchboard config check` does) loads no Slack
+ * schema with the defaults and a TSDoc line per key), which validates the app's `type: slack` entries and
+ * `new SlackAdapter(options)` alike (the options are an entry without its `type`), and the factory. Loading it (as `switchboard config check` does) loads no Slack
  * library; creating an adapter does.
  * @module
  */
-import { defineAdapterType, durationSchema } from "@switchboard/core";
+import { type Adapter, type AdapterType, durationSchema } from "@switchboard/core";
 import { z } from "zod";
 
 const channelId = z.string().regex(/^[CGD][A-Z0-9]{2,}$/, "a channel id like C0123ABCD (not a #name)");
@@ -14,73 +14,6 @@ const botId = z.string().regex(/^B[A-Z0-9]{2,}$/, "a bot id like B0123ABCD");
 const qualifiedUser = z
   .string()
   .regex(/^[TE][A-Z0-9]{2,}:[UWB][A-Z0-9]{2,}$/, "a user of another organisation: TEAMID:USERID, e.g. T0999:U0123");
-
-/** Every key of the Slack adapter's options (`type` aside). */
-const slackOptionsShape = {
-  /** Network name; principals' `identities` and policy rules use it. */
-  name: z.string().min(1).default("slack"),
-  /** `socket` (Socket Mode: no public URL, needs `appToken`) or `events` (Events API over the bot's HTTP endpoint, needs `signingSecret`). */
-  mode: z.enum(["socket", "events"]).default("socket"),
-  /** The bot token (`xoxb-…`, OAuth & Permissions page); use `${SLACK_BOT_TOKEN}`. */
-  botToken: z.string().regex(/^xoxb-/, "a bot token starting with xoxb-"),
-  /** The app-level token with `connections:write` (`xapp-…`, Basic Information page); Socket Mode only. */
-  appToken: z
-    .string()
-    .regex(/^xapp-/, "an app-level token starting with xapp-")
-    .optional(),
-  /** The signing secret (Basic Information page); Events API mode only. */
-  signingSecret: z.string().min(1).optional(),
-  /** Base URL of the Web API; GovSlack and test servers set their own. Socket Mode URLs come from `apps.connections.open` on it. */
-  apiUrl: z
-    .url()
-    .transform((url) => (url.endsWith("/") ? url : `${url}/`))
-    .default("https://slack.com/api/"),
-  /** Path of the Events API route on the bot's HTTP endpoint (events, slash commands and button clicks). */
-  eventsPath: z
-    .string()
-    .regex(/^\/\S*$/, "an absolute path like /slack/events")
-    .default("/slack/events"),
-  /** Channel ids where commands are taken; empty means every channel the bot is a member of. */
-  channels: z.array(channelId).default([]),
-  /** Whether direct messages to the bot are commands. */
-  directMessages: z.boolean().default(true),
-  /** Whether other bots' messages can be commands: `false`, `true`, or a list of bot ids. */
-  allowBots: z.union([z.boolean(), z.array(botId)]).default(false),
-  /** The slash command and where its answers go. */
-  slashCommand: z
-    .object({
-      /** The command as created in the app (`/switchboard`). */
-      name: z
-        .string()
-        .regex(/^\/[a-z0-9_-]+$/, "a slash command like /switchboard")
-        .default("/switchboard"),
-      /** `response_url` (works in channels the bot is not in) or `channel` (posted by the bot, editable). */
-      reply: z.enum(["response_url", "channel"]).default("response_url"),
-    })
-    .strict()
-    .default({ name: "/switchboard", reply: "response_url" }),
-  /** Teams (or Grid enterprises) of shared channels whose users are verified (ids `TEAM:USER`). */
-  trustedTeams: z.array(teamId).default([]),
-  /** Single users of other organisations who are verified, as `TEAM:USER`. */
-  trustedUsers: z.array(qualifiedUser).default([]),
-  /** One message per channel per this long after a burst (Slack allows about one per second). */
-  sendInterval: durationSchema.default(1000),
-  /** Messages a channel may get at once before `sendInterval` applies. */
-  sendBurst: z.number().int().min(1).max(20).default(4),
-  /** Retries of a failed Web API call (429s wait for Retry-After first). */
-  retries: z.number().int().min(0).max(20).default(5),
-  /** The shortest wait before such a retry (after Retry-After, for 429s); retries back off from it. */
-  retryDelay: durationSchema.default(1000),
-  /** Lines a progress message keeps when it is edited. */
-  progressLines: z.number().int().min(5).max(500).default(40),
-  /** How long to wait for a pong on the Socket Mode connection before reconnecting. */
-  pingTimeout: durationSchema.default(5000),
-  /** Backoff of Socket Mode reconnects after a failed attempt. */
-  reconnect: z
-    .object({ initialDelay: durationSchema.default(1000), maxDelay: durationSchema.default(60_000) })
-    .strict()
-    .default({ initialDelay: 1000, maxDelay: 60_000 }),
-};
 
 /** Each mode needs its credential: Socket Mode the app token, the Events API the signing secret. */
 function modeHasCredential(
@@ -93,32 +26,89 @@ function modeHasCredential(
     ctx.addIssue({ code: "custom", path: ["signingSecret"], message: "Events API mode needs signingSecret" });
 }
 
-/** The Slack adapter's options, as `new SlackAdapter(…)` takes them (durations as milliseconds or `30s`). */
-export const slackOptionsSchema = z.object(slackOptionsShape).strict().superRefine(modeHasCredential);
-
-/** What `new SlackAdapter(…)` takes: `botToken` and the credential of the mode are required. */
-export type SlackAdapterOptions = z.input<typeof slackOptionsSchema>;
-/** The options as the adapter uses them: every default filled in, durations in milliseconds. */
-export type SlackOptions = z.output<typeof slackOptionsSchema>;
-
-/** One `adapters:` entry of `type: slack`: the adapter's options and `type`. */
-export const slackConfigSchema = z
-  .object({ type: z.literal("slack"), ...slackOptionsShape })
+/** A `type: slack` entry: every option of the Slack adapter. */
+const slackEntrySchema = z
+  .object({
+    type: z.literal("slack"),
+    /** Network name; principals' `identities` and policy rules use it. */
+    name: z.string().min(1).default("slack"),
+    /** `socket` (Socket Mode: no public URL, needs `appToken`) or `events` (Events API over the bot's HTTP endpoint, needs `signingSecret`). */
+    mode: z.enum(["socket", "events"]).default("socket"),
+    /** The bot token (`xoxb-…`, OAuth & Permissions page); use `${SLACK_BOT_TOKEN}`. */
+    botToken: z.string().regex(/^xoxb-/, "a bot token starting with xoxb-"),
+    /** The app-level token with `connections:write` (`xapp-…`, Basic Information page); Socket Mode only. */
+    appToken: z
+      .string()
+      .regex(/^xapp-/, "an app-level token starting with xapp-")
+      .optional(),
+    /** The signing secret (Basic Information page); Events API mode only. */
+    signingSecret: z.string().min(1).optional(),
+    /** Base URL of the Web API; GovSlack and test servers set their own. Socket Mode URLs come from `apps.connections.open` on it. */
+    apiUrl: z
+      .url()
+      .transform((url) => (url.endsWith("/") ? url : `${url}/`))
+      .default("https://slack.com/api/"),
+    /** Path of the Events API route on the bot's HTTP endpoint (events, slash commands and button clicks). */
+    eventsPath: z
+      .string()
+      .regex(/^\/\S*$/, "an absolute path like /slack/events")
+      .default("/slack/events"),
+    /** Channel ids where commands are taken; empty means every channel the bot is a member of. */
+    channels: z.array(channelId).default([]),
+    /** Whether direct messages to the bot are commands. */
+    directMessages: z.boolean().default(true),
+    /** Whether other bots' messages can be commands: `false`, `true`, or a list of bot ids. */
+    allowBots: z.union([z.boolean(), z.array(botId)]).default(false),
+    /** The slash command and where its answers go. */
+    slashCommand: z
+      .object({
+        /** The command as created in the app (`/switchboard`). */
+        name: z
+          .string()
+          .regex(/^\/[a-z0-9_-]+$/, "a slash command like /switchboard")
+          .default("/switchboard"),
+        /** `response_url` (works in channels the bot is not in) or `channel` (posted by the bot, editable). */
+        reply: z.enum(["response_url", "channel"]).default("response_url"),
+      })
+      .strict()
+      .default({ name: "/switchboard", reply: "response_url" }),
+    /** Teams (or Grid enterprises) of shared channels whose users are verified (ids `TEAM:USER`). */
+    trustedTeams: z.array(teamId).default([]),
+    /** Single users of other organisations who are verified, as `TEAM:USER`. */
+    trustedUsers: z.array(qualifiedUser).default([]),
+    /** One message per channel per this long after a burst (Slack allows about one per second). */
+    sendInterval: durationSchema.default(1000),
+    /** Messages a channel may get at once before `sendInterval` applies. */
+    sendBurst: z.number().int().min(1).max(20).default(4),
+    /** Retries of a failed Web API call (429s wait for Retry-After first). */
+    retries: z.number().int().min(0).max(20).default(5),
+    /** The shortest wait before such a retry (after Retry-After, for 429s); retries back off from it. */
+    retryDelay: durationSchema.default(1000),
+    /** Lines a progress message keeps when it is edited. */
+    progressLines: z.number().int().min(5).max(500).default(40),
+    /** How long to wait for a pong on the Socket Mode connection before reconnecting. */
+    pingTimeout: durationSchema.default(5000),
+    /** Backoff of Socket Mode reconnects after a failed attempt. */
+    reconnect: z
+      .object({ initialDelay: durationSchema.default(1000), maxDelay: durationSchema.default(60_000) })
+      .strict()
+      .default({ initialDelay: 1000, maxDelay: 60_000 }),
+  })
   .strict()
   .superRefine(modeHasCredential);
 
-/** A `type: slack` entry, defaults filled in. */
-export type SlackAdapterConfig = z.output<typeof slackConfigSchema>;
+/** A `type: slack` entry with every default filled in: `type` aside, the options the adapter runs with. */
+export type SlackAdapterConfig = z.output<typeof slackEntrySchema>;
 
 /** `adapters: [{ type: slack, … }]`: config schema and a factory that loads the Slack libraries only when used. */
-export const slackAdapterType = defineAdapterType<SlackAdapterConfig>({
+export const slackAdapterType = {
   type: "slack",
   description: "a Slack workspace (Socket Mode or the Events API; Block Kit, buttons, threads, edits, file uploads)",
-  schema: slackConfigSchema,
-  async create({ type: _type, ...options }, context) {
+  schema: slackEntrySchema,
+  async create({ type: _type, ...options }, context): Promise<Adapter> {
     const { SlackAdapter, loadSlack } = await import("./slack-adapter.js");
     await loadSlack();
     context.logger.debug({ network: options.name, mode: options.mode }, "creating the Slack adapter");
     return new SlackAdapter(options);
   },
-});
+} satisfies AdapterType<SlackAdapterConfig>;

@@ -41,6 +41,10 @@ describe("slack conversation", () => {
 
   it("answers to its display name after a rename, and no longer to the old one (the text reaches core as sent)", async () => {
     const before = runs.get("count") ?? 0;
+    // Only the bot's own user counts: someone else renaming themselves gives their new name nothing.
+    const eve = { id: people.eve.id, team_id: people.eve.team, name: "eve", profile: { display_name: "evebot" } };
+    await rig.people.deliver("events_api", rig.people.eventCallback({ type: "user_change", user: eve }));
+    await rig.people.say(people.alice, ops, "evebot: count");
     await rig.people.renameBot("opsbot");
     await rig.people.say(people.alice, ops, "opsbot: count");
     await waitForText(rig.slack, ops, new RegExp(`counted ${before + 1}$`));

@@ -17,7 +17,7 @@ import {
 } from "@switchboard/core";
 import { FakeSlack, type FakeUser, SlackPeople as People, slackTeam as team } from "@switchboard/test-servers";
 import { SlackAdapter } from "../src/index.js";
-import type { SlackAdapterOptions } from "../src/type.js";
+import type { SlackAdapterOptions } from "../src/slack-adapter.js";
 import { RouteServer } from "./route-server.js";
 
 function crc32(data: Buffer): number {

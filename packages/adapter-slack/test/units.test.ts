@@ -9,7 +9,9 @@ import { Ledger } from "../src/ledger.js";
 import { renderParts, renderProgress } from "../src/render.js";
 import { checkSignature, signRequest } from "../src/signature.js";
 import { afterLeadingMention, decodeSlackText, escapeMrkdwn } from "../src/slack-text.js";
-import { slackConfigSchema } from "../src/type.js";
+import { slackAdapterType } from "../src/type.js";
+
+const slackConfigSchema = slackAdapterType.schema;
 
 describe("slack text", () => {
   it("decodes what Slack sends into what the person typed", () => {

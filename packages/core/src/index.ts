@@ -52,6 +52,7 @@ export {
   type AdapterCapabilities,
   type AdapterFactoryContext,
   type AdapterHost,
+  type AdapterStateStore,
   type AdapterStatus,
   type AdapterType,
   type AnyAdapterType,

@@ -157,6 +157,23 @@ export class LeaseElector {
   }
 
   /**
+   * Gives up `lease` if it is still the one held (released with NOTIFY, `onLose` with `released`) but keeps electing:
+   * for a holder that cannot use the resource now (its connect failed); it may take the lease again later.
+   */
+  async resign(lease: Lease): Promise<void> {
+    await this.#serial(async () => {
+      const held = this.#lease;
+      if (!held || held.token !== lease.token) return;
+      try {
+        await this.#options.pool.query(RELEASE, [held.resource, held.holder, held.token]);
+      } catch (error) {
+        this.#options.onError?.(error);
+      }
+      await this.#end("released");
+    });
+  }
+
+  /**
    * Runs `work` in a transaction that first checks (and share-locks, so it cannot change hands before COMMIT) that
    * this instance still holds the lease with its token. Any write `work` makes commits only if the lease was held.
    *

@@ -2,7 +2,8 @@
  * An adapter whose connection only the lease holder opens: for networks with one connection per bot (IRC: one nick;
  * Matrix: one device). Every instance runs the wrapper; the instance holding `irc:<network>` starts the real
  * adapter, the others wait as standbys and take over when the lease comes free (at once after a clean shutdown,
- * after the TTL after a crash).
+ * after the TTL after a crash). The connection is opened beside the election, not inside it: a slow connect (a Matrix
+ * login and first sync) never holds up the renewals, so the lease cannot run out while connecting.
  * @module
  */
 import type {
@@ -41,6 +42,8 @@ export class LeasedAdapter implements Adapter {
   readonly #inner: Adapter;
   #host: AdapterHost | undefined;
   #running = false;
+  /** The connect under way (or done) for the current lease: settles true when the inner adapter started. */
+  #starting: Promise<boolean> | undefined;
 
   constructor(inner: Adapter, options: LeasedAdapterOptions) {
     this.#inner = inner;
@@ -78,18 +81,24 @@ export class LeasedAdapter implements Adapter {
       lease: { resource: this.elector.resource, role: "standby" },
     });
     await this.elector.start();
+    await this.#starting;
   }
 
   /**
-   * Closes the connection first (an IRC QUIT frees the nick), then releases the lease: a standby that takes over at
-   * once finds the nick free.
+   * Closes the connection first (an IRC QUIT frees the nick; Matrix saves its crypto store under the lease), then
+   * releases the lease: a standby that takes over at once finds the nick free and the newest state.
    */
   async stop(): Promise<void> {
-    if (this.#running) {
-      this.#running = false;
-      await this.#inner.stop();
-    }
+    await this.#disconnect();
     await this.elector.stop();
+  }
+
+  /** Waits for a connect under way, then closes the connection if it was opened. */
+  async #disconnect(): Promise<void> {
+    const starting = this.#starting;
+    this.#starting = undefined;
+    this.#running = false;
+    if (starting && (await starting)) await this.#inner.stop();
   }
 
   // biome-ignore lint/suspicious/noConfusingVoidType: the inner adapter may return nothing
@@ -111,15 +120,27 @@ export class LeasedAdapter implements Adapter {
     host.logger.info({ resource: held.resource, token: held.token }, "took the lease: connecting");
     // The connection's own status reports carry the lease: this instance leads.
     const lease = { resource: held.resource, role: "leader" as const };
-    await this.#inner.start({ ...host, status: (status) => host.status({ ...status, lease }) });
-    this.#running = true;
+    const starting = this.#inner.start({ ...host, status: (status) => host.status({ ...status, lease }) }).then(
+      () => {
+        if (this.#starting === starting && !held.signal.aborted) this.#running = true;
+        return true;
+      },
+      async (err: unknown) => {
+        host.logger.error({ err, resource: held.resource }, "could not connect: giving the lease up");
+        if (this.#starting === starting) {
+          this.#starting = undefined;
+          // Not awaited: resigning runs after the election step under way, which may be waiting for this connect.
+          void this.elector.resign(held);
+        }
+        return false;
+      },
+    );
+    this.#starting = starting;
   }
 
   async #lose(lease: Lease, reason: string): Promise<void> {
-    const wasRunning = this.#running;
-    this.#running = false;
     this.#host?.logger.warn({ resource: lease.resource, token: lease.token, reason }, "lease ended: disconnecting");
-    if (wasRunning) await this.#inner.stop();
+    await this.#disconnect();
     this.#host?.status({
       connected: false,
       detail: `standby: lease ${reason}`,

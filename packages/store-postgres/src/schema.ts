@@ -45,7 +45,14 @@ export const MIGRATION_LOCK_KEY = "7161955390017103220";
  * Version 4 (approvals as rows, see approval-rows-schema.ts):
  * - `approval_jobs`, `approval_votes`: jobs waiting for approval and their votes, readable by every instance.
  *
- * Version 5 (store changes, see kv-changes-schema.ts):
+ * Version 5 (adapter state, for Matrix failover):
+ * - `adapter_state`: state that follows a leased connection to whichever instance holds it (Matrix: the session and
+ *   the snapshot of the crypto and sync stores), one row per (lease resource, name). `sealed` is AES-256-GCM under a
+ *   key from the environment (never in the database); `token` is the fencing token of the lease it was written under,
+ *   and a write names its token and commits only while that lease is held, never over a row of a newer token. The
+ *   row `('', 'key-check')` seals a constant, so an instance with another key refuses to start.
+ *
+ * Version 6 (store changes, see kv-changes-schema.ts):
  * - `kv_watched` and a trigger on `kv`: a write to a namespace some instance watches sends a NOTIFY in its own
  *   transaction (runtime role grants: every instance follows them).
  */
@@ -221,8 +228,23 @@ const MIGRATIONS: readonly Migration[] = [
   },
   // Approvals as rows: a separate step (its SQL lives with its code).
   { version: 4, sql: APPROVAL_ROWS_SQL },
+  // Adapter state (Matrix failover): sealed rows, written under the lease token.
+  {
+    version: 5,
+    sql: `
+      CREATE TABLE adapter_state (
+        resource text NOT NULL,
+        name text NOT NULL,
+        sealed bytea NOT NULL,
+        token bigint NOT NULL,
+        holder text NOT NULL,
+        updated_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (resource, name)
+      );
+    `,
+  },
   // Store changes: a write to a watched namespace notifies in its transaction (its SQL lives with its code).
-  { version: 5, sql: KV_CHANGES_SQL },
+  { version: 6, sql: KV_CHANGES_SQL },
 ];
 
 /** Who a database is: an id made with it (version 3), which names its checkpoint files. */

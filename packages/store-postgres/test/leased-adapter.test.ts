@@ -1,4 +1,4 @@
-import { createBot, defineCommand, out, silentLogger } from "@switchboard/core";
+import { type AdapterHost, createBot, defineCommand, out, silentLogger } from "@switchboard/core";
 import { until } from "@switchboard/test-servers";
 import { MemoryAdapter } from "@switchboard/testing";
 import { describe, expect, it } from "vitest";
@@ -9,18 +9,23 @@ import { freshDatabase, onCleanup, open, usePostgres } from "./helpers.js";
 usePostgres();
 
 /** One instance: a bot whose "irc" connection (an in-memory adapter) only the lease holder starts. */
-async function instance(url: string, name: string) {
+async function instance(
+  url: string,
+  name: string,
+  connection: MemoryAdapter = new MemoryAdapter("irc"),
+  lease: { ttlMs?: number; pollEveryMs?: number } = {},
+) {
   const storage = await open(url, { instance: name });
   const listener = new LeaseListener(storage.connect);
   await listener.start();
   onCleanup(() => listener.close());
-  const connection = new MemoryAdapter("irc");
   const leased = new LeasedAdapter(connection, {
     pool: storage.pool,
     holder: name,
     prefix: "irc",
     listener,
     pollEveryMs: 60_000,
+    ...lease,
   });
   const bot = createBot({
     store: storage.store,
@@ -80,5 +85,23 @@ describe("LeasedAdapter", () => {
     expect(b.connection.sent.map((s) => s.message.blocks)).toEqual([[{ type: "text", text: "answered by b" }]]);
     expect(a.leased.leading).toBe(false);
     expect(b.bot.adapterStatus().irc).toMatchObject({ connected: true, lease: { role: "leader" } });
+  });
+
+  it("keeps the lease while a connect takes longer than the TTL (a Matrix login and first sync)", async () => {
+    const url = await freshDatabase();
+    /** A connection whose start takes 2.5 s, more than the 1 s lease. */
+    class SlowAdapter extends MemoryAdapter {
+      override async start(host: AdapterHost): Promise<void> {
+        await new Promise((resolve) => setTimeout(resolve, 2_500));
+        await super.start(host);
+      }
+    }
+    const a = await instance(url, "a", new SlowAdapter("irc"), { ttlMs: 1_000, pollEveryMs: 100 });
+    const b = await instance(url, "b", new MemoryAdapter("irc"), { ttlMs: 1_000, pollEveryMs: 100 });
+    expect(a.leased.leading).toBe(true);
+    expect(a.leased.elector.lease?.token).toBe(1);
+    expect(b.leased.leading).toBe(false);
+    await a.connection.inject(ping("slow"));
+    expect(a.connection.sent).toHaveLength(1);
   });
 });

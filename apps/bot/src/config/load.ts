@@ -97,7 +97,8 @@ export interface ConfigInspection {
  * throwing; see {@link parseConfig}.
  */
 /** Keys whose values are secrets wherever they are in the configuration. */
-const SECRET_KEY = /(secret|token|password|passphrase|credential|private.?key|signing.?key|recovery.?key)s?$/i;
+const SECRET_KEY =
+  /(secret|token|password|passphrase|credential|private.?key|signing.?key|recovery.?key|state.?key)s?$/i;
 
 /** The string values under secret-named keys anywhere in `raw` (aliases are already resolved there). */
 function secretValues(raw: unknown, found: string[] = [], depth = 0): string[] {

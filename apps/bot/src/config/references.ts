@@ -12,6 +12,8 @@ export interface ReferenceView {
   principals: Record<string, { roles?: unknown }>;
   guestRole: string;
   adapters: AdapterConfig[];
+  /** `store` as far as these checks need it. */
+  store?: { postgres?: { stateKey?: unknown } | undefined };
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -30,6 +32,7 @@ export function referenceView(raw: unknown): ReferenceView {
     adapters: Array.isArray(file.adapters)
       ? (file.adapters.filter((a) => isRecord(a) && typeof a.type === "string") as AdapterConfig[])
       : [],
+    ...(isRecord(file.store) && isRecord(file.store.postgres) ? { store: { postgres: file.store.postgres } } : {}),
   };
 }
 
@@ -62,5 +65,15 @@ export function checkReferences(config: ReferenceView, raw: unknown): ConfigIssu
         message: `network name "${network}" is already used by adapters[${first}]; give one of them a different name`,
       });
   });
+  // Several instances on Matrix: the device's keys are kept in the database, sealed with stateKey.
+  const postgres = config.store?.postgres;
+  if (postgres && postgres.stateKey === undefined)
+    config.adapters.forEach((entry, index) => {
+      if (entry.type === "matrix")
+        issues.push({
+          path: ["store", "postgres"],
+          message: `adapters[${index}] is Matrix: with store.postgres its session and encryption keys are kept in the database, sealed with store.postgres.stateKey; set it (\`stateKey: \${SWITCHBOARD_STATE_KEY}\`, made once with \`openssl rand -base64 32\`)`,
+        });
+    });
   return issues;
 }

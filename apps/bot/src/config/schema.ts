@@ -109,6 +109,12 @@ export const postgresSectionSchema = z
     leaseTtl: durationSchema.default(10_000),
     /** An instance that has not heartbeaten for this long is dead: its running jobs are abandoned (never re-run). */
     deadAfter: durationSchema.default(15_000),
+    /**
+     * The key that seals a Matrix network's session and encryption keys in the database (so a standby takes over the
+     * same device): 32 random bytes as base64 (`openssl rand -base64 32`), the same on every instance, through the
+     * environment: `${SWITCHBOARD_STATE_KEY}`. Needed when a Matrix network is configured.
+     */
+    stateKey: z.string().min(1).optional(),
   })
   .strict();
 

@@ -150,11 +150,30 @@ export interface Adapter {
   leave?(room: Room): Promise<void>;
 }
 
+/**
+ * Where an adapter keeps state that must follow its connection to whichever instance holds it (Matrix: the session
+ * and the crypto and sync store, so a standby takes over the same device). The app gives one when the store is
+ * shared (PostgreSQL: sealed with a key, each write checked against the connection's lease); without one the adapter
+ * keeps files in its own folder.
+ */
+export interface AdapterStateStore {
+  /** Where the state lives, for logs (never a secret). */
+  readonly where: string;
+  /** The value kept under `name`, or undefined. */
+  read(name: string): Promise<Uint8Array | undefined>;
+  /** Keeps `value` under `name` durably. Rejects (nothing written) once this instance no longer holds the connection. */
+  write(name: string, value: Uint8Array): Promise<void>;
+  /** Forgets `name` (same refusal as {@link AdapterStateStore.write}). */
+  remove(name: string): Promise<void>;
+}
+
 /** What an adapter factory gets besides its own config entry. */
 export interface AdapterFactoryContext {
   logger: Logger;
   /** Overrides from the command line (`switchboard shell --user NAME`). */
   shellUser?: string;
+  /** Shared state for adapters whose connection moves between instances (see {@link AdapterStateStore}). */
+  state?: AdapterStateStore;
 }
 
 /**

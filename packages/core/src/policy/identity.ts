@@ -55,11 +55,13 @@ export class IdentityDirectory {
   /** The chain of reads (one at a time, in order) and the read asked for but not started yet. */
   #reads: Promise<void> = Promise.resolve();
   #queued: Promise<void> | undefined;
+  /** A read tried again after a failed one. */
+  #retry: NodeJS.Timeout | undefined;
 
   /**
    * @param onResolve called with every actor {@link resolve} returns (the bot counts them: one per message).
-   * @param onReloadError called when reading the grants again after a change failed (the next change or reconnect
-   *   reads them again).
+   * @param onReloadError called when reading the grants again after a change failed (tried again 2 s later, until
+   *   a read succeeds).
    */
   constructor(
     readonly policy: PolicyConfig,
@@ -81,7 +83,17 @@ export class IdentityDirectory {
   async load(): Promise<void> {
     const changes = this.store.changes;
     if (changes && !this.#unwatch) {
-      const reload = () => void this.#read().catch((error: unknown) => this.onReloadError?.(error));
+      // A failed read (the database away for a moment) is tried again until one succeeds.
+      const reload = (): void =>
+        void this.#read().catch((error: unknown) => {
+          this.onReloadError?.(error);
+          if (this.#retry || !this.#unwatch) return;
+          this.#retry = setTimeout(() => {
+            this.#retry = undefined;
+            reload();
+          }, 2000);
+          this.#retry.unref?.();
+        });
       const stops = GRANT_NAMESPACES.map((namespace) => changes.watch(namespace, reload));
       this.#unwatch = () => {
         for (const stop of stops) stop();
@@ -94,6 +106,8 @@ export class IdentityDirectory {
   stop(): void {
     this.#unwatch?.();
     this.#unwatch = undefined;
+    clearTimeout(this.#retry);
+    this.#retry = undefined;
   }
 
   /** Reads the grants from the store (now, fresh: not the copy in memory). */
