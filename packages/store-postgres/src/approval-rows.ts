@@ -17,7 +17,8 @@ import type {
   WaitingJobState,
 } from "@switchboard/core";
 import type pg from "pg";
-import { type ConnectOptions, connectClient } from "./connect.js";
+import type { ConnectOptions } from "./connect.js";
+import { NoticeListener } from "./notice-listener.js";
 import { appendOn } from "./postgres-audit-log.js";
 import { listOn } from "./postgres-store.js";
 
@@ -85,16 +86,24 @@ export class PostgresApprovalRows implements ApprovalRows {
   readonly #options: ApprovalRowsOptions;
   readonly #pool: pg.Pool;
   readonly #watchers = new Set<(jobId: string | undefined) => void>();
-  #client: pg.Client | undefined;
-  #connecting = false;
-  #closed = false;
-  #retry: NodeJS.Timeout | undefined;
+  readonly #listener: NoticeListener;
   #resync: NodeJS.Timeout | undefined;
 
   constructor(options: ApprovalRowsOptions) {
     this.#options = options;
     this.#pool = options.pool;
     this.instance = options.instance;
+    this.#listener = new NoticeListener({
+      connect: options.connect,
+      channel: APPROVAL_CHANNEL,
+      onNotice: (payload) => {
+        const { instance, job } = JSON.parse(payload) as { instance?: unknown; job?: unknown };
+        if (instance === this.instance && typeof job === "string") this.#tell(job);
+      },
+      // Whatever was said while nobody listened: read every job again.
+      onListening: () => this.#tell(undefined),
+      ...(options.onError ? { onError: options.onError } : {}),
+    });
   }
 
   async open(row: WaitingJobRow, records: AuditRecord[]): Promise<void> {
@@ -187,7 +196,7 @@ export class PostgresApprovalRows implements ApprovalRows {
 
   watch(changed: (jobId: string | undefined) => void): () => void {
     this.#watchers.add(changed);
-    if (!this.#client && !this.#connecting) void this.#listen();
+    this.#listener.start();
     if (!this.#resync) {
       this.#resync = setInterval(() => this.#tell(undefined), this.#options.resyncEveryMs ?? 5_000);
       this.#resync.unref?.();
@@ -197,60 +206,12 @@ export class PostgresApprovalRows implements ApprovalRows {
 
   /** Closes the LISTEN connection and stops reading again. Idempotent. */
   async close(): Promise<void> {
-    this.#closed = true;
-    clearTimeout(this.#retry);
     clearInterval(this.#resync);
-    const client = this.#client;
-    this.#client = undefined;
-    await client?.end().catch(() => {});
+    await this.#listener.close();
   }
 
   #tell(jobId: string | undefined): void {
     for (const watcher of this.#watchers) watcher(jobId);
-  }
-
-  async #listen(): Promise<void> {
-    this.#connecting = true;
-    try {
-      const client = await connectClient(this.#options.connect);
-      if (this.#closed) {
-        await client.end().catch(() => {});
-        return;
-      }
-      client.on("notification", (message) => {
-        if (message.channel !== APPROVAL_CHANNEL || message.payload === undefined) return;
-        try {
-          const { instance, job } = JSON.parse(message.payload) as { instance?: unknown; job?: unknown };
-          if (instance === this.instance && typeof job === "string") this.#tell(job);
-        } catch (error) {
-          this.#options.onError?.(error);
-        }
-      });
-      client.on("error", (error) => {
-        this.#options.onError?.(error);
-        this.#reconnect();
-      });
-      client.on("end", () => this.#reconnect());
-      await client.query(`LISTEN ${APPROVAL_CHANNEL}`);
-      this.#client = client;
-      // Whatever was said while nobody listened: read every job again.
-      this.#tell(undefined);
-    } catch (error) {
-      this.#options.onError?.(error);
-      this.#reconnect();
-    } finally {
-      this.#connecting = false;
-    }
-  }
-
-  #reconnect(): void {
-    if (this.#closed || this.#retry) return;
-    this.#client = undefined;
-    this.#retry = setTimeout(() => {
-      this.#retry = undefined;
-      void this.#listen();
-    }, 1000);
-    this.#retry.unref?.();
   }
 
   async #read(client: pg.ClientBase | pg.Pool, jobId: string, lock: boolean): Promise<WaitingJobState | undefined> {

@@ -1,15 +1,17 @@
 /**
  * Core's {@link StoreChanges} on PostgreSQL: an instance is told when a `kv` namespace it watches changes, whichever
  * instance wrote it. The write's own transaction sends the NOTIFY (a trigger, see kv-changes-schema.ts), so the
- * notice arrives only once the change is visible. One dedicated LISTEN connection per instance; NOTIFY is a hint:
+ * notice arrives only once the change is visible. One dedicated LISTEN connection per instance (a
+ * {@link NoticeListener}); NOTIFY is a hint:
  * after each (re)connect every watcher is told to read again (anything said while nobody listened is covered), and
  * once a watch is in place (a write made before the trigger knew of the namespace is covered too).
  * @module
  */
 import type { StoreChanges } from "@switchboard/core";
 import type pg from "pg";
-import { type ConnectOptions, connectClient } from "./connect.js";
+import type { ConnectOptions } from "./connect.js";
 import { KV_CHANNEL } from "./kv-changes-schema.js";
+import { NoticeListener } from "./notice-listener.js";
 
 /** Options for {@link PostgresStoreChanges}. */
 export interface StoreChangesOptions {
@@ -31,13 +33,19 @@ export class PostgresStoreChanges implements StoreChanges {
   readonly #options: StoreChangesOptions;
   /** Encoded namespace → its watchers. */
   readonly #watchers = new Map<string, Set<() => void>>();
-  #client: pg.Client | undefined;
-  #connecting = false;
-  #closed = false;
-  #retry: NodeJS.Timeout | undefined;
+  readonly #listener: NoticeListener;
 
   constructor(options: StoreChangesOptions) {
     this.#options = options;
+    this.#listener = new NoticeListener({
+      connect: options.connect,
+      channel: KV_CHANNEL,
+      onNotice: (payload) => this.#tell(payload),
+      // Whatever changed while nobody listened: every watcher reads again (after registering its namespace again,
+      // in case that failed before).
+      onListening: () => void this.#register([...this.#watchers.keys()]).finally(() => this.#tell(undefined)),
+      ...(options.onError ? { onError: options.onError } : {}),
+    });
   }
 
   watch(namespace: string, changed: () => void): () => void {
@@ -52,32 +60,25 @@ export class PostgresStoreChanges implements StoreChanges {
     set.add(changed);
     // The trigger notifies only for namespaces in kv_watched; once this one is there, read once (a write made
     // before it was cannot have notified).
-    this.#pool()
-      .query("INSERT INTO kv_watched (namespace) VALUES ($1) ON CONFLICT DO NOTHING", [key])
-      .then(
-        () => this.#tell(key),
-        (error: unknown) => this.#options.onError?.(error),
-      );
-    if (!this.#client && !this.#connecting) void this.#listen();
+    void this.#register([key]).then(() => this.#tell(key));
+    this.#listener.start();
     return () => set.delete(changed);
-  }
-
-  /** Whether the LISTEN connection is up (for tests and status). */
-  get listening(): boolean {
-    return this.#client !== undefined;
   }
 
   /** Closes the LISTEN connection. Idempotent. */
   async close(): Promise<void> {
-    this.#closed = true;
-    clearTimeout(this.#retry);
-    const client = this.#client;
-    this.#client = undefined;
-    await client?.end().catch(() => {});
+    await this.#listener.close();
   }
 
-  #pool(): pg.Pool {
-    return this.#options.pool;
+  /** Adds encoded namespaces to `kv_watched` (the trigger notifies for those only). Errors go to `onError`. */
+  async #register(keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await this.#options.pool
+      .query("INSERT INTO kv_watched (namespace) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING", [keys])
+      .then(
+        () => {},
+        (error: unknown) => this.#options.onError?.(error),
+      );
   }
 
   /** Tells the watchers of one encoded namespace, or of every namespace. */
@@ -91,43 +92,5 @@ export class PostgresStoreChanges implements StoreChanges {
           this.#options.onError?.(error);
         }
       }
-  }
-
-  async #listen(): Promise<void> {
-    this.#connecting = true;
-    try {
-      const client = await connectClient(this.#options.connect);
-      if (this.#closed) {
-        await client.end().catch(() => {});
-        return;
-      }
-      client.on("notification", (message) => {
-        if (message.channel === KV_CHANNEL && message.payload !== undefined) this.#tell(message.payload);
-      });
-      client.on("error", (error) => {
-        this.#options.onError?.(error);
-        this.#reconnect();
-      });
-      client.on("end", () => this.#reconnect());
-      await client.query(`LISTEN ${KV_CHANNEL}`);
-      this.#client = client;
-      // Whatever changed while nobody listened: every watcher reads again.
-      this.#tell(undefined);
-    } catch (error) {
-      this.#options.onError?.(error);
-      this.#reconnect();
-    } finally {
-      this.#connecting = false;
-    }
-  }
-
-  #reconnect(): void {
-    if (this.#closed || this.#retry) return;
-    this.#client = undefined;
-    this.#retry = setTimeout(() => {
-      this.#retry = undefined;
-      void this.#listen();
-    }, 1000);
-    this.#retry.unref?.();
   }
 }
