@@ -5,8 +5,8 @@
 // - apps/bot may depend on anything; examples and bench only on packages through their public entry;
 // - no import reaches into another package's src/, dist/ or test/, or out of its own folder with "../" (test/
 //   folders included: shared test servers come from @switchboard/test-servers);
-// - fake servers (a class or function named Fake…) are defined only in @switchboard/test-servers, never in a
-//   package's test/ folder;
+// - fake servers (a class or function named Fake…) and the shared test helpers (freePort, requireBinary, tempDir,
+//   gitEnv, makePng) are defined only in @switchboard/test-servers, never in a package's test/ folder;
 // - source files import workspace packages that are dependencies; test files also those that are dev dependencies;
 // - commander only in apps/bot, yargs-parser only in core.
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -67,6 +67,9 @@ const importPatterns = [
 /** A fake server's definition: `class FakeX`, `function FakeX`, `const FakeX =` (exported or not). */
 const fakeServerPattern =
   /^[ \t]*(?:export\s+)?(?:default\s+)?(?:class|function\*?|async\s+function|const|let)\s+(Fake[A-Z]\w*)/gm;
+/** A definition of one of the shared test helpers (a function, or a variable holding one). */
+const sharedHelperPattern =
+  /^[ \t]*(?:export\s+)?(?:async\s+)?(?:function\s+|(?:const|let|var)\s+)(freePort|requireBinary|tempDir|gitEnv|makePng)\b/gm;
 function importsOf(text) {
   return importPatterns.flatMap((pattern) => [...text.matchAll(pattern)].map((match) => match[1]));
 }
@@ -100,6 +103,8 @@ for (const folder of [...new Set(folders)]) {
     if (test && pkg.name !== testServers) {
       for (const [, name] of text.matchAll(fakeServerPattern))
         problems.push(`${where}: defines ${name}, a fake server; fake servers live in ${testServers}`);
+      for (const [, name] of text.matchAll(sharedHelperPattern))
+        problems.push(`${where}: defines ${name}, which ${testServers} has; import it from there`);
     }
     for (const spec of importsOf(text)) {
       if (/^@switchboard\/[^/]+\/(src|dist|test)(\/|$)/.test(spec))

@@ -2,10 +2,12 @@
  * Runs the built `switchboard` CLI as a child process, in a temporary working directory.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { tempDir } from "@switchboard/test-servers";
+
+export { tempDir };
 
 export const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 export const cliPath = join(repoRoot, "apps/bot/dist/cli.js");
@@ -16,12 +18,6 @@ export function assertBuilt(): void {
     throw new Error(
       `${cliPath} is missing: build first (\`pnpm exec turbo run build\`, or \`npm test\`, which builds everything)`,
     );
-}
-
-/** A fresh temporary directory, removed by the returned function. */
-export function tempDir(prefix = "switchboard-cli-"): { dir: string; remove: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /**

@@ -5,18 +5,9 @@
 import { execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { git } from "@switchboard/test-servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assertBuilt, copyExample, exited, repoRoot, runCli, spawnCli, tempDir, watchOutput } from "./cli.js";
-
-const gitEnv = {
-  ...process.env,
-  GIT_AUTHOR_NAME: "t",
-  GIT_AUTHOR_EMAIL: "t@example.org",
-  GIT_COMMITTER_NAME: "t",
-  GIT_COMMITTER_EMAIL: "t@example.org",
-};
-const git = (cwd: string, ...args: string[]) =>
-  execFileSync("git", args, { cwd, env: gitEnv, encoding: "utf8" }).trim();
 
 describe("switchboard shell with the deploy plugin", () => {
   const temp = tempDir("switchboard-deploy-");

@@ -3,7 +3,6 @@
  * Mode, or the Events API behind a small route server).
  * @module
  */
-import { deflateSync } from "node:zlib";
 import {
   arg,
   type Bot,
@@ -15,45 +14,12 @@ import {
   type PolicyConfigInput,
   silentLogger,
 } from "@switchboard/core";
-import { FakeSlack, type FakeUser, SlackPeople as People, slackTeam as team } from "@switchboard/test-servers";
+import { FakeSlack, type FakeUser, makePng, SlackPeople as People, slackTeam as team } from "@switchboard/test-servers";
 import { SlackAdapter } from "../src/index.js";
 import type { SlackAdapterOptions } from "../src/slack-adapter.js";
 import { RouteServer } from "./route-server.js";
 
-function crc32(data: Buffer): number {
-  let crc = 0xffffffff;
-  for (const byte of data) {
-    crc ^= byte;
-    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
-  }
-  return (crc ^ 0xffffffff) >>> 0;
-}
-
-/** A real PNG of `w`×`h` grey pixels. */
-export function makePng(w: number, h: number): Uint8Array {
-  const chunk = (type: string, data: Buffer) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, "ascii"), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([len, body, crc]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr[8] = 8;
-  const raw = Buffer.alloc((w + 1) * h, 0x80);
-  for (let y = 0; y < h; y++) raw[y * (w + 1)] = 0;
-  return new Uint8Array(
-    Buffer.concat([
-      Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
-      chunk("IHDR", ihdr),
-      chunk("IDAT", deflateSync(raw)),
-      chunk("IEND", Buffer.alloc(0)),
-    ]),
-  );
-}
+export { makePng };
 
 export const testPng = makePng(4, 3);
 export const ops = "C0OPS";

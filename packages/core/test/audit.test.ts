@@ -40,4 +40,35 @@ describe("audit chain", () => {
     const rehashed = entries.map((e) => (e.seq === 2 ? { ...e, hash: hashEntry({ ...e, actor: "x" }) } : e));
     expect(await verifyChain(rehashed)).toMatchObject({ ok: false, firstBad: { seq: 2 } });
   });
+
+  it("the in-memory log gives back what it chained, byte for byte: any text, entries larger than a block", async () => {
+    const log = new MemoryAuditLog();
+    const odd = ["é ü", "\u{1F600}", "lone \ud800 surrogate", 'quote " backslash \\ newline \n', "constructor"];
+    const written = [];
+    for (let i = 0; i < 300; i++)
+      written.push(
+        ...(await log.append([
+          {
+            event: "admitted",
+            actor: odd[i % odd.length],
+            args: { text: `${odd[(i + 1) % odd.length]} ${i}`, n: i },
+            detail: { reason: "x".repeat(i * 37), nested: { b: odd[i % odd.length], a: [i, null] } },
+          },
+          { event: "outcome", actor: "a", outcome: "succeeded", durationMs: i },
+        ])),
+      );
+    // One entry larger than a storage block (1 MiB) and, after it, a small one.
+    written.push(...(await log.append([{ event: "admitted", detail: { blob: "é".repeat(700_000) } }])));
+    written.push(...(await log.append([{ event: "outcome", outcome: "failed" }])));
+    const read = [];
+    for await (const entry of log.entries()) read.push(entry);
+    expect(read).toEqual(written);
+    expect(await verifyChain(read)).toMatchObject({ ok: true, checked: written.length });
+    expect(await log.query({ actor: odd[2], limit: 2 })).toEqual(
+      written
+        .filter((e) => e.actor === odd[2])
+        .reverse()
+        .slice(0, 2),
+    );
+  });
 });

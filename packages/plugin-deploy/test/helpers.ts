@@ -2,32 +2,15 @@
  * Test helpers: real git repositories and scripts in temporary folders, and a harness with the deploy plugin.
  */
 import { execFileSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { eventually, git, gitEnv, tempDir } from "@switchboard/test-servers";
 import { createHarness, type Harness } from "@switchboard/testing";
 import type { DeployConfigInput } from "../src/config.js";
 import type { DeployRecord } from "../src/history.js";
 import deploy from "../src/index.js";
 
-/** A temporary folder, removed by `remove()`. */
-export function tempDir(prefix = "deploy-test-"): { dir: string; remove(): void } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-const gitEnv = {
-  ...process.env,
-  GIT_AUTHOR_NAME: "Test",
-  GIT_AUTHOR_EMAIL: "test@example.org",
-  GIT_COMMITTER_NAME: "Test",
-  GIT_COMMITTER_EMAIL: "test@example.org",
-};
-
-/** Runs git in a folder; returns its trimmed output. */
-export function git(cwd: string, ...args: string[]): string {
-  return execFileSync("git", args, { cwd, env: gitEnv, encoding: "utf8" }).trim();
-}
+export { git, tempDir };
 
 /** A real git repository with a commit on `main` and a branch `gh13` one commit ahead. */
 export function makeRepo(dir: string): { path: string; commit(branch: string, file: string, text: string): string } {
@@ -95,14 +78,8 @@ export async function history(h: Harness): Promise<DeployRecord[]> {
 }
 
 /** Waits until `check` holds (polling; for effects that finish after the job's final message). */
-export async function until<T>(check: () => T | Promise<T>, what: string, limitMs = 10_000): Promise<NonNullable<T>> {
-  const started = Date.now();
-  for (;;) {
-    const value = await check();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() - started > limitMs) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+export function until<T>(check: () => T | Promise<T>, what: string, limitMs = 10_000): Promise<NonNullable<T>> {
+  return eventually(what, async () => (await check()) || undefined, limitMs) as Promise<NonNullable<T>>;
 }
 
 /** The job id mentioned in a reply. */

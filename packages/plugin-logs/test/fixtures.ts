@@ -4,18 +4,14 @@
  * export format), people and roles for the tests, and a harness with the logs plugin.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { tempDir } from "@switchboard/test-servers";
 import { createHarness, type Harness } from "@switchboard/testing";
 import type { LogsConfigInput } from "../src/config.js";
 import logs from "../src/index.js";
 
-/** A temporary folder, removed by `remove()`. */
-export function tempDir(prefix = "logs-test-"): { dir: string; remove(): void } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
-}
+export { tempDir };
 
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 const two = (n: number) => String(n).padStart(2, "0");

@@ -2,13 +2,14 @@
  * Alertmanager raises local incidents: through the route table (token, repeats, unknown service), and end to end with
  * a real Alertmanager (Debian's prometheus-alertmanager) delivering to the route over HTTP.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { HttpResponse } from "@switchboard/core";
+import { freePort, requireBinary } from "@switchboard/test-servers";
 import { createHarness, type Harness } from "@switchboard/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import paging from "../src/index.js";
@@ -127,21 +128,6 @@ describe("Alertmanager → local incidents (route table)", () => {
 });
 
 /** The path of a binary, or a failure that says how to provision it. */
-function requireBinary(name: string): string {
-  try {
-    return execFileSync("which", [name], { encoding: "utf8" }).trim();
-  } catch {
-    throw new Error(`${name} is not installed: run sh scripts/test-servers.sh`);
-  }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Serves the bot's routes over HTTP, as @switchboard/http would. */
 async function serveRoutes(): Promise<string> {

@@ -1,5 +1,5 @@
 import type { PolicyConfigInput } from "@switchboard/core";
-import { FakePagerDuty } from "@switchboard/test-servers";
+import { FakePagerDuty, eventually as pollUntil } from "@switchboard/test-servers";
 
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
@@ -23,15 +23,12 @@ export function policy(principals: Record<string, Record<string, string>>, leads
   };
 }
 
-/** Polls `check` until it returns a value (not undefined/false) or the deadline passes. */
-export async function eventually<T>(check: () => T | Promise<T>, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/**
+ * Polls `check` until it returns a value (not undefined/false) or `timeoutMs` passes: the shared `eventually` of
+ * @switchboard/test-servers, with these tests' argument order and 10 s default.
+ */
+export function eventually<T>(check: () => T | Promise<T>, what: string, timeoutMs = 10_000): Promise<T> {
+  return pollUntil(what, check as () => T | undefined | false | Promise<T | undefined | false>, timeoutMs);
 }
 
 /** HH:MM of `time` in `zone`, computed independently of the plugin's formatting. */

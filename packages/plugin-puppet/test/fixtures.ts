@@ -3,13 +3,15 @@
  * provider from examples/puppet), and "hosts" (a confdir and vardir each) whose packages start at git 2.39.2.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { eventually, git, gitEnv, tempDir } from "@switchboard/test-servers";
 import { createHarness, type Harness } from "@switchboard/testing";
 import type { PuppetConfigInput } from "../src/config.js";
 import puppet from "../src/index.js";
+
+export { git, tempDir };
 
 const demoModules = fileURLToPath(new URL("../../../examples/puppet/modules", import.meta.url));
 
@@ -18,25 +20,6 @@ export function assertPuppet(): void {
   const found = spawnSync("puppet", ["--version"], { encoding: "utf8" });
   if (found.status !== 0)
     throw new Error("puppet is not installed (Debian's puppet 7 is needed): run sh scripts/test-servers.sh");
-}
-
-/** A temporary folder, removed by `remove()`. */
-export function tempDir(prefix = "puppet-test-"): { dir: string; remove(): void } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-const gitEnv = {
-  ...process.env,
-  GIT_AUTHOR_NAME: "Test",
-  GIT_AUTHOR_EMAIL: "test@example.org",
-  GIT_COMMITTER_NAME: "Test",
-  GIT_COMMITTER_EMAIL: "test@example.org",
-};
-
-/** Runs git; returns its trimmed output. */
-export function git(cwd: string, ...args: string[]): string {
-  return execFileSync("git", args, { cwd, env: gitEnv, encoding: "utf8" }).trim();
 }
 
 /**
@@ -126,14 +109,8 @@ export function puppetHarness(config: PuppetConfigInput): Promise<Harness> {
 }
 
 /** Waits until `check` holds (polling with a deadline). */
-export async function until<T>(check: () => T | Promise<T>, what: string, limitMs = 60_000): Promise<NonNullable<T>> {
-  const started = Date.now();
-  for (;;) {
-    const value = await check();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() - started > limitMs) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+export function until<T>(check: () => T | Promise<T>, what: string, limitMs = 60_000): Promise<NonNullable<T>> {
+  return eventually(what, async () => (await check()) || undefined, limitMs) as Promise<NonNullable<T>>;
 }
 
 /** The job id in a reply (`job abc12`). */

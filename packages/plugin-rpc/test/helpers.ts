@@ -2,13 +2,15 @@
  * Keys, policy and a harness for the rpc plugin's tests.
  */
 import { generateKeyPairSync } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AnyPlugin, PolicyConfigInput, Store } from "@switchboard/core";
+import { eventually as pollUntil, tempDir } from "@switchboard/test-servers";
 import { createHarness, type Harness } from "@switchboard/testing";
 import type { RpcConfigInput } from "../src/config.js";
 import rpc from "../src/index.js";
+
+export { tempDir };
 
 /** A fresh RSA key pair, the private half written to a PEM file in `dir`. */
 export function keyPair(dir: string, name: string): { file: string; publicKey: string } {
@@ -20,12 +22,6 @@ export function keyPair(dir: string, name: string): { file: string; publicKey: s
   const file = join(dir, `${name}.pem`);
   writeFileSync(file, privateKey, { mode: 0o600 });
   return { file, publicKey };
-}
-
-/** A temporary directory. */
-export function tempDir(): { dir: string; remove(): void } {
-  const dir = mkdtempSync(join(tmpdir(), "plugin-rpc-"));
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** alice and bob are staff (rpc:ops), carol is an admin; anyone else is a guest. */
@@ -55,15 +51,12 @@ export function rpcHarness(
   });
 }
 
-/** Polls `check` until it returns a value (not undefined/false) or the deadline passes. */
-export async function eventually<T>(check: () => T | Promise<T>, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/**
+ * Polls `check` until it returns a value (not undefined/false) or `timeoutMs` passes: the shared `eventually` of
+ * @switchboard/test-servers, with these tests' argument order and 10 s default.
+ */
+export function eventually<T>(check: () => T | Promise<T>, what: string, timeoutMs = 10_000): Promise<T> {
+  return pollUntil(what, check as () => T | undefined | false | Promise<T | undefined | false>, timeoutMs);
 }
 
 /** The job id in a reply (`job 3`). */

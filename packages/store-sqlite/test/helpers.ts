@@ -1,6 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+/**
+ * Test helpers: temporary folders and database paths removed after each test, and cleanups run before them.
+ */
 import { join } from "node:path";
+import { tempDir as sharedTempDir } from "@switchboard/test-servers";
 import { afterEach } from "vitest";
 
 const cleanups: Array<() => void> = [];
@@ -10,15 +12,15 @@ afterEach(() => {
 });
 
 /** A fresh temporary directory, removed after the test. */
-export function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "switchboard-sqlite-"));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+export function scratchDir(): string {
+  const { dir, remove } = sharedTempDir("switchboard-sqlite-");
+  cleanups.push(remove);
   return dir;
 }
 
 /** A path for a new database file in a fresh temporary directory. */
 export function tempDbPath(name = "switchboard.db"): string {
-  return join(tempDir(), name);
+  return join(scratchDir(), name);
 }
 
 /** Runs `close` after the test (before the directories are removed). */

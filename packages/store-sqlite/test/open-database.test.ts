@@ -4,11 +4,11 @@ import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { openSqlite } from "../src/index.js";
 import { openDatabase, type SynchronousMode } from "../src/open-database.js";
-import { onCleanup, tempDbPath, tempDir } from "./helpers.js";
+import { onCleanup, scratchDir, tempDbPath } from "./helpers.js";
 
 describe("openDatabase", () => {
   it("creates missing parent directories and a private (0600) file in WAL mode", () => {
-    const path = join(tempDir(), "nested", "deeper", "switchboard.db");
+    const path = join(scratchDir(), "nested", "deeper", "switchboard.db");
     const db = openDatabase(path);
     onCleanup(() => db.close());
     expect(statSync(path).isFile()).toBe(true);

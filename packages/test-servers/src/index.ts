@@ -9,6 +9,7 @@
  * @module
  */
 
+export { git, gitEnv, tempDir } from "./files.js";
 export {
   type FakeApp,
   type FakeCheckRun,
@@ -49,6 +50,7 @@ export {
   type PagerDutyService,
   type PagerDutyUser,
 } from "./pagerduty.js";
+export { makePng } from "./png.js";
 export {
   POSTGRES_BIN,
   startPgBouncer,

@@ -82,7 +82,7 @@ describe("the dependency rule check run by CI", () => {
     expect(result.output).not.toContain("packages/adapter-y/test/ok.test.ts");
   });
 
-  it("keeps fake servers in @switchboard/test-servers: one defined in a package's test folder fails", () => {
+  it("keeps fake servers and shared test helpers in @switchboard/test-servers: a copy in a test folder fails", () => {
     const root = workspace({
       "packages/core/package.json": JSON.stringify({ name: "@switchboard/core" }),
       "packages/test-servers/package.json": JSON.stringify({ name: "@switchboard/test-servers", private: true }),
@@ -94,8 +94,10 @@ describe("the dependency rule check run by CI", () => {
       }),
       "packages/plugin-p/test/pagerduty-server.ts": "export class FakePagerDuty {\n  start() {}\n}\n",
       "packages/plugin-p/test/servers/statuspage.ts": "  export async function FakeStatuspage() {}\n",
+      "packages/plugin-p/test/helpers.ts":
+        "export async function freePort() {}\nconst tempDir = () => 1;\nexport function makePng() {}\n",
       "packages/plugin-p/test/ok.test.ts":
-        'import { FakePagerDuty } from "@switchboard/test-servers";\nvi.useFakeTimers();\nconst pd = new FakePagerDuty();\n',
+        'import { FakePagerDuty, tempDir } from "@switchboard/test-servers";\nvi.useFakeTimers();\nconst pd = new FakePagerDuty();\nconst dir = tempDir();\n',
     });
     const result = check(root);
     expect(result.ok).toBe(false);
@@ -106,6 +108,10 @@ describe("the dependency rule check run by CI", () => {
     expect(lines).toContain(
       "packages/plugin-p/test/servers/statuspage.ts: defines FakeStatuspage, a fake server; fake servers live in @switchboard/test-servers",
     );
+    for (const name of ["freePort", "tempDir", "makePng"])
+      expect(lines).toContain(
+        `packages/plugin-p/test/helpers.ts: defines ${name}, which @switchboard/test-servers has; import it from there`,
+      );
     expect(result.output).not.toContain("ok.test.ts");
     expect(result.output).not.toContain("packages/test-servers/src");
   });

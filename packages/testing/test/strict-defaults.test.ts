@@ -47,6 +47,17 @@ describe("guests get help, whoami, why and ping, nothing else", () => {
     await h.close();
   });
 
+  it("each verified login nobody linked is told its own login when refused (decisions are cached, answers are not shared)", async () => {
+    const h = await createHarness({ policy, commands: [deploy, deploys] });
+    for (const login of ["mallory", "trudy", "mallory"]) {
+      const text = (await h.as(login).say("!deploys")).text;
+      expect(text).toMatch(/^✖ denied: command deploys requires permission deploy:read/);
+      expect(text).toContain(`your login ${login} is not a principal`);
+      expect(text).not.toContain(`your login ${login === "mallory" ? "trudy" : "mallory"} `);
+    }
+    await h.close();
+  });
+
   it("a command that says neither a permission nor guests is refused at start; one that opts in is open", async () => {
     const forgotten = defineCommand({ name: "inventory", summary: "Lists every host", handler: () => "db1 10.0.0.5" });
     await expect(createHarness({ policy, commands: [forgotten] })).rejects.toThrow(

@@ -53,13 +53,15 @@ function receivedDetail(job: Job, text: string | undefined, reason: string, chec
 export const auditRecords = {
   /** A command allowed to run now, or to wait for approval. */
   admitted(job: Job, decision: Decision & { allowed: true }, text: string | undefined, checked: CheckedFacts) {
-    const r = received(job);
+    // Written for every command: fields set directly, no intermediate objects to spread.
     return {
       event: "admitted",
-      ...about(job),
-      network: r.network,
-      room: r.room,
-      args: r.args,
+      jobId: job.id,
+      actor: job.actor.id,
+      command: job.command.name,
+      network: job.message.network,
+      room: job.message.room.id,
+      args: job.auditArgs,
       decision: decision.approval ? "needs-approval" : "allowed",
       rule: decision.rule,
       detail: receivedDetail(job, text, decision.reason, checked),
@@ -130,7 +132,25 @@ export const auditRecords = {
       decision?: "rejected";
     } = {},
   ) {
-    return { event: "outcome", ...about(job), outcome, ...extra } satisfies AuditRecord;
+    const record: AuditRecord = {
+      event: "outcome",
+      jobId: job.id,
+      actor: job.actor.id,
+      command: job.command.name,
+      outcome,
+    };
+    if (extra.durationMs !== undefined) record.durationMs = extra.durationMs;
+    if (extra.errorId !== undefined) record.errorId = extra.errorId;
+    if (extra.rule !== undefined) record.rule = extra.rule;
+    if (extra.detail !== undefined) record.detail = extra.detail;
+    if (extra.decision !== undefined) record.decision = extra.decision;
+    return record as AuditRecord & {
+      event: "outcome";
+      jobId: string;
+      actor: string;
+      command: string;
+      outcome: AuditOutcome;
+    };
   },
   /** An internal error outside any job (or before one existed). */
   error(network: string, room: string, errorId: string, detail: Record<string, unknown>) {

@@ -169,19 +169,33 @@ function canonicalEntry(
   } as AuditEntry;
 }
 
+/** The millisecond last written and its ISO-8601 text: entries written in the same millisecond share the text. */
+let lastTimeMs = Number.NaN;
+let lastTimeText = "";
+
+function isoTime(ms: number): string {
+  if (ms !== lastTimeMs) {
+    lastTimeText = new Date(ms).toISOString();
+    lastTimeMs = ms;
+  }
+  return lastTimeText;
+}
+
+type Chainable = AuditRecord | Omit<AuditEntry, "seq" | "time" | "prevHash" | "hash">;
+
 /**
- * Chains records after `previous` (the last stored entry, or none for an empty log). `onEncoded`, if given, gets
- * each entry's JSON text (canonical field order, `hash` last) so a store can keep it without encoding it again.
+ * Chains records after `previous` at `timeMs`; `keep` gets each entry's canonical encoding (what its hash is
+ * over, without `hash`) and the entry.
  */
-export function chainRecords(
+function chainAt(
   previous: { seq: number; hash: string } | undefined,
-  records: Array<AuditRecord | Omit<AuditEntry, "seq" | "time" | "prevHash" | "hash">>,
-  now = new Date(),
-  onEncoded?: (json: string, entry: AuditEntry) => void,
+  records: Chainable[],
+  timeMs: number,
+  keep: ((canonical: string, entry: AuditEntry) => void) | undefined,
 ): AuditEntry[] {
   let seq = previous?.seq ?? 0;
   let prevHash = previous?.hash ?? GENESIS_HASH;
-  const time = now.toISOString();
+  const time = isoTime(timeMs);
   const entries: AuditEntry[] = [];
   for (const record of records) {
     const entry = canonicalEntry(record, ++seq, time, prevHash);
@@ -190,11 +204,34 @@ export function chainRecords(
     (entry as { hash?: string }).hash = undefined;
     const canonical = JSON.stringify(entry);
     entry.hash = hash("sha256", canonical);
-    onEncoded?.(`${canonical.slice(0, -1)},"hash":"${entry.hash}"}`, entry);
+    keep?.(canonical, entry);
     prevHash = entry.hash;
     entries.push(entry);
   }
   return entries;
+}
+
+/** An entry's stored JSON text: its canonical encoding with `hash` added as the last field. */
+function withHash(canonical: string, entryHash: string): string {
+  return `${canonical.slice(0, -1)},"hash":"${entryHash}"}`;
+}
+
+/**
+ * Chains records after `previous` (the last stored entry, or none for an empty log). `onEncoded`, if given, gets
+ * each entry's JSON text (canonical field order, `hash` last) so a store can keep it without encoding it again.
+ */
+export function chainRecords(
+  previous: { seq: number; hash: string } | undefined,
+  records: Chainable[],
+  now = new Date(),
+  onEncoded?: (json: string, entry: AuditEntry) => void,
+): AuditEntry[] {
+  return chainAt(
+    previous,
+    records,
+    now.getTime(),
+    onEncoded && ((canonical, entry) => onEncoded(withHash(canonical, entry.hash), entry)),
+  );
 }
 
 /** Result of walking the chain. */
@@ -248,33 +285,68 @@ export function matchesAuditQuery(entry: AuditEntry, query: AuditQuery): boolean
   );
 }
 
+/** Bytes of one block of {@link MemoryAuditLog}'s storage (an entry larger than this gets a block of its own). */
+const BLOCK_BYTES = 1 << 20;
+
 /**
  * An {@link AuditLog} in memory: for tests, benchmarks and embedding (not tamper-proof across restarts).
- * Entries are kept as their JSON text, which costs the garbage collector far less than millions of small objects;
- * reading parses them back.
+ * Entries are kept as their JSON text (canonical field order, `hash` last), in UTF-8 in blocks of memory outside the
+ * JavaScript heap: the garbage collector neither copies nor scans them, which a string per entry would cost on every
+ * collection while the log grows. Reading parses them back.
  */
 export class MemoryAuditLog implements AuditLog {
-  readonly #lines: string[] = [];
+  readonly #blocks: Buffer[] = [];
+  /** The block being filled and how many of its bytes are used. */
+  #block: Buffer | undefined;
+  #used = 0;
+  /** Per entry, in order: its block's index, its first byte, the byte after its last. */
+  readonly #where: number[] = [];
   #last: { seq: number; hash: string } | undefined;
+  readonly #keep = (canonical: string, entry: AuditEntry) => {
+    // UTF-8 takes at most three bytes per UTF-16 unit; the hash field adds 78 ASCII bytes.
+    const most = canonical.length * 3 + 80;
+    let block = this.#block;
+    if (block === undefined || block.length - this.#used < most) {
+      block = Buffer.allocUnsafeSlow(Math.max(BLOCK_BYTES, most));
+      this.#blocks.push(block);
+      this.#block = block;
+      this.#used = 0;
+    }
+    const start = this.#used;
+    // The canonical text without its closing brace, then the hash as the last field.
+    const end = start + block.write(canonical, start) - 1;
+    this.#used = end + block.write(`,"hash":"${entry.hash}"}`, end, "latin1");
+    this.#where.push(this.#blocks.length - 1, start, this.#used);
+  };
 
   async append(records: AuditRecord[]): Promise<AuditEntry[]> {
-    const chained = chainRecords(this.#last, records, new Date(), (json) => this.#lines.push(json));
-    const last = chained.at(-1);
+    const chained = chainAt(this.#last, records, Date.now(), this.#keep);
+    const last = chained[chained.length - 1];
     if (last) this.#last = { seq: last.seq, hash: last.hash };
     return chained;
+  }
+
+  get #count(): number {
+    return this.#where.length / 3;
+  }
+
+  #entry(i: number): AuditEntry {
+    const where = this.#where;
+    const block = this.#blocks[where[3 * i]!]!;
+    return JSON.parse(block.toString("utf8", where[3 * i + 1], where[3 * i + 2])) as AuditEntry;
   }
 
   async query(query: AuditQuery): Promise<AuditEntry[]> {
     const limit = query.limit ?? 20;
     const found: AuditEntry[] = [];
-    for (let i = this.#lines.length - 1; i >= 0 && found.length < limit; i--) {
-      const entry = JSON.parse(this.#lines[i]!) as AuditEntry;
+    for (let i = this.#count - 1; i >= 0 && found.length < limit; i--) {
+      const entry = this.#entry(i);
       if (matchesAuditQuery(entry, query)) found.push(entry);
     }
     return found;
   }
 
   async *entries(): AsyncIterable<AuditEntry> {
-    for (const line of this.#lines) yield JSON.parse(line) as AuditEntry;
+    for (let i = 0; i < this.#count; i++) yield this.#entry(i);
   }
 }

@@ -31,6 +31,9 @@ export interface Expansion {
   alias?: { name: string; typed: string[]; expansion: string[] };
 }
 
+/** No word is literal (a line that named no alias). Shared: nothing adds to it. */
+const NO_LITERALS: ReadonlySet<number> = new Set<number>();
+
 /** How many aliases one line may go through (an alias may name another alias, up to this depth). */
 export const MAX_ALIAS_DEPTH = 3;
 
@@ -167,8 +170,11 @@ export class AliasBook {
    * {@link UserError} for missing or extra arguments, a loop, or a chain deeper than {@link MAX_ALIAS_DEPTH}.
    */
   expand(words: string[]): Expansion {
+    // Most lines name no alias: answered without building anything.
+    const named = words[0] === undefined ? undefined : this.#aliases.get(words[0].toLowerCase());
+    if (!named || this.isCommandWord(named.name)) return { words, literal: NO_LITERALS };
     let current = words;
-    let literal = new Set<number>();
+    let literal: ReadonlySet<number> = NO_LITERALS;
     let first: { name: string; typed: string[] } | undefined;
     const seen = new Set<string>();
     for (;;) {

@@ -13,6 +13,13 @@ export interface AddressingOptions {
 
 const wordStart = /[\p{L}\p{N}]/u;
 
+/** Whether `text` starts with a letter or digit (of any script; ASCII answered without the regex). */
+function startsWord(text: string): boolean {
+  const code = text.charCodeAt(0);
+  if ((code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a) || (code >= 0x30 && code <= 0x39)) return true;
+  return code >= 0x80 && wordStart.test(text[0]!);
+}
+
 /**
  * The command text of a message, or undefined when the message is not for the bot.
  * In a direct conversation (`direct`) every message is a command.
@@ -21,7 +28,7 @@ export function extractCommandText(text: string, options: AddressingOptions & { 
   const trimmed = text.trimStart();
   if (trimmed.startsWith(options.prefix)) {
     const rest = trimmed.slice(options.prefix.length);
-    return wordStart.test(rest[0] ?? "") ? rest.trim() : undefined;
+    return startsWord(rest) ? rest.trim() : undefined;
   }
   const first = trimmed[0];
   if (

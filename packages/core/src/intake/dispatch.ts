@@ -101,12 +101,12 @@ export class Dispatcher {
       auditArgs: entry.hasSecrets ? redactArgs(command, args) : args,
       actor,
       message,
-      ...(alias ? { alias: entry.hasSecrets ? { name: alias.name } : alias } : {}),
       respond,
       state: "running",
       createdAt: new Date(),
       controller: new JobController(),
     };
+    if (alias) job.alias = entry.hasSecrets ? { name: alias.name } : alias;
     const auditText = entry.hasSecrets ? undefined : text;
     if (!decision.allowed) {
       await this.#deny(
@@ -134,7 +134,7 @@ export class Dispatcher {
       return;
     }
     deps.jobs.add(job);
-    job.startedAt = new Date();
+    job.startedAt = job.createdAt;
     if (command.sideEffect || claiming) {
       // Write-ahead: a command that changes something outside the bot is on record before it starts. With several
       // instances every command is, so that the message is claimed (with `admitted`) before anything runs.

@@ -15,6 +15,9 @@ import type { Actor, IdentityDirectory } from "../policy/identity.js";
 import type { Decision, Policy } from "../policy/permissions.js";
 import { DeniedError, UserError } from "../runtime/errors.js";
 
+/** No literal words (a line that named no alias). Shared: nothing adds to it. */
+const NO_LITERALS: ReadonlySet<number> = new Set<number>();
+
 /** What evaluation needs from the bot. */
 export interface EvaluationDeps {
   registry: CommandRegistry;
@@ -49,7 +52,7 @@ export type Evaluation = Evaluated | (Lookup & { found: false });
 export function evaluate(deps: EvaluationDeps, message: IncomingMessage, text: string, actor?: Actor): Evaluation {
   // Alias hook: the only place a line is split into words before the decision.
   const words = tokenize(text);
-  const expanded = deps.aliases?.expand(words) ?? { words, literal: new Set<number>() };
+  const expanded = deps.aliases?.expand(words) ?? { words, literal: NO_LITERALS };
   const found = deps.registry.lookup(expanded.words);
   if (!found.found) return found;
   const { command } = found.entry;
@@ -71,7 +74,7 @@ export function evaluate(deps: EvaluationDeps, message: IncomingMessage, text: s
   const skipped = expanded.words.length - found.rest.length;
   for (const i of expanded.literal)
     if (i < skipped) throw new UserError(`"${expanded.words[i]}": an alias argument cannot choose the command`);
-  const literal = new Set([...expanded.literal].map((i) => i - skipped));
+  const literal = expanded.literal.size === 0 ? NO_LITERALS : new Set([...expanded.literal].map((i) => i - skipped));
   if (found.entry.pattern)
     for (const i of literal)
       if (/\s/.test(found.rest[i] ?? ""))
@@ -100,5 +103,7 @@ export function evaluate(deps: EvaluationDeps, message: IncomingMessage, text: s
     network: message.network,
     room: message.room.id,
   });
-  return { found: true, entry: found.entry, name: found.name, actor: who, args, decision, ...(alias ? { alias } : {}) };
+  const evaluated: Evaluated = { found: true, entry: found.entry, name: found.name, actor: who, args, decision };
+  if (alias) evaluated.alias = alias;
+  return evaluated;
 }

@@ -38,7 +38,7 @@ export function commandTextOf(
   { direct, nick }: { direct: boolean; nick?: string | undefined },
 ): string | undefined {
   const names = nick && !addressing.names.includes(nick) ? [...addressing.names, nick] : addressing.names;
-  return extractCommandText(text, { ...addressing, names, direct });
+  return extractCommandText(text, { prefix: addressing.prefix, names, direct });
 }
 
 /** Takes one received message through addressing, identity, rate limits and the stale guard into dispatch. */
@@ -58,7 +58,16 @@ export function intake(
     return admission.notice ? deliver(respond, deps.logger, admission.notice, "notice") : Promise.resolve();
   const stale = staleCommandNotice(text, message.time, deps.staleAfterMs(message.network));
   const handling = stale ? deliver(respond, deps.logger, stale) : deps.dispatch(message, text, respond, actor);
-  return admission ? handling.finally(() => admission.release()) : handling;
+  return admission?.release ? releasing(handling, admission.release) : handling;
+}
+
+/** Settles as `handling` does, calling `release` once it has. */
+async function releasing(handling: Promise<void>, release: () => void): Promise<void> {
+  try {
+    await handling;
+  } finally {
+    release();
+  }
 }
 
 function addressedText(

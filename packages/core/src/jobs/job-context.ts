@@ -10,7 +10,10 @@ import type { Actor } from "../policy/identity.js";
 import type { Logger } from "../runtime/logger.js";
 import type { Store } from "../store/store.js";
 
-/** Everything a {@link JobContext} holds, except its signal (which comes from `controller`). */
+/**
+ * Everything a {@link JobContext} holds, except its signal (which comes from `controller`). `locks` is made on first
+ * use (most commands take no lock).
+ */
 export interface JobContextInit {
   args: Record<string, unknown>;
   actor: Actor;
@@ -21,7 +24,7 @@ export interface JobContextInit {
   reply(reply: Reply): Promise<void>;
   progress(line: string): void;
   store: Store;
-  locks: JobLocks;
+  locks: () => JobLocks;
   logger: Logger;
   checked: CheckedFacts;
   jobs: JobControl;
@@ -29,11 +32,14 @@ export interface JobContextInit {
 
 /** `signal`, read from the controller when someone asks (shared by every context, so they share one shape). */
 let signalProperty: PropertyDescriptor;
+/** `locks`, made when someone first asks (shared by every context, so they share one shape). */
+let locksProperty: PropertyDescriptor;
 
 /**
  * A handler's context. Every property is an own, enumerable property, so `{ ...ctx, args }` copies all of them.
  * `signal` is an accessor: Node makes an AbortSignal only when it is first read, and a handler that never reads it
  * (most short commands) then costs no signal at all; an AbortSignal is one of the more expensive objects to collect.
+ * `locks` is an accessor too: the lock helpers (a set and seven functions) are made only for a handler that asks.
  */
 export class JobContext implements CommandContext<Record<string, unknown>> {
   declare readonly args: Record<string, unknown>;
@@ -50,9 +56,11 @@ export class JobContext implements CommandContext<Record<string, unknown>> {
   declare readonly checked: CheckedFacts;
   declare readonly jobs: JobControl;
   readonly #controller: AbortController;
+  readonly #locks: () => JobLocks;
 
   constructor(init: JobContextInit) {
     this.#controller = init.controller;
+    this.#locks = init.locks;
     const self = this as { -readonly [K in keyof JobContext]: JobContext[K] };
     self.args = init.args;
     self.actor = init.actor;
@@ -63,7 +71,7 @@ export class JobContext implements CommandContext<Record<string, unknown>> {
     self.reply = init.reply;
     self.progress = init.progress;
     self.store = init.store;
-    self.locks = init.locks;
+    Object.defineProperty(this, "locks", locksProperty);
     self.logger = init.logger;
     self.checked = init.checked;
     self.jobs = init.jobs;
@@ -73,6 +81,13 @@ export class JobContext implements CommandContext<Record<string, unknown>> {
     signalProperty = {
       get(this: JobContext) {
         return this.#controller.signal;
+      },
+      enumerable: true,
+      configurable: true,
+    };
+    locksProperty = {
+      get(this: JobContext) {
+        return this.#locks();
       },
       enumerable: true,
       configurable: true,

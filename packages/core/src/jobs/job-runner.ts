@@ -125,8 +125,17 @@ const notice = (job: Job, level: StatusLevel, text: string): OutgoingMessage => 
  * race, no AbortSignal and no child logger.
  */
 /** Runs a job whose admission (or final approval) is recorded, and takes it off the job table when it ends. */
-export function executeJob(job: Job, deps: JobRunnerDeps, jobs: JobTable, approvers: string[]): Promise<JobResult> {
-  return runJob(job, deps, approvers).finally(() => jobs.remove(job.id));
+export async function executeJob(
+  job: Job,
+  deps: JobRunnerDeps,
+  jobs: JobTable,
+  approvers: string[],
+): Promise<JobResult> {
+  try {
+    return await runJob(job, deps, approvers);
+  } finally {
+    jobs.remove(job.id);
+  }
 }
 
 export async function runJob(job: Job, deps: JobRunnerDeps, approvers: string[]): Promise<JobResult> {
@@ -152,7 +161,8 @@ export async function runJob(job: Job, deps: JobRunnerDeps, approvers: string[])
     return chain as Promise<void>;
   };
   let stream: ProgressStream | undefined;
-  const locks = locksFor(deps.store, job.actor.id, job.id);
+  /** The job's lock helpers, made when the handler first asks for them. */
+  let locks: ReturnType<typeof locksFor> | undefined;
   // No getters in an object literal here: such a literal gets a hidden class of its own per job, which keeps the job
   // reachable from old space and turns every job into garbage for the major collector.
   const context = new JobContext({
@@ -171,7 +181,10 @@ export async function runJob(job: Job, deps: JobRunnerDeps, approvers: string[])
       stream.push(line);
     },
     store: deps.storeFor(command.plugin),
-    locks,
+    locks: () => {
+      locks ??= locksFor(deps.store, job.actor.id, job.id);
+      return locks;
+    },
     logger,
     checked: job.checked ?? {},
     jobs: deps.jobsFor(job.actor),
@@ -233,12 +246,16 @@ export async function runJob(job: Job, deps: JobRunnerDeps, approvers: string[])
       ]);
       clearTimeout(graceTimer);
     }
-    await stream?.close();
+    if (stream) await stream.close();
     // Whatever the job held is free once it has ended (after the grace period, so a cancelled job cleans up first).
-    await locks.releaseHeld().catch((error: unknown) => logger.warn({ err: error }, "could not release a job's locks"));
+    if (locks)
+      await locks
+        .releaseHeld()
+        .catch((error: unknown) => logger.warn({ err: error }, "could not release a job's locks"));
   }
   // Everything sent so far is delivered (and `admitted` is durable) before the outcome is written.
-  await (chain ?? job.admitted);
+  const pending = chain ?? job.admitted;
+  if (pending) await pending;
   const durationMs = Date.now() - started;
   const extra: Parameters<typeof auditRecords.outcome>[2] = { durationMs };
   if (errorId) extra.errorId = errorId;

@@ -103,6 +103,7 @@ export function jobInfo(job: Job): JobInfo {
 }
 
 const alphabet = "abcdefghjkmnpqrstuvwxyz23456789";
+const ALPHABET_CODES = Array.from(alphabet, (c) => c.charCodeAt(0));
 
 /** Live jobs by id. */
 export class JobTable {
@@ -118,8 +119,17 @@ export class JobTable {
         this.#pool = randomBytes(4096);
         this.#poolOffset = 0;
       }
-      let id = "";
-      for (let i = 0; i < 5; i++) id += alphabet[this.#pool[this.#poolOffset++]! % alphabet.length];
+      const pool = this.#pool;
+      const at = this.#poolOffset;
+      this.#poolOffset = at + 5;
+      // One string, made at once from five character codes.
+      const id = String.fromCharCode(
+        ALPHABET_CODES[pool[at]! % ALPHABET_CODES.length]!,
+        ALPHABET_CODES[pool[at + 1]! % ALPHABET_CODES.length]!,
+        ALPHABET_CODES[pool[at + 2]! % ALPHABET_CODES.length]!,
+        ALPHABET_CODES[pool[at + 3]! % ALPHABET_CODES.length]!,
+        ALPHABET_CODES[pool[at + 4]! % ALPHABET_CODES.length]!,
+      );
       if (!this.#jobs.has(id)) return id;
     }
   }

@@ -18,7 +18,10 @@ export interface Actor {
   known: boolean;
   /** True when the network verified the sender. */
   verified: boolean;
-  /** Roles from config and runtime grants (a guest has only the guest role). */
+  /**
+   * Roles from config and runtime grants (a guest has only the guest role). As resolved by the bot, a frozen list
+   * that stays the same array until the actor's roles change.
+   */
   roles: string[];
   network: string;
   sender: Sender;
@@ -50,6 +53,7 @@ export class IdentityDirectory {
   readonly #byIdentity = new Map<string, string>();
   #view: GrantView = { grants: new Map(), grantors: new Map() };
   readonly #roleCache = new Map<string, string[]>();
+  #unverifiedRoles: string[] | undefined;
   #policy: Policy | undefined;
   #unwatch: (() => void) | undefined;
   /** The chain of reads (one at a time, in order) and the read asked for but not started yet. */
@@ -165,7 +169,7 @@ export class IdentityDirectory {
         name: sender.name,
         known: false,
         verified: false,
-        roles: [guest],
+        roles: this.#guestRoles(guest),
         network,
         sender,
       };
@@ -180,14 +184,23 @@ export class IdentityDirectory {
     return { id, name: sender.name, known: false, verified: true, roles: this.#rolesOf(id, [guest]), network, sender };
   }
 
-  /** Configured plus granted roles of an actor, computed once until the next grant or revoke. */
+  /**
+   * Configured plus granted roles of an actor, computed once until the next grant or revoke. The list is frozen and
+   * is the same array until the roles change, so the policy can cache decisions by the list itself.
+   */
   #rolesOf(actorId: string, configured: string[]): string[] {
     let roles = this.#roleCache.get(actorId);
     if (!roles) {
-      roles = unique([...configured, ...(this.#view.grants.get(actorId) ?? [])]);
+      roles = Object.freeze(unique([...configured, ...(this.#view.grants.get(actorId) ?? [])])) as string[];
       this.#roleCache.set(actorId, roles);
     }
     return roles;
+  }
+
+  /** The one (frozen) role list of every unverified sender: the guest role. */
+  #guestRoles(guest: string): string[] {
+    if (this.#unverifiedRoles?.[0] !== guest) this.#unverifiedRoles = Object.freeze([guest]) as string[];
+    return this.#unverifiedRoles;
   }
 
   /** Turns what someone typed (`bob`, `irc:bob`) into an actor id: a principal, or an identity on `network`. */

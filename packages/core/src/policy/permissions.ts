@@ -61,6 +61,8 @@ export function combineApprovals(approvals: Array<ApprovalRule & { rule: string 
 /** Does a granted permission pattern cover a required permission? `deploy:*` covers `deploy:run`; `*` covers all. */
 export function permissionMatches(pattern: string, permission: string): boolean {
   if (pattern === "*" || pattern === permission) return true;
+  // Without a wildcard a pattern covers only itself (equal segments, as many of them), which was just ruled out.
+  if (!pattern.includes("*")) return false;
   const want = permission.split(":");
   const have = pattern.split(":");
   for (let i = 0; i < have.length; i++) {
@@ -84,6 +86,9 @@ const listOf = (value: string | string[]) => (Array.isArray(value) ? value : [va
 /** Decisions kept per command before the cache of that command starts over (bounds memory, not a tuning knob). */
 const DECISIONS_PER_COMMAND = 1024;
 
+/** Permission checks kept (per role list and permission) before that cache starts over. */
+const CHECKS_KEPT = 4096;
+
 /** What a command's decision depends on besides the actor's roles, known from its definition and the rules. */
 interface DecisionShape {
   /** The rules whose `command` names it (their `when` is checked per decision). */
@@ -94,8 +99,15 @@ interface DecisionShape {
   byNetwork: boolean;
   byDevice: boolean;
   decisions: Map<string, Decision>;
+  /**
+   * Decisions by frozen role list (the identity directory's: the same array until the actor's roles change), for
+   * a command whose decision depends on nothing else but the verified flag: [verified, not verified].
+   */
+  decisionsByRoles: WeakMap<readonly string[], [Decision?, Decision?]>;
   /** {@link Policy.refusePermission}'s answer per roles and verified flag (`null`: not refused). */
   refusals: Map<string, Decision | null>;
+  /** The same by frozen role list: [verified, not verified]. */
+  refusalsByRoles: WeakMap<readonly string[], [(Decision | null)?, (Decision | null)?]>;
 }
 
 /**
@@ -105,7 +117,24 @@ interface DecisionShape {
 function actorKey(actor: Actor): string {
   let key = actor.verified ? "v" : "g";
   for (const role of actor.roles) key += `${role.length}:${role}`;
+  // A denial told to a verified login nobody linked names that login: such answers are that actor's own.
+  if (actor.verified && !actor.known) key += `|${actor.id}`;
   return key;
+}
+
+/**
+ * The cache slot of a role list that can be cached by identity: a frozen list (the identity directory hands out one
+ * per actor, the same array until their roles change, so a grant or revoke is a new list). Verified, unknown actors
+ * are told answers that name their login; their lists are their own (one per actor id) in the directory.
+ */
+function slotOf<T>(cache: WeakMap<readonly string[], [T?, T?]>, roles: readonly string[]): [T?, T?] | undefined {
+  if (!Object.isFrozen(roles)) return undefined;
+  let slot = cache.get(roles);
+  if (!slot) {
+    slot = [undefined, undefined];
+    cache.set(roles, slot);
+  }
+  return slot;
 }
 
 /** Freezes a cached decision so no caller can change what the next message is told. */
@@ -129,6 +158,10 @@ function frozen(decision: Decision): Decision {
  */
 export class Policy {
   readonly #shapes = new WeakMap<AnyCommand, DecisionShape>();
+  /** {@link check}'s answers by role list (length-prefixed) and permission: the configuration never changes. */
+  readonly #checks = new Map<string, PermissionCheck>();
+  /** The same by frozen role list (see {@link slotOf}), then permission. */
+  readonly #checksByRoles = new WeakMap<readonly string[], Map<string, PermissionCheck>>();
 
   constructor(readonly config: PolicyConfig) {}
 
@@ -143,15 +176,48 @@ export class Policy {
         byNetwork: rules.some((r) => r.when.network !== undefined),
         byDevice: rules.some((r) => r.requireVerifiedDevice),
         decisions: new Map(),
+        decisionsByRoles: new WeakMap(),
         refusals: new Map(),
+        refusalsByRoles: new WeakMap(),
       };
       this.#shapes.set(command, shape);
     }
     return shape;
   }
 
-  /** Whether any of `roles` grants `permission`; a `!pattern` in any role denies it. */
-  check(roles: string[], permission: string): PermissionCheck {
+  /**
+   * Whether any of `roles` grants `permission`; a `!pattern` in any role denies it. The answer may be shared with
+   * other calls (frozen).
+   */
+  check(roles: readonly string[], permission: string): PermissionCheck {
+    let byPermission: Map<string, PermissionCheck> | undefined;
+    if (Object.isFrozen(roles)) {
+      byPermission = this.#checksByRoles.get(roles);
+      if (!byPermission) {
+        byPermission = new Map();
+        this.#checksByRoles.set(roles, byPermission);
+      }
+      const known = byPermission.get(permission);
+      if (known) return known;
+    }
+    let key = permission;
+    for (const role of roles) key += `\u0000${role.length}:${role}`;
+    let result = this.#checks.get(key);
+    if (result === undefined) {
+      result = this.#check(roles, permission);
+      if (result.held === false && result.deniedBy) Object.freeze(result.deniedBy);
+      Object.freeze(result);
+      if (this.#checks.size >= CHECKS_KEPT) this.#checks.clear();
+      this.#checks.set(key, result);
+    }
+    if (byPermission) {
+      if (byPermission.size >= CHECKS_KEPT) byPermission.clear();
+      byPermission.set(permission, result);
+    }
+    return result;
+  }
+
+  #check(roles: readonly string[], permission: string): PermissionCheck {
     let granted: { role: string; grant: string } | undefined;
     for (const role of roles) {
       if (!Object.hasOwn(this.config.roles, role)) continue;
@@ -189,7 +255,12 @@ export class Policy {
    */
   refusePermission(actor: Actor, command: AnyCommand): Decision | undefined {
     if (!command.permission) return undefined;
-    const { refusals } = this.#shapeOf(command);
+    const shape = this.#shapeOf(command);
+    const slot = slotOf(shape.refusalsByRoles, actor.roles);
+    const at = actor.verified ? 0 : 1;
+    const known = slot?.[at];
+    if (known !== undefined) return known ?? undefined;
+    const { refusals } = shape;
     const key = actorKey(actor);
     let refusal = refusals.get(key);
     if (refusal === undefined) {
@@ -200,6 +271,7 @@ export class Policy {
       if (refusals.size >= DECISIONS_PER_COMMAND) refusals.clear();
       refusals.set(key, refusal);
     }
+    if (slot) slot[at] = refusal;
     return refusal ?? undefined;
   }
 
@@ -216,6 +288,13 @@ export class Policy {
     const shape = this.#shapeOf(input.command);
     if (shape.byArgs) return this.#decide(input);
     const { actor } = input;
+    const slot =
+      shape.byRoom || shape.byNetwork || shape.byDevice ? undefined : slotOf(shape.decisionsByRoles, actor.roles);
+    if (slot) {
+      const at = actor.verified ? 0 : 1;
+      slot[at] ??= frozen(this.#decide(input));
+      return slot[at];
+    }
     // Length-prefixed too: a room or network name cannot be made to look like another pair.
     const room = shape.byRoom ? input.room : "";
     const network = shape.byNetwork ? input.network : "";

@@ -58,8 +58,11 @@ export interface RateLimitPolicy {
   holds(actor: Actor, permission: string): boolean;
 }
 
-/** The limiter's answer: go ahead (and call `release` when done), or not, with at most one notice to send. */
-export type Admission = { ok: true; release(): void } | { ok: false; notice?: Reply };
+/**
+ * The limiter's answer: go ahead (and call `release` when done; an exempt actor has nothing to release), or not,
+ * with at most one notice to send.
+ */
+export type Admission = { ok: true; release?(): void } | { ok: false; notice?: Reply };
 
 interface Bucket {
   tokens: TokenBucket;
@@ -70,7 +73,8 @@ interface Bucket {
 /** Buckets kept at most before full ones are forgotten (a full bucket is the same as none). */
 const SWEEP_AT = 2000;
 
-const ADMITTED: Admission = { ok: true, release: () => {} };
+/** An exempt actor's admission: nothing is counted, so nothing is released. */
+const ADMITTED: Admission = { ok: true };
 
 /** Token buckets and running counts, per person and per network. */
 export class RateLimiter {

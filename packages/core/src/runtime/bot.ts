@@ -362,7 +362,16 @@ export class Bot {
     const respond: Responder = options.respond ?? ((output) => this.#outbox.send(replyTargetFor(message), output));
     const handling = intake(this.#intake, message, respond, options);
     this.#inFlight.add(handling);
-    return handling.finally(() => this.#inFlight.delete(handling));
+    return this.#settled(handling);
+  }
+
+  /** Settles as `handling` does, after taking it off the in-flight set (cheaper than `finally`'s closures). */
+  async #settled(handling: Promise<void>): Promise<void> {
+    try {
+      await handling;
+    } finally {
+      this.#inFlight.delete(handling);
+    }
   }
 
   /**

@@ -1,31 +1,8 @@
 /**
- * Helpers for the real servers the tests start: free ports, binaries on PATH, polling with a deadline.
+ * Helpers for the real servers the tests start: free ports and binaries (from @switchboard/test-servers), and polling
+ * with a deadline that retries a probe that throws (a server still starting refuses connections).
  */
-import { execFileSync } from "node:child_process";
-import { createServer } from "node:net";
-
-/** A free TCP port on 127.0.0.1 (the OS picks it; the server is started on it right after). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
-}
-
-/** The path of a binary, or an error telling how to install the test servers. */
-export function requireBinary(name: string): string {
-  try {
-    return execFileSync("sh", ["-c", 'command -v "$1"', "sh", name], { encoding: "utf8" }).trim();
-  } catch {
-    throw new Error(`${name} is not installed: run sh scripts/test-servers.sh`);
-  }
-}
+export { freePort, requireBinary } from "@switchboard/test-servers";
 
 /** Calls `probe` until it returns a value (not undefined) or `timeoutMs` passes. */
 export async function poll<T>(
