@@ -2,11 +2,14 @@
 // Enforces the package dependency rules of DESIGN.md. Exits 1 naming every violation.
 // - core depends on no workspace package; testing and store/adapters/plugins only on core (testing and the private
 //   test-servers package as dev dependencies); test-servers only on core, and only ever as a dev dependency;
-// - apps/bot may depend on anything; examples and bench only on packages through their public entry;
+// - apps/bot may depend on anything; examples and bench only on packages through their public entry; bench's scripts
+//   start real and local servers as tests do, so they may import its dev dependencies (@switchboard/test-servers);
 // - no import reaches into another package's src/, dist/ or test/, or out of its own folder with "../" (test/
 //   folders included: shared test servers come from @switchboard/test-servers);
-// - fake servers (a class or function named Fake…) and the shared test helpers (freePort, requireBinary, tempDir,
-//   gitEnv, makePng) are defined only in @switchboard/test-servers, never in a package's test/ folder;
+// - fake servers (a class or function named Fake…), server launchers (a function named start… in a file that runs a
+//   program: requireBinary(), or spawn/execFile/exec… of anything but process.execPath) and the shared test helpers
+//   (freePort, requireBinary, tempDir, gitEnv, makePng) are defined only in @switchboard/test-servers, never in a
+//   package's test/ folder;
 // - source files import workspace packages that are dependencies; test files also those that are dev dependencies;
 // - commander only in apps/bot, yargs-parser only in core.
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -70,6 +73,19 @@ const fakeServerPattern =
 /** A definition of one of the shared test helpers (a function, or a variable holding one). */
 const sharedHelperPattern =
   /^[ \t]*(?:export\s+)?(?:async\s+)?(?:function\s+|(?:const|let|var)\s+)(freePort|requireBinary|tempDir|gitEnv|makePng)\b/gm;
+/** A launcher's name: `function startX`, `const startX = (…) =>` / `= async` / `= function` (exported or not). */
+const startFunctionPattern =
+  /^[ \t]*(?:export\s+)?(?:default\s+)?(?:(?:async\s+)?function\*?\s+(start[A-Z]\w*)|(?:const|let)\s+(start[A-Z]\w*)\s*(?::[^=]+)?=\s*(?:async\b|function\b|\())/gm;
+/**
+ * Running a program, as a launcher does: finding a binary with requireBinary, or a child_process call (bare, as the
+ * named imports are used; `promisify(execFile)(…)` too) whose program is not `process.execPath` (a Node script
+ * started by a test is not a server). `.exec(` of a regular expression is not a call of child_process's exec.
+ */
+const runsProgramPatterns = [
+  /\brequireBinary\s*\(/,
+  /(?<![\w$.])(?:spawn|spawnSync|execFile|execFileSync|exec|execSync)\s*\(\s*(?!process\.execPath\b)/,
+  /\bpromisify\s*\(\s*(?:execFile|exec)\s*\)\s*\(\s*(?!process\.execPath\b)/,
+];
 function importsOf(text) {
   return importPatterns.flatMap((pattern) => [...text.matchAll(pattern)].map((match) => match[1]));
 }
@@ -97,7 +113,7 @@ for (const folder of [...new Set(folders)]) {
   }
   const runtime = new Set(Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies }));
   const declared = new Set([...runtime, ...Object.keys(pkg.devDependencies ?? {})]);
-  for (const { path: file, test } of sourceFiles(folder)) {
+  for (const { path: file, test } of sourceFiles(folder, rel === "bench")) {
     const where = relative(root, file);
     const text = readFileSync(file, "utf8");
     if (test && pkg.name !== testServers) {
@@ -105,6 +121,11 @@ for (const folder of [...new Set(folders)]) {
         problems.push(`${where}: defines ${name}, a fake server; fake servers live in ${testServers}`);
       for (const [, name] of text.matchAll(sharedHelperPattern))
         problems.push(`${where}: defines ${name}, which ${testServers} has; import it from there`);
+      if (runsProgramPatterns.some((pattern) => pattern.test(text)))
+        for (const [, declared, assigned] of text.matchAll(startFunctionPattern))
+          problems.push(
+            `${where}: defines ${declared ?? assigned}, which runs a program: a server launcher; server launchers live in ${testServers}`,
+          );
     }
     for (const spec of importsOf(text)) {
       if (/^@switchboard\/[^/]+\/(src|dist|test)(\/|$)/.test(spec))

@@ -22,7 +22,7 @@ git                                      # deploy plugin tests and examples/depl
 puppet                                   # puppet plugin tests
 openssh-server                           # ssh runner tests
 systemd-journal-remote                   # logs plugin tests: writes real journal files that journalctl -D reads
-prometheus prometheus-alertmanager       # metrics plugin and HTTP endpoint tests
+prometheus prometheus-alertmanager       # metrics and paging plugin and HTTP endpoint tests
 graphite-web graphite-carbon gunicorn    # metrics plugin tests (Graphite)
 fonts-dejavu-core                        # metrics plugin: the text in charts (resvg draws with the system fonts)
 systemd                                  # examples/switchboard.service is checked with systemd-analyze verify

@@ -6,7 +6,7 @@
 import { resolve } from "node:path";
 import { ShellAdapter } from "@switchboard/adapter-shell";
 import { type Adapter, type Bot, type Logger, out } from "@switchboard/core";
-import type { CheckpointingAuditLog } from "@switchboard/core/audit";
+import type { AuditCheckpoint, CheckpointingAuditLog } from "@switchboard/core/audit";
 import type { HttpServer } from "@switchboard/http";
 import { type AdapterConfig, createAdapter } from "./adapter-types.js";
 import { type AuditFiles, auditFiles } from "./audit-anchor.js";
@@ -115,6 +115,7 @@ export async function createApp(loaded: LoadedConfig, options: AppOptions = {}):
       database: storage.identity,
       logger,
       announce: (room, text) => bot.announce(room, out.text(text)),
+      ...(postgres ? { shared: await sharedCheckpoints(postgres) } : {}),
     });
   } catch (error) {
     storage.close();
@@ -183,6 +184,12 @@ export async function createApp(loaded: LoadedConfig, options: AppOptions = {}):
       return closing;
     },
   };
+}
+
+/** The shared checkpoint table as it is now, and how this instance writes to it. */
+async function sharedCheckpoints(postgres: PostgresAppStorage) {
+  const table = postgres.checkpoints;
+  return { stored: await table.read(), write: (checkpoint: AuditCheckpoint) => table.write(checkpoint) };
 }
 
 /** The SQLite file of `store.path` (the package is imported only when it is used). */

@@ -5,6 +5,7 @@
  */
 import type { AuditLog, Logger, RoomRef } from "@switchboard/core";
 import { type AuditCheckpoint, CheckpointingAuditLog } from "@switchboard/core/audit";
+import type { StoredCheckpoints } from "@switchboard/store-postgres";
 import {
   adoptPathCheckpoints,
   auditFiles,
@@ -14,6 +15,8 @@ import {
   loadOrCreateKey,
 } from "./audit-anchor.js";
 import { refuseSilentNewKey } from "./audit-key-guard.js";
+import { applyReanchors } from "./audit-reanchor.js";
+import { checkRows, configuredKeys, keysToTrust, mergeWithFile } from "./audit-shared-checkpoints.js";
 import { readTrustedAnchors } from "./audit-trust.js";
 import type { SwitchboardConfig } from "./config/schema.js";
 
@@ -33,6 +36,11 @@ export interface CheckpointedAuditLogOptions {
   logger: Logger;
   /** Posts into a room (the bot's `announce`); used when `audit.room` is set. */
   announce(target: RoomRef, text: string): Promise<unknown>;
+  /**
+   * With `store.postgres`: the shared `audit_checkpoints` table as read at start, and where to store this
+   * instance's checkpoints (before the local file, so a file line missing from the table means a deleted row).
+   */
+  shared?: { stored: StoredCheckpoints; write(checkpoint: AuditCheckpoint): Promise<void> };
 }
 
 /**
@@ -59,8 +67,31 @@ export function checkpointedAuditLog(inner: AuditLog, options: CheckpointedAudit
       `audit checkpoint file: line ${bad.line} is not a valid checkpoint: ${bad.reason}`,
     );
   for (const bad of file.badReanchors) logger.error({ file: files.checkpointFile }, bad);
+  let anchors = file.checkpoints;
+  let shared = 0;
+  if (options.shared) {
+    const configured = configuredKeys(config.audit);
+    const keys = keysToTrust(configured, file.keys, files.keyFile);
+    if (configured.length > 0 && !configured.some((k) => k.keyId === signer.keyId))
+      logger.warn(
+        { keyFile: files.keyFile, keyId: signer.keyId },
+        `this instance's audit key ${signer.keyId} is not in audit.trustedKeys: audit verify on other machines reports its checkpoints as forged; add ${files.publicKeyFile} there`,
+      );
+    const rows = checkRows(options.shared.stored.rows, keys);
+    for (const bad of rows.bad) logger.error({ table: "audit_checkpoints" }, bad);
+    const merged = mergeWithFile(rows.checkpoints, file.checkpoints, options.shared.stored);
+    for (const gone of merged.deleted)
+      logger.error(
+        { seq: gone.seq, keyId: gone.keyId },
+        `audit checkpoint of entry #${gone.seq} (signed ${gone.time}) is in ${files.checkpointFile} but no longer in audit_checkpoints: its row was deleted`,
+      );
+    anchors = applyReanchors(merged.checkpoints, file.reanchors);
+    // Only checkpoints of trusted keys count: a fresh instance among untrusted rows trusts the intact chain as it
+    // stands, as on a first start (it must not refuse every runtime grant because of rows it cannot check).
+    shared = rows.checkpoints.length;
+  }
   const empty = !file.exists || (file.checkpoints.length === 0 && file.bad.length === 0);
-  const existing = empty && created ? undefined : file.checkpoints;
+  const existing = empty && created && shared === 0 ? undefined : anchors;
   logger.info(
     {
       keyFile: files.keyFile,
@@ -73,9 +104,16 @@ export function checkpointedAuditLog(inner: AuditLog, options: CheckpointedAudit
     created ? "audit key created" : "audit key loaded",
   );
   const room = config.audit.room;
+  const toFile = checkpointWriter(files.checkpointFile, { durable: config.store.synchronous === "FULL" });
+  const toTable = options.shared?.write;
   return new CheckpointingAuditLog(inner, {
     signer,
-    write: checkpointWriter(files.checkpointFile, { durable: config.store.synchronous === "FULL" }),
+    write: toTable
+      ? async (checkpoint) => {
+          await toTable(checkpoint);
+          toFile(checkpoint);
+        }
+      : toFile,
     ...(room
       ? { announce: (checkpoint: AuditCheckpoint) => options.announce(room, checkpointAnnouncement(checkpoint)) }
       : {}),

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { osLogin } from "@switchboard/adapter-shell";
 import type { AuditEntry, AuditLog, AuditRecord } from "@switchboard/core";
-import { checkpointSigner } from "@switchboard/core/audit";
+import { type AuditCheckpoint, checkpointSigner } from "@switchboard/core/audit";
 import { type AuditFiles, checkpointWriter } from "./audit-anchor.js";
 import { CliError } from "./cli-error.js";
 
@@ -34,16 +34,21 @@ export async function recordOperatorAction(
   return entry!;
 }
 
-/** Signs the log's current last entry with `privateKeyPem` and appends the checkpoint to the checkpoint file. */
+/**
+ * Signs the log's current last entry with `privateKeyPem` and appends the checkpoint to the checkpoint file (on
+ * PostgreSQL first to `audit_checkpoints` through `writeShared`, as a running instance does).
+ */
 export async function checkpointHead(
   auditLog: AuditLog,
   files: AuditFiles,
   privateKeyPem: string,
   durable: boolean,
+  writeShared?: (checkpoint: AuditCheckpoint) => Promise<void>,
 ): Promise<{ seq: number; hash: string }> {
   const [last] = await auditLog.query({ limit: 1 });
   if (!last) throw new CliError("the audit log is empty: nothing to checkpoint");
   const checkpoint = checkpointSigner(privateKeyPem).sign({ seq: last.seq, hash: last.hash });
+  await writeShared?.(checkpoint);
   checkpointWriter(files.checkpointFile, { durable })(checkpoint);
   return { seq: last.seq, hash: last.hash };
 }

@@ -6,6 +6,8 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { AuditLog, Store } from "@switchboard/core";
+import type { AuditCheckpoint } from "@switchboard/core/audit";
+import type { StoredCheckpoints } from "@switchboard/store-postgres";
 import type { DatabaseRef } from "./audit-anchor.js";
 import { CliError } from "./cli-error.js";
 import { loadConfigFromItsFolder } from "./config/config-folder.js";
@@ -30,6 +32,10 @@ export interface OpenAudit {
   audit: AuditSection;
   /** The configuration's `store.synchronous` is FULL: fsync what is written beside the database too. */
   durable: boolean;
+  /** PostgreSQL: the shared `audit_checkpoints` table of every instance, as read now. */
+  shared?: StoredCheckpoints;
+  /** PostgreSQL: stores a checkpoint in `audit_checkpoints` (operator commands sign the new head into it too). */
+  writeShared?: (checkpoint: AuditCheckpoint) => Promise<void>;
   close(): void;
 }
 
@@ -56,7 +62,16 @@ export async function openAudit(options: AuditSourceOptions): Promise<OpenAudit>
     const { openPostgres } = await import("@switchboard/store-postgres");
     const { describeUrl } = await import("./postgres-storage.js");
     const storage = await openPostgres({ url: postgres.url, applicationName: "switchboard audit" });
+    let shared: StoredCheckpoints;
+    try {
+      shared = await storage.checkpoints.read();
+    } catch (error) {
+      await storage.close();
+      throw error;
+    }
     return {
+      shared,
+      writeShared: (checkpoint) => storage.checkpoints.write(checkpoint),
       path: describeUrl(postgres.url),
       database: storage.identity,
       auditLog: storage.auditLog,

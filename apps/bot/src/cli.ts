@@ -106,6 +106,19 @@ program
     run(async () => (await import("./commands/list-commands.js")).listCommandsCommand(options)),
   );
 
+const matrix = program.command("matrix").description("set up the bot's Matrix account");
+matrix
+  .command("setup-recovery")
+  .description(
+    "once per bot account: create its cross-signing identity and secret storage, print the recovery key (stdout, once)",
+  )
+  .option("--network <name>", "the Matrix adapter, when the configuration has several")
+  .option("--reset", "replace an existing identity and secret storage (everyone who verified the bot sees it change)")
+  .addOption(configOption())
+  .action((options: { config?: string; network?: string; reset?: boolean }) =>
+    run(async () => (await import("./commands/matrix-setup-recovery.js")).matrixSetupRecoveryCommand(options)),
+  );
+
 const audit = program.command("audit").description("inspect the hash-chained audit log");
 audit
   .command("verify")

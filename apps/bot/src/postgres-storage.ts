@@ -24,6 +24,8 @@ export interface PostgresAppStorage {
   instance: string;
   store: import("@switchboard/core").Store;
   auditLog: import("@switchboard/core").AuditLog;
+  /** The signed audit checkpoints of every instance (`audit_checkpoints`). */
+  checkpoints: import("@switchboard/store-postgres").CheckpointTable;
   /** A name for the database without credentials (the checkpoint file is named after it). */
   id: string;
   /** The database's id (its checkpoint files are named after it). */
@@ -104,6 +106,7 @@ export async function openPostgresStorage(
     instance: storage.instance,
     store: storage.store,
     auditLog: storage.auditLog,
+    checkpoints: storage.checkpoints,
     id,
     identity: storage.identity,
     adapterContext(entry) {

@@ -119,6 +119,16 @@ describe("several instances: examples/ha-matrix.yaml", () => {
     const made = async () => (await devices()).filter((d) => !registered.includes(d));
     await until(`one bot device (stderr: ${stderr.join("\n")})`, async () => (await made()).length === 1, 60_000);
     const [device] = await made();
+    // The device is listed before its keys are uploaded; a room key sent before then never reaches it (no one-time
+    // key to open an Olm session with), so wait until others can see its keys.
+    await until(
+      "the bot device's keys",
+      async () => {
+        const keys = await admin.client.getCrypto()!.getUserDeviceInfo([botId], true);
+        return keys.get(botId)?.has(device!) === true;
+      },
+      60_000,
+    );
     const secret = await admin.createRoom([botId], { encrypted: true });
     await admin.say(secret, "!ping");
     expect((await admin.waitFrom(botId, secret, (s) => /pong/.test(bodyOf(s)), 30_000)).encrypted).toBe(true);

@@ -6,6 +6,7 @@ import { LoggerLevel, Tracing } from "@matrix-org/matrix-sdk-crypto-wasm";
 import type { AdapterStateStore, Logger } from "@switchboard/core";
 import { createClient, IndexedDBStore, type MatrixClient } from "matrix-js-sdk";
 import { logger as sdkLogger } from "matrix-js-sdk/lib/logger.js";
+import { secretStorageCallbacks } from "./cross-signing.js";
 import { IdbSnapshot } from "./idb-snapshot.js";
 import type { MatrixOptions } from "./matrix-adapter.js";
 import { readSession, type Session, writeSession } from "./session.js";
@@ -113,12 +114,14 @@ async function resolveSession(options: MatrixOptions, snapshot: IdbSnapshot, log
 
 /**
  * Restores the stores from `state` (the session and the snapshot of the crypto and sync stores), logs in, and creates
- * the client (with Rust crypto when encryption is on).
+ * the client (with Rust crypto when encryption is on). `recoveryKey` is the decoded recovery key that opens the
+ * account's secret storage (see cross-signing.ts).
  */
 export async function openClient(
   options: MatrixOptions,
   logger: Logger,
   state: AdapterStateStore,
+  recoveryKey?: Uint8Array,
 ): Promise<ClientBundle> {
   quietSdk();
   const snapshot = new IdbSnapshot(state, (err) => logger.error({ err }, "could not save the Matrix store"));
@@ -148,6 +151,7 @@ export async function openClient(
     store: syncStore,
     fetchFn,
     useAuthorizationHeader: true,
+    cryptoCallbacks: secretStorageCallbacks(recoveryKey),
   });
   if (options.encryption) {
     quietCrypto();

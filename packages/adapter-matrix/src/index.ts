@@ -4,3 +4,4 @@
  */
 
 export { MatrixAdapter } from "./matrix-adapter.js";
+export { RecoveryExistsError, setupRecovery } from "./setup-recovery.js";

@@ -14,6 +14,7 @@ import type {
   OutgoingMessage,
   ReplyTarget,
   SentMessage,
+  TrustReset,
 } from "@switchboard/core";
 import {
   ClientEvent,
@@ -28,6 +29,7 @@ import {
 import { z } from "zod";
 import { type ClientBundle, openClient } from "./client.js";
 import { type Content, relatesTo } from "./content.js";
+import { CrossSigningError, checkRecoveryKey, cryptoSettled, decodeKey, selfSign } from "./cross-signing.js";
 import { DecryptionNotices } from "./decryption-notices.js";
 import { fromVerifiedDevice, reactionRefusal } from "./device-trust.js";
 import { FileState } from "./file-state.js";
@@ -42,6 +44,7 @@ import {
 } from "./inbound.js";
 import { Ledger } from "./ledger.js";
 import { MatrixOutbound } from "./outbound.js";
+import { resetTrust } from "./trust-reset.js";
 import { matrixAdapterType } from "./type.js";
 
 /** What `new MatrixAdapter(…)` takes: the keys of a `type: matrix` entry (see type.ts). */
@@ -107,11 +110,14 @@ export class MatrixAdapter implements Adapter {
   async start(host: AdapterHost): Promise<void> {
     if (this.#bundle) return;
     this.#host = host;
+    if (this.options.recoveryKey !== undefined && !this.options.encryption)
+      throw new CrossSigningError("recoveryKey needs encryption: true (the device keys are what gets signed)");
+    const recoveryKey = this.options.recoveryKey !== undefined ? decodeKey(this.options.recoveryKey) : undefined;
     mkdirSync(this.options.dataDir, { recursive: true, mode: 0o700 });
     const ledger = new Ledger(join(this.options.dataDir, "handled-events"));
     ledger.open();
     this.#ledger = ledger;
-    const bundle = await openClient(this.options, host.logger, this.#state);
+    const bundle = await openClient(this.options, host.logger, this.#state, recoveryKey);
     this.#bundle = bundle;
     const { client } = bundle;
     this.#sender = new MatrixOutbound(client, this.options, host.logger);
@@ -149,20 +155,22 @@ export class MatrixAdapter implements Adapter {
         host.status({ connected: false, detail: `${state.toLowerCase()}: ${this.options.homeserver}` });
       host.logger.debug({ state }, "matrix sync");
     });
-    const ready = new Promise<void>((resolve) => {
+    const ready = new Promise<SyncState>((resolve) => {
       const onSync = (state: SyncState) => {
         // Unreachable at start: don't hold up the bot's other networks; the client keeps retrying.
         if (state === SyncState.Prepared || state === SyncState.Error || state === SyncState.Reconnecting) {
           if (state !== SyncState.Prepared)
             host.logger.warn({ state }, "Matrix homeserver unreachable; retrying in the background");
           client.off(ClientEvent.Sync, onSync);
-          resolve();
+          resolve(state);
         }
       };
       client.on(ClientEvent.Sync, onSync);
     });
+    if (recoveryKey) await this.#checkKey(client, recoveryKey);
     await client.startClient({ initialSyncLimit: 20 });
-    await ready;
+    const reached = await ready;
+    if (recoveryKey) await this.#crossSign(client, recoveryKey, reached === SyncState.Prepared);
     const keys = await client.getCrypto()?.getOwnDeviceKeys();
     host.logger.info(
       {
@@ -173,6 +181,76 @@ export class MatrixAdapter implements Adapter {
       },
       "Matrix session ready (verify this device by comparing its ed25519 session key)",
     );
+  }
+
+  /**
+   * A recovery key that does not open the account's secret storage fails the start before the client syncs;
+   * an unreachable homeserver does not (the key is checked again before signing, once the sync is back).
+   */
+  async #checkKey(client: MatrixClient, key: Uint8Array): Promise<void> {
+    try {
+      await checkRecoveryKey(client, key);
+    } catch (err) {
+      if (!(err instanceof CrossSigningError)) return;
+      await cryptoSettled(client);
+      await this.stop();
+      throw err;
+    }
+  }
+
+  /**
+   * Signs the device with the account's identity from secret storage. Reached at start, a failure (a wrong
+   * recovery key) stops the adapter and fails the start; with the homeserver unreachable it is done once the sync
+   * is back, and a failure then is logged.
+   */
+  async #crossSign(client: MatrixClient, key: Uint8Array, reachable: boolean): Promise<void> {
+    const logger = this.#host!.logger;
+    const done = () =>
+      logger.info({ deviceId: this.deviceId }, "Matrix device cross-signed with the account's identity");
+    if (reachable) {
+      try {
+        await selfSign(client, key);
+        done();
+        return;
+      } catch (err) {
+        if (err instanceof CrossSigningError) {
+          await cryptoSettled(client);
+          await this.stop();
+          throw err;
+        }
+        // A sync from the kept state is ready while the homeserver may still be away: sign once it answers.
+        logger.warn({ err }, "could not cross-sign the Matrix device yet; trying again once the homeserver answers");
+      }
+    }
+    let busy = false;
+    const onSync = (state: SyncState) => {
+      if ((state !== SyncState.Prepared && state !== SyncState.Syncing) || busy) return;
+      busy = true;
+      selfSign(client, key).then(
+        () => {
+          client.off(ClientEvent.Sync, onSync);
+          done();
+        },
+        (err: unknown) => {
+          busy = false;
+          if (!(err instanceof CrossSigningError)) return; // still unreachable: the next sync tries again
+          client.off(ClientEvent.Sync, onSync);
+          logger.error(
+            { err },
+            "could not cross-sign the Matrix device; clients may refuse to share room keys with it",
+          );
+        },
+      );
+    };
+    client.on(ClientEvent.Sync, onSync);
+  }
+
+  /**
+   * Accepts the current cross-signing identity of `userId` (the `trust reset` command): after they reset their own
+   * cross-signing, the bot counts their devices signed by the new identity as verified again.
+   */
+  async resetTrust(userId: string): Promise<TrustReset> {
+    return resetTrust(this.client, userId);
   }
 
   async stop(): Promise<void> {

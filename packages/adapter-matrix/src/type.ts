@@ -37,6 +37,11 @@ const matrixEntrySchema = z
      * file is protected by its mode (0600) only. Changing it later makes the old keys unreadable.
      */
     storePassphrase: z.string().min(1).optional(),
+    /**
+     * The account's recovery key (use `${MATRIX_RECOVERY_KEY}`; made once by `switchboard matrix setup-recovery`):
+     * at every start the device is signed with the cross-signing keys from secret storage. Needs `encryption`.
+     */
+    recoveryKey: z.string().min(1).optional(),
     /** Commands older than this when the bot sees them are not run; the bot says so once (ms). */
     staleAfter: durationSchema.default(120_000),
     /** Whose invites the bot accepts; all others are declined. Default: none accepted. */

@@ -33,6 +33,7 @@ export {
   generateCheckpointKey,
   keyIdOf,
   readCheckpoints,
+  verifyCheckpoint,
 } from "./audit/audit-checkpoint.js";
 export { auditSummary } from "./audit/audit-summary.js";
 export { CheckpointingAuditLog } from "./audit/checkpointing-audit-log.js";

@@ -60,6 +60,7 @@ export {
   defineAdapterType,
   type ReceiveOptions,
   type SentMessage,
+  type TrustReset,
 } from "./adapters/adapter.js";
 export { type IncomingMessage, type ReplyTarget, type Room, replyTargetFor, type Sender } from "./adapters/message.js";
 export { backoffDelay } from "./util/backoff.js";

@@ -2,13 +2,16 @@
  * Real Prometheus scrapes the bot's /metrics; a rule fires when the bot's "irc" network reports disconnected; real
  * Alertmanager delivers the group to /hooks/alertmanager; the bot posts it, then edits it to resolved.
  */
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { until } from "@switchboard/test-servers";
+import {
+  type Alertmanager,
+  type Prometheus,
+  startAlertmanager,
+  startPrometheus,
+  until,
+} from "@switchboard/test-servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type HttpServer, httpConfigSchema, startHttpServer } from "../src/index.js";
 import { sentText, type TestBot, testBot } from "./bot.js";
-import { type RunningServer, startAlertmanager, startPrometheus } from "./prometheus.js";
 
 const TOKEN = "am-token-0123456789abcdef";
 
@@ -36,8 +39,8 @@ const RULES = {
 describe("Prometheus → Alertmanager → POST /hooks/alertmanager → rooms (real servers)", () => {
   let t: TestBot;
   let server: HttpServer;
-  let alertmanager: RunningServer | undefined;
-  let prometheus: RunningServer | undefined;
+  let alertmanager: Alertmanager | undefined;
+  let prometheus: Prometheus | undefined;
 
   beforeAll(async () => {
     t = await testBot({ networks: ["chat", "irc"], editing: ["matrix"] });
@@ -52,39 +55,11 @@ describe("Prometheus → Alertmanager → POST /hooks/alertmanager → rooms (re
       },
     });
     server = await startHttpServer({ bot: t.bot, config });
-    alertmanager = await startAlertmanager({
-      route: {
-        receiver: "bot",
-        group_by: ["alertname"],
-        group_wait: "1s",
-        group_interval: "1s",
-        repeat_interval: "1h",
-      },
-      receivers: [
-        {
-          name: "bot",
-          webhook_configs: [
-            {
-              url: `${server.url}/hooks/alertmanager`,
-              send_resolved: true,
-              http_config: { authorization: { type: "Bearer", credentials: TOKEN } },
-            },
-          ],
-        },
-      ],
-    });
-    const amTarget = `127.0.0.1:${alertmanager.port}`;
-    prometheus = await startPrometheus((dir) => {
-      const rules = join(dir, "rules.yml");
-      writeFileSync(rules, JSON.stringify(RULES));
-      return {
-        global: { scrape_interval: "1s", evaluation_interval: "1s" },
-        rule_files: [rules],
-        alerting: { alertmanagers: [{ static_configs: [{ targets: [amTarget] }] }] },
-        scrape_configs: [
-          { job_name: "switchboard", static_configs: [{ targets: [server.url.replace("http://", "")] }] },
-        ],
-      };
+    alertmanager = await startAlertmanager({ webhook: `${server.url}/hooks/alertmanager`, token: TOKEN });
+    prometheus = await startPrometheus({
+      scrape: { switchboard: [server.url.replace("http://", "")] },
+      rules: RULES,
+      alertmanagers: [`127.0.0.1:${alertmanager.port}`],
     });
   }, 60_000);
 

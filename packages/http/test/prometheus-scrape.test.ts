@@ -1,26 +1,21 @@
 /** Real Prometheus scrapes the bot's /metrics; a query returns the command counter after commands were run. */
 import { defineCommand } from "@switchboard/core";
-import { until } from "@switchboard/test-servers";
+import { type Prometheus, startPrometheus, until } from "@switchboard/test-servers";
 import { createHarness, type Harness } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type HttpServer, httpConfigSchema, startHttpServer } from "../src/index.js";
-import { query, type RunningServer, startPrometheus } from "./prometheus.js";
 
 const hello = defineCommand({ name: "hello", summary: "Says hello", guests: true, handler: () => "hello" });
 
 describe("Prometheus scrapes /metrics (real server)", () => {
   let h: Harness;
   let server: HttpServer;
-  let prometheus: RunningServer | undefined;
+  let prometheus: Prometheus | undefined;
 
   beforeAll(async () => {
     h = await createHarness({ commands: [hello] });
     server = await startHttpServer({ bot: h.bot, config: httpConfigSchema.parse({ listen: "127.0.0.1:0" }) });
-    const target = server.url.replace("http://", "");
-    prometheus = await startPrometheus(() => ({
-      global: { scrape_interval: "1s", evaluation_interval: "1s" },
-      scrape_configs: [{ job_name: "switchboard", static_configs: [{ targets: [target] }] }],
-    }));
+    prometheus = await startPrometheus({ scrape: { switchboard: [server.url.replace("http://", "")] } });
   }, 60_000);
   afterAll(async () => {
     await prometheus?.stop();
@@ -34,7 +29,7 @@ describe("Prometheus scrapes /metrics (real server)", () => {
     let value: string | undefined;
     await until(
       async () => {
-        const [result] = await query(prometheus!, 'switchboard_commands_total{command="hello",outcome="succeeded"}');
+        const [result] = await prometheus!.query('switchboard_commands_total{command="hello",outcome="succeeded"}');
         value = result?.value[1];
         return value === "3";
       },
@@ -43,9 +38,9 @@ describe("Prometheus scrapes /metrics (real server)", () => {
     ).catch((error: Error) => {
       throw new Error(`${error.message} (last value ${value})\n${prometheus?.log()}`);
     });
-    const [up] = await query(prometheus!, 'up{job="switchboard"}');
+    const [up] = await prometheus!.query('up{job="switchboard"}');
     expect(up?.value[1]).toBe("1");
-    const [connected] = await query(prometheus!, 'switchboard_adapter_connected{network="test"}');
+    const [connected] = await prometheus!.query('switchboard_adapter_connected{network="test"}');
     expect(connected?.value[1]).toBe("1");
   }, 60_000);
 });

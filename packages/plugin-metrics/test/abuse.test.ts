@@ -9,7 +9,7 @@ import { metricsConfigSchema } from "../src/config.js";
 import { parseGraphLine } from "../src/grammar.js";
 import { runGraph } from "../src/graph-run.js";
 import { stateFor } from "./helpers.js";
-import { type KnownHistory, startKnownHistory } from "./servers/known-history.js";
+import { type KnownHistory, startKnownHistory } from "./known-history.js";
 
 let servers: KnownHistory;
 let victim: Server;

@@ -16,7 +16,7 @@ import { MemoryAdapter } from "@switchboard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import metrics from "../src/index.js";
 import { decodePng } from "./helpers.js";
-import { type KnownHistory, startKnownHistory } from "./servers/known-history.js";
+import { type KnownHistory, startKnownHistory } from "./known-history.js";
 
 let servers: KnownHistory;
 let bot: Bot;

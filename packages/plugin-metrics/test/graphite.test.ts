@@ -2,13 +2,12 @@
  * Against a real Graphite (graphite-web + carbon from Debian, served by gunicorn): the render API's JSON drawn by
  * the bot, `--by` as groupByNode, Graphite's own errors in one line, the PNG passthrough, current values.
  */
+import { eventually, type GraphiteServer, startGraphite } from "@switchboard/test-servers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseGraphLine } from "../src/grammar.js";
 import { runGraph } from "../src/graph-run.js";
 import { runMetrics } from "../src/metrics-run.js";
 import { decodePng, stateFor } from "./helpers.js";
-import { poll } from "./servers/common.js";
-import { type GraphiteServer, startGraphite } from "./servers/graphite.js";
 
 let graphite: GraphiteServer;
 /** The newest whole 10 s step the data was written at. */
@@ -24,11 +23,17 @@ beforeAll(async () => {
     lines.push(["servers.fs2.load", 2, last - 50 + i * 10]);
   }
   await graphite.send(lines);
-  await poll("carbon has the points", async () => {
-    const response = await fetch(`${graphite.url}/render?target=servers.*.load&from=-5min&format=json`);
-    const body = (await response.json()) as Array<{ datapoints: Array<[number | null, number]> }>;
-    const values = body.flatMap((s) => s.datapoints.filter(([v]) => v !== null));
-    return body.length === 2 && values.length === 12 ? true : undefined;
+  await eventually(
+    "carbon has the points",
+    async () => {
+      const response = await fetch(`${graphite.url}/render?target=servers.*.load&from=-5min&format=json`);
+      const body = (await response.json()) as Array<{ datapoints: Array<[number | null, number]> }>;
+      const values = body.flatMap((s) => s.datapoints.filter(([v]) => v !== null));
+      return body.length === 2 && values.length === 12;
+    },
+    30_000,
+  ).catch((error: Error) => {
+    throw new Error(`${error.message}\n${graphite.log()}`);
   });
 }, 180_000);
 

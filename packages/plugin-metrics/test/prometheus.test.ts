@@ -8,7 +8,7 @@ import { parseGraphLine } from "../src/grammar.js";
 import { runGraph } from "../src/graph-run.js";
 import { runMetrics } from "../src/metrics-run.js";
 import { decodePng, stateFor } from "./helpers.js";
-import { type KnownHistory, startKnownHistory } from "./servers/known-history.js";
+import { type KnownHistory, startKnownHistory } from "./known-history.js";
 
 let servers: KnownHistory;
 

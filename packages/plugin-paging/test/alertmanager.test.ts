@@ -2,18 +2,14 @@
  * Alertmanager raises local incidents: through the route table (token, repeats, unknown service), and end to end with
  * a real Alertmanager (Debian's prometheus-alertmanager) delivering to the route over HTTP.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { HttpResponse } from "@switchboard/core";
-import { freePort, requireBinary } from "@switchboard/test-servers";
+import { startAlertmanager } from "@switchboard/test-servers";
 import { createHarness, type Harness } from "@switchboard/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import paging from "../src/index.js";
-import { DAY, eventually, HOUR, policy } from "./helpers.js";
+import { DAY, HOUR, policy } from "./helpers.js";
 
 const TOKEN = "am-token-0123456789abcdef";
 const PEOPLE = { alice: { test: "alice" }, bob: { test: "bob" } };
@@ -127,8 +123,6 @@ describe("Alertmanager → local incidents (route table)", () => {
   });
 });
 
-/** The path of a binary, or a failure that says how to provision it. */
-
 /** Serves the bot's routes over HTTP, as @switchboard/http would. */
 async function serveRoutes(): Promise<string> {
   const server: Server = createServer(async (req, res) => {
@@ -154,63 +148,12 @@ async function serveRoutes(): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-async function startAlertmanager(webhookUrl: string): Promise<string> {
-  const binary = requireBinary("prometheus-alertmanager");
-  const dir = mkdtempSync(join(tmpdir(), "sb-paging-am-"));
-  const port = await freePort();
-  const config = {
-    route: { receiver: "bot", group_by: ["alertname"], group_wait: "1s", group_interval: "1s", repeat_interval: "1h" },
-    receivers: [
-      {
-        name: "bot",
-        webhook_configs: [
-          {
-            url: webhookUrl,
-            send_resolved: true,
-            http_config: { authorization: { type: "Bearer", credentials: TOKEN } },
-          },
-        ],
-      },
-    ],
-  };
-  writeFileSync(join(dir, "am.yml"), JSON.stringify(config));
-  const log = join(dir, "am.log");
-  const child: ChildProcess = spawn(
-    binary,
-    [
-      "--config.file=am.yml",
-      "--storage.path=data",
-      `--web.listen-address=127.0.0.1:${port}`,
-      "--cluster.listen-address=",
-    ],
-    { cwd: dir, stdio: ["ignore", openSync(log, "a"), openSync(log, "a")] },
-  );
-  let exited = false;
-  child.once("exit", () => {
-    exited = true;
-  });
-  cleanups.push(async () => {
-    if (!exited) child.kill("SIGTERM");
-    await eventually(() => exited, "alertmanager to stop").catch(() => child.kill("SIGKILL"));
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const url = `http://127.0.0.1:${port}`;
-  await eventually(
-    async () => {
-      if (exited) throw new Error(`alertmanager exited:\n${readFileSync(log, "utf8")}`);
-      return (await fetch(`${url}/-/ready`).catch(() => undefined))?.ok === true;
-    },
-    "alertmanager to be ready",
-    20_000,
-  );
-  return url;
-}
-
 describe("Alertmanager → local incidents (real Alertmanager)", () => {
   it("a firing alert pages the on-call person; its end resolves the incident", async () => {
     await start();
     const bot = await serveRoutes();
-    const alertmanager = await startAlertmanager(`${bot}/hooks/paging/alertmanager`);
+    const alertmanager = await startAlertmanager({ webhook: `${bot}/hooks/paging/alertmanager`, token: TOKEN });
+    cleanups.push(() => alertmanager.stop());
     const alert = (endsAt?: Date) => [
       {
         labels: { alertname: "SiteDown", service: "web", severity: "page" },
@@ -220,7 +163,7 @@ describe("Alertmanager → local incidents (real Alertmanager)", () => {
       },
     ];
     const send = async (body: unknown) => {
-      const response = await fetch(`${alertmanager}/api/v2/alerts`, {
+      const response = await fetch(`${alertmanager.url}/api/v2/alerts`, {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify(body),

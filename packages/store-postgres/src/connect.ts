@@ -126,7 +126,12 @@ export function describeConnectError(error: unknown): Error {
 
 /** A new `pg.Pool` with the guards; each new session is checked by {@link checkSession} before use. */
 export function createPool(options: ConnectOptions): pg.Pool {
-  return new pg.Pool({ ...clientConfig(options), max: options.poolSize ?? 5 });
+  const pool = new pg.Pool({ ...clientConfig(options), max: options.poolSize ?? 5 });
+  // pg-pool listens for a client's errors only while it is idle. A checked-out client (a transaction: a lease
+  // write, the reaper) whose connection dies — a database restart — would emit an 'error' nobody handles and end
+  // the process. Its queries are rejected all the same, which is how the holder learns of it.
+  pool.on("connect", (client) => client.on("error", () => {}));
+  return pool;
 }
 
 /** A single dedicated client (LISTEN, lease renewals) with the guards, connected and checked. */

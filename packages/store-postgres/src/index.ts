@@ -7,6 +7,7 @@
  */
 
 export { checkStateKey, LeasedState, parseStateKey } from "./adapter-state.js";
+export type { CheckpointTable, StoredCheckpoint, StoredCheckpoints } from "./checkpoint-table.js";
 export { InstanceRegistry } from "./instances.js";
 
 export { LeaseElector, LeaseLostError, leaseHolders } from "./lease-elector.js";

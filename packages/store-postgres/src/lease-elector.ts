@@ -236,7 +236,9 @@ export class LeaseElector {
     this.#fenceAt = sentAt + this.#ttlMs - this.#fenceMarginMs;
     clearTimeout(this.#fenceTimer);
     this.#fenceTimer = setTimeout(() => {
-      if (this.#lease && performance.now() >= this.#fenceAt) void this.#serial(() => this.#end("fenced"));
+      // Not queued behind the renewal in flight: cut off from the database, that one hangs until a client-side
+      // timeout (seconds past the TTL), and the standby must find this instance already stopped.
+      if (this.#lease && performance.now() >= this.#fenceAt) void this.#end("fenced");
     }, this.#fenceAt - performance.now());
     this.#fenceTimer.unref?.();
   }
@@ -283,6 +285,8 @@ export class LeaseElector {
     const sentAt = performance.now();
     try {
       const result = await this.#options.pool.query(RENEW, [lease.resource, lease.holder, lease.token, this.#ttlMs]);
+      // Fenced while the renewal was in flight: that lease is over here, whatever the database says.
+      if (this.#lease !== lease) return;
       if (result.rowCount === 0) {
         await this.#end("lost");
         return;

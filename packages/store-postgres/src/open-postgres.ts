@@ -7,11 +7,18 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type pg from "pg";
 import { PostgresApprovalRows } from "./approval-rows.js";
+import { CheckpointTable } from "./checkpoint-table.js";
 import { type ConnectOptions, checkSession, createPool, describeConnectError } from "./connect.js";
 import { IntakeLog } from "./intake-log.js";
 import { PostgresStoreChanges } from "./kv-changes.js";
 import { PostgresStore } from "./postgres-store.js";
-import { type DatabaseIdentity, databaseIdentity, type MigrationResult, migrate } from "./schema.js";
+import {
+  CHECKPOINTS_SCHEMA_VERSION,
+  type DatabaseIdentity,
+  databaseIdentity,
+  type MigrationResult,
+  migrate,
+} from "./schema.js";
 
 /** Options for {@link openPostgres}. */
 export interface OpenPostgresOptions extends ConnectOptions {
@@ -37,6 +44,8 @@ export interface PostgresStorage {
   store: PostgresStore;
   /** The audit log, which also claims messages (exactly-once intake) and tracks jobs. */
   auditLog: IntakeLog;
+  /** The signed audit checkpoints of every instance. */
+  checkpoints: CheckpointTable;
   /** What the migrations did at open. */
   migration: MigrationResult;
   /** The database's id (its checkpoint files are named after it). */
@@ -129,6 +138,7 @@ export async function openPostgres(options: OpenPostgresOptions): Promise<Postgr
     pool,
     store: new PostgresStore(pool, { instance, approvals, changes }),
     auditLog: new IntakeLog(pool, instance),
+    checkpoints: new CheckpointTable(pool, instance, CHECKPOINTS_SCHEMA_VERSION),
     migration,
     identity,
     connect: options,

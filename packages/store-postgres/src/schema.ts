@@ -5,6 +5,7 @@
  */
 import type { ClientBase, Pool, PoolClient } from "pg";
 import { APPROVAL_ROWS_SQL } from "./approval-rows-schema.js";
+import { CHECKPOINTS_MIGRATION_SQL } from "./checkpoint-table.js";
 import { KV_CHANGES_SQL } from "./kv-changes-schema.js";
 
 /** One step of the schema: `sql` takes the database from `version - 1` to `version`. */
@@ -18,6 +19,9 @@ interface Migration {
  * dropped connection cannot leave it held). The bytes of "sbmigrat" as a signed 64-bit integer.
  */
 export const MIGRATION_LOCK_KEY = "7161955390017103220";
+
+/** The schema version that adds `audit_checkpoints` (checkpoints signed before it were kept in files only). */
+export const CHECKPOINTS_SCHEMA_VERSION = 6;
 
 /**
  * The schema, as an ordered list of migrations. Never edit a released migration: append a new one.
@@ -52,7 +56,10 @@ export const MIGRATION_LOCK_KEY = "7161955390017103220";
  *   and a write names its token and commits only while that lease is held, never over a row of a newer token. The
  *   row `('', 'key-check')` seals a constant, so an instance with another key refuses to start.
  *
- * Version 6 (store changes, see kv-changes-schema.ts):
+ * Version 6:
+ * - `audit_checkpoints`: signed checkpoints of every instance, append-only (see checkpoint-table.ts).
+ *
+ * Version 7 (store changes, see kv-changes-schema.ts):
  * - `kv_watched` and a trigger on `kv`: a write to a namespace some instance watches sends a NOTIFY in its own
  *   transaction (runtime role grants: every instance follows them).
  */
@@ -243,8 +250,9 @@ const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  { version: CHECKPOINTS_SCHEMA_VERSION, sql: CHECKPOINTS_MIGRATION_SQL },
   // Store changes: a write to a watched namespace notifies in its transaction (its SQL lives with its code).
-  { version: 6, sql: KV_CHANGES_SQL },
+  { version: 7, sql: KV_CHANGES_SQL },
 ];
 
 /** Who a database is: an id made with it (version 3), which names its checkpoint files. */

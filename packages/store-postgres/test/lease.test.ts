@@ -71,6 +71,21 @@ describe("LeaseElector", () => {
     expect(a.elector.leading).toBe(true);
   });
 
+  it("a transaction open across a database restart fails its next query; the process goes on and so does the pool", async () => {
+    const { pool } = await open(await freshDatabase());
+    // Checked out (as withLease and the reaper hold a client): pg-pool does not listen for its errors then.
+    const client = await pool.connect();
+    await client.query("BEGIN");
+    await postgres().restart();
+    await expect(client.query("SELECT 1")).rejects.toThrow();
+    client.release(true);
+    await until(
+      async () => (await pool.query("SELECT 1 AS one").catch(() => undefined))?.rows[0]?.one === 1,
+      "the pool to reconnect",
+      20_000,
+    );
+  });
+
   it("on stop, releases with NOTIFY: a standby that polls once a minute leads at once, with a higher token", async () => {
     const url = await freshDatabase();
     const events: Event[] = [];

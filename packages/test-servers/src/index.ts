@@ -2,13 +2,14 @@
  * Real servers for Switchboard's tests (private; a dev dependency of the packages whose tests use them): IRC servers
  * (ngircd; inspircd linked to atheme-services) and IRC users, a Synapse homeserver and Matrix users, an OpenSSH
  * server on loopback, throwaway PostgreSQL 15 clusters and PgBouncer, a real HAProxy in front of local front ends,
- * a local Slack (Web API + Socket Mode, for the real Slack clients) with people in it, a local PagerDuty (REST
- * API v2 and Events API v2), a local Atlassian Statuspage (REST API v1), and a local GitHub (the REST endpoints of
- * deploys and CI, and signed webhooks). What they need on the machine is provisioned by `sh scripts/test-servers.sh`,
+ * Prometheus, Alertmanager and Graphite (carbon + graphite-web), a local Slack (Web API + Socket Mode, for the real
+ * Slack clients) with people in it, a local PagerDuty (REST API v2 and Events API v2), a local Atlassian Statuspage
+ * (REST API v1), and a local GitHub (the REST endpoints of deploys and CI, and signed webhooks). What they need on the machine is provisioned by `sh scripts/test-servers.sh`,
  * which `npm test` runs first; a missing server fails the test with that command, never skips it.
  * @module
  */
 
+export { type Alertmanager, startAlertmanager } from "./alertmanager.js";
 export { git, gitEnv, tempDir } from "./files.js";
 export {
   type FakeApp,
@@ -21,6 +22,7 @@ export {
   GITHUB_ACTIONS,
   type RecordedRequest,
 } from "./github.js";
+export { type GraphiteServer, startGraphite } from "./graphite.js";
 export {
   type BackendSpec,
   FrontEnd,
@@ -58,6 +60,7 @@ export {
   type TestPgBouncer,
   type TestPostgres,
 } from "./postgres.js";
+export { type Prometheus, startPrometheus } from "./prometheus.js";
 export {
   type ApiCall,
   FakeSlack,
@@ -77,4 +80,5 @@ export {
   type StatuspageRequest,
 } from "./statuspage.js";
 export { chrootDir, Homeserver, requireChroot } from "./synapse.js";
+export { TcpProxy } from "./tcp-proxy.js";
 export { canConnect, eventually, freePort, notProvisioned, PROVISION, requireBinary, until } from "./wait.js";

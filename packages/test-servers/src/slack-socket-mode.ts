@@ -2,7 +2,9 @@
  * The Socket Mode side of the fake Slack: single-use `wss` URLs from `apps.connections.open`, `hello` on connect,
  * envelopes (`envelope_id`, `type`, `payload`, `accepts_response_payload`), acknowledgements, redelivery with
  * `retry_attempt` / `retry_reason` when an envelope is not acknowledged in time, `disconnect` messages, and
- * dropped sockets.
+ * dropped sockets. With several connections (several instances of one app), each envelope goes to one of them:
+ * the newest (`routing: "newest"`) or each in turn (`"spread"`, as Slack spreads events over an app's connections);
+ * {@link FakeSocketMode.deliverToEach} sends the same event to every connection (a duplicate delivery).
  * @module
  */
 import type { Server } from "node:http";
@@ -30,12 +32,17 @@ export class FakeSocketMode {
   baseUrl = "";
   /** Envelope ids acknowledged by the client, in order. */
   readonly acks: string[] = [];
-  /** Envelopes sent, in order (redeliveries included). */
+  /** Envelopes written to a connection, in order (redeliveries included; a queued one once it is written). */
   readonly sent: Envelope[] = [];
   /** Connections accepted so far. */
   connections = 0;
+  /** Times {@link FakeSocketMode.drop} was called. */
+  drops = 0;
   /** When true, acknowledgements are recorded but ignored (as if lost), so envelopes are redelivered. */
   ignoreAcks = false;
+  /** Which connection an envelope goes to: the newest, or each open one in turn. */
+  routing: "newest" | "spread" = "newest";
+  #turn = 0;
   readonly #wss = new WebSocketServer({ noServer: true });
   readonly #tickets = new Set<string>();
   readonly #sockets = new Set<WebSocket>();
@@ -84,6 +91,24 @@ export class FakeSocketMode {
     return envelope;
   }
 
+  /**
+   * Sends the same payload to every open connection, each in its own envelope (redelivered until acknowledged):
+   * the same event reaching two instances. Returns the envelopes.
+   */
+  deliverToEach(type: string, payload: Record<string, unknown>): Envelope[] {
+    const sockets = [...this.#sockets].filter((ws) => ws.readyState === ws.OPEN);
+    return sockets.map((ws) => {
+      const envelope: Envelope = {
+        envelope_id: `env-${++this.#seq}`,
+        type,
+        payload,
+        accepts_response_payload: type !== "events_api",
+      };
+      this.#send(envelope, ws);
+      return envelope;
+    });
+  }
+
   /** Sends exactly the same envelope again (same id), as Slack may after a reconnect. */
   resend(envelope: Envelope): void {
     this.#write(envelope);
@@ -99,6 +124,7 @@ export class FakeSocketMode {
 
   /** Drops every connection without a close frame (a network failure). */
   drop(): void {
+    this.drops += 1;
     for (const ws of this.#sockets) ws.terminate();
   }
 
@@ -146,8 +172,8 @@ export class FakeSocketMode {
     this.changed();
   }
 
-  #send(envelope: Envelope): void {
-    this.#write(envelope);
+  #send(envelope: Envelope, to?: WebSocket): void {
+    this.#write(envelope, to);
     if ((envelope.retry_attempt ?? 0) >= maxRetries) return;
     const timer = setTimeout(() => {
       this.#pending.delete(envelope.envelope_id);
@@ -163,14 +189,22 @@ export class FakeSocketMode {
     this.#pending.set(envelope.envelope_id, { envelope, timer });
   }
 
-  #write(envelope: Envelope): void {
-    const newest = [...this.#sockets].at(-1);
-    this.sent.push(envelope);
-    if (!newest || newest.readyState !== newest.OPEN) {
+  #write(envelope: Envelope, to?: WebSocket): void {
+    const socket = to && to.readyState === to.OPEN ? to : this.#pick();
+    if (!socket || socket.readyState !== socket.OPEN) {
       this.#queued.push(envelope);
       return;
     }
-    newest.send(JSON.stringify(envelope));
+    this.sent.push(envelope);
+    socket.send(JSON.stringify(envelope));
     this.changed();
+  }
+
+  /** The connection the next envelope goes to (see {@link FakeSocketMode.routing}). */
+  #pick(): WebSocket | undefined {
+    const open = [...this.#sockets].filter((ws) => ws.readyState === ws.OPEN);
+    if (this.routing === "newest" || open.length === 0) return open.at(-1);
+    this.#turn = (this.#turn + 1) % open.length;
+    return open[this.#turn];
   }
 }

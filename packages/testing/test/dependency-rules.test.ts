@@ -50,6 +50,12 @@ describe("the dependency rule check run by CI", () => {
         dependencies: { "@switchboard/core": "*", "@switchboard/test-servers": "*" },
       }),
       "packages/plugin-w/package.json": JSON.stringify({ name: "@switchboard/plugin-w" }),
+      // A benchmark script starts servers as a test does: it may use the package's dev dependencies.
+      "bench/package.json": JSON.stringify({
+        name: "@switchboard/bench",
+        devDependencies: { "@switchboard/test-servers": "*" },
+      }),
+      "bench/slack.mjs": 'import { FakeSlack } from "@switchboard/test-servers";\n',
       "packages/plugin-w/test/a.test.ts": 'import { Homeserver } from "@switchboard/test-servers";\n',
       "apps/bot/package.json": JSON.stringify({ name: "switchboard" }),
       "apps/bot/test/b.test.ts": [
@@ -80,6 +86,7 @@ describe("the dependency rule check run by CI", () => {
       );
     }
     expect(result.output).not.toContain("packages/adapter-y/test/ok.test.ts");
+    expect(result.output).not.toContain("bench/slack.mjs");
   });
 
   it("keeps fake servers and shared test helpers in @switchboard/test-servers: a copy in a test folder fails", () => {
@@ -114,5 +121,52 @@ describe("the dependency rule check run by CI", () => {
       );
     expect(result.output).not.toContain("ok.test.ts");
     expect(result.output).not.toContain("packages/test-servers/src");
+  });
+
+  it("keeps server launchers in @switchboard/test-servers: a start… function that runs a program in a test folder fails", () => {
+    const root = workspace({
+      "packages/core/package.json": JSON.stringify({ name: "@switchboard/core" }),
+      "packages/test-servers/package.json": JSON.stringify({ name: "@switchboard/test-servers", private: true }),
+      "packages/test-servers/src/prometheus.ts":
+        'export async function startPrometheus() {\n  spawn(requireBinary("prometheus"), []);\n}\n',
+      "packages/plugin-m/package.json": JSON.stringify({
+        name: "@switchboard/plugin-m",
+        dependencies: { "@switchboard/core": "*" },
+        devDependencies: { "@switchboard/test-servers": "*" },
+      }),
+      "packages/plugin-m/test/servers/prometheus.ts": [
+        "export async function startPrometheus(targets: string[]) {",
+        '  const binary = requireBinary("prometheus");',
+        "  return spawn(binary, targets);",
+        "}",
+        "",
+      ].join("\n"),
+      "packages/plugin-m/test/ssh.test.ts": [
+        "const startSshd = async (dir: string) => {",
+        '  const child = spawn("/usr/sbin/sshd", ["-D", "-f", dir]);',
+        "};",
+        "",
+      ].join("\n"),
+      "packages/plugin-m/test/graphite.ts":
+        'export const startGraphite = async () => promisify(execFile)("graphite-manage", ["migrate"]);\n',
+      // not launchers: a Node script started by a test, a regular expression's exec, a spawn outside start…
+      "packages/plugin-m/test/workers.ts":
+        'export async function startWorker() {\n  return spawn(process.execPath, ["worker.mjs"]);\n}\n',
+      "packages/plugin-m/test/parse.ts":
+        "export function startParsing(text: string) {\n  return /a(b)/.exec(text);\n}\n",
+      "packages/plugin-m/test/cli.test.ts": 'const out = execFileSync("git", ["status"]);\n',
+      "packages/plugin-m/test/ok.test.ts":
+        'import { startPrometheus } from "@switchboard/test-servers";\nconst prometheus = await startPrometheus();\n',
+    });
+    const result = check(root);
+    expect(result.ok).toBe(false);
+    const lines = result.output.split("\n").map((line) => line.trim());
+    const launcher = (file: string, name: string) =>
+      `packages/plugin-m/test/${file}: defines ${name}, which runs a program: a server launcher; server launchers live in @switchboard/test-servers`;
+    expect(lines).toContain(launcher("servers/prometheus.ts", "startPrometheus"));
+    expect(lines).toContain(launcher("ssh.test.ts", "startSshd"));
+    expect(lines).toContain(launcher("graphite.ts", "startGraphite"));
+    for (const file of ["workers.ts", "parse.ts", "cli.test.ts", "ok.test.ts", "packages/test-servers"])
+      expect(result.output).not.toContain(file);
   });
 });

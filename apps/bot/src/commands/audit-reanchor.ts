@@ -30,7 +30,7 @@ export async function auditReanchorCommand(options: AuditReanchorOptions): Promi
   if (accepted.seq === undefined)
     throw new CliError("--accept-head wants SEQ:HASH (as the backup's manifest.json has it)");
   const seq = accepted.seq;
-  const { path, database, auditLog, audit, durable, close } = await openAudit(options);
+  const { path, database, auditLog, audit, durable, writeShared, close } = await openAudit(options);
   try {
     const files = auditFiles(audit, path, false, database);
     const privateKeyPem = readPrivateKey(files, "audit re-anchor");
@@ -88,7 +88,7 @@ export async function auditReanchorCommand(options: AuditReanchorOptions): Promi
     appendFileSync(file, `${JSON.stringify(line)}\n`, { mode: 0o600 });
     // A checkpoint signed after the re-anchor: the new head (with the operator entry) is anchored at once.
     await new Promise((resolveLater) => setTimeout(resolveLater, 2));
-    const head = await checkpointHead(auditLog, files, privateKeyPem, durable);
+    const head = await checkpointHead(auditLog, files, privateKeyPem, durable, writeShared);
     process.stdout.write(
       `re-anchored: ${summary}\n  recorded in audit entry #${entry.seq} and ${file}\n  checkpoint: entry #${head.seq} ${head.hash}\n`,
     );

@@ -37,7 +37,7 @@ function writeAtomically(path: string, content: string, mode: number): void {
  * key. Earlier checkpoints stay verifiable, so runtime role grants backed by them stay trusted.
  */
 export async function auditRotateKeyCommand(options: AuditRotateKeyOptions): Promise<number> {
-  const { path, database, auditLog, audit, durable, close } = await openAudit(options);
+  const { path, database, auditLog, audit, durable, writeShared, close } = await openAudit(options);
   try {
     const files = auditFiles(audit, path, true, database);
     let oldPrivatePem: string | undefined;
@@ -104,7 +104,7 @@ export async function auditRotateKeyCommand(options: AuditRotateKeyOptions): Pro
       detail: { summary, from: unsigned.from, to: unsigned.to, lostKey: Boolean(options.lostKey), reason },
     });
     await new Promise((resolveLater) => setTimeout(resolveLater, 2));
-    const head = await checkpointHead(auditLog, files, fresh.privateKeyPem, durable);
+    const head = await checkpointHead(auditLog, files, fresh.privateKeyPem, durable, writeShared);
     const lines = [
       `rotated: ${summary}`,
       `  new key ${files.keyFile} (public ${files.publicKeyFile})`,

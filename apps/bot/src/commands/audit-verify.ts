@@ -9,6 +9,7 @@ import {
   type RoleGrantAudit,
   verifyAnchored,
 } from "@switchboard/core/audit";
+import type { StoredCheckpoints } from "@switchboard/store-postgres";
 import {
   type AuditFiles,
   adoptPathCheckpoints,
@@ -17,10 +18,13 @@ import {
   loadPublicKey,
   readCheckpointFile,
 } from "../audit-anchor.js";
-import { describeReanchor } from "../audit-reanchor.js";
+import type { TrustedKey } from "../audit-keyring.js";
+import { applyReanchors, describeReanchor, type Reanchor } from "../audit-reanchor.js";
+import { checkRows, configuredKeys, describeSigners, keysToTrust, mergeWithFile } from "../audit-shared-checkpoints.js";
 import { type AuditSourceOptions, openAudit } from "../audit-storage.js";
 import { readTrustedAnchors } from "../audit-trust.js";
 import { CliError } from "../cli-error.js";
+import type { AuditSection } from "../config/schema.js";
 
 /** Options of `switchboard audit verify`. */
 export interface AuditVerifyOptions extends AuditSourceOptions {
@@ -42,6 +46,12 @@ export function parseKeptHead(text: string): KeptHead {
 /** What the checkpoint file holds, as far as verification goes. */
 interface Anchors {
   files: AuditFiles;
+  /** Where the checkpoints were read from, for the report. */
+  where: string;
+  /** This machine's keys (current and rotated-away), empty without a key. */
+  keys: TrustedKey[];
+  /** The operator's re-anchors recorded on this machine. */
+  reanchors: Reanchor[];
   /** Undefined when there is no key at all: checkpoints were never made. */
   checkpoints: AuditCheckpoint[] | undefined;
   bad: string[];
@@ -59,7 +69,16 @@ function readAnchors(files: AuditFiles): Anchors {
           `${files.checkpointFile} holds checkpoints, but there is no audit key at ${files.keyFile} (nor ${files.publicKeyFile}) to check them: name a kept copy of the public key with --key`,
         ]
       : [];
-    return { files, checkpoints: undefined, bad: orphaned, fileMissing: false, notes: [] };
+    return {
+      files,
+      where: files.checkpointFile,
+      keys: [],
+      reanchors: [],
+      checkpoints: undefined,
+      bad: orphaned,
+      fileMissing: false,
+      notes: [],
+    };
   }
   const read = readTrustedAnchors(files, publicKey);
   const bad = read.bad.map(
@@ -80,7 +99,41 @@ function readAnchors(files: AuditFiles): Anchors {
     notes.push(
       `unverifiable: ${read.unverifiable.length} checkpoints of lost key ${read.unverifiable[0]!.keyId} vouch for nothing (its public key was not kept)`,
     );
-  return { files, checkpoints: read.checkpoints, bad, fileMissing: !read.exists, notes };
+  return {
+    files,
+    where: files.checkpointFile,
+    keys: read.keys,
+    reanchors: read.reanchors,
+    checkpoints: read.checkpoints,
+    bad,
+    fileMissing: !read.exists,
+    notes,
+  };
+}
+
+/**
+ * PostgreSQL: adds the shared `audit_checkpoints` rows, checked against `audit.trustedKeys` and this machine's
+ * keys. A row by another key or with a bad signature is reported as bad; a checkpoint of the local file that the
+ * table lost is noted (the file's copy still counts).
+ */
+function withSharedCheckpoints(anchors: Anchors, section: AuditSection, stored: StoredCheckpoints): Anchors {
+  const configured = configuredKeys(section);
+  const keys = keysToTrust(configured, anchors.keys, anchors.files.keyFile);
+  const rows = checkRows(stored.rows, keys);
+  const merged = mergeWithFile(rows.checkpoints, anchors.checkpoints ?? [], stored);
+  const deleted = merged.deleted.map(
+    (c) =>
+      `deleted: the checkpoint of entry #${c.seq} signed at ${c.time} by key ${c.keyId} is in ${anchors.files.checkpointFile} but no longer in audit_checkpoints (its row was deleted; the file's copy still anchors the log)`,
+  );
+  const where = anchors.checkpoints === undefined ? "audit_checkpoints" : `audit_checkpoints and ${anchors.where}`;
+  return {
+    ...anchors,
+    where,
+    // This machine's re-anchors (after a restore) set aside what they replaced, in the table as in the file.
+    checkpoints: keys.length === 0 ? undefined : applyReanchors(merged.checkpoints, anchors.reanchors),
+    bad: [...anchors.bad, ...rows.bad],
+    notes: [...describeSigners(rows.checkpoints), ...deleted, ...anchors.notes],
+  };
 }
 
 /** The report's lines: `bad: …` lines first (any makes the exit code 1), then what was checked. */
@@ -90,6 +143,7 @@ function report(
   grants: RoleGrantAudit,
   heads: KeptHead[],
   path: string,
+  shared: boolean,
 ): { bad: string[]; info: string[] } {
   const bad: string[] = [];
   const info: string[] = [];
@@ -104,16 +158,18 @@ function report(
   const { checkpoints, files } = anchors;
   if (checkpoints === undefined) {
     info.push(
-      `not anchored: no audit key at ${files.keyFile} (the bot creates it on its first start); a recomputed or cut-off tail cannot be detected`,
+      `not anchored: no audit key at ${files.keyFile}${shared ? " and no audit.trustedKeys" : ""} (the bot creates the key on its first start); a recomputed or cut-off tail cannot be detected`,
     );
   } else if (checkpoints.length === 0 && chain.checked > 0 && chain.ok) {
     bad.push(
-      `no checkpoint vouches for this log: ${files.checkpointFile} ${anchors.fileMissing ? "does not exist" : "holds no valid checkpoint"} (a copy of the database? name the original's file with --checkpoints)`,
+      shared
+        ? `no checkpoint vouches for this log: neither audit_checkpoints nor ${files.checkpointFile} holds a valid checkpoint of a trusted key (see audit.trustedKeys)`
+        : `no checkpoint vouches for this log: ${files.checkpointFile} ${anchors.fileMissing ? "does not exist" : "holds no valid checkpoint"} (a copy of the database? name the original's file with --checkpoints)`,
     );
   } else if (result.anchor) {
     const newer = result.unanchored === 1 ? "1 newer entry is" : `${result.unanchored} newer entries are`;
     info.push(
-      `anchored: entry #${result.anchor.seq} matches the checkpoint signed at ${result.anchor.time} (${checkpoints.length} checkpoints in ${files.checkpointFile}); ${newer} not checkpointed yet`,
+      `anchored: entry #${result.anchor.seq} matches the checkpoint signed at ${result.anchor.time} (${checkpoints.length} checkpoints in ${anchors.where}); ${newer} not checkpointed yet`,
     );
   }
   info.push(...anchors.notes);
@@ -143,7 +199,7 @@ export async function auditVerifyCommand(options: AuditVerifyOptions): Promise<n
   // Paths given on the command line are relative to where it was started (openAudit enters the config's folder).
   const keyOption = options.key === undefined ? undefined : resolve(options.key);
   const checkpointsOption = options.checkpoints === undefined ? undefined : resolve(options.checkpoints);
-  const { path, database, auditLog, store, audit, close } = await openAudit(options);
+  const { path, database, auditLog, store, audit, shared, close } = await openAudit(options);
   try {
     const section = {
       ...audit,
@@ -152,7 +208,8 @@ export async function auditVerifyCommand(options: AuditVerifyOptions): Promise<n
     };
     const files = auditFiles(section, path, false, database);
     adoptPathCheckpoints(section, files, path, database);
-    const anchors = readAnchors(files);
+    const local = readAnchors(files);
+    const anchors = shared ? withSharedCheckpoints(local, section, shared) : local;
     // Checkpoints of a database deleted or replaced at this path: said plainly, never compared with this one.
     const warnings = formerCheckpointFiles(section, files, path, database).map((former) => {
       const publicKey = loadPublicKey(files);
@@ -174,7 +231,7 @@ export async function auditVerifyCommand(options: AuditVerifyOptions): Promise<n
       process.stdout.write(`bad: ${error instanceof Error ? error.message : String(error)} (${path})\n`);
       return 1;
     }
-    const { bad, info } = report(anchors, result, grants, heads, path);
+    const { bad, info } = report(anchors, result, grants, heads, path, shared !== undefined);
     const lines = bad.length
       ? bad.map((line) => `bad: ${line}`)
       : [`ok: ${result.chain.checked} entries, last hash ${result.chain.ok ? result.chain.lastHash : ""} (${path})`];

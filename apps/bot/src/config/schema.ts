@@ -132,6 +132,32 @@ export const storeSectionSchema = z
   })
   .strict();
 
+/** One entry of `audit.trustedKeys`: a name for people, and the public key (PEM text, or a file holding it). */
+export const trustedKeySchema = z
+  .object({
+    /** Who holds the key, for reports (`bot-a`, the machine's name). */
+    name: z.string().min(1),
+    /** The Ed25519 public key as PEM text (`-----BEGIN PUBLIC KEY-----…`). */
+    publicKey: z.string().min(1).optional(),
+    /** Or a file holding it (the instance's `<keyFile>.pub`, copied here), relative to the configuration. */
+    publicKeyFile: z.string().min(1).optional(),
+    /**
+     * The key was retired at this time (ISO-8601, `2026-12-07T10:00:00Z`: the machine is gone, or its key was
+     * replaced): its earlier checkpoints still count, one it signed later is reported. Keep retired keys listed:
+     * removing one makes every checkpoint it ever signed untrusted.
+     */
+    retiredAt: z
+      .string()
+      .refine((text) => /^\d{4}-\d{2}-\d{2}T/.test(text) && !Number.isNaN(Date.parse(text)), {
+        message: "not an ISO-8601 date and time (2026-12-07T10:00:00Z)",
+      })
+      .optional(),
+  })
+  .strict()
+  .refine((key) => (key.publicKey === undefined) !== (key.publicKeyFile === undefined), {
+    message: "give either publicKey or publicKeyFile",
+  });
+
 /**
  * Signed checkpoints that anchor the audit log outside the database (see the store-sqlite README, "Security
  * model"). The key and the checkpoint file must not be in the database's folder.
@@ -154,6 +180,12 @@ export const auditSectionSchema = z
     interval: durationSchema.default(60_000),
     /** Also post every checkpoint into this room (`irc:#audit`), so the room is a witness. */
     room: roomRefSchema.optional(),
+    /**
+     * With `store.postgres`: the public keys whose checkpoints `audit verify` (and every instance at start) trusts,
+     * one per instance (each signs with its own `keyFile`; its public key is `<keyFile>.pub`). A checkpoint signed
+     * by any other key is reported as forged. The key of the machine running the command is trusted too.
+     */
+    trustedKeys: z.array(trustedKeySchema).default([]),
   })
   .strict();
 
@@ -227,6 +259,7 @@ export function knownKeys(path: ReadonlyArray<string | number>, raw: unknown): s
     case "log":
       return path.length === 1 ? Object.keys(logSectionSchema.shape) : undefined;
     case "audit":
+      if (path.length === 3 && item === "trustedKeys") return Object.keys(trustedKeySchema.shape);
       return path.length === 1 ? Object.keys(auditSectionSchema.shape) : undefined;
     case "approvals":
       return path.length === 1 ? Object.keys(approvalsSectionSchema.shape) : undefined;

@@ -1,6 +1,6 @@
 /**
  * What would go wrong only at start or at the first command, checked in advance by `config check`: an audit key
- * inside the data folder, rota dates that do not exist or name nobody, PagerDuty services left without a routing
+ * inside the data folder, a trusted audit key that cannot be read, rota dates that do not exist or name nobody, PagerDuty services left without a routing
  * key, local paths (repositories, scripts, host folders) that do not exist, a policy in which nobody holds a role.
  * Reads the file leniently (the raw content), so it runs even when the schema found problems elsewhere.
  * @module
@@ -8,6 +8,7 @@
 import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { auditFiles } from "../audit-anchor.js";
+import { configuredKeys } from "../audit-shared-checkpoints.js";
 import { CliError } from "../cli-error.js";
 import type { ConfigIssue, ConfigPath } from "./errors.js";
 import { valueAt } from "./hints.js";
@@ -29,6 +30,19 @@ function keyLocation(raw: unknown): ConfigIssue[] {
     if (!(error instanceof CliError)) throw error;
     const key = error.message.startsWith("audit.checkpointFile") ? "checkpointFile" : "keyFile";
     return [{ path: ["audit", key], message: error.message }];
+  }
+}
+
+/** Every `audit.trustedKeys` entry must be a readable Ed25519 public key (what `start` and `audit verify` refuse). */
+function trustedKeys(raw: unknown): ConfigIssue[] {
+  const audit = auditSectionSchema.safeParse(valueAt(raw, ["audit"]) ?? {});
+  if (!audit.success) return [];
+  try {
+    configuredKeys(audit.data);
+    return [];
+  } catch (error) {
+    if (!(error instanceof CliError)) throw error;
+    return [{ path: ["audit", "trustedKeys"], message: error.message }];
   }
 }
 
@@ -135,5 +149,5 @@ function policy(raw: unknown): ConfigIssue[] {
 /** Every start-time problem of the raw configuration (paths resolve against the working directory). */
 export function startChecks(raw: unknown): ConfigIssue[] {
   const principals = entries(valueAt(raw, ["principals"])).map(([id]) => id);
-  return [...keyLocation(raw), ...paging(raw, principals), ...paths(raw), ...policy(raw)];
+  return [...keyLocation(raw), ...trustedKeys(raw), ...paging(raw, principals), ...paths(raw), ...policy(raw)];
 }

@@ -31,6 +31,14 @@ export interface SentMessage {
   thread?: string;
 }
 
+/** What {@link Adapter.resetTrust} did. */
+export interface TrustReset {
+  /** The identity now accepted, as the network names it (on Matrix: the cross-signing master key, base64). */
+  identity: string;
+  /** False when the bot already accepted that identity (nothing changed). */
+  changed: boolean;
+}
+
 /** Connection state an adapter reports (for `/readyz`, metrics and events). */
 export interface AdapterStatus {
   connected: boolean;
@@ -148,6 +156,11 @@ export interface Adapter {
   sendDirect?(userId: string, message: OutgoingMessage): Promise<SentMessage | undefined | void>;
   /** Leaves a room (the `leave` command). */
   leave?(room: Room): Promise<void>;
+  /**
+   * Forgets the identity the bot pinned for a person, so that their current one is accepted (the `trust reset`
+   * command, after they reset their own cross-signing). Throws a UserError for an unknown person or identity.
+   */
+  resetTrust?(userId: string): Promise<TrustReset>;
 }
 
 /**

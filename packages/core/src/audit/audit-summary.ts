@@ -34,6 +34,8 @@ export function auditSummary(entry: AuditEntry): string {
       return `denied${rule}: ${said(entry)} ${where(entry)}${via(entry)}`;
     case "role":
       return `${entry.detail?.change} ${entry.detail?.role} → ${entry.detail?.target}`;
+    case "trust":
+      return `trust reset ${entry.detail?.user} on ${entry.network}: accepts identity ${entry.detail?.identity}`;
     case "operator":
       return typeof entry.detail?.summary === "string" ? entry.detail.summary : "";
     case "alias":

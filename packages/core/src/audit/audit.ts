@@ -18,6 +18,7 @@ export type AuditEvent =
   | "approval"
   | "outcome"
   | "role"
+  | "trust"
   | "alias"
   | "schedule"
   | "webhook"

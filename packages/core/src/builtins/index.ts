@@ -10,12 +10,13 @@ import { locksCommand } from "./locks.js";
 import { pingCommand } from "./ping.js";
 import { roleCommands } from "./roles.js";
 import { scheduleCommands } from "./schedule.js";
+import { trustCommand } from "./trust.js";
 import { whoamiCommand } from "./whoami.js";
 import { whyCommand } from "./why.js";
 
 /**
- * The commands every bot has: help, whoami, why, audit, jobs, cancel, approve, deny, role, locks, leave, ping,
- * alias and schedule.
+ * The commands every bot has: help, whoami, why, audit, jobs, cancel, approve, deny, role, locks, leave, trust reset,
+ * ping, alias and schedule.
  */
 export function builtinCommands(bot: BotServices): AnyCommand[] {
   return [
@@ -28,6 +29,7 @@ export function builtinCommands(bot: BotServices): AnyCommand[] {
     ...roleCommands(bot),
     locksCommand(bot),
     leaveCommand(bot),
+    trustCommand(bot),
     pingCommand(),
     ...aliasCommands(bot),
     ...scheduleCommands(bot),

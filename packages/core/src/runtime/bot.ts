@@ -211,6 +211,7 @@ export class Bot {
         await adapter.leave(room);
         return true;
       },
+      resetTrust: async (network, userId) => this.#adapters.get(network)?.resetTrust?.(userId),
       aliases: this.aliases,
       schedules: this.scheduler,
       webLinks: this.#webLinks,

@@ -3,6 +3,7 @@
  * @module
  */
 
+import type { TrustReset } from "../adapters/adapter.js";
 import type { IncomingMessage, Room } from "../adapters/message.js";
 import type { AuditLog } from "../audit/audit.js";
 import type { AliasBook } from "../commands/aliases.js";
@@ -35,6 +36,8 @@ export interface BotServices {
   cancelJob(id: string, actor: Actor): Promise<Job>;
   /** Leaves a room on a network; false when its adapter cannot leave rooms. */
   leave(network: string, room: Room): Promise<boolean>;
+  /** Accepts a person's current identity on a network (`trust reset`); undefined when its adapter has no such thing. */
+  resetTrust(network: string, userId: string): Promise<TrustReset | undefined>;
   /** The team's aliases. */
   readonly aliases: AliasBook;
   /** Schedules. */

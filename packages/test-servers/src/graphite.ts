@@ -1,33 +1,39 @@
 /**
- * A real Graphite (Debian's graphite-web + graphite-carbon, served by gunicorn) on free loopback ports, with
- * everything in a temporary folder (research/test-servers.md §5): carbon-cache takes the plaintext protocol,
- * graphite-web reads whisper files and carbon's cache.
+ * A real Graphite for tests (Debian's graphite-web + graphite-carbon, served by gunicorn) on free loopback ports,
+ * with everything in a temporary folder: carbon-cache takes the plaintext protocol, graphite-web reads the whisper
+ * files and carbon's cache (10 s steps, kept a day). A missing binary fails the test with the command that
+ * provisions it (`sh scripts/test-servers.sh`).
+ * @module
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { freePort, poll, requireBinary } from "./common.js";
+import { tempDir } from "./files.js";
+import { canConnect, freePort, requireBinary, until } from "./wait.js";
 
 /** A running Graphite. */
 export interface GraphiteServer {
-  /** graphite-web's base URL. */
+  /** graphite-web's base URL (`/render`, `/metrics/find`). */
   url: string;
   /** Sends `path value timestamp` lines to carbon (plaintext protocol). */
   send(lines: Array<[path: string, value: number, epochSeconds: number]>): Promise<void>;
+  /** The processes' last output (for failure messages). */
+  log(): string;
+  /** Stops carbon and graphite-web and removes the folder. */
   stop(): Promise<void>;
 }
 
 const python = (value: string) => JSON.stringify(value);
 
-/** Starts carbon-cache and graphite-web. */
+/** Starts carbon-cache and graphite-web (about 5–10 s: Django's migrations run first). */
 export async function startGraphite(): Promise<GraphiteServer> {
   const carbon = requireBinary("carbon-cache");
   const gunicorn = requireBinary("gunicorn");
   const manage = requireBinary("graphite-manage");
-  const dir = mkdtempSync(join(tmpdir(), "metrics-graphite-"));
+  const folder = tempDir("switchboard-graphite-");
+  const dir = folder.dir;
   for (const sub of ["conf", "storage/whisper", "log", "run"]) mkdirSync(join(dir, sub), { recursive: true });
   const [linePort, picklePort, queryPort, webPort] = [
     await freePort(),
@@ -85,13 +91,13 @@ export async function startGraphite(): Promise<GraphiteServer> {
   };
   const children: ChildProcess[] = [];
   const output: string[] = [];
-  const start = (argv: string[]) => {
-    const child = spawn(argv[0]!, argv.slice(1), { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
+  const log = () => output.join("").slice(-4000);
+  const start = (argv: [string, ...string[]]) => {
+    const child = spawn(argv[0], argv.slice(1), { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
     const keep = (chunk: Buffer) => output.push(chunk.toString().slice(-2000));
     child.stdout?.on("data", keep);
     child.stderr?.on("data", keep);
     children.push(child);
-    return child;
   };
   const stop = async () => {
     await Promise.all(
@@ -104,9 +110,12 @@ export async function startGraphite(): Promise<GraphiteServer> {
         clearTimeout(timer);
       }),
     );
-    rmSync(dir, { recursive: true, force: true });
+    folder.remove();
   };
   const url = `http://127.0.0.1:${webPort}`;
+  const alive = () => {
+    if (children.some((c) => c.exitCode !== null)) throw new Error(`a graphite process exited:\n${log()}`);
+  };
   try {
     await promisify(execFile)(manage, ["migrate", "--run-syncdb"], { cwd: dir, env, timeout: 120_000 });
     start([carbon, `--config=${dir}/conf/carbon.conf`, "--nodaemon", "start"]);
@@ -122,30 +131,20 @@ export async function startGraphite(): Promise<GraphiteServer> {
       dir,
       "graphite.wsgi:application",
     ]);
-    const alive = () => {
-      const dead = children.find((c) => c.exitCode !== null);
-      if (dead) throw new Error(`a graphite process exited: ${output.join("").slice(-1500)}`);
-    };
-    await poll(
-      "carbon line receiver",
-      () =>
-        new Promise<true | undefined>((resolve) => {
-          alive();
-          const socket = connect(linePort, "127.0.0.1", () => {
-            socket.end();
-            resolve(true);
-          });
-          socket.on("error", () => resolve(undefined));
-        }),
-      60_000,
-    );
-    await poll(
-      "graphite-web",
+    await until(
       async () => {
         alive();
-        const response = await fetch(`${url}/metrics/find?query=*`);
-        return response.ok ? true : undefined;
+        return canConnect(linePort);
       },
+      "carbon's line receiver",
+      60_000,
+    );
+    await until(
+      async () => {
+        alive();
+        return (await fetch(`${url}/metrics/find?query=*`).catch(() => undefined))?.ok === true;
+      },
+      "graphite-web",
       60_000,
     );
   } catch (error) {
@@ -161,6 +160,7 @@ export async function startGraphite(): Promise<GraphiteServer> {
         });
         socket.on("error", reject);
       }),
+    log,
     stop,
   };
 }

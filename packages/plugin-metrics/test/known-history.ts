@@ -1,16 +1,16 @@
 /**
- * A real Prometheus scraping the test exporter, with a known history: `switchboard_test_load` is 1 for fs1 for at
- * least three scrapes, then 5 for at least three more; fs2 stays 2; `switchboard_test_memory_bytes{host="fs1"}` is
- * 512 MiB. Prometheus shows the first sample only after ~6 s (target discovery), so this polls.
+ * A real Prometheus (from @switchboard/test-servers) scraping the test exporter, with a known history:
+ * `switchboard_test_load` is 1 for fs1 for at least three scrapes, then 5 for at least three more; fs2 stays 2;
+ * `switchboard_test_memory_bytes{host="fs1"}` is 512 MiB. Prometheus shows the first sample only after ~6 s (target
+ * discovery), so this polls.
  */
-import { freePort, poll } from "./common.js";
+import { eventually, freePort, type Prometheus, startPrometheus } from "@switchboard/test-servers";
 import { type Exporter, startExporter } from "./exporter.js";
-import { type PrometheusServer, startPrometheus } from "./prometheus.js";
 
 /** The running servers, and a port nothing listens on (an unreachable backend). */
 export interface KnownHistory {
   exporter: Exporter;
-  prometheus: PrometheusServer;
+  prometheus: Prometheus;
   closedPort: number;
   stop(): Promise<void>;
 }
@@ -21,28 +21,28 @@ export async function startKnownHistory(): Promise<KnownHistory> {
   exporter.load.set({ host: "fs1" }, 1);
   exporter.load.set({ host: "fs2" }, 2);
   exporter.memory.set({ host: "fs1" }, 512 * 1024 * 1024);
-  let prometheus: PrometheusServer | undefined;
+  let prometheus: Prometheus | undefined;
   const stop = async () => {
     await prometheus?.stop();
     await exporter.stop();
   };
   try {
-    prometheus = await startPrometheus([exporter.address]);
+    prometheus = await startPrometheus({ scrape: { exporter: [exporter.address] } });
     const server = prometheus;
     const samples = async () => {
-      const [first] = (await server.waitForSeries(
-        'count_over_time(switchboard_test_load{host="fs1"}[1m])',
-        45_000,
-      )) as Array<{ value: [number, string] }>;
+      const [first] = await server.query('count_over_time(switchboard_test_load{host="fs1"}[1m])');
       return Number(first?.value[1] ?? 0);
     };
-    const before = await poll(
+    const before = await eventually(
       "three samples of 1",
-      async () => ((await samples()) >= 3 ? samples() : undefined),
+      async () => {
+        const count = await samples();
+        return count >= 3 ? count : undefined;
+      },
       45_000,
     );
     exporter.load.set({ host: "fs1" }, 5);
-    await poll("three samples of 5", async () => ((await samples()) >= before + 4 ? true : undefined), 30_000);
+    await eventually("three samples of 5", async () => (await samples()) >= before + 4, 30_000);
     return { exporter, prometheus, closedPort: await freePort(), stop };
   } catch (error) {
     await stop();
