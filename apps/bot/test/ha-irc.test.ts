@@ -56,9 +56,9 @@ describe("several instances: examples/ha-irc.yaml", () => {
 
   it("migrates once, connects one instance to IRC, and fails over to the other after kill -9", async () => {
     const first = await runCli(["migrate", "--config", config], { cwd: folders[0]!.dir, env });
-    expect(first.stdout).toMatch(/^migrated postgres:\/\/127\.0\.0\.1:\d+\/switchboard from schema version 0 to 6$/m);
+    expect(first.stdout).toMatch(/^migrated postgres:\/\/127\.0\.0\.1:\d+\/switchboard from schema version 0 to 7$/m);
     const again = await runCli(["migrate", "--config", config], { cwd: folders[1]!.dir, env });
-    expect(again.stdout).toMatch(/is up to date \(schema version 6\)/);
+    expect(again.stdout).toMatch(/is up to date \(schema version 7\)/);
 
     db = await openPostgres({ url: env.DATABASE_URL! });
     for (const folder of folders) children.push(spawnCli(["start", "--config", config], folder.dir, env));

@@ -2,15 +2,25 @@
  * Approvals as rows (core's optional {@link ApprovalRows} store capability): a job waiting for approval is a row in
  * `approval_jobs`, each approval a row in `approval_votes`. Any instance decides on a row it holds locked
  * (`SELECT … FOR UPDATE`), writing the change and its audit entries in the same transaction, then tells the holding
- * instance with `pg_notify`. The holder moves an approved row to `running` with a conditional UPDATE: one caller
+ * instance with `pg_notify`. The store namespaces a decision is checked against (the runtime role grants) are read in
+ * that transaction too, after the lock. The holder moves an approved row to `running` with a conditional UPDATE: one caller
  * wins, so the job starts once. NOTIFY is only a wake-up: the holder reads its jobs again after each (re)connect of
  * its LISTEN connection and every few seconds.
  * @module
  */
-import type { ApprovalRows, AuditRecord, RowDecision, WaitingJobRow, WaitingJobState } from "@switchboard/core";
+import type {
+  ApprovalRows,
+  AuditRecord,
+  NamespaceEntries,
+  RowDecision,
+  WaitingJobRow,
+  WaitingJobState,
+} from "@switchboard/core";
 import type pg from "pg";
-import { type ConnectOptions, connectClient } from "./connect.js";
+import type { ConnectOptions } from "./connect.js";
+import { NoticeListener } from "./notice-listener.js";
 import { appendOn } from "./postgres-audit-log.js";
+import { listOn } from "./postgres-store.js";
 
 /** The NOTIFY channel: payload `{"instance": holder, "job": id}`. */
 export const APPROVAL_CHANNEL = "switchboard_approvals";
@@ -76,16 +86,24 @@ export class PostgresApprovalRows implements ApprovalRows {
   readonly #options: ApprovalRowsOptions;
   readonly #pool: pg.Pool;
   readonly #watchers = new Set<(jobId: string | undefined) => void>();
-  #client: pg.Client | undefined;
-  #connecting = false;
-  #closed = false;
-  #retry: NodeJS.Timeout | undefined;
+  readonly #listener: NoticeListener;
   #resync: NodeJS.Timeout | undefined;
 
   constructor(options: ApprovalRowsOptions) {
     this.#options = options;
     this.#pool = options.pool;
     this.instance = options.instance;
+    this.#listener = new NoticeListener({
+      connect: options.connect,
+      channel: APPROVAL_CHANNEL,
+      onNotice: (payload) => {
+        const { instance, job } = JSON.parse(payload) as { instance?: unknown; job?: unknown };
+        if (instance === this.instance && typeof job === "string") this.#tell(job);
+      },
+      // Whatever was said while nobody listened: read every job again.
+      onListening: () => this.#tell(undefined),
+      ...(options.onError ? { onError: options.onError } : {}),
+    });
   }
 
   async open(row: WaitingJobRow, records: AuditRecord[]): Promise<void> {
@@ -114,10 +132,18 @@ export class PostgresApprovalRows implements ApprovalRows {
     return this.#read(this.#pool, jobId, false);
   }
 
-  async decide<T>(jobId: string, decide: (state: WaitingJobState | undefined) => RowDecision<T>): Promise<T> {
+  async decide<T>(
+    jobId: string,
+    decide: (state: WaitingJobState | undefined, read: NamespaceEntries) => RowDecision<T>,
+    read: readonly string[] = [],
+  ): Promise<T> {
     return this.#transaction(async (client) => {
       const state = await this.#read(client, jobId, true);
-      const decision = decide(state);
+      // Read after the row is locked, in the same transaction: what the decision is checked against (the grants)
+      // is as committed now, whatever this instance last heard.
+      const entries = new Map<string, Array<[string, unknown]>>();
+      for (const namespace of read) entries.set(namespace, await listOn<unknown>(client, namespace));
+      const decision = decide(state, entries);
       const { change } = decision;
       if (change.kind !== "none" && state) {
         if (change.kind === "vote") {
@@ -170,7 +196,7 @@ export class PostgresApprovalRows implements ApprovalRows {
 
   watch(changed: (jobId: string | undefined) => void): () => void {
     this.#watchers.add(changed);
-    if (!this.#client && !this.#connecting) void this.#listen();
+    this.#listener.start();
     if (!this.#resync) {
       this.#resync = setInterval(() => this.#tell(undefined), this.#options.resyncEveryMs ?? 5_000);
       this.#resync.unref?.();
@@ -180,60 +206,12 @@ export class PostgresApprovalRows implements ApprovalRows {
 
   /** Closes the LISTEN connection and stops reading again. Idempotent. */
   async close(): Promise<void> {
-    this.#closed = true;
-    clearTimeout(this.#retry);
     clearInterval(this.#resync);
-    const client = this.#client;
-    this.#client = undefined;
-    await client?.end().catch(() => {});
+    await this.#listener.close();
   }
 
   #tell(jobId: string | undefined): void {
     for (const watcher of this.#watchers) watcher(jobId);
-  }
-
-  async #listen(): Promise<void> {
-    this.#connecting = true;
-    try {
-      const client = await connectClient(this.#options.connect);
-      if (this.#closed) {
-        await client.end().catch(() => {});
-        return;
-      }
-      client.on("notification", (message) => {
-        if (message.channel !== APPROVAL_CHANNEL || message.payload === undefined) return;
-        try {
-          const { instance, job } = JSON.parse(message.payload) as { instance?: unknown; job?: unknown };
-          if (instance === this.instance && typeof job === "string") this.#tell(job);
-        } catch (error) {
-          this.#options.onError?.(error);
-        }
-      });
-      client.on("error", (error) => {
-        this.#options.onError?.(error);
-        this.#reconnect();
-      });
-      client.on("end", () => this.#reconnect());
-      await client.query(`LISTEN ${APPROVAL_CHANNEL}`);
-      this.#client = client;
-      // Whatever was said while nobody listened: read every job again.
-      this.#tell(undefined);
-    } catch (error) {
-      this.#options.onError?.(error);
-      this.#reconnect();
-    } finally {
-      this.#connecting = false;
-    }
-  }
-
-  #reconnect(): void {
-    if (this.#closed || this.#retry) return;
-    this.#client = undefined;
-    this.#retry = setTimeout(() => {
-      this.#retry = undefined;
-      void this.#listen();
-    }, 1000);
-    this.#retry.unref?.();
   }
 
   async #read(client: pg.ClientBase | pg.Pool, jobId: string, lock: boolean): Promise<WaitingJobState | undefined> {

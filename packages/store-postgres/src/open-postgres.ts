@@ -10,6 +10,7 @@ import { PostgresApprovalRows } from "./approval-rows.js";
 import { CheckpointTable } from "./checkpoint-table.js";
 import { type ConnectOptions, checkSession, createPool, describeConnectError } from "./connect.js";
 import { IntakeLog } from "./intake-log.js";
+import { PostgresStoreChanges } from "./kv-changes.js";
 import { PostgresStore } from "./postgres-store.js";
 import {
   CHECKPOINTS_SCHEMA_VERSION,
@@ -127,10 +128,15 @@ export async function openPostgres(options: OpenPostgresOptions): Promise<Postgr
     ...(options.deadAfterMs !== undefined ? { deadAfterMs: options.deadAfterMs } : {}),
     ...(options.onError ? { onError: (error: unknown) => options.onError!(asError(error)) } : {}),
   });
+  const changes = new PostgresStoreChanges({
+    pool,
+    connect: options,
+    ...(options.onError ? { onError: (error: unknown) => options.onError!(asError(error)) } : {}),
+  });
   return {
     instance,
     pool,
-    store: new PostgresStore(pool, { instance, approvals }),
+    store: new PostgresStore(pool, { instance, approvals, changes }),
     auditLog: new IntakeLog(pool, instance),
     checkpoints: new CheckpointTable(pool, instance, CHECKPOINTS_SCHEMA_VERSION),
     migration,
@@ -140,6 +146,7 @@ export async function openPostgres(options: OpenPostgresOptions): Promise<Postgr
       if (closed) return;
       closed = true;
       await approvals.close();
+      await changes.close();
       await pool.end();
     },
   };

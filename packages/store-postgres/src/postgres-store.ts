@@ -3,7 +3,7 @@
  * the database's clock (`now()`), never an instance's.
  * @module
  */
-import type { ApprovalRows, Lock, Store } from "@switchboard/core";
+import type { ApprovalRows, Lock, Store, StoreChanges } from "@switchboard/core";
 import type { LockRequest, LockResult } from "@switchboard/core/audit";
 import type pg from "pg";
 
@@ -63,6 +63,20 @@ export interface PostgresStoreOptions {
   instance?: string;
   /** Jobs waiting for approval as rows (several instances: approve through any of them). */
   approvals?: ApprovalRows;
+  /** Being told when a namespace changes (several instances: runtime role grants follow at once). */
+  changes?: StoreChanges;
+}
+
+/**
+ * Every entry of `namespace`, sorted by key, read on `client` (an open transaction's connection, or the pool): the
+ * same decoding as {@link PostgresStore.list}.
+ */
+export async function listOn<T>(client: pg.ClientBase | pg.Pool, namespace: string): Promise<Array<[string, T]>> {
+  const { rows } = await client.query<{ key: string; value: string }>(
+    "SELECT key, value FROM kv WHERE namespace = $1",
+    [encodeKey(namespace)],
+  );
+  return rows.map((row): [string, T] => [decodeKey(row.key), JSON.parse(row.value) as T]).sort(byKey);
 }
 
 /**
@@ -74,12 +88,14 @@ export class PostgresStore implements Store {
   readonly #pool: pg.Pool;
   readonly #instance: string | null;
   readonly approvals?: ApprovalRows;
+  readonly changes?: StoreChanges;
 
   /** @param pool - A pool from {@link openPostgres} (schema migrated, sessions guarded). */
   constructor(pool: pg.Pool, options: PostgresStoreOptions = {}) {
     this.#pool = pool;
     this.#instance = options.instance ?? null;
     if (options.approvals) this.approvals = options.approvals;
+    if (options.changes) this.changes = options.changes;
   }
 
   async get<T>(namespace: string, key: string): Promise<T | undefined> {
@@ -108,7 +124,8 @@ export class PostgresStore implements Store {
   }
 
   async list<T>(namespace: string, prefix = ""): Promise<Array<[string, T]>> {
-    const exact = prefix !== "" && !endsInHighSurrogate(prefix);
+    if (prefix === "") return listOn<T>(this.#pool, namespace);
+    const exact = !endsInHighSurrogate(prefix);
     const { rows } = await this.#pool.query<{ key: string; value: string }>(
       exact
         ? "SELECT key, value FROM kv WHERE namespace = $1 AND starts_with(key, $2)"

@@ -6,6 +6,7 @@
 import type { ClientBase, Pool, PoolClient } from "pg";
 import { APPROVAL_ROWS_SQL } from "./approval-rows-schema.js";
 import { CHECKPOINTS_MIGRATION_SQL } from "./checkpoint-table.js";
+import { KV_CHANGES_SQL } from "./kv-changes-schema.js";
 
 /** One step of the schema: `sql` takes the database from `version - 1` to `version`. */
 interface Migration {
@@ -57,6 +58,10 @@ export const CHECKPOINTS_SCHEMA_VERSION = 6;
  *
  * Version 6:
  * - `audit_checkpoints`: signed checkpoints of every instance, append-only (see checkpoint-table.ts).
+ *
+ * Version 7 (store changes, see kv-changes-schema.ts):
+ * - `kv_watched` and a trigger on `kv`: a write to a namespace some instance watches sends a NOTIFY in its own
+ *   transaction (runtime role grants: every instance follows them).
  */
 const MIGRATIONS: readonly Migration[] = [
   {
@@ -246,6 +251,8 @@ const MIGRATIONS: readonly Migration[] = [
     `,
   },
   { version: CHECKPOINTS_SCHEMA_VERSION, sql: CHECKPOINTS_MIGRATION_SQL },
+  // Store changes: a write to a watched namespace notifies in its transaction (its SQL lives with its code).
+  { version: 7, sql: KV_CHANGES_SQL },
 ];
 
 /** Who a database is: an id made with it (version 3), which names its checkpoint files. */

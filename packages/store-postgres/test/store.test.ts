@@ -1,3 +1,4 @@
+import { until } from "@switchboard/test-servers";
 import { runStoreContract } from "@switchboard/testing";
 import { describe, expect, it } from "vitest";
 import { freshDatabase, open, sleep, usePostgres } from "./helpers.js";
@@ -52,5 +53,59 @@ describe("PostgresStore on a shared database", () => {
     );
     expect(await store.list("ns")).toEqual([]);
     expect(await store.listLocks()).toEqual([]);
+  });
+});
+
+// Core's StoreChanges capability: a write to a watched namespace notifies in its own transaction.
+describe("PostgresStoreChanges", () => {
+  it("tells a watcher on another instance of a write, once it is visible; a rolled-back write or an unwatched namespace tells nobody", async () => {
+    const url = await freshDatabase();
+    const a = await open(url);
+    const b = await open(url);
+    const seen: unknown[] = [];
+    a.store.changes!.watch("role-grants", () => {
+      void a.store.get("role-grants", "bob").then((value) => seen.push(value ?? null));
+    });
+    // The watch in place and the LISTEN connection up each read once.
+    await until(() => seen.length >= 2, "the first reads");
+
+    // A raw listener on b sees what the trigger sends, in commit order.
+    const listener = await b.pool.connect();
+    const payloads: string[] = [];
+    listener.on("notification", (m) => payloads.push(m.payload ?? ""));
+    await listener.query("LISTEN switchboard_kv");
+    try {
+      const raw = await b.pool.connect();
+      await raw.query("BEGIN");
+      await raw.query(`INSERT INTO kv (namespace, key, value) VALUES ('"role-grants"', '"eve"', '["x"]')`);
+      await raw.query("ROLLBACK");
+      raw.release();
+      await b.store.set("plugin", "k", 1);
+      await b.store.set("role-grants", "bob", ["deployer"]);
+      await until(() => seen.some((v) => JSON.stringify(v) === '["deployer"]'), "a to read bob's grant");
+      await until(() => payloads.length > 0, "the notice");
+      expect(payloads).toEqual(['"role-grants"']);
+      await b.store.delete("role-grants", "bob");
+      await until(() => seen.at(-1) === null, "a to read the delete");
+      expect(payloads).toEqual(['"role-grants"', '"role-grants"']);
+    } finally {
+      listener.release();
+    }
+  });
+
+  it("after its LISTEN connection is cut, it reconnects and tells every watcher to read again", async () => {
+    const url = await freshDatabase();
+    const a = await open(url, { applicationName: "changes-a" });
+    let told = 0;
+    a.store.changes!.watch("role-grants", () => told++);
+    await until(() => told >= 2, "the first reads");
+    const before = told;
+    await a.pool.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN switchboard_kv'");
+    await until(() => told > before, "a read after the reconnect");
+    // Still listening: a write is heard.
+    const b = await open(url);
+    const after = told;
+    await b.store.set("role-grants", "carol", ["ops"]);
+    await until(() => told > after, "the notice after the reconnect");
   });
 });

@@ -21,7 +21,7 @@ import type { ApprovalBoard } from "./approval-board.js";
 import { invocationDigest, type Pending, pendingOf, requirementsMet } from "./approval-facts.js";
 import { ApprovalRowDesk, normalId } from "./approval-row-desk.js";
 import type { ApprovalRows } from "./approval-rows.js";
-import { type Actor, type IdentityDirectory, who } from "./identity.js";
+import { type Actor, type GrantView, type IdentityDirectory, who } from "./identity.js";
 import type { CombinedApproval, Policy } from "./permissions.js";
 
 /** What the desk needs from the bot. */
@@ -76,7 +76,7 @@ export class ApprovalDesk {
   constructor(private readonly deps: ApprovalDeskDeps) {
     if (deps.rows)
       this.#rows = new ApprovalRowDesk(deps, deps.rows, {
-        checkApprover: (pending, approver) => this.#checkApprover(pending, approver),
+        checkApprover: (pending, approver, grants) => this.#checkApprover(pending, approver, grants),
         refused: (jobId, actor, command, error) => this.#refused(jobId, actor, command, error),
         close: (job, outcome, extra, what, audit) => this.#close(job, outcome, extra, what, audit),
         missing: (job) => this.#missing(job),
@@ -188,8 +188,11 @@ export class ApprovalDesk {
     return this.#auditRefusal(jobId, approver, "approve", () => this.#approve(jobId, approver));
   }
 
-  /** Checks that `approver` may approve `pending` (throws a {@link UserError} naming why not); returns their roles. */
-  #checkApprover(pending: Pending, approver: Actor): string[] {
+  /**
+   * Checks that `approver` may approve `pending` (throws a {@link UserError} naming why not); returns their roles.
+   * `grants`: the runtime grants to decide from (default: the directory's, in memory).
+   */
+  #checkApprover(pending: Pending, approver: Actor, grants?: GrantView): string[] {
     if (!approver.verified)
       throw new UserError(
         "only people identified with the network can approve",
@@ -202,9 +205,9 @@ export class ApprovalDesk {
         `approving job ${pending.id} needs a verified device`,
         "cross-sign this device, then approve again",
       );
-    const roles = this.deps.identity.approvalRoles(approver, pending.requester);
+    const roles = this.deps.identity.approvalRoles(approver, pending.requester, grants);
     const useful = pending.requirements.filter((r) => this.deps.policy.check(roles, r.permission).held);
-    if (useful.length === 0) throw new UserError(this.#notCounted(pending, approver));
+    if (useful.length === 0) throw new UserError(this.#notCounted(pending, approver, grants));
     return roles;
   }
 
@@ -388,18 +391,18 @@ export class ApprovalDesk {
   }
 
   /** Why an approver's roles do not count for this job: a role the requester granted, a laundered grant, or none. */
-  #notCounted(pending: Pending, approver: Actor): string {
+  #notCounted(pending: Pending, approver: Actor, grants?: GrantView): string {
     const { identity, policy } = this.deps;
     const needs = `approving job ${pending.id} needs permission ${pending.permission}`;
     const holds = (role: string) => pending.requirements.some((r) => policy.check([role], r.permission).held);
-    for (const role of identity.grantedRoles(approver.id).filter(holds)) {
-      const by = identity.grantorOf(approver.id, role);
+    for (const role of identity.grantedRoles(approver.id, grants).filter(holds)) {
+      const by = identity.grantorOf(approver.id, role, grants);
       if (by === pending.requester)
         return `${needs}; yours comes from a role ${pending.requesterName} granted, which does not count for approving their own jobs`;
       if (by !== undefined)
         return `${needs}; yours comes from role ${role} granted by ${by}, whose power to grant it does not come from the configuration, so it does not count for approvals`;
     }
-    return `${needs}, which your roles (${approver.roles.join(", ")}) do not grant`;
+    return `${needs}, which your roles (${identity.rolesIn(approver, grants).join(", ")}) do not grant`;
   }
 
   async #expire(jobId: string): Promise<void> {

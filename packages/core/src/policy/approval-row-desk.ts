@@ -14,12 +14,15 @@ import { UserError } from "../runtime/errors.js";
 import type { ApprovalDeskDeps } from "./approval-desk.js";
 import { invocationDigest, type Pending, requirementsMet } from "./approval-facts.js";
 import type { ApprovalRows, RowDecision, WaitingJobState } from "./approval-rows.js";
-import { type Actor, who } from "./identity.js";
+import { type Actor, GRANT_NAMESPACES, type GrantView, who } from "./identity.js";
 
 /** What the row desk uses of the desk: the checks and the local close it shares with one instance's approvals. */
 export interface DeskShared {
-  /** Checks that `approver` may approve `pending`; throws a {@link UserError} naming why not. Returns their roles. */
-  checkApprover(pending: Pending, approver: Actor): string[];
+  /**
+   * Checks that `approver` may approve `pending` by the runtime grants in `grants`; throws a {@link UserError}
+   * naming why not. Returns their roles.
+   */
+  checkApprover(pending: Pending, approver: Actor, grants: GrantView): string[];
   /** Writes the `denied` entry of a refused approval or refusal. */
   refused(jobId: string, actor: Actor, command: string, error: UserError): Promise<void>;
   /** Ends a waiting job here without running it; `audit: false` when its outcome entry is already written. */
@@ -68,44 +71,51 @@ export class ApprovalRowDesk {
     const rows = this.#rows;
     let known = false;
     try {
-      const decided = await rows.decide<string | ApproveResult>(jobId, (state) => {
-        known = state !== undefined;
-        const row = this.#pendingRow(jobId, state);
-        const roles = this.#desk.checkApprover(pendingOfRow(row), approver);
-        const votes = new Map(row.votes.map((v) => [v.approver, v]));
-        if (votes.has(approver.id))
-          return unchanged(`you already approved job ${row.jobId} (${votes.size}/${row.count})`);
-        votes.set(approver.id, { approver: approver.id, name: who(approver), roles });
-        // The last approval: everyone's roles are checked again (one revoked since they approved no longer counts).
-        const dropped: string[] = [];
-        if (votes.size >= row.count)
-          for (const vote of votes.values()) {
-            const now = deps.identity.approvalRoles({ id: vote.approver, verified: true }, row.requester);
-            vote.roles = now;
-            if (row.requirements.some((r) => deps.policy.check(now, r.permission).held)) continue;
-            votes.delete(vote.approver);
-            dropped.push(vote.approver);
-          }
-        const kept = [...votes.values()];
-        const roleSets = kept.map((v) => v.roles);
-        const enough = kept.length >= row.count && requirementsMet(deps.policy, row.requirements, roleSets);
-        const ids = kept.map((v) => v.approver);
-        return {
-          change: {
-            kind: "vote",
-            vote: votes.get(approver.id) ?? { approver: approver.id, name: who(approver), roles },
-            dropped,
-            approved: enough,
-          },
-          records: [auditRecords.approval(rowAbout(row), approver, kept.length, row.count, enough ? ids : undefined)],
-          result: {
-            row,
-            enough,
-            approvals: kept.length,
-            lost: dropped.map((id) => row.votes.find((v) => v.approver === id)?.name ?? id),
-          },
-        };
-      });
+      // The grants are read in the vote's transaction: a role revoked through another instance never counts here,
+      // even if this instance has not heard of the revoke yet.
+      const decided = await rows.decide<string | ApproveResult>(
+        jobId,
+        (state, read) => {
+          known = state !== undefined;
+          const row = this.#pendingRow(jobId, state);
+          const grants = deps.identity.grantsFrom(read);
+          const roles = this.#desk.checkApprover(pendingOfRow(row), approver, grants);
+          const votes = new Map(row.votes.map((v) => [v.approver, v]));
+          if (votes.has(approver.id))
+            return unchanged(`you already approved job ${row.jobId} (${votes.size}/${row.count})`);
+          votes.set(approver.id, { approver: approver.id, name: who(approver), roles });
+          // The last approval: everyone's roles are checked again (one revoked since they approved no longer counts).
+          const dropped: string[] = [];
+          if (votes.size >= row.count)
+            for (const vote of votes.values()) {
+              const now = deps.identity.approvalRoles({ id: vote.approver, verified: true }, row.requester, grants);
+              vote.roles = now;
+              if (row.requirements.some((r) => deps.policy.check(now, r.permission).held)) continue;
+              votes.delete(vote.approver);
+              dropped.push(vote.approver);
+            }
+          const kept = [...votes.values()];
+          const roleSets = kept.map((v) => v.roles);
+          const enough = kept.length >= row.count && requirementsMet(deps.policy, row.requirements, roleSets);
+          const ids = kept.map((v) => v.approver);
+          return {
+            change: {
+              kind: "vote",
+              vote: votes.get(approver.id) ?? { approver: approver.id, name: who(approver), roles },
+              dropped,
+              approved: enough,
+            },
+            records: [auditRecords.approval(rowAbout(row), approver, kept.length, row.count, enough ? ids : undefined)],
+            result: {
+              row,
+              enough,
+              approvals: kept.length,
+              lost: dropped.map((id) => row.votes.find((v) => v.approver === id)?.name ?? id),
+            },
+          };
+        },
+        GRANT_NAMESPACES,
+      );
       if (typeof decided === "string") return decided;
       const { row, enough, approvals, lost } = decided;
       const here = row.instance === rows.instance ? await this.sync(row.jobId) : undefined;
@@ -129,19 +139,25 @@ export class ApprovalRowDesk {
     const rows = this.#rows;
     let known = false;
     try {
-      const holder = await rows.decide<string>(jobId, (state) => {
-        known = state !== undefined;
-        const row = this.#pendingRow(jobId, state);
-        const roles = deps.identity.approvalRoles(by, row.requester);
-        const mayRefuse = row.requirements.some((r) => deps.policy.check(roles, r.permission).held);
-        if (by.id !== row.requester && !mayRefuse)
-          throw new UserError(`refusing job ${row.jobId} needs permission ${row.permission} (or being its requester)`);
-        return {
-          change: { kind: "close", outcome: "rejected", note: `was refused by ${who(by)}`, by: by.id },
-          records: [auditRecords.outcome(rowAbout(row), "rejected", { decision: "rejected", detail: { by: by.id } })],
-          result: row.instance,
-        };
-      });
+      const holder = await rows.decide<string>(
+        jobId,
+        (state, read) => {
+          known = state !== undefined;
+          const row = this.#pendingRow(jobId, state);
+          const roles = deps.identity.approvalRoles(by, row.requester, deps.identity.grantsFrom(read));
+          const mayRefuse = row.requirements.some((r) => deps.policy.check(roles, r.permission).held);
+          if (by.id !== row.requester && !mayRefuse)
+            throw new UserError(
+              `refusing job ${row.jobId} needs permission ${row.permission} (or being its requester)`,
+            );
+          return {
+            change: { kind: "close", outcome: "rejected", note: `was refused by ${who(by)}`, by: by.id },
+            records: [auditRecords.outcome(rowAbout(row), "rejected", { decision: "rejected", detail: { by: by.id } })],
+            result: row.instance,
+          };
+        },
+        GRANT_NAMESPACES,
+      );
       if (holder === rows.instance) await this.sync(jobId);
       return `job ${jobId} refused`;
     } catch (error) {

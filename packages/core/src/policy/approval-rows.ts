@@ -9,6 +9,7 @@
  * @module
  */
 import type { AuditRecord } from "../audit/audit.js";
+import type { NamespaceEntries } from "./identity.js";
 import type { ApprovalRequirement } from "./permissions.js";
 
 /** What a waiting job's row holds: enough for any instance to check an approver and write the audit entries. */
@@ -91,9 +92,15 @@ export interface ApprovalRows {
   /**
    * Reads job `jobId`'s row under a lock, calls `decide` (synchronous; it may throw to refuse, and then nothing is
    * written), applies its change and appends its records, all in one transaction; tells the holder when something
-   * changed. Resolves to the callback's result.
+   * changed. Resolves to the callback's result. `read`: store namespaces read in the same transaction, after the row
+   * is locked, and passed to `decide` (the runtime role grants: a vote is checked against the grants as they are,
+   * not as this instance last heard of them).
    */
-  decide<T>(jobId: string, decide: (state: WaitingJobState | undefined) => RowDecision<T>): Promise<T>;
+  decide<T>(
+    jobId: string,
+    decide: (state: WaitingJobState | undefined, read: NamespaceEntries) => RowDecision<T>,
+    read?: readonly string[],
+  ): Promise<T>;
   /** Reads job `jobId`'s row. */
   read(jobId: string): Promise<WaitingJobState | undefined>;
   /** Moves an approved job of this instance to `running`; true for exactly one caller, ever. */

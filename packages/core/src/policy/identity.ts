@@ -4,7 +4,7 @@
  */
 
 import type { Sender } from "../adapters/message.js";
-import type { Store } from "../store/store.js";
+import type { Store, StoreChanges } from "../store/store.js";
 import { Policy } from "./permissions.js";
 import type { PolicyConfig } from "./policy-config.js";
 
@@ -31,23 +31,47 @@ const GRANTS = "role-grants";
 const GRANTORS = "role-grantors";
 const grantKey = (actorId: string, role: string) => `${actorId}\u0000${role}`;
 
-/** Maps verified network identities to principals and their roles; keeps runtime role grants in the store. */
+/** The store namespaces runtime grants are kept in (an approval on several instances reads them in its transaction). */
+export const GRANT_NAMESPACES: readonly string[] = [GRANTS, GRANTORS];
+
+/** Entries of store namespaces as read together (namespace → `[key, value]` pairs). */
+export type NamespaceEntries = ReadonlyMap<string, ReadonlyArray<readonly [string, unknown]>>;
+
+/** Runtime role grants as read at one moment: the granted roles of each actor, and who granted each. */
+export interface GrantView {
+  readonly grants: ReadonlyMap<string, readonly string[]>;
+  /** `actor\0role` → the principal who granted it. */
+  readonly grantors: ReadonlyMap<string, string>;
+}
+
+/**
+ * Maps verified network identities to principals and their roles; keeps runtime role grants in the store. On a store
+ * shared by several instances (with {@link StoreChanges}) it reads the grants again whenever any instance changes
+ * them; decisions that must not use a stale view pass a {@link GrantView} read from the store itself.
+ */
 export class IdentityDirectory {
   readonly #byIdentity = new Map<string, string>();
-  #grants = new Map<string, string[]>();
-  /** Who granted each runtime role (`actor\0role` → principal id). */
-  #grantors = new Map<string, string>();
+  #view: GrantView = { grants: new Map(), grantors: new Map() };
   readonly #roleCache = new Map<string, string[]>();
   #unverifiedRoles: string[] | undefined;
   #policy: Policy | undefined;
+  #unwatch: (() => void) | undefined;
+  /** The chain of reads (one at a time, in order) and the read asked for but not started yet. */
+  #reads: Promise<void> = Promise.resolve();
+  #queued: Promise<void> | undefined;
+  /** A read tried again after a failed one. */
+  #retry: NodeJS.Timeout | undefined;
 
   /**
    * @param onResolve called with every actor {@link resolve} returns (the bot counts them: one per message).
+   * @param onReloadError called when reading the grants again after a change failed (tried again 2 s later, until
+   *   a read succeeds).
    */
   constructor(
     readonly policy: PolicyConfig,
     private readonly store: Store,
     private readonly onResolve?: (network: string, actor: Actor) => void,
+    private readonly onReloadError?: (error: unknown) => void,
   ) {
     for (const [principal, config] of Object.entries(policy.principals)) {
       for (const [network, ids] of Object.entries(config.identities)) {
@@ -56,11 +80,78 @@ export class IdentityDirectory {
     }
   }
 
-  /** Loads runtime role grants from the store. */
+  /**
+   * Loads runtime role grants from the store; on a store with {@link StoreChanges}, also starts following them (each
+   * change, made through any instance, reads them again).
+   */
   async load(): Promise<void> {
-    this.#grants = new Map(await this.store.list<string[]>(GRANTS));
-    this.#grantors = new Map(await this.store.list<string>(GRANTORS));
-    this.#roleCache.clear();
+    const changes = this.store.changes;
+    if (changes && !this.#unwatch) {
+      // A failed read (the database away for a moment) is tried again until one succeeds.
+      const reload = (): void =>
+        void this.#read().catch((error: unknown) => {
+          this.onReloadError?.(error);
+          if (this.#retry || !this.#unwatch) return;
+          this.#retry = setTimeout(() => {
+            this.#retry = undefined;
+            reload();
+          }, 2000);
+          this.#retry.unref?.();
+        });
+      const stops = GRANT_NAMESPACES.map((namespace) => changes.watch(namespace, reload));
+      this.#unwatch = () => {
+        for (const stop of stops) stop();
+      };
+    }
+    await this.#read();
+  }
+
+  /** Stops following changes of the grants (the bot is stopping). */
+  stop(): void {
+    this.#unwatch?.();
+    this.#unwatch = undefined;
+    clearTimeout(this.#retry);
+    this.#retry = undefined;
+  }
+
+  /** Reads the grants from the store (now, fresh: not the copy in memory). */
+  async readGrants(): Promise<GrantView> {
+    const entries = new Map<string, Array<[string, unknown]>>();
+    for (const namespace of GRANT_NAMESPACES) entries.set(namespace, await this.store.list<unknown>(namespace));
+    return this.grantsFrom(entries);
+  }
+
+  /** The grants in store entries read together (values that are not what {@link grant} writes are ignored). */
+  grantsFrom(entries: NamespaceEntries): GrantView {
+    const grants = new Map<string, string[]>();
+    for (const [actor, roles] of entries.get(GRANTS) ?? [])
+      if (Array.isArray(roles))
+        grants.set(
+          actor,
+          roles.filter((r): r is string => typeof r === "string"),
+        );
+    const grantors = new Map<string, string>();
+    for (const [key, by] of entries.get(GRANTORS) ?? []) if (typeof by === "string") grantors.set(key, by);
+    return { grants, grantors };
+  }
+
+  /**
+   * Reads the grants into memory, one read at a time and in order: a read asked for while none is queued starts
+   * after the running one, so the last view kept was read after the last change anyone was told about.
+   */
+  #read(): Promise<void> {
+    if (this.#queued) return this.#queued;
+    const read = this.#reads
+      .catch(() => {})
+      .then(async () => {
+        this.#queued = undefined;
+        const view = await this.readGrants();
+        this.#view = view;
+        this.#roleCache.clear();
+      });
+    this.#queued = read;
+    this.#reads = read;
+    return read;
   }
 
   /** The actor for a sender on a network. */
@@ -100,7 +191,7 @@ export class IdentityDirectory {
   #rolesOf(actorId: string, configured: string[]): string[] {
     let roles = this.#roleCache.get(actorId);
     if (!roles) {
-      roles = Object.freeze(unique([...configured, ...(this.#grants.get(actorId) ?? [])])) as string[];
+      roles = Object.freeze(unique([...configured, ...(this.#view.grants.get(actorId) ?? [])])) as string[];
       this.#roleCache.set(actorId, roles);
     }
     return roles;
@@ -147,24 +238,34 @@ export class IdentityDirectory {
     return Object.hasOwn(this.policy.principals, actorId) ? this.policy.principals[actorId]!.roles : [];
   }
 
-  /** Roles granted at runtime. */
-  grantedRoles(actorId: string): string[] {
-    return this.#grants.get(actorId) ?? [];
+  /** Roles granted at runtime (in `view`; by default the grants in memory). */
+  grantedRoles(actorId: string, view: GrantView = this.#view): string[] {
+    return [...(view.grants.get(actorId) ?? [])];
+  }
+
+  /** An actor's roles by the grants in `view`: configured (or the guest role) plus granted. */
+  rolesIn(actor: Pick<Actor, "id" | "known">, view: GrantView = this.#view): string[] {
+    const configured = actor.known ? this.configuredRoles(actor.id) : [this.policy.guestRole];
+    return unique([...configured, ...this.grantedRoles(actor.id, view)]);
   }
 
   /** Every actor with runtime grants. */
   allGrants(): Array<[string, string[]]> {
-    return [...this.#grants.entries()].sort(([a], [b]) => a.localeCompare(b));
+    return [...this.#view.grants.entries()]
+      .map(([actor, roles]): [string, string[]] => [actor, [...roles]])
+      .sort(([a], [b]) => a.localeCompare(b));
   }
 
   /**
    * The roles that count when `actor` approves a job requested by `requester`: configured roles, and runtime
    * grants that {@link grantCountsFor} the requester's jobs (so a requester cannot make a second account an
-   * approver, directly or through a chain of accounts).
+   * approver, directly or through a chain of accounts). `view`: the grants to decide from (default: in memory).
    */
-  approvalRoles(actor: Pick<Actor, "id" | "verified">, requester: string): string[] {
+  approvalRoles(actor: Pick<Actor, "id" | "verified">, requester: string, view: GrantView = this.#view): string[] {
     if (!actor.verified) return [];
-    const granted = this.grantedRoles(actor.id).filter((role) => this.grantCountsFor(actor.id, role, requester));
+    const granted = this.grantedRoles(actor.id, view).filter((role) =>
+      this.grantCountsFor(actor.id, role, requester, view),
+    );
     return unique([...this.configuredRoles(actor.id), ...granted]);
   }
 
@@ -174,43 +275,59 @@ export class IdentityDirectory {
    * ends at the configuration in one step: a grant made with power that itself came from a runtime grant (which the
    * requester may have made, through any number of accounts) never counts.
    */
-  grantCountsFor(actorId: string, role: string, requester: string): boolean {
-    const by = this.#grantors.get(grantKey(actorId, role));
+  grantCountsFor(actorId: string, role: string, requester: string, view: GrantView = this.#view): boolean {
+    const by = view.grantors.get(grantKey(actorId, role));
     if (by === undefined || by === requester) return false;
     this.#policy ??= new Policy(this.policy);
     return this.#policy.mayGrant(this.configuredRoles(by), role);
   }
 
   /** Who granted a runtime role (undefined for grants from before grantors were kept). */
-  grantorOf(actorId: string, role: string): string | undefined {
-    return this.#grantors.get(grantKey(actorId, role));
+  grantorOf(actorId: string, role: string, view: GrantView = this.#view): string | undefined {
+    return view.grantors.get(grantKey(actorId, role));
   }
 
-  /** Adds a runtime role granted by `grantedBy`; returns false when the actor already had it. */
+  /**
+   * Adds a runtime role granted by `grantedBy`; returns false when the actor already had it. Reads the actor's
+   * grants from the store first (another instance may have changed them).
+   */
   async grant(actorId: string, role: string, grantedBy: string): Promise<boolean> {
-    const current = this.grantedRoles(actorId);
+    const current = await this.#storedRoles(actorId);
     if (current.includes(role) || this.configuredRoles(actorId).includes(role)) return false;
     const next = [...current, role].sort();
     await this.store.set(GRANTORS, grantKey(actorId, role), grantedBy);
-    this.#grantors.set(grantKey(actorId, role), grantedBy);
     await this.store.set(GRANTS, actorId, next);
-    this.#grants.set(actorId, next);
-    this.#roleCache.delete(actorId);
+    this.#keep(actorId, next, role, grantedBy);
     return true;
   }
 
-  /** Removes a runtime role; returns false when it was not granted at runtime. */
+  /** Removes a runtime role; returns false when it was not granted at runtime (read from the store first). */
   async revoke(actorId: string, role: string): Promise<boolean> {
-    const current = this.grantedRoles(actorId);
+    const current = await this.#storedRoles(actorId);
     if (!current.includes(role)) return false;
     const next = current.filter((r) => r !== role);
     if (next.length) await this.store.set(GRANTS, actorId, next);
     else await this.store.delete(GRANTS, actorId);
     await this.store.delete(GRANTORS, grantKey(actorId, role));
-    this.#grantors.delete(grantKey(actorId, role));
-    this.#grants.set(actorId, next);
-    this.#roleCache.delete(actorId);
+    this.#keep(actorId, next, role, undefined);
     return true;
+  }
+
+  async #storedRoles(actorId: string): Promise<string[]> {
+    const stored = await this.store.get<unknown>(GRANTS, actorId);
+    return Array.isArray(stored) ? stored.filter((r): r is string => typeof r === "string") : [];
+  }
+
+  /** Applies this instance's own grant or revoke to the view in memory at once. */
+  #keep(actorId: string, roles: string[], role: string, grantor: string | undefined): void {
+    const grants = new Map(this.#view.grants);
+    const grantors = new Map(this.#view.grantors);
+    if (roles.length) grants.set(actorId, roles);
+    else grants.delete(actorId);
+    if (grantor === undefined) grantors.delete(grantKey(actorId, role));
+    else grantors.set(grantKey(actorId, role), grantor);
+    this.#view = { grants, grantors };
+    this.#roleCache.delete(actorId);
   }
 }
 

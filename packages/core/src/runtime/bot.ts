@@ -116,9 +116,15 @@ export class Bot {
     this.auditLog = timedAuditLog(options.auditLog ?? new MemoryAuditLog(), this.#events);
     const policy = policyConfigSchema.parse(options.policy ?? {});
     this.#policy = new Policy(policy);
-    this.#identity = new IdentityDirectory(policy, this.store, (network, actor) => {
-      if (this.#events.has("identity.resolved")) this.#events.emit("identity.resolved", { network, actor: actor.id });
-    });
+    this.#identity = new IdentityDirectory(
+      policy,
+      this.store,
+      (network, actor) => {
+        if (this.#events.has("identity.resolved")) this.#events.emit("identity.resolved", { network, actor: actor.id });
+      },
+      (err) =>
+        this.logger.warn({ err }, "could not read the runtime role grants again after a change (read again soon)"),
+    );
     this.#outbox = new Outbox(this.#adapters, this.#identity, this.#events, this.logger);
     this.#announce = (options.approvals?.announce ?? []).map((ref) =>
       typeof ref === "string" ? parseRoomRef(ref) : ref,
@@ -319,6 +325,7 @@ export class Bot {
     for (const adapter of this.#adapters.values())
       await adapter.stop().catch((err: unknown) => this.logger.warn({ err }, "adapter stop failed"));
     await this.#plugins.teardown((plugin, err) => this.logger.warn({ err, plugin }, "plugin teardown failed"));
+    this.#identity.stop();
     this.#started = false;
   }
 

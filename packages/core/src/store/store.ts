@@ -49,5 +49,21 @@ export interface Store {
    * instance can take `approve <id>` and the job still runs once, on the instance that holds it.
    */
   readonly approvals?: ApprovalRows;
+  /**
+   * Present on a store shared by several instances (store-postgres): tells this instance when another (or this one)
+   * changed a namespace, so what it keeps in memory (runtime role grants) follows at once, without a restart.
+   */
+  readonly changes?: StoreChanges;
   close?(): Promise<void>;
+}
+
+/**
+ * Being told that a namespace changed: an optional capability of a {@link Store} shared by several instances. A
+ * notice is only a hint (it can be missed while the channel reconnects): a watcher reads what it needs again from
+ * the store, and `changed` is also called after every (re)connect of the channel and once the watch is in place.
+ * Decisions that must not use a stale view read the store itself.
+ */
+export interface StoreChanges {
+  /** Calls `changed()` soon after a write to `namespace` commits, on any instance. Returns the stop. */
+  watch(namespace: string, changed: () => void): () => void;
 }

@@ -1,7 +1,9 @@
 // One bot instance as a separate process, for the approval tests (test/approvals.test.ts): the shared database
 // (store and audit log of the built package), heartbeats and the reaper, and a bot on a memory adapter "slack"
 // (both instances read the same workspace, as with Slack Socket Mode). `deploy` needs one approval with
-// deploy:approve. Each stdin line is
+// deploy:approve; root (admin) and mallory (admin, a requester who can hand out roles) use `role grant`/`role revoke`
+// (the grant tests, test/grants.test.ts). NO_CHANGES=1 hides the store's change notices from this instance (as if
+// every NOTIFY were missed: it keeps the grants it loaded at start). Each stdin line is
 //   say <message id> <sender> <text>    - a chat message from <sender> in room C0123
 //   click <sender> <job id> approve|deny - a button press (reaches the desk as a typed approve/deny would)
 // Everything it observes is printed as one JSON object per line on stdout.
@@ -29,12 +31,35 @@ const adapter = new MemoryAdapter("slack");
 adapter.onSend((sent) =>
   say({ ev: "sent", room: sent.target.room.id, jobId: sent.message.jobId, text: renderText(sent.message.blocks) }),
 );
+/** The store without its change notices (NO_CHANGES=1), every other method the real one's. */
+function withoutChanges(store) {
+  const methods = [
+    "get",
+    "set",
+    "delete",
+    "list",
+    "acquireLock",
+    "releaseLock",
+    "listLocks",
+    "claimOccurrence",
+    "close",
+  ];
+  const bare = Object.fromEntries(methods.map((name) => [name, (...args) => store[name](...args)]));
+  return { ...bare, approvals: store.approvals };
+}
+
 const bot = createBot({
-  store: storage.store,
+  store: env.NO_CHANGES === "1" ? withoutChanges(storage.store) : storage.store,
   auditLog: storage.auditLog,
   policy: {
-    roles: { dev: { permissions: ["deploy"] }, approver: { permissions: ["deploy", "deploy:approve"] } },
+    roles: {
+      dev: { permissions: ["deploy"] },
+      approver: { permissions: ["deploy", "deploy:approve"] },
+      admin: { permissions: ["deploy", "deploy:approve", "role:grant", "role:revoke"] },
+    },
     principals: {
+      root: { roles: ["admin"], identities: { slack: "root" } },
+      mallory: { roles: ["admin"], identities: { slack: "mallory" } },
       alice: { roles: ["approver"], identities: { slack: "alice" } },
       bob: { roles: ["approver"], identities: { slack: "bob" } },
       carol: { roles: ["approver"], identities: { slack: "carol" } },
