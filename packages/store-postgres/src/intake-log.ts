@@ -76,11 +76,14 @@ interface PendingWrite {
 }
 
 /**
- * A claim whose batch failed without being committed is retried for this long after it was made, then rejected (the
- * message is not run; core answers with an internal error). Plain appends — outcomes among them — are retried for as
- * long as the failures are of that kind: an outcome is never dropped for a busy pool or a lock wait.
+ * A claim whose batch the server refused without committing it (a lock wait past `lock_timeout`, a deadlock) is
+ * retried for this long after it was made, then rejected (the message is not run; core answers with an internal
+ * error). A claim whose batch got no pool connection in time is rejected at once (overload is shed at the door).
+ * Plain appends — outcomes among them — are retried after either kind of failure for as long as it lasts: an outcome
+ * is never dropped for a busy pool or a lock wait. With the database down (connection refused, lost) writes fail at
+ * once as before.
  */
-const CLAIM_RETRY_MS = 30_000;
+const CLAIM_RETRY_MS = 15_000;
 
 /** Wait before the first retry of a failed batch, doubled per consecutive failure up to {@link RETRY_MAX_MS}. */
 const RETRY_FIRST_MS = 50;
@@ -88,13 +91,16 @@ const RETRY_MAX_MS = 2_000;
 
 /**
  * SQLSTATEs after which the statement is known not to have committed (one statement is one implicit transaction, and
- * the server answered with this error): serialization failure, deadlock, lock_timeout, statement_timeout or a
- * cancel, too many connections, out of memory/disk/resources. A lost connection (class 08, an admin shutdown) is not
+ * the server answered with this error) and that pass: serialization failure, deadlock, `lock_timeout`,
+ * `statement_timeout` (or a cancel), too many connections. A lost connection (class 08, an admin shutdown) is not
  * here: the commit may have happened before the answer was lost, and writing the batch again could store it twice.
  */
-const NOT_COMMITTED = new Set(["40001", "40P01", "55P03", "57014", "53000", "53100", "53200", "53300"]);
+const NOT_COMMITTED = new Set(["40001", "40P01", "55P03", "57014", "53300"]);
 
-/** The batch's connection could not be taken from the pool (nothing was sent): any error there. */
+/** pg-pool's error when every connection stayed checked out for `connectionTimeoutMillis`. */
+const POOL_WAIT_TIMEOUT = /^timeout exceeded when trying to connect$/;
+
+/** The pool had no connection free for the batch in time (nothing was sent). */
 class NotSentError extends Error {
   override name = "NotSentError";
 }
@@ -213,7 +219,7 @@ export class IntakeLog extends PostgresAuditLog {
         const claims: PendingWrite[] = [];
         for (const write of batch)
           if (write.claim) {
-            if (now - write.since < CLAIM_RETRY_MS) claims.push(write);
+            if (!(error instanceof NotSentError) && now - write.since < CLAIM_RETRY_MS) claims.push(write);
             else write.reject(error);
           }
         this.#appends.unshift(...appends);
@@ -235,17 +241,17 @@ export class IntakeLog extends PostgresAuditLog {
   }
 
   /**
-   * A connection for one batch. A failure here sent nothing (the pool's wait timed out, the server refused the
-   * connection), which {@link NotSentError} records so the batch is retried.
+   * A connection for one batch. When every connection of the pool stayed busy for the pool's whole wait (overload:
+   * other work holds them), nothing was sent, which {@link NotSentError} records so the batch is retried. Any other
+   * connect failure (the server refused or did not answer a new connection: the database is down) is passed on as
+   * it is: the writes fail at once, as they always did, instead of hanging their callers while it is down.
    */
   async #connect(): Promise<pg.PoolClient> {
     try {
       return await this.#pool.connect();
     } catch (error) {
-      if ((error as Error)?.message?.includes("after calling end on the pool")) throw error; // closed: final
-      throw new NotSentError(`no connection for the audit batch: ${(error as Error)?.message ?? error}`, {
-        cause: error,
-      });
+      if (!(error instanceof Error) || !POOL_WAIT_TIMEOUT.test(error.message)) throw error;
+      throw new NotSentError(`no pool connection free for the audit batch: ${error.message}`, { cause: error });
     }
   }
 
