@@ -68,9 +68,48 @@ interface BatchRow extends AppendedRow {
 interface PendingWrite {
   records: AuditRecord[];
   claim?: Omit<MessageClaim, "jobId"> & { jobId: string | null; status: "running" | "done" };
+  /** When it was made (`Date.now()`): a claim is retried only until {@link CLAIM_RETRY_MS} after it. */
+  since: number;
   /** Resolves with the stored entries, or `undefined` when the claim was lost (nothing of it written). */
   resolve: (entries: AuditEntry[] | undefined) => void;
   reject: (error: unknown) => void;
+}
+
+/**
+ * A claim whose batch the server refused without committing it (a lock wait past `lock_timeout`, a deadlock) is
+ * retried for this long after it was made, then rejected (the message is not run; core answers with an internal
+ * error). A claim whose batch got no pool connection in time is rejected at once (overload is shed at the door).
+ * Plain appends — outcomes among them — are retried after either kind of failure for as long as it lasts: an outcome
+ * is never dropped for a busy pool or a lock wait. With the database down (connection refused, lost) writes fail at
+ * once as before.
+ */
+const CLAIM_RETRY_MS = 15_000;
+
+/** Wait before the first retry of a failed batch, doubled per consecutive failure up to {@link RETRY_MAX_MS}. */
+const RETRY_FIRST_MS = 50;
+const RETRY_MAX_MS = 2_000;
+
+/**
+ * SQLSTATEs after which the statement is known not to have committed (one statement is one implicit transaction, and
+ * the server answered with this error) and that pass: serialization failure, deadlock, `lock_timeout`,
+ * `statement_timeout` (or a cancel), too many connections. A lost connection (class 08, an admin shutdown) is not
+ * here: the commit may have happened before the answer was lost, and writing the batch again could store it twice.
+ */
+const NOT_COMMITTED = new Set(["40001", "40P01", "55P03", "57014", "53300"]);
+
+/** pg-pool's error when every connection stayed checked out for `connectionTimeoutMillis`. */
+const POOL_WAIT_TIMEOUT = /^timeout exceeded when trying to connect$/;
+
+/** The pool had no connection free for the batch in time (nothing was sent). */
+class NotSentError extends Error {
+  override name = "NotSentError";
+}
+
+/** Whether a batch that failed with `error` certainly stored nothing (so writing it again cannot store it twice). */
+function certainlyNotCommitted(error: unknown): boolean {
+  if (error instanceof NotSentError) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && NOT_COMMITTED.has(code);
 }
 
 /**
@@ -97,9 +136,14 @@ export class IntakeLog extends PostgresAuditLog {
   readonly #pool: pg.Pool;
   /** This instance's id, recorded on the claims (job rows) it takes. */
   readonly instance: string;
-  #pending: PendingWrite[] = [];
-  /** Whether a batch is in flight (the next one waits for it). */
+  /** Plain appends (outcomes among them) waiting, in the order they were made. They go first in every batch. */
+  #appends: PendingWrite[] = [];
+  /** Claims waiting, in the order they were made: each batch takes what room the appends leave (back-pressure). */
+  #claims: PendingWrite[] = [];
+  /** Whether a batch is in flight or a retry is scheduled (the next one waits for it). */
   #flushing = false;
+  /** Consecutive failed batches that were retried (the backoff). */
+  #failures = 0;
 
   constructor(pool: pg.Pool, instance: string) {
     super(pool);
@@ -127,54 +171,112 @@ export class IntakeLog extends PostgresAuditLog {
 
   #enqueue(records: AuditRecord[], claim?: PendingWrite["claim"]): Promise<AuditEntry[] | undefined> {
     return new Promise((resolve, reject) => {
-      this.#pending.push({ records, ...(claim ? { claim } : {}), resolve, reject });
-      if (this.#pending.length === 1 && !this.#flushing) queueMicrotask(() => void this.#flush());
+      const write = { records, ...(claim ? { claim } : {}), since: Date.now(), resolve, reject };
+      (claim ? this.#claims : this.#appends).push(write);
+      if (this.#appends.length + this.#claims.length === 1 && !this.#flushing) queueMicrotask(() => void this.#flush());
     });
   }
 
-  async #flush(): Promise<void> {
-    if (this.#flushing || this.#pending.length === 0) return;
-    this.#flushing = true;
+  /**
+   * Takes the next batch: every waiting plain append first (up to MAX_BATCH), then claims in the room left. An
+   * outcome never waits behind newer claims; under overload the claims wait instead (intake slows down). Appends
+   * keep their order among themselves, and claims theirs; an append never depends on a claim still waiting (a job's
+   * records follow its own claim's commit).
+   */
+  #take(): PendingWrite[] {
+    const batch = this.#appends.splice(0, MAX_BATCH);
     // The same message claimed twice in one batch (a redelivery): the second waits for the next batch, where it
-    // loses to the first (or wins, if the first's batch failed). Past MAX_BATCH everything waits, in order.
+    // loses to the first (or wins, if the first's batch failed).
     const keys = new Set<string>();
-    const batch: PendingWrite[] = [];
     const later: PendingWrite[] = [];
-    for (const write of this.#pending) {
-      if (batch.length >= MAX_BATCH) {
-        later.push(write);
-        continue;
-      }
-      if (write.claim) {
-        const key = claimKey(write.claim);
-        if (keys.has(key)) {
-          later.push(write);
-          continue;
-        }
+    for (const write of this.#claims) {
+      const key = claimKey(write.claim!);
+      if (batch.length >= MAX_BATCH || keys.has(key)) later.push(write);
+      else {
         keys.add(key);
+        batch.push(write);
       }
-      batch.push(write);
     }
-    this.#pending = later;
+    this.#claims = later;
+    return batch;
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#flushing || this.#appends.length + this.#claims.length === 0) return;
+    this.#flushing = true;
+    const batch = this.#take();
+    let retryIn = 0;
     try {
       await this.#write(batch);
+      this.#failures = 0;
     } catch (error) {
-      for (const write of batch) write.reject(error);
+      if (!certainlyNotCommitted(error)) for (const write of batch) write.reject(error);
+      else {
+        // Nothing of the batch is stored: write it again after a pause. Appends are put back in front, in order;
+        // claims too, unless they have waited too long (then the message is refused rather than run late).
+        const now = Date.now();
+        const appends = batch.filter((write) => !write.claim);
+        const claims: PendingWrite[] = [];
+        for (const write of batch)
+          if (write.claim) {
+            if (!(error instanceof NotSentError) && now - write.since < CLAIM_RETRY_MS) claims.push(write);
+            else write.reject(error);
+          }
+        this.#appends.unshift(...appends);
+        this.#claims.unshift(...claims);
+        retryIn = Math.min(RETRY_FIRST_MS * 2 ** this.#failures, RETRY_MAX_MS);
+        this.#failures++;
+      }
     } finally {
-      this.#flushing = false;
+      const next = () => {
+        this.#flushing = false;
+        void this.#flush();
+      };
+      if (this.#appends.length + this.#claims.length === 0) this.#flushing = false;
       // Next turn of the event loop, not now: the jobs whose claims this batch took run their handlers first, and
       // their outcomes join the writes that queued meanwhile (one batch instead of two).
-      if (this.#pending.length > 0) setImmediate(() => void this.#flush());
+      else if (retryIn > 0) setTimeout(next, retryIn);
+      else setImmediate(next);
     }
   }
 
-  /** Writes one batch and settles its writes. */
+  /**
+   * A connection for one batch. When every connection of the pool stayed busy for the pool's whole wait (overload:
+   * other work holds them), nothing was sent, which {@link NotSentError} records so the batch is retried. Any other
+   * connect failure (the server refused or did not answer a new connection: the database is down) is passed on as
+   * it is: the writes fail at once, as they always did, instead of hanging their callers while it is down.
+   */
+  async #connect(): Promise<pg.PoolClient> {
+    try {
+      return await this.#pool.connect();
+    } catch (error) {
+      if (!(error instanceof Error) || !POOL_WAIT_TIMEOUT.test(error.message)) throw error;
+      throw new NotSentError(`no pool connection free for the audit batch: ${error.message}`, { cause: error });
+    }
+  }
+
+  /** Writes one batch on a connection of its own and settles its writes. */
   async #write(batch: PendingWrite[]): Promise<void> {
+    const client = await this.#connect();
+    let broken: Error | undefined;
+    try {
+      await this.#writeOn(client, batch);
+    } catch (error) {
+      // A server error leaves the session usable; anything else (a lost connection) does not.
+      if (typeof (error as { code?: unknown })?.code !== "string") broken = error as Error;
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /** Writes one batch on `client` and settles its writes. */
+  async #writeOn(client: pg.PoolClient, batch: PendingWrite[]): Promise<void> {
     const all = batch.flatMap((write) => write.records);
     const finished = all.filter((r) => r.event === "outcome" && r.jobId !== undefined).map((r) => r.jobId!);
     if (!batch.some((write) => write.claim)) {
       const entries = await appendOn(
-        this.#pool,
+        client,
         all,
         finished.length > 0 ? { sql: APPEND_OUTCOME_SQL, extra: [finished] } : undefined,
       );
@@ -193,7 +295,7 @@ export class IntakeLog extends PostgresAuditLog {
       for (const _ of write.records) owner.push(write.claim ? k : null);
     }
     const parts = all.map(splitRecord);
-    const { rows } = await this.#pool.query<BatchRow>(BATCH_SQL, [
+    const { rows } = await client.query<BatchRow>(BATCH_SQL, [
       claims.map((c) => c.network),
       claims.map((c) => c.messageId),
       claims.map((c) => c.jobId),
