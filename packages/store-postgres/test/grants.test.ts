@@ -159,6 +159,24 @@ describe("runtime role grants on several instances (one PostgreSQL)", () => {
     expect(runs([a, b], job)).toEqual([]);
   }, 90_000);
 
+  it("attack: a revoke through A racing a grant of another role through B is never undone (50 rounds)", async () => {
+    const { a, b } = await twoInstances();
+    for (let round = 0; round < 50; round++) {
+      const who = `slack:m${round}`;
+      expect(await say(a, "root", `!role grant ${who} approver`)).toContain(`${who} now has role approver`);
+      // Both sent in the same tick: the two instances handle them at the same moment.
+      const [revoked, granted] = await Promise.all([
+        say(a, "root", `!role revoke ${who} approver`),
+        say(b, "mallory", `!role grant ${who} dev`),
+      ]);
+      expect(revoked).toContain(`${who} no longer has role approver`);
+      expect(granted).toContain(`${who} now has role dev`);
+      // Read from the store by either instance: the revoke holds (it was not written back), and so does the grant.
+      expect(await say(b, "root", `!role revoke ${who} approver`)).toContain(`${who} does not have role approver`);
+      expect(await say(a, "root", `!role grant ${who} dev`)).toContain(`${who} already has role dev`);
+    }
+  }, 180_000);
+
   it("after B's LISTEN connection is cut, B reads every grant again (a notice sent meanwhile is not needed)", async () => {
     const { url, a, b } = await twoInstances();
     const { pool } = await open(url);
