@@ -5,10 +5,10 @@
 // Both changes run concurrently for real (started in the same tick, interleaving at every await); no timing.
 import { describe, expect, it } from "vitest";
 import { MemoryAuditLog } from "../src/audit/audit.js";
+import type { OutgoingMessage } from "../src/output/output.js";
+import { renderText } from "../src/output/render-text.js";
 import { IdentityDirectory } from "../src/policy/identity.js";
 import type { PolicyConfig } from "../src/policy/policy-config.js";
-import { renderText } from "../src/output/render-text.js";
-import type { OutgoingMessage } from "../src/output/output.js";
 import { createBot } from "../src/runtime/bot.js";
 import { silentLogger } from "../src/runtime/logger.js";
 import { MemoryStore } from "../src/store/memory-store.js";
@@ -57,13 +57,13 @@ describe("concurrent role changes of one person (one store, two directories: two
       const mallory = `test:mallory${round}`;
       await one.grant(mallory, "deployer", "adminA");
       await one.grant(mallory, "oncall", "adminA");
-      expect(await Promise.all([one.revoke(mallory, "deployer"), two.revoke(mallory, "oncall")])).toEqual([
-        true,
-        true,
-      ]);
+      expect(await Promise.all([one.revoke(mallory, "deployer"), two.revoke(mallory, "oncall")])).toEqual([true, true]);
       expect((await one.readGrants()).grants.has(mallory)).toBe(false);
       // Of two grants of one role at once, one is the change (the other is told "already has role").
-      const granted = await Promise.all([one.grant(mallory, "oncall", "adminA"), two.grant(mallory, "oncall", "adminB")]);
+      const granted = await Promise.all([
+        one.grant(mallory, "oncall", "adminA"),
+        two.grant(mallory, "oncall", "adminB"),
+      ]);
       expect(granted.filter(Boolean)).toHaveLength(1);
       const revoked = await Promise.all([one.revoke(mallory, "oncall"), two.revoke(mallory, "oncall")]);
       expect(revoked.filter(Boolean)).toHaveLength(1);

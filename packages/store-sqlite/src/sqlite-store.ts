@@ -78,7 +78,9 @@ export class SqliteStore implements Store {
     this.#set = db.prepare(
       "INSERT INTO kv (namespace, key, value) VALUES (?, ?, ?) ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value",
     );
-    this.#add = db.prepare("INSERT INTO kv (namespace, key, value) VALUES (?, ?, ?) ON CONFLICT (namespace, key) DO NOTHING");
+    this.#add = db.prepare(
+      "INSERT INTO kv (namespace, key, value) VALUES (?, ?, ?) ON CONFLICT (namespace, key) DO NOTHING",
+    );
     this.#delete = db.prepare("DELETE FROM kv WHERE namespace = ? AND key = ?");
     this.#listAll = db.prepare("SELECT key, value FROM kv WHERE namespace = ?");
     this.#listPrefix = db.prepare("SELECT key, value FROM kv WHERE namespace = ? AND key GLOB ?");

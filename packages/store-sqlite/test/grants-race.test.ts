@@ -27,7 +27,13 @@ describe("role grants on SQLite, changed at once through two connections", () =>
     const bots = [0, 1].map(() => {
       const storage = openSqlite(path);
       onCleanup(() => storage.close());
-      return createBot({ store: storage.store, auditLog: storage.auditLog, policy, logger: silentLogger(), rateLimit: false });
+      return createBot({
+        store: storage.store,
+        auditLog: storage.auditLog,
+        policy,
+        logger: silentLogger(),
+        rateLimit: false,
+      });
     });
     for (const bot of bots) await bot.start();
     let n = 0;
