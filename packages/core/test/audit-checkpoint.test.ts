@@ -184,7 +184,7 @@ describe("runtime role grants at start", () => {
     principals: { alice: { roles: ["owner"], identities: { test: "alice" } } },
   };
 
-  it("attack: a grant written straight into the store is refused at start and reported", async () => {
+  it("attack: a grant written straight into the store (v1 layout: a list per person) is refused at start and reported", async () => {
     const store = new MemoryStore();
     const auditLog = new MemoryAuditLog();
     await store.set("role-grants", "test:mallory", ["owner"]);
@@ -193,6 +193,22 @@ describe("runtime role grants at start", () => {
     await bot.start();
     expect(await store.get("role-grants", "test:mallory")).toBeUndefined();
     expect(await store.list("role-grants")).toEqual([]);
+    const [refusal] = await auditLog.query({ event: "role" });
+    expect(refusal).toMatchObject({
+      command: "role check",
+      detail: { change: "refused", role: "owner", target: "test:mallory", claimedGrantor: "alice" },
+    });
+    expect(refusal!.detail!.reason).toMatch(/no audit entry grants it/);
+    await bot.stop(0);
+  });
+
+  it("attack: a grant entry written straight into the store (one entry per grant) is refused at start", async () => {
+    const store = new MemoryStore();
+    const auditLog = new MemoryAuditLog();
+    await store.set("granted-roles", "test:mallory\u0000owner", { by: "alice" });
+    const bot = createBot({ store, auditLog, policy, logger: silentLogger() });
+    await bot.start();
+    expect(await store.list("granted-roles")).toEqual([]);
     const [refusal] = await auditLog.query({ event: "role" });
     expect(refusal).toMatchObject({
       command: "role check",
@@ -251,11 +267,11 @@ describe("runtime role grants at start", () => {
     await alice("!role grant test:carol ops");
     await first.stop(0);
     // Someone with the file makes carol's grant look like it came from someone else (to count as an approver).
-    await store.set("role-grantors", "test:carol\u0000ops", "test:dave");
+    await store.set("granted-roles", "test:carol\u0000ops", { by: "test:dave" });
     const bot = createBot({ store, auditLog, policy, logger: silentLogger() });
     await bot.start();
-    expect(await store.get("role-grants", "test:bob")).toEqual(["ops"]);
-    expect(await store.get("role-grants", "test:carol")).toBeUndefined();
+    expect(await store.get("granted-roles", "test:bob\u0000ops")).toEqual({ by: "alice" });
+    expect(await store.get("granted-roles", "test:carol\u0000ops")).toBeUndefined();
     const [refusal] = await auditLog.query({ event: "role" });
     expect(refusal!.detail).toMatchObject({ change: "refused", target: "test:carol" });
     expect(refusal!.detail!.reason).toMatch(/the store says test:dave granted it, but audit entry #\d+ says alice/);

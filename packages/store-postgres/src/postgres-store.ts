@@ -115,6 +115,20 @@ export class PostgresStore implements Store {
     );
   }
 
+  /**
+   * One statement (`INSERT … ON CONFLICT DO NOTHING`): of instances racing for a key, one inserts and the others wait
+   * for its commit and insert nothing. Nothing inserted, nothing notified.
+   * @throws TypeError when `value` has no JSON encoding.
+   */
+  async setIfAbsent<T>(namespace: string, key: string, value: T): Promise<boolean> {
+    const json = serialise(value);
+    const result = await this.#pool.query(
+      "INSERT INTO kv (namespace, key, value) VALUES ($1, $2, $3) ON CONFLICT (namespace, key) DO NOTHING",
+      [encodeKey(namespace), encodeKey(key), json],
+    );
+    return result.rowCount === 1;
+  }
+
   async delete(namespace: string, key: string): Promise<boolean> {
     const result = await this.#pool.query("DELETE FROM kv WHERE namespace = $1 AND key = $2", [
       encodeKey(namespace),

@@ -2,7 +2,9 @@
 // one real PostgreSQL 15 cluster. A `role grant` or `role revoke` through one instance is followed by the other at
 // once (a NOTIFY sent in the write's transaction, LISTENed for by every instance); and an approval never counts a
 // role from a stale view: the approver's grants are read in the vote's own transaction, so even an instance that
-// hears nothing (NO_CHANGES=1: every notice missed) refuses a revoked approver.
+// hears nothing (NO_CHANGES=1: every notice missed) refuses a revoked approver. Each grant is its own `kv` row
+// (grant = INSERT … ON CONFLICT DO NOTHING, revoke = DELETE), so a revoke and a grant of another role through two
+// instances at the same moment never undo each other; grants in the v1 layout are moved at start.
 import { fileURLToPath } from "node:url";
 import { eventually } from "@switchboard/test-servers";
 import { describe, expect, it } from "vitest";
@@ -157,6 +159,63 @@ describe("runtime role grants on several instances (one PostgreSQL)", () => {
     // The same through A.
     expect(await say(a, "sock3", `!approve ${job}`)).toContain("does not come from the configuration");
     expect(runs([a, b], job)).toEqual([]);
+  }, 90_000);
+
+  it("attack: a revoke through A racing a grant of another role through B is never undone (50 rounds)", async () => {
+    const { a, b } = await twoInstances();
+    for (let round = 0; round < 50; round++) {
+      const who = `slack:m${round}`;
+      expect(await say(a, "root", `!role grant ${who} approver`)).toContain(`${who} now has role approver`);
+      // Both sent in the same tick: the two instances handle them at the same moment.
+      const [revoked, granted] = await Promise.all([
+        say(a, "root", `!role revoke ${who} approver`),
+        say(b, "mallory", `!role grant ${who} dev`),
+      ]);
+      expect(revoked).toContain(`${who} no longer has role approver`);
+      expect(granted).toContain(`${who} now has role dev`);
+      // Read from the store by either instance: the revoke holds (it was not written back), and so does the grant.
+      expect(await say(b, "root", `!role revoke ${who} approver`)).toContain(`${who} does not have role approver`);
+      expect(await say(a, "root", `!role grant ${who} dev`)).toContain(`${who} already has role dev`);
+    }
+  }, 180_000);
+
+  it("grants kept in the v1 layout (a list per person) are moved once by two instances starting at once, and still count", async () => {
+    const url = await freshDatabase();
+    const storage = await open(url);
+    // What v1 wrote for `role grant slack:erin approver` and `role grant slack:erin dev` by root: the audit entries,
+    // erin's list and the grantors (keys and namespaces JSON-encoded, as PostgresStore keeps them).
+    await storage.auditLog.append(
+      ["approver", "dev"].map((role) => ({
+        event: "role" as const,
+        actor: "root",
+        command: "role grant",
+        detail: { change: "grant", role, target: "slack:erin" },
+      })),
+    );
+    await storage.pool.query(
+      `INSERT INTO kv (namespace, key, value) VALUES
+         ('"role-grants"', '"slack:erin"', '["approver","dev"]'),
+         ('"role-grantors"', $1, '"root"'), ('"role-grantors"', $2, '"root"')`,
+      [JSON.stringify("slack:erin\u0000approver"), JSON.stringify("slack:erin\u0000dev")],
+    );
+    const [a, b] = await Promise.all([start("a", url), start("b", url)]);
+    const rows = await storage.pool.query<{ namespace: string; key: string; value: string }>(
+      "SELECT namespace, key, value FROM kv WHERE namespace LIKE '%role%' ORDER BY key",
+    );
+    expect(rows.rows).toEqual([
+      { namespace: '"granted-roles"', key: JSON.stringify("slack:erin\u0000approver"), value: '{"by":"root"}' },
+      { namespace: '"granted-roles"', key: JSON.stringify("slack:erin\u0000dev"), value: '{"by":"root"}' },
+    ]);
+    const refused = await storage.pool.query("SELECT 1 FROM audit WHERE command = 'role check'");
+    expect(refused.rowCount).toBe(0);
+    // The moved grant counts for an approval through B (its grantor, root, holds the power from the configuration).
+    const job = await request(a, "alice", "prod");
+    expect(await say(b, "erin", `!approve ${job}`)).toContain(`approved job ${job}; instance a, which holds it`);
+    await a.waitFor("running", (e) => e.job === job);
+    // And a revoke through B is followed by A.
+    expect(await say(b, "root", "!role revoke slack:erin approver")).toContain("no longer has role approver");
+    expect(await say(a, "root", "!role revoke slack:erin approver")).toContain("does not have role approver");
+    expect(await say(a, "root", "!role grant slack:erin dev")).toContain("already has role dev");
   }, 90_000);
 
   it("after B's LISTEN connection is cut, B reads every grant again (a notice sent meanwhile is not needed)", async () => {

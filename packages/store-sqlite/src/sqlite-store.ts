@@ -56,6 +56,7 @@ export class SqliteStore implements Store {
   readonly #closeDatabase: boolean;
   readonly #get: Database.Statement<[string, string], string>;
   readonly #set: Database.Statement<[string, string, string]>;
+  readonly #add: Database.Statement<[string, string, string]>;
   readonly #delete: Database.Statement<[string, string]>;
   readonly #listAll: Database.Statement<[string], { key: string; value: string }>;
   readonly #listPrefix: Database.Statement<[string, string], { key: string; value: string }>;
@@ -76,6 +77,9 @@ export class SqliteStore implements Store {
     this.#get = db.prepare<[string, string], string>("SELECT value FROM kv WHERE namespace = ? AND key = ?").pluck();
     this.#set = db.prepare(
       "INSERT INTO kv (namespace, key, value) VALUES (?, ?, ?) ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value",
+    );
+    this.#add = db.prepare(
+      "INSERT INTO kv (namespace, key, value) VALUES (?, ?, ?) ON CONFLICT (namespace, key) DO NOTHING",
     );
     this.#delete = db.prepare("DELETE FROM kv WHERE namespace = ? AND key = ?");
     this.#listAll = db.prepare("SELECT key, value FROM kv WHERE namespace = ?");
@@ -120,6 +124,11 @@ export class SqliteStore implements Store {
   /** @throws TypeError when `value` has no JSON encoding (`undefined`, a function, a symbol). */
   async set<T>(namespace: string, key: string, value: T): Promise<void> {
     this.#set.run(namespace, key, serialise(value));
+  }
+
+  /** One statement (`INSERT … ON CONFLICT DO NOTHING`): atomic between processes sharing the file. */
+  async setIfAbsent<T>(namespace: string, key: string, value: T): Promise<boolean> {
+    return this.#add.run(namespace, key, serialise(value)).changes > 0;
   }
 
   async delete(namespace: string, key: string): Promise<boolean> {

@@ -50,6 +50,34 @@ export function runStoreContract(name: string, make: () => Store | Promise<Store
         expect(await store.list("one")).toEqual([["k", 1]]);
       });
 
+      it("sets a key only when it has no value, reporting whether this call set it", async () => {
+        const store = await make();
+        const value = { by: "alice" };
+        expect(await store.setIfAbsent("ns", "k", value)).toBe(true);
+        value.by = "mallory";
+        expect(await store.get("ns", "k")).toEqual({ by: "alice" });
+        expect(await store.setIfAbsent("ns", "k", { by: "bob" })).toBe(false);
+        expect(await store.get("ns", "k")).toEqual({ by: "alice" });
+        expect(await store.setIfAbsent("other", "k", {})).toBe(true);
+        expect(await store.list("ns")).toEqual([["k", { by: "alice" }]]);
+        expect(await store.delete("ns", "k")).toBe(true);
+        expect(await store.setIfAbsent("ns", "k", "again")).toBe(true);
+        expect(await store.get("ns", "k")).toBe("again");
+        await expect(store.setIfAbsent("ns", "fn", () => 1)).rejects.toThrow(TypeError);
+      });
+
+      it("gives a key set by many concurrent calls to exactly one of them, and deletes it for exactly one", async () => {
+        const store = await make();
+        for (let round = 0; round < 20; round++) {
+          const key = `race\u0000${round}`;
+          const set = await Promise.all(Array.from({ length: 8 }, (_, i) => store.setIfAbsent("ns", key, i)));
+          expect(set.filter(Boolean)).toHaveLength(1);
+          expect(await store.get("ns", key)).toBe(set.indexOf(true));
+          const deleted = await Promise.all(Array.from({ length: 8 }, () => store.delete("ns", key)));
+          expect(deleted.filter(Boolean)).toHaveLength(1);
+        }
+      });
+
       it("deletes, reporting whether the key existed", async () => {
         const store = await make();
         await store.set("ns", "k", 1);

@@ -126,6 +126,7 @@ export function namespacedStore(store: Store, prefix: string): Store {
   return {
     get: (namespace, key) => store.get(ns(namespace), key),
     set: (namespace, key, value) => store.set(ns(namespace), key, value),
+    setIfAbsent: (namespace, key, value) => store.setIfAbsent(ns(namespace), key, value),
     delete: (namespace, key) => store.delete(ns(namespace), key),
     list: (namespace, keyPrefix) => store.list(ns(namespace), keyPrefix),
     acquireLock: (request) => store.acquireLock(request),

@@ -7,6 +7,7 @@ import type { Sender } from "../adapters/message.js";
 import type { Store, StoreChanges } from "../store/store.js";
 import { Policy } from "./permissions.js";
 import type { PolicyConfig } from "./policy-config.js";
+import { GRANTED, grantKey, readGrant, type StoredGrant, storedGrant } from "./role-grant-store.js";
 
 /** The person behind a message, with the roles they hold right now. */
 export interface Actor {
@@ -27,12 +28,11 @@ export interface Actor {
   sender: Sender;
 }
 
-const GRANTS = "role-grants";
-const GRANTORS = "role-grantors";
-const grantKey = (actorId: string, role: string) => `${actorId}\u0000${role}`;
-
-/** The store namespaces runtime grants are kept in (an approval on several instances reads them in its transaction). */
-export const GRANT_NAMESPACES: readonly string[] = [GRANTS, GRANTORS];
+/**
+ * The store namespaces runtime grants are kept in (an approval on several instances reads them in its transaction):
+ * one entry per grant (role-grant-store.ts).
+ */
+export const GRANT_NAMESPACES: readonly string[] = [GRANTED];
 
 /** Entries of store namespaces as read together (namespace → `[key, value]` pairs). */
 export type NamespaceEntries = ReadonlyMap<string, ReadonlyArray<readonly [string, unknown]>>;
@@ -121,17 +121,19 @@ export class IdentityDirectory {
     return this.grantsFrom(entries);
   }
 
-  /** The grants in store entries read together (values that are not what {@link grant} writes are ignored). */
+  /** The grants in store entries read together (entries that are not what {@link grant} writes are ignored). */
   grantsFrom(entries: NamespaceEntries): GrantView {
     const grants = new Map<string, string[]>();
-    for (const [actor, roles] of entries.get(GRANTS) ?? [])
-      if (Array.isArray(roles))
-        grants.set(
-          actor,
-          roles.filter((r): r is string => typeof r === "string"),
-        );
     const grantors = new Map<string, string>();
-    for (const [key, by] of entries.get(GRANTORS) ?? []) if (typeof by === "string") grantors.set(key, by);
+    for (const [key, value] of entries.get(GRANTED) ?? []) {
+      const grant = readGrant(key, value);
+      if (grant.problem) continue;
+      const roles = grants.get(grant.actor);
+      if (roles) roles.push(grant.role);
+      else grants.set(grant.actor, [grant.role]);
+      if (grant.grantor !== undefined) grantors.set(grantKey(grant.actor, grant.role), grant.grantor);
+    }
+    for (const roles of grants.values()) roles.sort();
     return { grants, grantors };
   }
 
@@ -288,38 +290,34 @@ export class IdentityDirectory {
   }
 
   /**
-   * Adds a runtime role granted by `grantedBy`; returns false when the actor already had it. Reads the actor's
-   * grants from the store first (another instance may have changed them).
+   * Adds a runtime role granted by `grantedBy`; returns false when the actor already had it (from the configuration,
+   * or granted in the store, through any instance). The grant is its own store entry, inserted only if absent: it
+   * cannot undo a concurrent change of another of the actor's roles, and of concurrent grants of one role one wins.
    */
   async grant(actorId: string, role: string, grantedBy: string): Promise<boolean> {
-    const current = await this.#storedRoles(actorId);
-    if (current.includes(role) || this.configuredRoles(actorId).includes(role)) return false;
-    const next = [...current, role].sort();
-    await this.store.set(GRANTORS, grantKey(actorId, role), grantedBy);
-    await this.store.set(GRANTS, actorId, next);
-    this.#keep(actorId, next, role, grantedBy);
+    if (this.configuredRoles(actorId).includes(role)) return false;
+    if (!(await this.store.setIfAbsent<StoredGrant>(GRANTED, grantKey(actorId, role), storedGrant(grantedBy))))
+      return false;
+    this.#keep(actorId, role, grantedBy);
     return true;
   }
 
-  /** Removes a runtime role; returns false when it was not granted at runtime (read from the store first). */
+  /**
+   * Removes a runtime role; returns false when it was not granted at runtime (by the store: the delete of the grant's
+   * entry reports whether this call removed it, so of concurrent revokes one does).
+   */
   async revoke(actorId: string, role: string): Promise<boolean> {
-    const current = await this.#storedRoles(actorId);
-    if (!current.includes(role)) return false;
-    const next = current.filter((r) => r !== role);
-    if (next.length) await this.store.set(GRANTS, actorId, next);
-    else await this.store.delete(GRANTS, actorId);
-    await this.store.delete(GRANTORS, grantKey(actorId, role));
-    this.#keep(actorId, next, role, undefined);
-    return true;
+    const removed = await this.store.delete(GRANTED, grantKey(actorId, role));
+    // Not in the store (revoked through another instance, not heard of yet): not in the view either.
+    this.#keep(actorId, role, undefined);
+    return removed;
   }
 
-  async #storedRoles(actorId: string): Promise<string[]> {
-    const stored = await this.store.get<unknown>(GRANTS, actorId);
-    return Array.isArray(stored) ? stored.filter((r): r is string => typeof r === "string") : [];
-  }
-
-  /** Applies this instance's own grant or revoke to the view in memory at once. */
-  #keep(actorId: string, roles: string[], role: string, grantor: string | undefined): void {
+  /** Applies a grant (with its grantor) or, with `grantor` undefined, a revoke to the view in memory at once. */
+  #keep(actorId: string, role: string, grantor: string | undefined): void {
+    const had = this.#view.grants.get(actorId) ?? [];
+    if (grantor === undefined && !had.includes(role)) return;
+    const roles = grantor === undefined ? had.filter((r) => r !== role) : unique([...had, role]).sort();
     const grants = new Map(this.#view.grants);
     const grantors = new Map(this.#view.grantors);
     if (roles.length) grants.set(actorId, roles);

@@ -10,11 +10,16 @@ import type { AuditHead } from "../audit/audit-checkpoint.js";
 import { isAnchoredAuditLog } from "../audit/checkpointing-audit-log.js";
 import type { Logger } from "../runtime/logger.js";
 import type { Store } from "../store/store.js";
-
-/** The store namespaces {@link IdentityDirectory} keeps runtime grants in. */
-const GRANTS = "role-grants";
-const GRANTORS = "role-grantors";
-const grantKey = (actor: string, role: string) => `${actor}\u0000${role}`;
+import {
+  GRANTED,
+  grantKey,
+  LEGACY_GRANTORS,
+  LEGACY_GRANTS,
+  migrateRoleGrants,
+  type ReadGrant,
+  readGrant,
+  readLegacyGrants,
+} from "./role-grant-store.js";
 
 /** A grant in the store that the audit log does not back. */
 export interface UnauditedGrant {
@@ -24,6 +29,12 @@ export interface UnauditedGrant {
   grantor: string | undefined;
   reason: string;
 }
+
+/**
+ * Where a refused grant is kept: the key of its entry in the current layout (which may not be what grantKey makes),
+ * or null when it is gone already (dropped by the migration). Absent: the v1 layout.
+ */
+const entries = new WeakMap<UnauditedGrant, string | null>();
 
 /** What {@link auditRoleGrants} found. */
 export interface RoleGrantAudit {
@@ -62,8 +73,12 @@ export async function auditRoleGrants(
   auditLog: Pick<AuditLog, "entries">,
   checkpoints: readonly AuditHead[] | undefined,
 ): Promise<RoleGrantAudit> {
-  const stored = await store.list<unknown>(GRANTS);
-  const grantors = new Map(await store.list<unknown>(GRANTORS));
+  // The current layout, and grants still in the v1 layout (`audit verify` on a store no bot started since).
+  const stored: Array<ReadGrant & { entry?: string }> = (await store.list<unknown>(GRANTED)).map(([key, value]) => ({
+    ...readGrant(key, value),
+    entry: key,
+  }));
+  stored.push(...(await readLegacyGrants(store)));
   if (stored.length === 0) return { grants: 0, trustedThrough: 0, verified: undefined, refused: [] };
 
   const changes: RoleChange[] = [];
@@ -86,46 +101,46 @@ export async function auditRoleGrants(
 
   const refused: UnauditedGrant[] = [];
   let grants = 0;
-  for (const [actor, roles] of stored) {
-    if (!Array.isArray(roles)) {
-      refused.push({
-        actor,
-        role: String(roles),
-        grantor: undefined,
-        reason: "the store entry is not a list of roles",
-      });
+  for (const { actor, role, grantor: storedGrantor, problem, entry } of stored) {
+    if (problem === "the store entry is not a list of roles") {
+      refused.push({ actor, role, grantor: undefined, reason: problem });
       continue;
     }
-    for (const role of roles) {
-      grants++;
-      const key = grantKey(actor, String(role));
-      const grantor = grantors.get(key);
-      const storedGrantor = typeof grantor === "string" ? grantor : undefined;
-      const backing = live.get(key);
-      let reason: string | undefined;
-      if (typeof role !== "string") reason = "the role is not a name";
-      else if (!backing) {
-        const late = untrusted.get(key);
-        reason = late
-          ? `its audit entry #${late.seq} is not vouched for by a checkpoint (the log is trusted up to entry #${trustedThrough})`
-          : trustedThrough < verified.chain.checked || !verified.chain.ok
-            ? `no trusted audit entry grants it (the log is trusted up to entry #${trustedThrough})`
-            : "no audit entry grants it";
-      } else if (storedGrantor !== undefined && storedGrantor !== backing.grantor)
-        reason = `the store says ${storedGrantor} granted it, but audit entry #${backing.seq} says ${backing.grantor ?? "nobody"}`;
-      if (reason) refused.push({ actor, role: String(role), grantor: storedGrantor, reason });
-    }
+    grants++;
+    const key = grantKey(actor, role);
+    const backing = live.get(key);
+    let reason: string | undefined;
+    if (problem) reason = problem;
+    else if (!backing) {
+      const late = untrusted.get(key);
+      reason = late
+        ? `its audit entry #${late.seq} is not vouched for by a checkpoint (the log is trusted up to entry #${trustedThrough})`
+        : trustedThrough < verified.chain.checked || !verified.chain.ok
+          ? `no trusted audit entry grants it (the log is trusted up to entry #${trustedThrough})`
+          : "no audit entry grants it";
+    } else if (storedGrantor !== undefined && storedGrantor !== backing.grantor)
+      reason = `the store says ${storedGrantor} granted it, but audit entry #${backing.seq} says ${backing.grantor ?? "nobody"}`;
+    if (!reason) continue;
+    const refusal: UnauditedGrant = { actor, role, grantor: storedGrantor, reason };
+    if (entry !== undefined) entries.set(refusal, entry);
+    refused.push(refusal);
   }
   return { grants, trustedThrough, verified, refused };
 }
 
-/** Removes one refused grant from the store (and its grantor). */
+/** Removes one refused grant from the store (its entry; in a v1 store not migrated, from the actor's list). */
 async function removeGrant(store: Store, grant: UnauditedGrant): Promise<void> {
-  const roles = await store.get<unknown>(GRANTS, grant.actor);
+  const entry = entries.get(grant);
+  if (entry !== undefined) {
+    if (entry !== null) await store.delete(GRANTED, entry);
+    return;
+  }
+  const roles = await store.get<unknown>(LEGACY_GRANTS, grant.actor);
+  if (roles === undefined) return;
   const rest = Array.isArray(roles) ? roles.filter((r) => String(r) !== grant.role) : [];
-  if (rest.length > 0) await store.set(GRANTS, grant.actor, rest);
-  else await store.delete(GRANTS, grant.actor);
-  await store.delete(GRANTORS, grantKey(grant.actor, grant.role));
+  if (rest.length > 0) await store.set(LEGACY_GRANTS, grant.actor, rest);
+  else await store.delete(LEGACY_GRANTS, grant.actor);
+  await store.delete(LEGACY_GRANTORS, grantKey(grant.actor, grant.role));
 }
 
 /**
@@ -135,8 +150,18 @@ async function removeGrant(store: Store, grant: UnauditedGrant): Promise<void> {
  * checkpoints when it is an {@link AnchoredAuditLog}.
  */
 export async function refuseUnauditedGrants(store: Store, auditLog: AuditLog, logger: Logger): Promise<RoleGrantAudit> {
+  const migration = await migrateRoleGrants(store);
+  if (migration.moved > 0)
+    logger.info({ moved: migration.moved }, `runtime role grants: ${migration.moved} moved to one store entry each`);
   const checkpoints = isAnchoredAuditLog(auditLog) ? auditLog.checkpoints() : undefined;
   const result = await auditRoleGrants(store, auditLog, checkpoints);
+  // v1 entries that were no grant at all were dropped by the migration (nothing left to remove): reported as before.
+  const dropped = migration.dropped.map(({ actor, role, problem }): UnauditedGrant => {
+    const refusal = { actor, role, grantor: undefined, reason: problem ?? "not a grant" };
+    entries.set(refusal, null);
+    return refusal;
+  });
+  result.refused.push(...dropped);
   const verified = result.verified;
   if (verified && !verified.ok) {
     const problem = verified.chain.ok

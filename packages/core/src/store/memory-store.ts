@@ -12,13 +12,26 @@ export class MemoryStore implements Store {
   }
 
   async set<T>(namespace: string, key: string, value: T): Promise<void> {
+    this.#put(namespace, key, value);
+  }
+
+  async setIfAbsent<T>(namespace: string, key: string, value: T): Promise<boolean> {
+    // Checked and written in one synchronous step: no other call runs in between.
+    if (this.#data.get(namespace)?.has(key)) return false;
+    this.#put(namespace, key, value);
+    return true;
+  }
+
+  #put(namespace: string, key: string, value: unknown): void {
     if (value === undefined) throw new TypeError(`store.set(${namespace}, ${key}): value is undefined (use delete)`);
+    const json = JSON.stringify(value);
+    if (json === undefined) throw new TypeError(`store.set(${namespace}, ${key}): the value has no JSON encoding`);
     let ns = this.#data.get(namespace);
     if (!ns) {
       ns = new Map();
       this.#data.set(namespace, ns);
     }
-    ns.set(key, JSON.stringify(value));
+    ns.set(key, json);
   }
 
   async delete(namespace: string, key: string): Promise<boolean> {

@@ -28,6 +28,12 @@ export type LockResult = { acquired: true; lock: Lock } | { acquired: false; hol
 export interface Store {
   get<T>(namespace: string, key: string): Promise<T | undefined>;
   set<T>(namespace: string, key: string, value: T): Promise<void>;
+  /**
+   * Sets `key` only when it has no value; resolves true when this call set it. Atomic across every process sharing
+   * the store: of calls racing for one key, exactly one resolves true (runtime role grants: one entry per grant).
+   */
+  setIfAbsent<T>(namespace: string, key: string, value: T): Promise<boolean>;
+  /** Deletes `key`; resolves true when this call removed a value (of calls racing for one key, at most one does). */
   delete(namespace: string, key: string): Promise<boolean>;
   /** Entries of a namespace whose key starts with `prefix`, sorted by key. */
   list<T>(namespace: string, prefix?: string): Promise<Array<[key: string, value: T]>>;

@@ -36,6 +36,7 @@ function withoutChanges(store) {
   const methods = [
     "get",
     "set",
+    "setIfAbsent",
     "delete",
     "list",
     "acquireLock",
