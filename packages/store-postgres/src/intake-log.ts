@@ -172,7 +172,9 @@ export class IntakeLog extends PostgresAuditLog {
   /**
    * Claims `claim` and appends `records` in one transaction. Resolves to the stored entries, or `undefined`
    * (nothing written) when another instance — or this one, for a redelivered message — claimed the same
-   * (network, message id) before. With no records, only the claim is taken (`[]` when it was).
+   * (network, message id) before. With no records, only the claim is taken (`[]` when it was). Rejects with core's
+   * `ClaimRefusedError` (nothing written) when `claim.lease`, the lease term the message was received under, no longer
+   * holds the lease (another holder or token, or run out).
    */
   appendClaimed(claim: MessageClaim, records: AuditRecord[]): Promise<AuditEntry[] | undefined> {
     const jobId = records.find((record) => record.jobId !== undefined)?.jobId ?? claim.jobId ?? null;
