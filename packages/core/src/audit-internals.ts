@@ -40,4 +40,4 @@ export { CheckpointingAuditLog } from "./audit/checkpointing-audit-log.js";
 export { auditRoleGrants, type RoleGrantAudit } from "./policy/role-grant-audit.js";
 // What a store implements besides the Store interface.
 export type { LockRequest, LockResult } from "./store/store.js";
-export type { MessageClaim } from "./intake/intake-claim.js";
+export { ClaimRefusedError, type MessageClaim } from "./intake/intake-claim.js";

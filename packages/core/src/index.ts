@@ -62,7 +62,14 @@ export {
   type SentMessage,
   type TrustReset,
 } from "./adapters/adapter.js";
-export { type IncomingMessage, type ReplyTarget, type Room, replyTargetFor, type Sender } from "./adapters/message.js";
+export {
+  type ConnectionLease,
+  type IncomingMessage,
+  type ReplyTarget,
+  type Room,
+  replyTargetFor,
+  type Sender,
+} from "./adapters/message.js";
 export { backoffDelay } from "./util/backoff.js";
 export { TokenBucket } from "./util/token-bucket.js";
 

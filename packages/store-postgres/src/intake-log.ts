@@ -5,34 +5,50 @@
  * @module
  */
 import type { AuditEntry, AuditRecord } from "@switchboard/core";
-import type { MessageClaim } from "@switchboard/core/audit";
+import { ClaimRefusedError, type MessageClaim } from "@switchboard/core/audit";
 import type pg from "pg";
 import { columnValue } from "./audit-rows.js";
 import { type AppendedRow, appendOn, fillEntries, PostgresAuditLog, splitRecord } from "./postgres-audit-log.js";
 
 /**
- * One tick's writes in one statement (one round trip, one commit): claims taken with `INSERT … ON CONFLICT DO
- * NOTHING` in key order (two instances claiming overlapping messages wait for each other in the same order, never in
- * a cycle), then `audit_append` of every record that is not tied to a lost claim, then the job rows of the outcomes
- * marked `done`. The records are appended only after every claim of the statement is decided, so a record of a lost
- * claim is never written. Returns one row per stored record (`i`, its 1-based place in the batch), or a single row
- * with `i` null when nothing was appended; every row carries `won`, the 1-based places of the claims taken.
+ * One tick's writes in one statement (one round trip, one commit). First the leases that the batch's claims were
+ * received under (IRC, Matrix: {@link MessageClaim.lease}) are share-locked in resource order, as
+ * `LeaseElector.withLease` does: no takeover, renewal or release of them can commit before this statement does, and
+ * two batches (or a batch and a lease write, which touches one row) never wait for each other in a cycle. A claim
+ * whose lease row no longer has its holder and token (or has run out) is refused: not inserted, none of its records
+ * appended. Then the other claims are taken with `INSERT … ON CONFLICT DO NOTHING` in key order (two instances
+ * claiming overlapping messages wait for each other in the same order, never in a cycle), then `audit_append` of
+ * every record that is not tied to a lost or refused claim, then the job rows of the outcomes marked `done`. The
+ * records are appended only after every claim of the statement is decided, so a record of a lost claim is never
+ * written. Returns one row per stored record (`i`, its 1-based place in the batch), or a single row with `i` null
+ * when nothing was appended; every row carries `won` and `refused`, the 1-based places of the claims taken and of
+ * those refused.
  *
- * Parameters: claims ($1 network, $2 message id, $3 job id, $4 room, $5 status), $6 instance; records ($7 before,
+ * Parameters: claims ($1 network, $2 message id, $3 job id, $4 room, $5 status, $16 lease resource, $17 lease
+ * holder, $18 lease token: null for a message not received under a lease), $6 instance; records ($7 before,
  * $8 middle, $9 event, $10 job id, $11 actor, $12 command, $13 outcome, $14 owner: the claim a record belongs to,
  * or null); $15 the job ids whose outcome is in the batch.
  */
 const BATCH_SQL = `
   WITH claim AS (
-    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[])
-      WITH ORDINALITY AS c(network, message_id, job_id, room, status, k)
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $16::text[], $17::text[],
+                         $18::bigint[])
+      WITH ORDINALITY AS c(network, message_id, job_id, room, status, lease_resource, lease_holder, lease_token, k)
+  ), held AS MATERIALIZED (
+    SELECT resource, holder, token FROM leases
+    WHERE resource = ANY($16::text[]) AND expires_at > now()
+    ORDER BY resource
+    FOR SHARE
+  ), checked AS MATERIALIZED (
+    SELECT c.*, (c.lease_resource IS NULL OR (h.holder = c.lease_holder AND h.token = c.lease_token)) IS TRUE AS ok
+    FROM claim c LEFT JOIN held h ON h.resource = c.lease_resource
   ), won AS (
     INSERT INTO inbound (network, message_id, instance, job_id, network_room, status)
-    SELECT network, message_id, $6, job_id, room, status FROM claim ORDER BY network, message_id
+    SELECT network, message_id, $6, job_id, room, status FROM checked WHERE ok ORDER BY network, message_id
     ON CONFLICT DO NOTHING
     RETURNING network, message_id
   ), won_k AS (
-    SELECT claim.k FROM claim JOIN won USING (network, message_id)
+    SELECT checked.k FROM checked JOIN won USING (network, message_id) WHERE checked.ok
   ), kept AS (
     SELECT array_agg(r.before ORDER BY r.i) AS before, array_agg(r.middle ORDER BY r.i) AS middle,
            array_agg(r.event ORDER BY r.i) AS event, array_agg(r.job_id ORDER BY r.i) AS job_id,
@@ -44,7 +60,8 @@ const BATCH_SQL = `
   ), done AS (
     UPDATE inbound SET status = 'done' WHERE job_id = ANY($15::text[]) AND status = 'running'
   )
-  SELECT (SELECT array_agg(k) FROM won_k) AS won, x.i, x.seq, x.prev_hash, x.hash, x.time
+  SELECT (SELECT array_agg(k) FROM won_k) AS won, (SELECT array_agg(k) FROM checked WHERE NOT ok) AS refused,
+         x.i, x.seq, x.prev_hash, x.hash, x.time
   FROM (SELECT 1) AS one LEFT JOIN LATERAL (
     SELECT k.idx[a.n] AS i, a.seq, a.prev_hash, a.hash, a.time
     FROM (SELECT * FROM kept WHERE kept.idx IS NOT NULL) AS k
@@ -61,6 +78,7 @@ const APPEND_OUTCOME_SQL = `
 /** A row of {@link BATCH_SQL}. */
 interface BatchRow extends AppendedRow {
   won: number[] | null;
+  refused: number[] | null;
   i: number | null;
 }
 
@@ -154,7 +172,9 @@ export class IntakeLog extends PostgresAuditLog {
   /**
    * Claims `claim` and appends `records` in one transaction. Resolves to the stored entries, or `undefined`
    * (nothing written) when another instance — or this one, for a redelivered message — claimed the same
-   * (network, message id) before. With no records, only the claim is taken (`[]` when it was).
+   * (network, message id) before. With no records, only the claim is taken (`[]` when it was). Rejects with core's
+   * `ClaimRefusedError` (nothing written) when `claim.lease`, the lease term the message was received under, no longer
+   * holds the lease (another holder or token, or run out).
    */
   appendClaimed(claim: MessageClaim, records: AuditRecord[]): Promise<AuditEntry[] | undefined> {
     const jobId = records.find((record) => record.jobId !== undefined)?.jobId ?? claim.jobId ?? null;
@@ -311,14 +331,25 @@ export class IntakeLog extends PostgresAuditLog {
       all.map((r) => columnValue(r.outcome)),
       owner,
       finished,
+      claims.map((c) => c.lease?.resource ?? null),
+      claims.map((c) => c.lease?.holder ?? null),
+      claims.map((c) => (c.lease ? String(c.lease.token) : null)),
     ]);
     const won = new Set((rows[0]?.won ?? []).map(Number));
+    const refused = new Set((rows[0]?.refused ?? []).map(Number));
     const stored = new Map<number, AppendedRow>();
     for (const row of rows) if (row.i !== null) stored.set(Number(row.i), row);
     let at = 0;
     k = 0;
     for (const write of batch) {
-      if (write.claim && !won.has(++k)) {
+      if (write.claim && refused.has(++k)) {
+        // Received under a lease term that has ended: nothing of it is written, and core does not run it.
+        const { status: _, jobId, ...claim } = write.claim;
+        write.reject(new ClaimRefusedError({ ...claim, ...(jobId !== null ? { jobId } : {}) }));
+        at += write.records.length;
+        continue;
+      }
+      if (write.claim && !won.has(k)) {
         write.resolve(undefined);
         at += write.records.length;
         continue;

@@ -132,21 +132,32 @@ export class LeasedAdapter implements Adapter {
     host.logger.info({ resource: held.resource, token: held.token }, "took the lease: connecting");
     // The connection's own status reports carry the lease: this instance leads.
     const lease = { resource: held.resource, role: "leader" as const };
-    const starting = this.#inner.start({ ...host, status: (status) => host.status({ ...status, lease }) }).then(
-      () => {
-        if (this.#starting === starting && !held.signal.aborted) this.#running = true;
-        return true;
-      },
-      async (err: unknown) => {
-        host.logger.error({ err, resource: held.resource }, "could not connect: giving the lease up");
-        if (this.#starting === starting) {
-          this.#starting = undefined;
-          // Not awaited: resigning runs after the election step under way, which may be waiting for this connect.
-          void this.elector.resign(held);
-        }
-        return false;
-      },
-    );
+    // Every message this connection receives carries the term it was opened under (this lease's token, not whatever
+    // is held when the message is claimed): its claim is refused once the term has ended, even if this instance
+    // holds the lease again by then under a newer token (a newer connection), so a message received before a
+    // partition never runs after the standby took over.
+    const term = { resource: held.resource, holder: held.holder, token: held.token };
+    const starting = this.#inner
+      .start({
+        ...host,
+        status: (status) => host.status({ ...status, lease }),
+        receive: (message, options) => host.receive({ ...message, lease: term }, options),
+      })
+      .then(
+        () => {
+          if (this.#starting === starting && !held.signal.aborted) this.#running = true;
+          return true;
+        },
+        async (err: unknown) => {
+          host.logger.error({ err, resource: held.resource }, "could not connect: giving the lease up");
+          if (this.#starting === starting) {
+            this.#starting = undefined;
+            // Not awaited: resigning runs after the election step under way, which may be waiting for this connect.
+            void this.elector.resign(held);
+          }
+          return false;
+        },
+      );
     this.#starting = starting;
   }
 

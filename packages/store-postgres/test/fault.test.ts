@@ -180,7 +180,7 @@ describe("fault tests on real processes", () => {
     expect(all.flatMap((p) => p.events.filter((e) => e.ev === "sent"))).toHaveLength(1);
   });
 
-  it("leader cut off from the database (not from chat): it drops its connection before the standby's lease begins, and nothing runs unaudited", async () => {
+  it("leader cut off from the database (not from chat): it drops its connection before the standby's lease begins, nothing runs unaudited, and a command it received while cut off is refused after the heal", async () => {
     const url = await freshDatabase();
     const proxy = await TcpProxy.start(postgres().port);
     onCleanup(() => proxy.close());
@@ -228,16 +228,31 @@ describe("fault tests on real processes", () => {
 
     proxy.heal();
     // Reconnected to the database, the old leader stays a standby: b keeps the lease.
-    // The command held in the cut is handled once the bytes flow (claimed and audited first, or refused).
+    // The command held in the cut reaches the database once the bytes flow: its claim carries the lease term it was
+    // received under (a's old token), which b's takeover ended, so it is refused — not claimed, not audited, not run
+    // on an instance that can no longer answer on the connection it came in on — and logged.
     await a.waitFor("handled", (e) => e.id === "Ev2", 60_000);
     await new Promise((r) => setTimeout(r, 1500));
     expect(connectedOf([a, b])).toEqual([b]);
     const { rows: after } = await pool.query("SELECT holder, token FROM leases WHERE resource = 'irc:test'");
     expect(after).toEqual([{ holder: "b", token: String(newToken) }]);
-    // Held in the cut, the command is claimed and run once the bytes flow (late, on the old leader), or not at all.
-    const late = [a, b].flatMap((p) => p.events.filter((e) => e.ev === "running" && e.env === "during-the-cut"));
-    expect(late.length).toBeLessThanOrEqual(1);
-    await expectEveryRunAudited(url, [a, b]);
+    expect([a, b].flatMap((p) => p.events.filter((e) => e.ev === "running" && e.env === "during-the-cut"))).toEqual([]);
+    // Nothing of it is claimed, nor audited: the claims and `admitted` entries are those of the two commands run.
+    const claimed = await pool.query("SELECT message_id, instance FROM inbound ORDER BY message_id");
+    expect(claimed.rows).toEqual([
+      { message_id: "Ev1", instance: "a" },
+      { message_id: "Ev3", instance: "b" },
+    ]);
+    const { auditLog, ran } = await expectEveryRunAudited(url, [a, b]);
+    expect(ran).toHaveLength(2);
+    expect(await auditLog.query({ event: "admitted" })).toHaveLength(2);
+    // It is in the log, with the term it was received under.
+    const refused = a.events.filter((e) => e.ev === "claim-refused");
+    expect(refused).toEqual([
+      expect.objectContaining({ id: "Ev2", network: "irc", resource: "irc:test", token: oldToken }),
+    ]);
+    // Nothing was said about it: the old leader has no connection, and no internal error was raised.
+    expect(a.events.filter((e) => (e.ev === "sent" || e.ev === "error") && (e.at as number) >= cutAt)).toEqual([]);
   }, 120_000);
 
   it("database down longer than the TTL: the connection drops, a command meanwhile is answered with an error and not run; then one leader, the chain verifies", async () => {

@@ -31,6 +31,18 @@ export interface Room {
   direct: boolean;
 }
 
+/**
+ * The term of a lease a connection was opened under, where only one instance may hold a network's connection
+ * (store-postgres: IRC, Matrix). The token grows with every new term, so resource + token name one term.
+ */
+export interface ConnectionLease {
+  resource: string;
+  /** The instance that held it. */
+  holder: string;
+  /** The fencing token of that term. */
+  token: number;
+}
+
 /** A message received from a chat network, normalised by its adapter. */
 export interface IncomingMessage {
   /** The network's message id, or one the adapter made up. */
@@ -48,6 +60,12 @@ export interface IncomingMessage {
    * schedule's id and the due time (ISO-8601) the run is for. Written to the run's audit entries.
    */
   schedule?: { id: string; due: string };
+  /**
+   * Set by an adapter wrapper that opens the connection only under a lease (adapters never set it): the term the
+   * connection that received the message was opened under. Its claim carries it, and a claiming audit log refuses
+   * the claim once that term has ended (another instance, or a newer term of this one, holds the connection).
+   */
+  lease?: ConnectionLease;
 }
 
 /** Where a reply goes: a room on a network, optionally inside a thread, optionally mentioning someone. */

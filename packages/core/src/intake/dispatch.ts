@@ -129,7 +129,7 @@ export class Dispatcher {
     const claiming = isClaimingAuditLog(deps.auditLog);
     if (decision.approval) {
       // Several instances: claim the message (its own commit, just before the request's entries).
-      if (claiming && !(await appendFirst(deps.auditLog, message, [], job.id))) return;
+      if (claiming && !(await appendFirst(deps.auditLog, deps.logger, message, [], job.id))) return;
       await deps.desk.request(job, decision.approval, admitted);
       return;
     }
@@ -138,7 +138,7 @@ export class Dispatcher {
     if (command.sideEffect || claiming) {
       // Write-ahead: a command that changes something outside the bot is on record before it starts. With several
       // instances every command is, so that the message is claimed (with `admitted`) before anything runs.
-      const first = await appendFirst(deps.auditLog, message, [admitted]).catch((error: unknown) => {
+      const first = await appendFirst(deps.auditLog, deps.logger, message, [admitted]).catch((error: unknown) => {
         deps.jobs.remove(job.id);
         throw error;
       });
@@ -155,7 +155,10 @@ export class Dispatcher {
 
   async #deny(job: Job, rule: string, reason: string, auditText: string | undefined, answer: Reply): Promise<void> {
     const { deps } = this;
-    if (!(await appendFirst(deps.auditLog, job.message, [auditRecords.denied(job, rule, reason, auditText)]))) return;
+    if (
+      !(await appendFirst(deps.auditLog, deps.logger, job.message, [auditRecords.denied(job, rule, reason, auditText)]))
+    )
+      return;
     deps.events.emit("job.finished", { job: jobInfo(job), outcome: "denied", durationMs: 0 });
     await deliver(job.respond, deps.logger, answer);
   }
@@ -202,7 +205,7 @@ export class Dispatcher {
         outcome = auditRecords.outcome(job, "failed", { errorId: internal.errorId, detail: internal.detail });
         answer = internal.chat;
       }
-      if (!(await appendFirst(deps.auditLog, job.message, [admitted, outcome]))) return undefined;
+      if (!(await appendFirst(deps.auditLog, deps.logger, job.message, [admitted, outcome]))) return undefined;
       deps.events.emit("job.finished", { job: jobInfo(job), outcome: "failed", durationMs: 0 });
       await deliver(job.respond, deps.logger, answer);
       return undefined;

@@ -6,8 +6,9 @@
  * @module
  */
 
-import type { IncomingMessage } from "../adapters/message.js";
+import type { ConnectionLease, IncomingMessage } from "../adapters/message.js";
 import type { AuditEntry, AuditLog, AuditRecord } from "../audit/audit.js";
+import type { Logger } from "../runtime/logger.js";
 
 /** What a message is claimed by. */
 export interface MessageClaim {
@@ -18,13 +19,39 @@ export interface MessageClaim {
   room?: string;
   /** The job the message became, when the records do not name it. */
   jobId?: string;
+  /**
+   * The lease term the message was received under ({@link IncomingMessage.lease}): the claim is taken only while
+   * that term still holds the lease, checked in the claim's transaction; otherwise it is refused
+   * ({@link ClaimRefusedError}).
+   */
+  lease?: ConnectionLease;
+}
+
+/**
+ * A claim refused because the lease term its message was received under has ended: the connection it came in on
+ * belongs to another instance (or a newer term) now, so nothing of the message is written or run here.
+ */
+export class ClaimRefusedError extends Error {
+  override name = "ClaimRefusedError";
+  constructor(
+    readonly claim: MessageClaim,
+    message = `the lease ${claim.lease?.resource} (token ${claim.lease?.token}) that ${claim.network} message ${claim.messageId} was received under is no longer held`,
+  ) {
+    super(message);
+  }
+}
+
+/** Whether `error` is a {@link ClaimRefusedError} (also across copies of this module). */
+export function isClaimRefused(error: unknown): error is ClaimRefusedError {
+  return error instanceof ClaimRefusedError || (error as Error | null)?.name === "ClaimRefusedError";
 }
 
 /** An audit log that can claim a message in the same transaction as records (store-postgres). */
 export interface ClaimingAuditLog extends AuditLog {
   /**
    * Claims `claim` and appends `records` atomically. Resolves to the entries, or `undefined` (nothing written)
-   * when the message was claimed before. With no records only the claim is taken.
+   * when the message was claimed before. With no records only the claim is taken. Rejects with
+   * {@link ClaimRefusedError} (nothing written) when `claim.lease` is no longer held.
    */
   appendClaimed(claim: MessageClaim, records: AuditRecord[]): Promise<AuditEntry[] | undefined>;
 }
@@ -36,10 +63,13 @@ export function isClaimingAuditLog(log: AuditLog): log is ClaimingAuditLog {
 
 /**
  * Writes the first audit records of `message`, claiming it when the log can. Resolves `false` (nothing written)
- * when another instance claimed the message first: the caller must then do nothing more with it.
+ * when another instance claimed the message first, or when its claim was refused because the lease it was received
+ * under has ended (logged on `logger`: the connection is gone, so nothing is said in chat): the caller must then do
+ * nothing more with it.
  */
 export async function appendFirst(
   log: AuditLog,
+  logger: Logger,
   message: IncomingMessage,
   records: AuditRecord[],
   /** The job the message became, when `records` do not name it (a claim alone, for a job that waits). */
@@ -54,6 +84,23 @@ export async function appendFirst(
     messageId: message.id,
     room: message.room.id,
     ...(jobId !== undefined ? { jobId } : {}),
+    ...(message.lease ? { lease: message.lease } : {}),
   };
-  return (await log.appendClaimed(claim, records)) !== undefined;
+  try {
+    return (await log.appendClaimed(claim, records)) !== undefined;
+  } catch (error) {
+    if (!isClaimRefused(error)) throw error;
+    logger.warn(
+      {
+        network: message.network,
+        messageId: message.id,
+        room: message.room.id,
+        sender: message.sender.id,
+        resource: claim.lease?.resource,
+        token: claim.lease?.token,
+      },
+      "message not run: received under a lease term that has ended (another instance holds the connection now)",
+    );
+    return false;
+  }
 }

@@ -134,7 +134,8 @@ if (env.MODE === "bot") {
       }),
     );
   }
-  // The leased adapter tells its lease changes through the bot's logger: reported as lead/lose.
+  // The leased adapter tells its lease changes through the bot's logger: reported as lead/lose; a claim refused
+  // because its lease term had ended as claim-refused.
   const reporting = {
     debug: () => {},
     info: (obj, msg) => {
@@ -143,6 +144,9 @@ if (env.MODE === "bot") {
     warn: (obj, msg) => {
       if (msg === "lease ended: disconnecting")
         say({ ev: "lose", resource: obj.resource, token: obj.token, reason: obj.reason });
+      // Core's log line for a message whose claim was refused (its lease term had ended): not run.
+      else if (msg?.startsWith("message not run: received under a lease term that has ended"))
+        say({ ev: "claim-refused", id: obj.messageId, network: obj.network, resource: obj.resource, token: obj.token });
     },
     error: (obj, msg) => say({ ev: "error", msg, err: String(obj?.err?.message ?? obj?.err ?? "") }),
     child: () => reporting,
