@@ -206,6 +206,8 @@ async function run(index) {
         byJob.set(r.job_id, events);
       }
       let doubles = 0;
+      /** The first doubled commands: when each post of their thread reached Slack (ms after the first). */
+      const doubled = [];
       let lost = 0;
       const missing = { claim: 0, admitted: 0, outcome: 0 };
       let unanswered = 0;
@@ -216,7 +218,19 @@ async function run(index) {
         const events = (job && byJob.get(job)) ?? [];
         const admitted = events.filter((e) => e === "admitted").length;
         const outcomes = events.filter((e) => e === "outcome").length;
-        if (times > 1 || admitted > 1 || outcomes > 1) doubles++;
+        if (times > 1 || admitted > 1 || outcomes > 1) {
+          doubles++;
+          const posts = slack.calls.filter(
+            (c) => c.method === "chat.postMessage" && c.args.thread_ts === command.thread,
+          );
+          if (doubled.length < 10)
+            doubled.push({
+              thread: command.thread,
+              admitted,
+              outcomes,
+              postsAtMs: posts.map((c) => c.at - posts[0].at),
+            });
+        }
         if (times === 0) unanswered++;
         if (times === 0 && job) claimedNotAnswered++;
         if (times > 0 && (!job || admitted === 0 || outcomes === 0)) {
@@ -240,6 +254,7 @@ async function run(index) {
         unanswered,
         claimedNotAnswered,
         doubleExecutions: doubles,
+        doubled,
         lostAuditEntries: lost,
         missing,
         logged: Object.fromEntries(problems),

@@ -2,6 +2,8 @@
  * Everything the bot posts: messages (Block Kit + fallback text), replies in threads, image uploads (the external
  * upload flow), job progress edited in place, direct messages, ephemeral notes, and answers to slash commands
  * through their `response_url`. Every call goes through the per-channel queue, so a channel sees it in order.
+ * Posts go through `poster`, a client that retries nothing, and {@link postOnce}: a post is sent again only when
+ * Slack certainly did not take it (edits and reads use `client`, which retries).
  * @module
  */
 
@@ -19,6 +21,7 @@ import type { ApprovalMessage, ApprovalMessages } from "./approval-messages.js";
 import { context, type SlackBlock } from "./block-kit.js";
 import type { ChannelQueue } from "./channel-queue.js";
 import { slackUserId } from "./identity.js";
+import { postOnce, UncertainPostError } from "./post-once.js";
 import { type RenderedMessage, renderParts, renderProgress } from "./render.js";
 import { postToResponseUrl, type ResponseUrls } from "./response-urls.js";
 import type { SlackOptions } from "./slack-adapter.js";
@@ -32,6 +35,8 @@ interface Progress {
   dropped: number;
   /** The queued write, while it has not started (new lines join it). */
   queued?: Promise<SentMessage | undefined> | undefined;
+  /** Its first post may have arrived without a ts: no later batch posts another one. */
+  uncertain?: boolean;
 }
 
 /** Slack errors meaning the bot may not post in the channel (not a member, or it can't see it). */
@@ -48,7 +53,10 @@ export class Outbound {
   readonly #directChannels = new Map<string, string>();
 
   constructor(
+    /** Reads and edits (idempotent: retried by the library). */
     private readonly client: WebClient,
+    /** Posts: retries nothing itself (see post-once.ts). */
+    private readonly poster: WebClient,
     private readonly network: string,
     private readonly options: SlackOptions,
     private readonly queue: ChannelQueue,
@@ -75,7 +83,7 @@ export class Outbound {
         await this.#upload(channel, thread, part.image);
         continue;
       }
-      const ts = await this.#deliver(channel, thread, part, target.inReplyTo, viaResponseUrl);
+      const ts = await this.#deliver(channel, thread, part, target.inReplyTo, viaResponseUrl, message.jobId);
       const sent = ts ? this.#sent(channel, ts, thread) : undefined;
       first ??= sent;
       if (message.approvalRequest && message.jobId && part.blocks.some((b) => b.type === "actions")) {
@@ -113,19 +121,24 @@ export class Outbound {
     return this.send({ network: this.network, room: { id: channel, direct: true } }, message);
   }
 
-  /** A note only `user` sees (a refused button click). Falls back on the click's response URL. */
+  /**
+   * A note only `user` sees (a refused button click). Falls back on the click's response URL when Slack refused
+   * the post (not when it may have arrived).
+   */
   async ephemeral(channel: string, user: string, text: string, thread?: string, responseUrl?: string): Promise<void> {
     try {
       await this.queue.run(channel, () =>
-        this.client.chat.postEphemeral({
-          channel,
-          user,
-          text: escapeMrkdwn(text),
-          ...(thread ? { thread_ts: thread } : {}),
-        }),
+        this.#post("chat.postEphemeral", { channel, thread, user }, () =>
+          this.poster.chat.postEphemeral({
+            channel,
+            user,
+            text: escapeMrkdwn(text),
+            ...(thread ? { thread_ts: thread } : {}),
+          }),
+        ),
       );
     } catch (err) {
-      if (!responseUrl) throw err;
+      if (!responseUrl || err instanceof UncertainPostError) throw err;
       this.logger.debug({ err: slackError(err) ?? String(err) }, "postEphemeral failed; using the response URL");
       await postToResponseUrl(responseUrl, {
         response_type: "ephemeral",
@@ -176,6 +189,18 @@ export class Outbound {
     return this.queue.idle();
   }
 
+  /** Runs a post on `poster`: sent again only after a refusal (see post-once.ts). */
+  #post<T>(method: string, context: Record<string, unknown>, call: () => Promise<T>): Promise<T> {
+    const where = Object.fromEntries(Object.entries(context).filter(([, v]) => v !== undefined));
+    return postOnce(call, {
+      method,
+      retries: this.options.retries,
+      retryDelayMs: this.options.retryDelay,
+      logger: this.logger,
+      context: { network: this.network, ...where },
+    });
+  }
+
   #sent(channel: string, ts: string, thread: string | undefined): SentMessage {
     return { network: this.network, room: channel, id: ts, ...(thread ? { thread } : {}) };
   }
@@ -191,6 +216,7 @@ export class Outbound {
     part: RenderedMessage,
     inReplyTo: string | undefined,
     preferResponseUrl: boolean,
+    jobId?: string,
   ): Promise<string | undefined> {
     const viaUrl = async (url: string) => {
       await this.queue.run(channel, () =>
@@ -208,14 +234,16 @@ export class Outbound {
     if (url) return viaUrl(url);
     try {
       const result = await this.queue.run(channel, () =>
-        this.client.chat.postMessage({
-          channel,
-          text: part.text,
-          blocks: part.blocks as never,
-          unfurl_links: false,
-          unfurl_media: false,
-          ...(thread ? { thread_ts: thread } : {}),
-        }),
+        this.#post("chat.postMessage", { channel, thread, jobId }, () =>
+          this.poster.chat.postMessage({
+            channel,
+            text: part.text,
+            blocks: part.blocks as never,
+            unfurl_links: false,
+            unfurl_media: false,
+            ...(thread ? { thread_ts: thread } : {}),
+          }),
+        ),
       );
       return result.ts;
     } catch (err) {
@@ -230,20 +258,27 @@ export class Outbound {
     await this.queue.run(channel, () => this.client.chat.update({ channel, ts, text, blocks: blocks as never }));
   }
 
-  /** Uploads a PNG into the channel (or thread): `files.getUploadURLExternal`, the upload, `files.completeUploadExternal`. */
+  /**
+   * Uploads a PNG into the channel (or thread): `files.getUploadURLExternal`, the upload, `files.completeUploadExternal`.
+   * The whole flow is a post: sent again only when Slack refused it.
+   */
   async #upload(channel: string, thread: string | undefined, image: ImageBlock): Promise<void> {
     try {
       await this.queue.run(channel, () =>
-        this.client.filesUploadV2({
-          channel_id: channel,
-          file: Buffer.from(image.png),
-          filename: "image.png",
-          title: image.alt,
-          alt_text: image.alt,
-          ...(thread ? { thread_ts: thread } : {}),
-        } as never),
+        this.#post("filesUploadV2", { channel, thread }, () =>
+          this.poster.filesUploadV2({
+            channel_id: channel,
+            file: Buffer.from(image.png),
+            filename: "image.png",
+            title: image.alt,
+            alt_text: image.alt,
+            ...(thread ? { thread_ts: thread } : {}),
+          } as never),
+        ),
       );
     } catch (err) {
+      // The picture may be in the channel (logged with its reference): its text is not posted after it.
+      if (err instanceof UncertainPostError) return;
       // Without the picture, say what it showed (its text fallback and link): nothing is lost silently.
       this.logger.warn({ err: slackError(err) ?? String(err), channel }, "image upload failed; sending its text");
       const text = renderBlockLines(image).join("\n");
@@ -267,6 +302,7 @@ export class Outbound {
       state.lines = state.lines.slice(-max);
     }
     if (state.queued) return state.queued;
+    if (state.uncertain) return Promise.resolve(undefined);
     const current = state;
     current.queued = this.queue.run(current.channel, async () => {
       current.queued = undefined;
@@ -280,11 +316,19 @@ export class Outbound {
         });
         return undefined;
       }
-      const result = await this.client.chat.postMessage({
-        channel: current.channel,
-        text: rendered.text,
-        blocks: rendered.blocks as never,
-        ...(current.thread ? { thread_ts: current.thread } : {}),
+      const result = await this.#post(
+        "chat.postMessage",
+        { channel: current.channel, thread: current.thread, jobId },
+        () =>
+          this.poster.chat.postMessage({
+            channel: current.channel,
+            text: rendered.text,
+            blocks: rendered.blocks as never,
+            ...(current.thread ? { thread_ts: current.thread } : {}),
+          }),
+      ).catch((err: unknown) => {
+        if (err instanceof UncertainPostError) current.uncertain = true;
+        throw err;
       });
       current.ts = result.ts;
       return result.ts ? this.#sent(current.channel, result.ts, current.thread) : undefined;

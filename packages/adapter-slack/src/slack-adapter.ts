@@ -98,10 +98,11 @@ export class SlackAdapter implements Adapter {
     const { options } = this;
     const { WebClient, SocketModeClient } = await loadSlack();
     const logger = slackLogger(host.logger, "slack");
+    // Reads and edits (idempotent): the client waits for Retry-After on a 429 (pausing its queue) and retries;
+    // other failures, timeouts included, back off and are retried.
     const client = new WebClient(options.botToken, {
       slackApiUrl: options.apiUrl,
       logger: logger as never,
-      // 429s: the client waits for Retry-After (pausing its queue), then retries; other failures back off.
       rejectRateLimitedCalls: false,
       retryConfig: {
         retries: options.retries,
@@ -110,7 +111,16 @@ export class SlackAdapter implements Adapter {
         maxTimeout: 30_000,
         randomize: true,
       },
-      timeout: 30_000,
+      timeout: options.requestTimeout,
+    });
+    // Posts (not idempotent): this client retries nothing, not even a 429; post-once.ts sends a post again only
+    // when Slack certainly did not take it. The library's own retry after a timeout posted answers twice.
+    const poster = new WebClient(options.botToken, {
+      slackApiUrl: options.apiUrl,
+      logger: logger as never,
+      rejectRateLimitedCalls: true,
+      retryConfig: { retries: 0 },
+      timeout: options.requestTimeout,
     });
     const auth = await client.auth.test();
     if (!auth.user_id || !auth.team_id) throw new Error("auth.test did not say who the bot is");
@@ -129,7 +139,7 @@ export class SlackAdapter implements Adapter {
     const queue = new ChannelQueue({ burst: options.sendBurst, intervalMs: options.sendInterval });
     const responseUrls = new ResponseUrls();
     const approvals = new ApprovalMessages((message) => this.#outbound!.writeApproval(message));
-    const outbound = new Outbound(client, this.network, options, queue, responseUrls, approvals, host.logger);
+    const outbound = new Outbound(client, poster, this.network, options, queue, responseUrls, approvals, host.logger);
     this.#outbound = outbound;
     const interactions = new Interactions({
       network: this.network,

@@ -80,10 +80,16 @@ const slackEntrySchema = z
     sendInterval: durationSchema.default(1000),
     /** Messages a channel may get at once before `sendInterval` applies. */
     sendBurst: z.number().int().min(1).max(20).default(4),
-    /** Retries of a failed Web API call (429s wait for Retry-After first). */
+    /**
+     * Retries of a failed Web API call (429s wait for Retry-After first). Posts (messages, ephemeral notes, file
+     * shares) are sent again only when Slack certainly did not take them (a 429, a connection never made), never
+     * after a timeout or a connection lost mid-call: they may have been posted (see the README).
+     */
     retries: z.number().int().min(0).max(20).default(5),
     /** The shortest wait before such a retry (after Retry-After, for 429s); retries back off from it. */
     retryDelay: durationSchema.default(1000),
+    /** How long one Web API call may take; a post that takes longer is given up and not sent again (it may have arrived). */
+    requestTimeout: durationSchema.default(30_000),
     /** Lines a progress message keeps when it is edited. */
     progressLines: z.number().int().min(5).max(500).default(40),
     /** How long to wait for a pong on the Socket Mode connection before reconnecting. */

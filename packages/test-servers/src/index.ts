@@ -65,6 +65,7 @@ export {
   type ApiCall,
   FakeSlack,
   type FakeUser,
+  type LostAnswer,
   type PostedMessage,
   type SharedFile,
   slackBot,

@@ -52,6 +52,9 @@ export interface ApiCall {
   status: number;
 }
 
+/** How {@link FakeSlack.loseNextAnswer} loses an answer. */
+export type LostAnswer = { drop: true } | { delayMs: number };
+
 /** The fake workspace. */
 export const slackTeam = { id: "T0HOME", domain: "home" };
 /** The bot in the fake workspace (what `auth.test` answers). */
@@ -80,6 +83,7 @@ export class FakeSlack {
   #server: Server;
   #seq = 0;
   #rateLimits = new Map<string, number>();
+  #lostAnswers = new Map<string, LostAnswer>();
   #pendingUploads = new Map<string, SharedFile>();
   #waiters = new Set<() => void>();
   url = "";
@@ -138,6 +142,15 @@ export class FakeSlack {
   /** The next call of `method` gets a 429 with `Retry-After: seconds`. */
   rateLimitNext(method: string, seconds: number): void {
     this.#rateLimits.set(method, seconds);
+  }
+
+  /**
+   * The next call of `method` is carried out (a message is posted) but its answer is lost: `drop` closes the
+   * connection without answering (a connection lost after the request arrived), `delayMs` answers that much later
+   * (past the client's timeout). What a client sees as a failure although Slack did post.
+   */
+  loseNextAnswer(method: string, how: LostAnswer): void {
+    this.#lostAnswers.set(method, how);
   }
 
   /** A new message timestamp (unique, near now). */
@@ -221,7 +234,15 @@ export class FakeSlack {
       : token !== expected
         ? { ok: false, error: "invalid_auth" }
         : this.#method(method, args);
-    res.writeHead(200, { "content-type": "application/json; charset=utf-8" }).end(JSON.stringify(answer));
+    const lost = this.#lostAnswers.get(method);
+    this.#lostAnswers.delete(method);
+    const reply = () => {
+      if (res.destroyed) return;
+      res.writeHead(200, { "content-type": "application/json; charset=utf-8" }).end(JSON.stringify(answer));
+    };
+    if (lost && "drop" in lost) req.socket.destroy();
+    else if (lost) setTimeout(reply, lost.delayMs).unref();
+    else reply();
     this.#changed();
   }
 
