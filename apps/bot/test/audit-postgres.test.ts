@@ -306,13 +306,16 @@ describe("audit verify on PostgreSQL, two instances with two keys", () => {
     await session("b", url, 1);
     const result = await cli("v", ["audit", "verify"], url);
     expect(result.code).toBe(1);
+    // b's session after the retirement wrote #11 and #12 and signed #12 when it closed; the checkpoint it signs at
+    // start reads the head while the shell's first command may already be written, so it may sign #11 too. Every
+    // checkpoint it signed then is reported, and nothing else is.
     const bad = result.stdout.split("\n").filter((line) => line.startsWith("bad: "));
-    expect(bad).toHaveLength(1);
-    expect(bad[0]).toMatch(
-      new RegExp(
-        `^bad: checkpoint row \\d+ of audit_checkpoints \\(entry #12, written by instance [^)]+\\): signed by key ${keyIdOfMachine("b")} at \\S+, after it was retired at `,
-      ),
+    const retired = new RegExp(
+      `^bad: checkpoint row \\d+ of audit_checkpoints \\(entry #(11|12), written by instance [^)]+\\): signed by key ${keyIdOfMachine("b")} at \\S+, after it was retired at `,
     );
+    expect(bad.length).toBeGreaterThanOrEqual(1);
+    for (const line of bad) expect(line).toMatch(retired);
+    expect(bad.some((line) => line.includes("(entry #12,"))).toBe(true);
     // Up to entry #10 the chain is vouched for, b's checkpoints of #8 and #10 among them.
     expect(result.stdout).toMatch(/^anchored: entry #10 matches/m);
   }, 60_000);
@@ -342,7 +345,9 @@ describe("audit verify on PostgreSQL, two instances with two keys", () => {
     );
     const cutOnA = await cli("a", ["audit", "verify"], url);
     expect(cutOnA.code).toBe(1);
-    expect(cutOnA.stdout).toMatch(/^bad: the log ends at entry #4, but the checkpoint of entry #6 /m);
+    // a's file holds the checkpoint of #6 (signed when its session closed), and maybe #5 (see above): either is past
+    // the cut, and the first past it is named.
+    expect(cutOnA.stdout).toMatch(/^bad: the log ends at entry #4, but the checkpoint of entry #[56] /m);
   }, 60_000);
 
   // Last: it replaces machine b's key.
