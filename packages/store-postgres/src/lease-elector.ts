@@ -234,12 +234,25 @@ export class LeaseElector {
 
   #armFence(sentAt: number): void {
     this.#fenceAt = sentAt + this.#ttlMs - this.#fenceMarginMs;
+    this.#startFenceTimer();
+  }
+
+  /**
+   * Fences at {@link #fenceAt}. Not queued behind the renewal in flight: cut off from the database, that one hangs
+   * until TCP gives up (long past the TTL), and the standby must find this instance already stopped. Node runs a
+   * timer up to a couple of milliseconds before `performance.now()` reaches its due time (whole-millisecond loop
+   * clock), so a timer that finds the deadline not yet passed waits out the rest instead of giving up.
+   */
+  #startFenceTimer(): void {
     clearTimeout(this.#fenceTimer);
-    this.#fenceTimer = setTimeout(() => {
-      // Not queued behind the renewal in flight: cut off from the database, that one hangs until a client-side
-      // timeout (seconds past the TTL), and the standby must find this instance already stopped.
-      if (this.#lease && performance.now() >= this.#fenceAt) void this.#end("fenced");
-    }, this.#fenceAt - performance.now());
+    this.#fenceTimer = setTimeout(
+      () => {
+        if (!this.#lease) return;
+        if (performance.now() >= this.#fenceAt) void this.#end("fenced");
+        else this.#startFenceTimer();
+      },
+      Math.max(0, this.#fenceAt - performance.now()),
+    );
     this.#fenceTimer.unref?.();
   }
 

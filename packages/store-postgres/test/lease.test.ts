@@ -1,4 +1,4 @@
-import { until } from "@switchboard/test-servers";
+import { TcpProxy, until } from "@switchboard/test-servers";
 import { describe, expect, it } from "vitest";
 import { LeaseListener } from "../src/index.js";
 import { type Lease, LeaseElector, LeaseLostError } from "../src/lease-elector.js";
@@ -58,6 +58,32 @@ describe("LeaseElector", () => {
     expect(all.filter(({ elector }) => elector.leading)).toHaveLength(1);
     expect(events.filter((e) => e.what === "lead")).toEqual([expect.objectContaining({ token: 1 })]);
   });
+
+  it("cut off from the database, fences itself on its own clock in every round (the renewal in flight hangs)", async () => {
+    // Node fires a timer up to a couple of milliseconds before performance.now() reaches its due time (ms rounding,
+    // the loop's cached clock). A fence timer that finds its deadline not yet passed must wait out the rest, not
+    // give up: the renewal that would check again hangs in the partition until TCP gives up.
+    const url = await freshDatabase();
+    const proxy = await TcpProxy.start(postgres().port);
+    onCleanup(() => proxy.close());
+    const events: Event[] = [];
+    const { elector } = await instance(url.replace(`:${postgres().port}/`, `:${proxy.port}/`), "a", events, {
+      ttlMs: 600,
+    });
+    await elector.start();
+    for (let round = 1; round <= 10; round++) {
+      await until(() => elector.leading, `round ${round}: a leads`, 15_000);
+      const before = events.length;
+      proxy.cut();
+      await until(
+        () => events.slice(before).some((e) => e.what === "fenced"),
+        `round ${round}: a fenced itself while cut off`,
+        15_000,
+      );
+      expect(elector.leading).toBe(false);
+      proxy.heal();
+    }
+  }, 240_000);
 
   it("keeps the lease by renewing it past several TTLs", async () => {
     const url = await freshDatabase();
