@@ -228,3 +228,115 @@ describe("approvals as rows (two instances, one PostgreSQL)", () => {
     ]);
   }, 60_000);
 });
+
+describe("cancel through any instance (two instances, one PostgreSQL)", () => {
+  const outcomes = (entries: Awaited<ReturnType<typeof chainOf>>["entries"], job: string) =>
+    entries.filter((e) => e.jobId === job && e.event === "outcome");
+
+  it("the requester cancels through B a job waiting on A: withdrawn once, the holder closes it, it never runs", async () => {
+    const { url, all } = await instances(["a", "b"]);
+    const [a, b] = all as [InstanceProcess, InstanceProcess];
+    const job = await request(a, "alice", "prod");
+    const mark = b.events.length;
+    await say(b, "alice", `!cancel ${job}`);
+    expect(sentSince(b, mark).join("\n")).toContain(`cancelling job ${job} (deploy)`);
+    // The holder answers in the room as for a withdrawal typed to it.
+    await a.waitFor("sent", (e) => String(e.text).includes(`job ${job} (deploy) was withdrawn by alice`));
+    const again = b.events.length;
+    await say(b, "bob", `!approve ${job}`);
+    expect(sentSince(b, again).join("\n")).toContain(`job ${job} is not waiting for approval (it is cancelled)`);
+    await say(a, "bob", `!approve ${job}`);
+    expect(runs(all, job)).toEqual([]);
+    // An id no instance knows: the answer it always was.
+    const unknown = b.events.length;
+    await say(b, "alice", "!cancel zzzzz");
+    expect(sentSince(b, unknown).join("\n")).toContain("no job zzzzz is running");
+    const { entries, verified } = await chainOf(url);
+    expect(verified.ok).toBe(true);
+    // One outcome entry, the shape a local withdrawal writes.
+    expect(outcomes(entries, job)).toEqual([
+      expect.objectContaining({
+        actor: "alice",
+        command: "deploy",
+        outcome: "cancelled",
+        detail: { cancelledBy: "alice" },
+      }),
+    ]);
+  }, 60_000);
+
+  it("others cancelling through B: without jobs:cancel and as a guest refused (it still waits); with it withdrawn", async () => {
+    const { url, all } = await instances(["a", "b"]);
+    const [a, b] = all as [InstanceProcess, InstanceProcess];
+    const job = await request(a, "alice", "prod");
+    const mark = b.events.length;
+    await say(b, "dave", `!cancel ${job}`);
+    expect(sentSince(b, mark).join("\n")).toContain(
+      `job ${job} belongs to alice; cancelling it needs permission jobs:cancel`,
+    );
+    // bob may approve it, but approving is not cancelling.
+    await say(b, "bob", `!cancel ${job}`);
+    await say(b, "mallet", `!cancel ${job}`);
+    const texts = sentSince(b, mark).join("\n");
+    expect(texts.match(/cancelling it needs permission jobs:cancel/g)).toHaveLength(2);
+    expect(texts).not.toContain(`cancelling job ${job}`);
+    const { pool } = await open(url);
+    const status = async () =>
+      (await pool.query<{ status: string }>("SELECT status FROM approval_jobs WHERE job_id = $1", [job])).rows[0]
+        ?.status;
+    expect(await status()).toBe("waiting");
+
+    const before = b.events.length;
+    await say(b, "oscar", `!cancel ${job}`);
+    expect(sentSince(b, before).join("\n")).toContain(`cancelling job ${job} (deploy)`);
+    await a.waitFor("sent", (e) => String(e.text).includes(`job ${job} (deploy) was withdrawn by oscar`));
+    expect(await status()).toBe("closed");
+    const { entries, verified } = await chainOf(url);
+    expect(verified.ok).toBe(true);
+    expect(outcomes(entries, job)).toEqual([
+      expect.objectContaining({ actor: "alice", outcome: "cancelled", detail: { cancelledBy: "oscar" } }),
+    ]);
+    // The refusals are on record as a local refusal writes them: dave's and bob's cancel ended denied by the rule
+    // of the cancel command; the one of someone with no principal was refused before any handler ran.
+    const refusedCancels = entries.filter((e) => e.command === "cancel" && e.outcome === "denied");
+    expect(refusedCancels.filter((e) => e.event === "outcome").map((e) => [e.actor, e.rule])).toEqual([
+      ["dave", "command cancel"],
+      ["bob", "command cancel"],
+    ]);
+    expect(refusedCancels.filter((e) => e.event === "denied").map((e) => e.actor)).toEqual(["slack:mallet"]);
+  }, 60_000);
+
+  it("a cancel through B racing an approval through A: the job either runs or is withdrawn, never both", async () => {
+    const { url, all } = await instances(["a", "b"]);
+    const [a, b] = all as [InstanceProcess, InstanceProcess];
+    const results: Array<{ job: string; cancelled: boolean }> = [];
+    for (let round = 0; round < 6; round++) {
+      const job = await request(a, "alice", `env${round}`);
+      const markA = a.events.length;
+      const markB = b.events.length;
+      await Promise.all([say(a, "bob", `!approve ${job}`), say(b, "alice", `!cancel ${job}`)]);
+      const cancel = sentSince(b, markB).join("\n");
+      const cancelled = cancel.includes(`cancelling job ${job} (deploy)`);
+      if (cancelled) {
+        await a.waitFor("sent", (e) => String(e.text).includes(`job ${job} (deploy) was withdrawn by alice`));
+        expect(sentSince(a, markA).join("\n")).toContain(`job ${job} is not waiting for approval (it is cancelled)`);
+      } else {
+        // The approval came first: the cancel is told where the job is, never "no such job".
+        expect(cancel).toMatch(
+          new RegExp(
+            `job ${job} (was approved just now and is starting|runs) on instance a|job ${job} is not waiting for approval \\(it is finished\\)`,
+          ),
+        );
+        await a.waitFor("sent", (e) => String(e.text).includes(`deployed env${round}`));
+      }
+      results.push({ job, cancelled });
+    }
+    const { entries, verified } = await chainOf(url);
+    expect(verified.ok).toBe(true);
+    for (const { job, cancelled } of results) {
+      expect(runs(all, job)).toHaveLength(cancelled ? 0 : 1);
+      expect(outcomes(entries, job)).toEqual([
+        expect.objectContaining({ outcome: cancelled ? "cancelled" : "succeeded" }),
+      ]);
+    }
+  }, 120_000);
+});

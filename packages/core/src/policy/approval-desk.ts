@@ -10,6 +10,7 @@
 import type { SentMessage } from "../adapters/adapter.js";
 import type { AuditLog } from "../audit/audit.js";
 import { auditRecords } from "../audit/audit-records.js";
+import type { JobInfo } from "../commands/command.js";
 import { executeJob, type JobRunnerDeps } from "../jobs/job-runner.js";
 import { type Job, type JobTable, jobInfo } from "../jobs/jobs.js";
 import { type Block, type OutgoingMessage, out, type Reply } from "../output/output.js";
@@ -349,6 +350,14 @@ export class ApprovalDesk {
     }
     await this.#close(job, "cancelled", { detail: { cancelledBy: by.id } }, `was withdrawn by ${who(by)}`);
     this.deps.events.emit("approval.decided", { job: jobInfo(job), decision: "cancelled", by: by.id });
+  }
+
+  /**
+   * Withdraws a job waiting for approval that this instance does not hold, through its row (several instances on one
+   * database); undefined when there is no such row (or no rows: one instance).
+   */
+  async withdrawElsewhere(jobId: string, by: Actor): Promise<JobInfo | undefined> {
+    return this.#rows?.cancel(normalId(jobId), by);
   }
 
   /** Closes every waiting job (shutdown): each gets its outcome entry, so the chain has no open request. */

@@ -7,10 +7,11 @@
  * @module
  */
 import { auditRecords } from "../audit/audit-records.js";
+import type { JobInfo } from "../commands/command.js";
 import { executeJob } from "../jobs/job-runner.js";
 import { type Job, jobInfo } from "../jobs/jobs.js";
 import { out } from "../output/output.js";
-import { UserError } from "../runtime/errors.js";
+import { DeniedError, UserError } from "../runtime/errors.js";
 import type { ApprovalDeskDeps } from "./approval-desk.js";
 import { invocationDigest, type Pending, requirementsMet } from "./approval-facts.js";
 import type { ApprovalRows, RowDecision, WaitingJobState } from "./approval-rows.js";
@@ -164,6 +165,50 @@ export class ApprovalRowDesk {
       if (error instanceof UserError && known) await this.#desk.refused(jobId, by, "deny", error);
       throw error;
     }
+  }
+
+  /**
+   * Withdraws a job waiting for approval through its row (the `cancel` command on an instance that does not hold it),
+   * with the rules of a local cancel: its requester, or someone verified holding `jobs:cancel` (by the grants read in
+   * the transaction). The close and its outcome entry are one transaction on the locked row, as a local withdrawal
+   * writes them; the holder is told and closes the job in its room. A job approved meanwhile is not withdrawn: of a
+   * cancel and an approval racing, the first to lock the row wins. Undefined when there is no row for `jobId`.
+   */
+  async cancel(jobId: string, by: Actor): Promise<JobInfo | undefined> {
+    const deps = this.#deps;
+    const rows = this.#rows;
+    const row = await rows.decide<WaitingJobState | undefined>(
+      jobId,
+      (state, read) => {
+        if (!state) return unchanged(undefined);
+        const roles = deps.identity.rolesIn(by, deps.identity.grantsFrom(read));
+        if (state.requester !== by.id && !(by.verified && deps.policy.check(roles, "jobs:cancel").held))
+          throw new DeniedError(
+            `job ${state.jobId} belongs to ${state.requesterName}; cancelling it needs permission jobs:cancel`,
+            "command cancel",
+          );
+        if (state.status === "approved" && state.holderAlive)
+          throw new UserError(
+            `job ${state.jobId} was approved just now and is starting on instance ${state.instance}`,
+            `it cannot be cancelled from here: cancel it on instance ${state.instance}`,
+          );
+        if (state.status === "running" && state.holderAlive)
+          throw new UserError(
+            `job ${state.jobId} runs on instance ${state.instance}; it cannot be cancelled from here`,
+            `cancel it on instance ${state.instance}`,
+          );
+        const waiting = this.#pendingRow(jobId, state);
+        return {
+          change: { kind: "close", outcome: "cancelled", note: `was withdrawn by ${who(by)}`, by: by.id },
+          records: [auditRecords.outcome(rowAbout(waiting), "cancelled", { detail: { cancelledBy: by.id } })],
+          result: waiting,
+        };
+      },
+      GRANT_NAMESPACES,
+    );
+    if (!row) return undefined;
+    if (row.instance === rows.instance) await this.sync(row.jobId);
+    return { id: row.jobId, command: row.command, actor: row.requester, state: "awaiting-approval", args: {} };
   }
 
   /**
