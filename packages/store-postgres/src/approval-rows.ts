@@ -70,6 +70,13 @@ const READ_JOB = `
 
 const READ_VOTES = "SELECT approver, name, roles FROM approval_votes WHERE job_id = $1 ORDER BY n";
 
+/** A job's running claim on another live instance (the claim of the message that started it names its instance). */
+const RUNNING_ON = `
+  SELECT c.instance FROM inbound c JOIN instances i ON i.id = c.instance
+  WHERE c.job_id = $1 AND c.status = 'running' AND c.instance <> $2
+    AND NOT i.stopped AND i.heartbeat_at >= now() - $3 * interval '1 millisecond'
+  ORDER BY c.claimed_at DESC LIMIT 1`;
+
 /** Finished rows are kept a week (an approver of one is told what became of it), then dropped. */
 const OPEN = `
   WITH gone AS (
@@ -183,6 +190,15 @@ export class PostgresApprovalRows implements ApprovalRows {
       await appendOn(client, decision.records);
       return decision.result;
     });
+  }
+
+  async runningOn(jobId: string): Promise<string | undefined> {
+    const { rows } = await this.#pool.query<{ instance: string }>(RUNNING_ON, [
+      jobId,
+      this.instance,
+      this.#options.deadAfterMs ?? 15_000,
+    ]);
+    return rows[0]?.instance;
   }
 
   async start(jobId: string): Promise<boolean> {

@@ -4,6 +4,7 @@
 // holds it, and the shared chain has the same entries as a local approval.
 import { fileURLToPath } from "node:url";
 import { verifyChain } from "@switchboard/core/audit";
+import { eventually } from "@switchboard/test-servers";
 import { describe, expect, it } from "vitest";
 import { freshDatabase, open, usePostgres } from "./helpers.js";
 import { type InstanceEvent, InstanceProcess } from "./processes.js";
@@ -339,4 +340,35 @@ describe("cancel through any instance (two instances, one PostgreSQL)", () => {
       ]);
     }
   }, 120_000);
+
+  it("a running job of A cancelled through B: told it runs on instance a (with or without an approval row)", async () => {
+    const { url, all } = await instances(["a", "b"]);
+    const [a, b] = all as [InstanceProcess, InstanceProcess];
+    // One that needed approval (approved through B), one that did not.
+    const approved = await request(a, "alice", "hold-prod");
+    await say(b, "bob", `!approve ${approved}`);
+    await a.waitFor("running", (e) => e.job === approved);
+    const started = a.events.length;
+    // Handled only once it ends: sent without waiting.
+    a.say("say", `M${++messages} alice !hold`);
+    const plain = String((await a.waitFor("running", (e) => a.events.indexOf(e) >= started)).job);
+    for (const job of [approved, plain]) {
+      const mark = b.events.length;
+      await say(b, "alice", `!cancel ${job}`);
+      expect(sentSince(b, mark).join("\n")).toContain(
+        `job ${job} runs on instance a, which alone can stop it; it cannot be cancelled from this one`,
+      );
+    }
+    // Still running on A, where the cancel works.
+    const { auditLog } = await open(url);
+    const ends = async () =>
+      (await auditLog.query({ event: "outcome" })).filter((e) => [approved, plain].includes(String(e.jobId)));
+    expect(await ends()).toEqual([]);
+    for (const job of [approved, plain]) await say(a, "alice", `!cancel ${job}`);
+    await eventually("both outcomes", async () => ((await ends()).length === 2 ? true : undefined));
+    const { entries, verified } = await chainOf(url);
+    expect(verified.ok).toBe(true);
+    for (const job of [approved, plain])
+      expect(outcomes(entries, job)).toEqual([expect.objectContaining({ outcome: "cancelled" })]);
+  }, 60_000);
 });

@@ -172,7 +172,9 @@ export class ApprovalRowDesk {
    * with the rules of a local cancel: its requester, or someone verified holding `jobs:cancel` (by the grants read in
    * the transaction). The close and its outcome entry are one transaction on the locked row, as a local withdrawal
    * writes them; the holder is told and closes the job in its room. A job approved meanwhile is not withdrawn: of a
-   * cancel and an approval racing, the first to lock the row wins. Undefined when there is no row for `jobId`.
+   * cancel and an approval racing, the first to lock the row wins. A job running (or starting) on another live
+   * instance is not cancelled from here: a {@link UserError} names the instance. Undefined when no instance has
+   * `jobId` (no row, no running claim).
    */
   async cancel(jobId: string, by: Actor): Promise<JobInfo | undefined> {
     const deps = this.#deps;
@@ -188,15 +190,8 @@ export class ApprovalRowDesk {
             "command cancel",
           );
         if (state.status === "approved" && state.holderAlive)
-          throw new UserError(
-            `job ${state.jobId} was approved just now and is starting on instance ${state.instance}`,
-            `it cannot be cancelled from here: cancel it on instance ${state.instance}`,
-          );
-        if (state.status === "running" && state.holderAlive)
-          throw new UserError(
-            `job ${state.jobId} runs on instance ${state.instance}; it cannot be cancelled from here`,
-            `cancel it on instance ${state.instance}`,
-          );
+          throw runsElsewhere(state.jobId, state.instance, "was approved just now and is starting");
+        if (state.status === "running" && state.holderAlive) throw runsElsewhere(state.jobId, state.instance);
         const waiting = this.#pendingRow(jobId, state);
         return {
           change: { kind: "close", outcome: "cancelled", note: `was withdrawn by ${who(by)}`, by: by.id },
@@ -206,7 +201,12 @@ export class ApprovalRowDesk {
       },
       GRANT_NAMESPACES,
     );
-    if (!row) return undefined;
+    if (!row) {
+      // No row: a job that needed no approval may still run on another instance; say where, not "no such job".
+      const instance = await rows.runningOn?.(jobId);
+      if (instance !== undefined) throw runsElsewhere(jobId, instance);
+      return undefined;
+    }
     if (row.instance === rows.instance) await this.sync(row.jobId);
     return { id: row.jobId, command: row.command, actor: row.requester, state: "awaiting-approval", args: {} };
   }
@@ -375,6 +375,17 @@ type SyncResult = "nothing" | "waiting" | "started" | "mismatch" | "closed";
 /** A job id as people type it (`#K3J9X` → `k3j9x`), as the job table reads it. */
 export function normalId(jobId: string): string {
   return jobId.toLowerCase().replace(/^#/, "");
+}
+
+/**
+ * The answer to `cancel` of a job another instance runs: only that instance can stop it (its AbortSignal is there),
+ * and a cancel is not forwarded.
+ */
+function runsElsewhere(jobId: string, instance: string, what = "runs"): UserError {
+  return new UserError(
+    `job ${jobId} ${what} on instance ${instance}, which alone can stop it; it cannot be cancelled from this one`,
+    `send the cancel again: it has to reach instance ${instance} (any instance may get a command)`,
+  );
 }
 
 /** A decision that changes nothing. */

@@ -103,6 +103,11 @@ export interface ApprovalRows {
   ): Promise<T>;
   /** Reads job `jobId`'s row. */
   read(jobId: string): Promise<WaitingJobState | undefined>;
+  /**
+   * The other live instance running job `jobId` (a job that needed no approval has no row, but its claim names its
+   * instance), if any: `cancel` there answers where it runs instead of "no such job". Optional.
+   */
+  runningOn?(jobId: string): Promise<string | undefined>;
   /** Moves an approved job of this instance to `running`; true for exactly one caller, ever. */
   start(jobId: string): Promise<boolean>;
   /**
