@@ -16,6 +16,7 @@ import type {
   WaitingJobRow,
   WaitingJobState,
 } from "@switchboard/core";
+import { JobIdTakenError } from "@switchboard/core";
 import type pg from "pg";
 import type { ConnectOptions } from "./connect.js";
 import { NoticeListener } from "./notice-listener.js";
@@ -113,24 +114,36 @@ export class PostgresApprovalRows implements ApprovalRows {
     });
   }
 
-  async open(row: WaitingJobRow, records: AuditRecord[]): Promise<void> {
+  async open(row: WaitingJobRow, records: AuditRecord[], claimedAs?: string): Promise<void> {
     await this.#transaction(async (client) => {
-      await client.query(OPEN, [
-        row.jobId,
-        row.instance,
-        row.requester,
-        row.requesterName,
-        row.command,
-        row.network,
-        row.room,
-        row.digest,
-        row.rule,
-        row.permission,
-        row.count,
-        JSON.stringify(row.requirements),
-        row.requireVerifiedDevice,
-        row.ttlMs,
-      ]);
+      await client
+        .query(OPEN, [
+          row.jobId,
+          row.instance,
+          row.requester,
+          row.requesterName,
+          row.command,
+          row.network,
+          row.room,
+          row.digest,
+          row.rule,
+          row.permission,
+          row.count,
+          JSON.stringify(row.requirements),
+          row.requireVerifiedDevice,
+          row.ttlMs,
+        ])
+        .catch((error: unknown) => {
+          // Ids are unique per instance only: a live job of another instance has this one.
+          if ((error as { code?: string; constraint?: string }).constraint === "approval_jobs_pkey")
+            throw new JobIdTakenError(row.jobId);
+          throw error;
+        });
+      if (claimedAs !== undefined)
+        await client.query(
+          "UPDATE inbound SET job_id = $1 WHERE job_id = $2 AND instance = $3 AND status = 'running'",
+          [row.jobId, claimedAs, this.instance],
+        );
       await appendOn(client, records);
     });
   }

@@ -372,3 +372,47 @@ describe("cancel through any instance (two instances, one PostgreSQL)", () => {
       expect(outcomes(entries, job)).toEqual([expect.objectContaining({ outcome: "cancelled" })]);
   }, 60_000);
 });
+
+describe("job ids of two instances (two instances, one PostgreSQL)", () => {
+  it("a request whose id is taken by a live job of another instance gets a new id, not an internal error", async () => {
+    const { url, all } = await instances(["a", "b"]);
+    const [a, b] = all as [InstanceProcess, InstanceProcess];
+    const taken = await request(b, "alice", "one");
+    // Force the collision: A's next approval row is written under the id of B's live job (once; a sequence is not
+    // rolled back with the failed transaction).
+    const { pool } = await open(url);
+    await pool.query(`
+      CREATE SEQUENCE force_collision;
+      CREATE FUNCTION force_collision() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.instance = 'a' AND nextval('force_collision') = 1 THEN NEW.job_id := '${taken}'; END IF;
+        RETURN NEW;
+      END $$;
+      CREATE TRIGGER force_collision BEFORE INSERT ON approval_jobs FOR EACH ROW EXECUTE FUNCTION force_collision();`);
+    const job = await request(a, "alice", "two");
+    expect(job).not.toBe(taken);
+    expect((await pool.query("SELECT last_value FROM force_collision")).rows[0].last_value).toBe("2");
+    // The message's claim follows the new id.
+    const claims = await pool.query("SELECT instance, status FROM inbound WHERE job_id = $1", [job]);
+    expect(claims.rows).toEqual([{ instance: "a", status: "running" }]);
+    // Both jobs wait, each on its own instance, and run there once approved through the other.
+    await say(b, "bob", `!approve ${job}`);
+    await say(a, "bob", `!approve ${taken}`);
+    await a.waitFor("sent", (e) => String(e.text).includes("deployed two"));
+    await b.waitFor("sent", (e) => String(e.text).includes("deployed one"));
+    expect(runs([a], job)).toHaveLength(1);
+    expect(runs([b], taken)).toHaveLength(1);
+    const { entries, verified } = await chainOf(url);
+    expect(verified.ok).toBe(true);
+    expect(entries.filter((e) => e.jobId === job).map((e) => e.event)).toEqual([
+      "admitted",
+      "approval-requested",
+      "approval",
+      "outcome",
+    ]);
+    for (const id of [job, taken])
+      expect(entries.filter((e) => e.jobId === id && e.event === "outcome").map((e) => e.outcome)).toEqual([
+        "succeeded",
+      ]);
+  }, 60_000);
+});

@@ -87,8 +87,13 @@ export interface RowDecision<T> {
 export interface ApprovalRows {
   /** This instance's id (the holder of the jobs it opens). */
   readonly instance: string;
-  /** Writes the row of a job that starts waiting, together with `records` (its `admitted` and request entries). */
-  open(row: WaitingJobRow, records: AuditRecord[]): Promise<void>;
+  /**
+   * Writes the row of a job that starts waiting, together with `records` (its `admitted` and request entries). Throws
+   * {@link JobIdTakenError} (writing nothing) when a live job of another instance has the same id. `claimedAs`: the
+   * id the job's message was claimed under, when the job has since taken a new one; the claim is moved to the new id
+   * in the same transaction.
+   */
+  open(row: WaitingJobRow, records: AuditRecord[], claimedAs?: string): Promise<void>;
   /**
    * Reads job `jobId`'s row under a lock, calls `decide` (synchronous; it may throw to refuse, and then nothing is
    * written), applies its change and appends its records, all in one transaction; tells the holder when something
@@ -115,4 +120,12 @@ export interface ApprovalRows {
    * job should be read again (after the notification channel (re)connected, and now and then). Returns the stop.
    */
   watch(changed: (jobId: string | undefined) => void): () => void;
+}
+
+/** A job id already used by a live waiting job of another instance (ids are unique per instance only). */
+export class JobIdTakenError extends Error {
+  constructor(readonly jobId: string) {
+    super(`job id ${jobId} is taken by a live job of another instance`);
+    this.name = "JobIdTakenError";
+  }
 }
