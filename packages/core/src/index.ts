@@ -14,6 +14,7 @@ export { MemoryAuditLog } from "./audit/audit.js";
 export { MemoryStore } from "./store/memory-store.js";
 export type { Lock, Store, StoreChanges } from "./store/store.js";
 export type { ApprovalRows, RowDecision, WaitingJobRow, WaitingJobState } from "./policy/approval-rows.js";
+export { JobIdTakenError } from "./policy/approval-rows.js";
 export type { NamespaceEntries } from "./policy/identity.js";
 export { type Logger, silentLogger } from "./runtime/logger.js";
 export type { PolicyConfigInput } from "./policy/policy-config.js";

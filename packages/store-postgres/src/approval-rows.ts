@@ -16,6 +16,7 @@ import type {
   WaitingJobRow,
   WaitingJobState,
 } from "@switchboard/core";
+import { JobIdTakenError } from "@switchboard/core";
 import type pg from "pg";
 import type { ConnectOptions } from "./connect.js";
 import { NoticeListener } from "./notice-listener.js";
@@ -70,6 +71,13 @@ const READ_JOB = `
 
 const READ_VOTES = "SELECT approver, name, roles FROM approval_votes WHERE job_id = $1 ORDER BY n";
 
+/** A job's running claim on another live instance (the claim of the message that started it names its instance). */
+const RUNNING_ON = `
+  SELECT c.instance FROM inbound c JOIN instances i ON i.id = c.instance
+  WHERE c.job_id = $1 AND c.status = 'running' AND c.instance <> $2
+    AND NOT i.stopped AND i.heartbeat_at >= now() - $3 * interval '1 millisecond'
+  ORDER BY c.claimed_at DESC LIMIT 1`;
+
 /** Finished rows are kept a week (an approver of one is told what became of it), then dropped. */
 const OPEN = `
   WITH gone AS (
@@ -106,24 +114,36 @@ export class PostgresApprovalRows implements ApprovalRows {
     });
   }
 
-  async open(row: WaitingJobRow, records: AuditRecord[]): Promise<void> {
+  async open(row: WaitingJobRow, records: AuditRecord[], claimedAs?: string): Promise<void> {
     await this.#transaction(async (client) => {
-      await client.query(OPEN, [
-        row.jobId,
-        row.instance,
-        row.requester,
-        row.requesterName,
-        row.command,
-        row.network,
-        row.room,
-        row.digest,
-        row.rule,
-        row.permission,
-        row.count,
-        JSON.stringify(row.requirements),
-        row.requireVerifiedDevice,
-        row.ttlMs,
-      ]);
+      await client
+        .query(OPEN, [
+          row.jobId,
+          row.instance,
+          row.requester,
+          row.requesterName,
+          row.command,
+          row.network,
+          row.room,
+          row.digest,
+          row.rule,
+          row.permission,
+          row.count,
+          JSON.stringify(row.requirements),
+          row.requireVerifiedDevice,
+          row.ttlMs,
+        ])
+        .catch((error: unknown) => {
+          // Ids are unique per instance only: a live job of another instance has this one.
+          if ((error as { code?: string; constraint?: string }).constraint === "approval_jobs_pkey")
+            throw new JobIdTakenError(row.jobId);
+          throw error;
+        });
+      if (claimedAs !== undefined)
+        await client.query(
+          "UPDATE inbound SET job_id = $1 WHERE job_id = $2 AND instance = $3 AND status = 'running'",
+          [row.jobId, claimedAs, this.instance],
+        );
       await appendOn(client, records);
     });
   }
@@ -183,6 +203,15 @@ export class PostgresApprovalRows implements ApprovalRows {
       await appendOn(client, decision.records);
       return decision.result;
     });
+  }
+
+  async runningOn(jobId: string): Promise<string | undefined> {
+    const { rows } = await this.#pool.query<{ instance: string }>(RUNNING_ON, [
+      jobId,
+      this.instance,
+      this.#options.deadAfterMs ?? 15_000,
+    ]);
+    return rows[0]?.instance;
   }
 
   async start(jobId: string): Promise<boolean> {

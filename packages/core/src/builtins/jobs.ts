@@ -67,7 +67,7 @@ export function jobCommands(bot: BotServices) {
     args: { id: arg.string({ positional: true, required: true, description: "the job id" }) },
     handler: async ({ args, actor }) => {
       const job = await bot.cancelJob(args.id, actor);
-      return out.status("ok", `cancelling job ${job.id} (${job.command.name})`);
+      return out.status("ok", `cancelling job ${job.id} (${job.command})`);
     },
   });
   const job = defineCommand({

@@ -10,6 +10,7 @@
 import type { SentMessage } from "../adapters/adapter.js";
 import type { AuditLog } from "../audit/audit.js";
 import { auditRecords } from "../audit/audit-records.js";
+import type { JobInfo } from "../commands/command.js";
 import { executeJob, type JobRunnerDeps } from "../jobs/job-runner.js";
 import { type Job, type JobTable, jobInfo } from "../jobs/jobs.js";
 import { type Block, type OutgoingMessage, out, type Reply } from "../output/output.js";
@@ -20,7 +21,7 @@ import { formatDuration } from "../util/duration.js";
 import type { ApprovalBoard } from "./approval-board.js";
 import { invocationDigest, type Pending, pendingOf, requirementsMet } from "./approval-facts.js";
 import { ApprovalRowDesk, normalId } from "./approval-row-desk.js";
-import type { ApprovalRows } from "./approval-rows.js";
+import { type ApprovalRows, JobIdTakenError } from "./approval-rows.js";
 import { type Actor, type GrantView, type IdentityDirectory, who } from "./identity.js";
 import type { CombinedApproval, Policy } from "./permissions.js";
 
@@ -105,8 +106,8 @@ export class ApprovalDesk {
       ...(approval.requireVerifiedDevice ? { requireVerifiedDevice: true } : {}),
     };
     deps.jobs.add(job);
-    const records = [
-      admitted,
+    const recordsOf = () => [
+      { ...admitted, jobId: job.id },
       auditRecords.approvalRequested(job, {
         rule: approval.rule,
         count,
@@ -115,34 +116,51 @@ export class ApprovalDesk {
         digest,
       }),
     ];
-    if (deps.rows)
-      await deps.rows
-        .open(
-          {
-            jobId: job.id,
-            instance: deps.rows.instance,
-            requester: job.actor.id,
-            requesterName: who(job.actor),
-            command: job.command.name,
-            network: job.message.network,
-            room: job.message.room.id,
-            digest,
-            rule: approval.rule,
-            permission: approval.permission,
-            count,
-            requirements: approval.requirements,
-            requireVerifiedDevice: approval.requireVerifiedDevice === true,
-            ttlMs,
-          },
-          records,
-        )
-        .catch((error: unknown) => {
+    if (deps.rows) {
+      const rows = deps.rows;
+      // The id the message was claimed under; ids are unique per instance only, so it may be taken by a live job of
+      // another instance: the job then gets a new id (nothing was written yet) and the claim follows it.
+      const claimedAs = job.id;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await rows.open(
+            {
+              jobId: job.id,
+              instance: rows.instance,
+              requester: job.actor.id,
+              requesterName: who(job.actor),
+              command: job.command.name,
+              network: job.message.network,
+              room: job.message.room.id,
+              digest,
+              rule: approval.rule,
+              permission: approval.permission,
+              count,
+              requirements: approval.requirements,
+              requireVerifiedDevice: approval.requireVerifiedDevice === true,
+              ttlMs,
+            },
+            recordsOf(),
+            ...(job.id !== claimedAs ? [claimedAs] : []),
+          );
+          break;
+        } catch (error) {
+          if (error instanceof JobIdTakenError && attempt < 5) {
+            deps.logger.warn({ jobId: job.id }, "a live job of another instance has this job's id: taking a new one");
+            deps.jobs.remove(job.id);
+            job.id = deps.jobs.newId();
+            deps.jobs.add(job);
+            clearTimeout(job.approval.timer);
+            job.approval.timer = this.#expiryTimer(job.id, ttlMs);
+            continue;
+          }
           // Nothing was written: the job never waited.
-          clearTimeout(job.approval!.timer);
+          clearTimeout(job.approval.timer);
           deps.jobs.remove(job.id);
           throw error;
-        });
-    else await deps.auditLog.append(records);
+        }
+      }
+    } else await deps.auditLog.append(recordsOf());
     deps.events.emit("approval.requested", {
       job: jobInfo(job),
       count,
@@ -349,6 +367,14 @@ export class ApprovalDesk {
     }
     await this.#close(job, "cancelled", { detail: { cancelledBy: by.id } }, `was withdrawn by ${who(by)}`);
     this.deps.events.emit("approval.decided", { job: jobInfo(job), decision: "cancelled", by: by.id });
+  }
+
+  /**
+   * Withdraws a job waiting for approval that this instance does not hold, through its row (several instances on one
+   * database); undefined when there is no such row (or no rows: one instance).
+   */
+  async withdrawElsewhere(jobId: string, by: Actor): Promise<JobInfo | undefined> {
+    return this.#rows?.cancel(normalId(jobId), by);
   }
 
   /** Closes every waiting job (shutdown): each gets its outcome entry, so the chain has no open request. */

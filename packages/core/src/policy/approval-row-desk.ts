@@ -7,10 +7,11 @@
  * @module
  */
 import { auditRecords } from "../audit/audit-records.js";
+import type { JobInfo } from "../commands/command.js";
 import { executeJob } from "../jobs/job-runner.js";
 import { type Job, jobInfo } from "../jobs/jobs.js";
 import { out } from "../output/output.js";
-import { UserError } from "../runtime/errors.js";
+import { DeniedError, UserError } from "../runtime/errors.js";
 import type { ApprovalDeskDeps } from "./approval-desk.js";
 import { invocationDigest, type Pending, requirementsMet } from "./approval-facts.js";
 import type { ApprovalRows, RowDecision, WaitingJobState } from "./approval-rows.js";
@@ -164,6 +165,50 @@ export class ApprovalRowDesk {
       if (error instanceof UserError && known) await this.#desk.refused(jobId, by, "deny", error);
       throw error;
     }
+  }
+
+  /**
+   * Withdraws a job waiting for approval through its row (the `cancel` command on an instance that does not hold it),
+   * with the rules of a local cancel: its requester, or someone verified holding `jobs:cancel` (by the grants read in
+   * the transaction). The close and its outcome entry are one transaction on the locked row, as a local withdrawal
+   * writes them; the holder is told and closes the job in its room. A job approved meanwhile is not withdrawn: of a
+   * cancel and an approval racing, the first to lock the row wins. A job running (or starting) on another live
+   * instance is not cancelled from here: a {@link UserError} names the instance. Undefined when no instance has
+   * `jobId` (no row, no running claim).
+   */
+  async cancel(jobId: string, by: Actor): Promise<JobInfo | undefined> {
+    const deps = this.#deps;
+    const rows = this.#rows;
+    const row = await rows.decide<WaitingJobState | undefined>(
+      jobId,
+      (state, read) => {
+        if (!state) return unchanged(undefined);
+        const roles = deps.identity.rolesIn(by, deps.identity.grantsFrom(read));
+        if (state.requester !== by.id && !(by.verified && deps.policy.check(roles, "jobs:cancel").held))
+          throw new DeniedError(
+            `job ${state.jobId} belongs to ${state.requesterName}; cancelling it needs permission jobs:cancel`,
+            "command cancel",
+          );
+        if (state.status === "approved" && state.holderAlive)
+          throw runsElsewhere(state.jobId, state.instance, "was approved just now and is starting");
+        if (state.status === "running" && state.holderAlive) throw runsElsewhere(state.jobId, state.instance);
+        const waiting = this.#pendingRow(jobId, state);
+        return {
+          change: { kind: "close", outcome: "cancelled", note: `was withdrawn by ${who(by)}`, by: by.id },
+          records: [auditRecords.outcome(rowAbout(waiting), "cancelled", { detail: { cancelledBy: by.id } })],
+          result: waiting,
+        };
+      },
+      GRANT_NAMESPACES,
+    );
+    if (!row) {
+      // No row: a job that needed no approval may still run on another instance; say where, not "no such job".
+      const instance = await rows.runningOn?.(jobId);
+      if (instance !== undefined) throw runsElsewhere(jobId, instance);
+      return undefined;
+    }
+    if (row.instance === rows.instance) await this.sync(row.jobId);
+    return { id: row.jobId, command: row.command, actor: row.requester, state: "awaiting-approval", args: {} };
   }
 
   /**
@@ -330,6 +375,17 @@ type SyncResult = "nothing" | "waiting" | "started" | "mismatch" | "closed";
 /** A job id as people type it (`#K3J9X` → `k3j9x`), as the job table reads it. */
 export function normalId(jobId: string): string {
   return jobId.toLowerCase().replace(/^#/, "");
+}
+
+/**
+ * The answer to `cancel` of a job another instance runs: only that instance can stop it (its AbortSignal is there),
+ * and a cancel is not forwarded.
+ */
+function runsElsewhere(jobId: string, instance: string, what = "runs"): UserError {
+  return new UserError(
+    `job ${jobId} ${what} on instance ${instance}, which alone can stop it; it cannot be cancelled from this one`,
+    `send the cancel again: it has to reach instance ${instance} (any instance may get a command)`,
+  );
 }
 
 /** A decision that changes nothing. */

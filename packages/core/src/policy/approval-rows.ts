@@ -87,8 +87,13 @@ export interface RowDecision<T> {
 export interface ApprovalRows {
   /** This instance's id (the holder of the jobs it opens). */
   readonly instance: string;
-  /** Writes the row of a job that starts waiting, together with `records` (its `admitted` and request entries). */
-  open(row: WaitingJobRow, records: AuditRecord[]): Promise<void>;
+  /**
+   * Writes the row of a job that starts waiting, together with `records` (its `admitted` and request entries). Throws
+   * {@link JobIdTakenError} (writing nothing) when a live job of another instance has the same id. `claimedAs`: the
+   * id the job's message was claimed under, when the job has since taken a new one; the claim is moved to the new id
+   * in the same transaction.
+   */
+  open(row: WaitingJobRow, records: AuditRecord[], claimedAs?: string): Promise<void>;
   /**
    * Reads job `jobId`'s row under a lock, calls `decide` (synchronous; it may throw to refuse, and then nothing is
    * written), applies its change and appends its records, all in one transaction; tells the holder when something
@@ -103,6 +108,11 @@ export interface ApprovalRows {
   ): Promise<T>;
   /** Reads job `jobId`'s row. */
   read(jobId: string): Promise<WaitingJobState | undefined>;
+  /**
+   * The other live instance running job `jobId` (a job that needed no approval has no row, but its claim names its
+   * instance), if any: `cancel` there answers where it runs instead of "no such job". Optional.
+   */
+  runningOn?(jobId: string): Promise<string | undefined>;
   /** Moves an approved job of this instance to `running`; true for exactly one caller, ever. */
   start(jobId: string): Promise<boolean>;
   /**
@@ -110,4 +120,12 @@ export interface ApprovalRows {
    * job should be read again (after the notification channel (re)connected, and now and then). Returns the stop.
    */
   watch(changed: (jobId: string | undefined) => void): () => void;
+}
+
+/** A job id already used by a live waiting job of another instance (ids are unique per instance only). */
+export class JobIdTakenError extends Error {
+  constructor(readonly jobId: string) {
+    super(`job id ${jobId} is taken by a live job of another instance`);
+    this.name = "JobIdTakenError";
+  }
 }

@@ -16,7 +16,7 @@ import { type AuditLog, MemoryAuditLog } from "../audit/audit.js";
 import { timedAuditLog } from "../audit/timed-audit-log.js";
 import { builtinCommands } from "../builtins/index.js";
 import { AliasBook, commandWordIn, secretArgsIn } from "../commands/aliases.js";
-import type { AnyCommand } from "../commands/command.js";
+import type { AnyCommand, JobInfo } from "../commands/command.js";
 import { CommandRegistry } from "../commands/registry.js";
 import type { AddressingOptions } from "../intake/addressing.js";
 import { Dispatcher, deliverSent } from "../intake/dispatch.js";
@@ -25,7 +25,7 @@ import { type IntakeDeps, intake } from "../intake/intake.js";
 import { Deadlines } from "../jobs/deadlines.js";
 import { cancelJob } from "../jobs/job-cancel.js";
 import type { JobRunnerDeps } from "../jobs/job-runner.js";
-import { type Job, JobTable, jobInfo, type Responder } from "../jobs/jobs.js";
+import { JobTable, jobInfo, type Responder } from "../jobs/jobs.js";
 import { Outbox } from "../output/outbox.js";
 import type { OutgoingMessage, Reply } from "../output/output.js";
 import { type AnnounceOptions, type Plugin, storeViews } from "../plugins/plugin.js";
@@ -146,7 +146,7 @@ export class Bot {
           const job = this.#jobs.get(id);
           return job ? jobInfo(job) : undefined;
         },
-        cancel: async (id) => jobInfo(await this.#cancelJob(id, actor)),
+        cancel: (id) => this.#cancelJob(id, actor),
       }),
     };
     this.#desk = new ApprovalDesk({
@@ -402,7 +402,7 @@ export class Bot {
     return this.#policy.check([...configured, ...this.#identity.grantedRoles(actorId)], permission).held;
   }
 
-  #cancelJob(id: string, by: Actor): Promise<Job> {
+  #cancelJob(id: string, by: Actor): Promise<JobInfo> {
     return cancelJob({ jobs: this.#jobs, policy: this.#policy, desk: this.#desk, prefix: this.prefix }, id, by);
   }
 }

@@ -7,9 +7,10 @@ import type { TrustReset } from "../adapters/adapter.js";
 import type { IncomingMessage, Room } from "../adapters/message.js";
 import type { AuditLog } from "../audit/audit.js";
 import type { AliasBook } from "../commands/aliases.js";
+import type { JobInfo } from "../commands/command.js";
 import type { CommandRegistry } from "../commands/registry.js";
 import type { Evaluation } from "../intake/evaluate.js";
-import type { Job, JobTable } from "../jobs/jobs.js";
+import type { JobTable } from "../jobs/jobs.js";
 import type { WebLinks } from "../plugins/web-links.js";
 import type { Actor, IdentityDirectory } from "../policy/identity.js";
 import type { Policy } from "../policy/permissions.js";
@@ -33,7 +34,7 @@ export interface BotServices {
   /** Refuses a waiting job as `actor` (the rule's permission, or the requester withdrawing). */
   deny(jobId: string, actor: Actor): Promise<string>;
   /** Cancels a job as `actor`: their own, or anyone's with `jobs:cancel`. */
-  cancelJob(id: string, actor: Actor): Promise<Job>;
+  cancelJob(id: string, actor: Actor): Promise<JobInfo>;
   /** Leaves a room on a network; false when its adapter cannot leave rooms. */
   leave(network: string, room: Room): Promise<boolean>;
   /** Accepts a person's current identity on a network (`trust reset`); undefined when its adapter has no such thing. */

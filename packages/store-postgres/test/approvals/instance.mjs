@@ -1,8 +1,8 @@
 // One bot instance as a separate process, for the approval tests (test/approvals.test.ts): the shared database
 // (store and audit log of the built package), heartbeats and the reaper, and a bot on a memory adapter "slack"
 // (both instances read the same workspace, as with Slack Socket Mode). `deploy` needs one approval with
-// deploy:approve; root (admin) and mallory (admin, a requester who can hand out roles) use `role grant`/`role revoke`
-// (the grant tests, test/grants.test.ts). NO_CHANGES=1 hides the store's change notices from this instance (as if
+// deploy:approve (`deploy hold…` runs until it is cancelled, as `hold` does without approval); oscar holds jobs:cancel; root (admin) and mallory
+// (admin, a requester who can hand out roles) use `role grant`/`role revoke` (the grant tests, test/grants.test.ts). NO_CHANGES=1 hides the store's change notices from this instance (as if
 // every NOTIFY were missed: it keeps the grants it loaded at start). Each stdin line is
 //   say <message id> <sender> <text>    - a chat message from <sender> in room C0123
 //   click <sender> <job id> approve|deny - a button press (reaches the desk as a typed approve/deny would)
@@ -57,6 +57,7 @@ const bot = createBot({
       dev: { permissions: ["deploy"] },
       approver: { permissions: ["deploy", "deploy:approve"] },
       admin: { permissions: ["deploy", "deploy:approve", "role:grant", "role:revoke"] },
+      ops: { permissions: ["deploy", "jobs:cancel"] },
     },
     principals: {
       root: { roles: ["admin"], identities: { slack: "root" } },
@@ -65,6 +66,7 @@ const bot = createBot({
       bob: { roles: ["approver"], identities: { slack: "bob" } },
       carol: { roles: ["approver"], identities: { slack: "carol" } },
       dave: { roles: ["dev"], identities: { slack: "dave" } },
+      oscar: { roles: ["ops"], identities: { slack: "oscar" } },
     },
   },
   logger: silentLogger(),
@@ -81,7 +83,20 @@ const bot = createBot({
       approval: { permission: "deploy:approve", ...(env.APPROVALS ? { count: Number(env.APPROVALS) } : {}) },
       handler: async (ctx) => {
         say({ ev: "running", env: ctx.args.env, job: ctx.job.id, approvers: ctx.approvers });
+        // `deploy hold…` runs until it is cancelled.
+        if (ctx.args.env.startsWith("hold"))
+          await new Promise((_, reject) => ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason)));
         return out.status("ok", `deployed ${ctx.args.env}`);
+      },
+    }),
+    defineCommand({
+      name: "hold",
+      summary: "runs until it is cancelled (needs no approval)",
+      guests: false,
+      permission: "deploy",
+      handler: async (ctx) => {
+        say({ ev: "running", job: ctx.job.id, approvers: ctx.approvers });
+        await new Promise((_, reject) => ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason)));
       },
     }),
   ],
