@@ -4,13 +4,8 @@
 // entry (role-grant-store.ts): grant = insert-if-absent, revoke = delete, so the two never touch the same value.
 // Both changes run concurrently for real (started in the same tick, interleaving at every await); no timing.
 import { describe, expect, it } from "vitest";
-import { MemoryAuditLog } from "../src/audit/audit.js";
-import type { OutgoingMessage } from "../src/output/output.js";
-import { renderText } from "../src/output/render-text.js";
 import { IdentityDirectory } from "../src/policy/identity.js";
 import type { PolicyConfig } from "../src/policy/policy-config.js";
-import { createBot } from "../src/runtime/bot.js";
-import { silentLogger } from "../src/runtime/logger.js";
 import { MemoryStore } from "../src/store/memory-store.js";
 
 const policy = {
@@ -27,12 +22,16 @@ const policy = {
 
 const ROUNDS = 50;
 
+/** One store and two identity directories on it (two instances). */
+function twoInstances() {
+  const store = new MemoryStore();
+  const config = policy as unknown as PolicyConfig;
+  return { store, config, one: new IdentityDirectory(config, store), two: new IdentityDirectory(config, store) };
+}
+
 describe("concurrent role changes of one person (one store, two directories: two instances)", () => {
   it("attack: a revoke racing a grant of another role is never undone", async () => {
-    const store = new MemoryStore();
-    const config = policy as unknown as PolicyConfig;
-    const one = new IdentityDirectory(config, store);
-    const two = new IdentityDirectory(config, store);
+    const { store, config, one, two } = twoInstances();
     for (let round = 0; round < ROUNDS; round++) {
       const mallory = `test:mallory${round}`;
       expect(await one.grant(mallory, "deployer", "adminA")).toBe(true);
@@ -49,10 +48,7 @@ describe("concurrent role changes of one person (one store, two directories: two
   });
 
   it("two revokes of two roles at once both stick; a grant and a revoke of one role decide once", async () => {
-    const store = new MemoryStore();
-    const config = policy as unknown as PolicyConfig;
-    const one = new IdentityDirectory(config, store);
-    const two = new IdentityDirectory(config, store);
+    const { one, two } = twoInstances();
     for (let round = 0; round < ROUNDS; round++) {
       const mallory = `test:mallory${round}`;
       await one.grant(mallory, "deployer", "adminA");
@@ -72,45 +68,5 @@ describe("concurrent role changes of one person (one store, two directories: two
   });
 });
 
-describe("concurrent role commands on two bots sharing one store", () => {
-  it("attack: `role revoke` through one bot racing `role grant` of another role through the other is never undone", async () => {
-    const store = new MemoryStore();
-    const auditLog = new MemoryAuditLog();
-    const bots = [0, 1].map(() => createBot({ store, auditLog, policy, logger: silentLogger(), rateLimit: false }));
-    for (const bot of bots) await bot.start();
-    let n = 0;
-    const say = async (bot: number, from: string, text: string): Promise<string> => {
-      const replies: string[] = [];
-      await bots[bot]!.handle(
-        {
-          id: `m${++n}`,
-          network: "test",
-          room: { id: "#ops", direct: false },
-          sender: { id: from, name: from, verified: true },
-          text,
-          time: new Date(),
-        },
-        { respond: (message: OutgoingMessage) => void replies.push(renderText(message.blocks)) },
-      );
-      return replies.join("\n");
-    };
-    for (let round = 0; round < ROUNDS; round++) {
-      const mallory = `mallory${round}`;
-      expect(await say(0, "adminA", `!role grant ${mallory} deployer`)).toContain("now has role deployer");
-      const [revoked, granted] = await Promise.all([
-        say(0, "adminA", `!role revoke ${mallory} deployer`),
-        say(1, "adminB", `!role grant ${mallory} oncall`),
-      ]);
-      expect(revoked).toContain(`test:${mallory} no longer has role deployer`);
-      expect(granted).toContain(`test:${mallory} now has role oncall`);
-      // Asked through either bot, from the store: the revoke holds, the grant too.
-      expect(await say(1, "adminB", `!role revoke ${mallory} deployer`)).toContain("does not have role deployer");
-      expect(await say(0, "adminA", `!role grant ${mallory} oncall`)).toContain("already has role oncall");
-    }
-    // One audit entry per change that happened: a grant, then the racing revoke and grant, per round.
-    const changes = (await auditLog.query({ event: "role", limit: 10 * ROUNDS })).map((e) => e.detail?.change);
-    expect(changes.filter((c) => c === "grant")).toHaveLength(2 * ROUNDS);
-    expect(changes.filter((c) => c === "revoke")).toHaveLength(ROUNDS);
-    for (const bot of bots) await bot.stop(0);
-  });
-});
+// The same race through two bots' `role` commands runs against every store in @switchboard/testing's
+// runRoleGrantRace (packages/store-sqlite/test/grants-race.test.ts: MemoryStore and SQLite).

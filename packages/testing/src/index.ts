@@ -14,4 +14,5 @@ export {
 export { createHarness, type Harness } from "./harness.js";
 export { ManualClock } from "./manual-clock.js";
 export { MemoryAdapter } from "./memory-adapter.js";
+export { type RaceStorage, runRoleGrantRace } from "./role-grant-race.js";
 export { runStoreContract } from "./store-contract.js";
